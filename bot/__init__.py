@@ -1,0 +1,1 @@
+"""Wiring: settings, entry point (python -m bot), logging."""

@@ -1,0 +1,45 @@
+"""All configuration, from the environment or a .env file (see .env.example)."""
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from db.engine import DEFAULT_URL
+
+_ENV = {"env_file": ".env", "env_file_encoding": "utf-8", "extra": "ignore"}
+
+
+class TelegramSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TELEGRAM_", **_ENV)
+
+    bot_token: SecretStr | None = None
+    # The Bot API server's root (Telegram's, a self-hosted one, or a test fake).
+    api_url: str = "https://api.telegram.org"
+    # Webhook mode when set: Telegram posts updates to this public URL.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8080
+
+    @field_validator("api_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("bot_token", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value):
+        return value or None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(**_ENV)
+
+    database_url: str = DEFAULT_URL
+    log_level: str = "INFO"
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _default_when_empty(cls, value):
+        return value or DEFAULT_URL

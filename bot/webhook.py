@@ -1,0 +1,53 @@
+"""Webhook mode: an ASGI app that takes Telegram's POSTs, checking the secret token on each."""
+from __future__ import annotations
+
+import contextlib
+import hmac
+import logging
+
+from fastapi import FastAPI, Request, Response
+from telegram import Update
+from telegram.ext import Application
+
+from handlers.telegram import ALLOWED_UPDATES
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+def create_app(application: Application, *, secret: str, public_url: str | None = None) -> FastAPI:
+    """``public_url``, when given, is registered with Telegram at start-up (setWebhook)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        await application.initialize()
+        if application.post_init:
+            await application.post_init(application)
+        if public_url:
+            await application.bot.set_webhook(public_url, secret_token=secret,
+                                              allowed_updates=ALLOWED_UPDATES)
+        await application.start()
+        yield
+        await application.stop()
+        await application.shutdown()
+
+    app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.post(WEBHOOK_PATH)
+    async def telegram_webhook(request: Request) -> Response:
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            log.warning("webhook call with a wrong secret token from %s", request.client.host if request.client else "?")
+            return Response(status_code=403)
+        try:
+            update = Update.de_json(await request.json(), application.bot)
+        except Exception:  # not JSON, or not an update: nothing to retry
+            return Response(status_code=400)
+        await application.process_update(update)
+        return Response(status_code=200)
+
+    @app.get("/health")
+    async def health() -> dict:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,39 @@
+"""Builds the pieces from settings: database (migrated), engine, conversation service."""
+from __future__ import annotations
+
+import logging
+
+from conversations.commands import build_engine
+from db import migrate
+from db.conversation_service import ConversationService
+from db.engine import make_engine
+
+from .settings import Settings, TelegramSettings
+
+
+def build_service(settings: Settings) -> ConversationService:
+    db = make_engine(settings.database_url)
+    migrate.upgrade(db)
+    return ConversationService(db, build_engine())
+
+
+def run_telegram(telegram: TelegramSettings, service: ConversationService) -> int:
+    """Long polling, or webhook mode when TELEGRAM_WEBHOOK_URL is set."""
+    from handlers.telegram import build_application, run_polling
+
+    application = build_application(token=telegram.bot_token.get_secret_value(),
+                                    api_url=telegram.api_url, handle=service.handle)
+    if not telegram.webhook_url:
+        logging.getLogger(__name__).info("Telegram: long polling on %s", telegram.api_url)
+        run_polling(application)
+        return 0
+    if telegram.webhook_secret is None:
+        logging.getLogger(__name__).error("webhook mode needs TELEGRAM_WEBHOOK_SECRET")
+        return 2
+    import uvicorn
+
+    from .webhook import create_app
+    app = create_app(application, secret=telegram.webhook_secret.get_secret_value(),
+                     public_url=telegram.webhook_url)
+    uvicorn.run(app, host=telegram.webhook_listen, port=telegram.webhook_port, log_level="warning")
+    return 0

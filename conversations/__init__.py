@@ -1,0 +1,1 @@
+"""Conversation engine and flows: pure Python, no platform or web framework imports."""

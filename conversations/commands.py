@@ -1,0 +1,156 @@
+"""Global commands (/start /menu /help /cancel /language /privacy) and menu actions.
+
+They work from any step; where a flow is under way, its question is asked again after.
+"""
+from __future__ import annotations
+
+from . import payload
+from .engine import CommandSet, Engine
+from .flow import Ctx
+from .flows import registration
+from .flows.choices import LANGUAGE
+from .i18n import LANGUAGES
+from .messages import Button, Outbound
+
+
+def _button(label: str, action: str) -> Button:
+    return Button(label, payload.encode_global(action))
+
+
+class Commands(CommandSet):
+    def run_command(self, engine: Engine, ctx: Ctx, text: str) -> list[Outbound]:
+        name = text.split()[0][1:].split("@")[0].lower()
+        handler = {
+            "start": self.start, "menu": self.show_menu, "help": self.help, "aiuto": self.help,
+            "cancel": self.cancel, "annulla": self.cancel, "language": self.language,
+            "lingua": self.language, "privacy": self.privacy,
+        }.get(name)
+        if handler is None:
+            _ = ctx.t.gettext
+            return [Outbound(_("I don't know the command {command}. Write /help to see what I can do.").format(
+                command=text.split()[0]))] + engine.reprompt(ctx)
+        return handler(engine, ctx)
+
+    def run_action(self, engine: Engine, ctx: Ctx, value: str) -> list[Outbound]:
+        action, _sep, argument = value.partition(":")
+        if action == "lang" and argument in LANGUAGES:
+            return self.set_language(engine, ctx, argument)
+        handler = {
+            "menu": self.show_menu, "register": self.register, "help": self.help,
+            "language": self.language, "privacy": self.privacy, "mydata": self.my_data,
+            "erase": self.ask_erase, "erase_yes": self.erase, "erase_no": self.keep,
+        }.get(action)
+        return handler(engine, ctx) if handler else engine.stale(ctx)
+
+    def idle(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        """A message outside any flow: newcomers start registering, others see the menu."""
+        if ctx.store.registration_code() is None:
+            return engine.start(ctx, registration.NAME)
+        _ = ctx.t.gettext
+        return [Outbound(_("Here is what I can do for you.")), self.menu(engine, ctx)]
+
+    def menu(self, engine: Engine, ctx: Ctx) -> Outbound:
+        _ = ctx.t.gettext
+        registered = ctx.store.registration_code() is not None
+        first = _button(_("My registration"), "mydata") if registered else _button(_("Register"), "register")
+        return Outbound(_("Menu: choose what you need."), (
+            first, _button(_("Privacy and my data"), "privacy"),
+            _button(_("Language"), "language"), _button(_("Help"), "help")), close_keyboard=True)
+
+    # -- commands -----------------------------------------------------------
+    def start(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        if engine.current(ctx.state):
+            _ = ctx.t.gettext
+            return [Outbound(_("Let's go on from where we were."))] + engine.reprompt(ctx)
+        return self.idle(engine, ctx)
+
+    def show_menu(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        return [self.menu(engine, ctx)]
+
+    def register(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        _ = ctx.t.gettext
+        code = ctx.store.registration_code()
+        if code:
+            return [Outbound(_("You are already registered. Your code is {code}.").format(code=code)),
+                    self.menu(engine, ctx)]
+        if ctx.state.flow == registration.NAME:
+            return engine.reprompt(ctx)
+        return engine.start(ctx, registration.NAME)
+
+    def help(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        _ = ctx.t.gettext
+        text = _("I am the assistant of Insieme per il lavoro. You can answer by tapping a button "
+                 "or by typing the number of an option.\n\n"
+                 "/menu - what I can do\n/cancel - stop what we are doing\n"
+                 "/language - change language\n/privacy - your data: see it or erase it\n/help - this message")
+        return [Outbound(text, close_keyboard=engine.current(ctx.state) is None)] + (
+            engine.reprompt(ctx) if engine.current(ctx.state) else [self.menu(engine, ctx)])
+
+    def cancel(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        _ = ctx.t.gettext
+        if engine.current(ctx.state) is None:
+            return [Outbound(_("There is nothing to stop.")), self.menu(engine, ctx)]
+        engine.leave(ctx)
+        return [Outbound(_("OK, I stopped. What you had already saved is kept. "
+                           "Write /menu when you want to go on."), close_keyboard=True)]
+
+    def language(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        _ = ctx.t.gettext
+        buttons = tuple(_button(_(option.label), f"lang:{option.value}") for option in LANGUAGE)
+        return [Outbound(_("Which language do you prefer?"), buttons)]
+
+    def set_language(self, engine: Engine, ctx: Ctx, language: str) -> list[Outbound]:
+        ctx.state.language = language
+        _ = ctx.t.gettext
+        done = Outbound(_("Done: I will write to you in English."))
+        return [done] + (engine.reprompt(ctx) if engine.current(ctx.state) else [self.menu(engine, ctx)])
+
+    # -- privacy ------------------------------------------------------------
+    def privacy(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        _ = ctx.t.gettext
+        return [Outbound(registration.privacy_notice(ctx), (
+            _button(_("See my data"), "mydata"), _button(_("Erase my data"), "erase"),
+            _button(_("Menu"), "menu")))]
+
+    def my_data(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        _ = ctx.t.gettext
+        data = ctx.store.personal_data()
+        lines = [_("This is everything we keep about you:"), ""]
+        lines.append(_("Language: {language}").format(language=_("Italiano" if data.language == "it" else "English")))
+        for channel, external_id in data.identities:
+            lines.append(_("Account: {channel} {id}").format(channel=channel, id=external_id))
+        for version, given_at in data.consents:
+            lines.append(_("Consent to the privacy notice {version}: {date}").format(
+                version=version, date=ctx.t.format_datetime(given_at, "short")))
+        if data.registration:
+            reg = data.registration
+            lines += ["", _("Registration {code} of {date}, status: {status}").format(
+                code=reg["code"], date=ctx.t.format_date(reg["created_at"].date(), "short"),
+                status=reg["status"])]
+            lines += registration.summary_lines(reg["answers"], ctx)
+        if ctx.state.flow:
+            lines += ["", _("Answers of a form you have not finished yet:")]
+            lines += registration.summary_lines(ctx.state.answers, ctx)
+        return [Outbound("\n".join(lines), (_button(_("Erase my data"), "erase"), _button(_("Menu"), "menu")))]
+
+    def ask_erase(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        _ = ctx.t.gettext
+        return [Outbound(_("Do you really want to erase your data? Your registration will be cancelled "
+                           "and the operators will no longer see it. This cannot be undone."), (
+            _button(_("Yes, erase"), "erase_yes"), _button(_("No, keep it"), "erase_no")))]
+
+    def erase(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        _ = ctx.t.gettext
+        ctx.store.erase_personal_data()
+        engine.leave(ctx)
+        return [Outbound(_("Your data has been erased. Thank you for contacting Insieme per il lavoro. "
+                           "If you want to register again, write /start."), close_keyboard=True)]
+
+    def keep(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        _ = ctx.t.gettext
+        return [Outbound(_("OK, nothing was erased."))] + engine.reprompt(ctx)
+
+
+def build_engine() -> Engine:
+    """The engine with every flow this bot offers."""
+    return Engine([registration.FLOW], Commands())

@@ -1,0 +1,239 @@
+"""The engine: (stored state, inbound message) -> (new state, outbound messages).
+
+It sends nothing and opens no connection: the caller loads the state, passes a
+``Store`` for the few things a flow must persist, saves the state and delivers
+the returned messages.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import replace
+
+from . import payload
+from .flow import DONE, SKIP, Ctx, Flow, Invalid, Outcome, State, Step
+from .messages import Button, Inbound, Kind, Outbound
+from .store import Store
+
+MAX_TEXT = 1000  # longer messages are refused whatever the step says
+
+def normalize(text: str) -> str:
+    """Lower case, no accents, single spaces: for matching typed labels."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.replace("’", "'").split())
+
+class Engine:
+    def __init__(self, flows: list[Flow], commands: "CommandSet"):
+        self.flows = {f.name: f for f in flows}
+        self.commands = commands
+
+    # -- entry point ---------------------------------------------------------
+    def handle(self, state: State, inbound: Inbound, store: Store, now: dt.datetime) -> list[Outbound]:
+        replies = self._dispatch(Ctx(state=state, store=store, inbound=inbound, now=now))
+        with_buttons = [reply for reply in replies if reply.buttons]
+        if with_buttons:
+            state.buttons = [[b.label, b.payload] for b in with_buttons[-1].buttons]
+        elif replies:
+            state.buttons = []
+        return replies
+
+    def _dispatch(self, ctx: Ctx) -> list[Outbound]:
+        state, inbound = ctx.state, ctx.inbound
+        if inbound.kind is Kind.TEXT:
+            inbound = ctx.inbound = self._typed_global_button(state, inbound)
+        if inbound.kind is Kind.TEXT and inbound.text.strip().startswith("/"):
+            return self.commands.run_command(self, ctx, inbound.text.strip())
+        if inbound.kind is Kind.BUTTON:
+            try:
+                data = payload.decode(inbound.payload)
+            except payload.PayloadError:
+                return self.stale(ctx)
+            if data.is_global:
+                return self.commands.run_action(self, ctx, data.value)
+            if data.scope != self.scope(state):
+                return self.stale(ctx)
+        if state.flow is None:
+            return self.commands.idle(self, ctx)
+        return self.answer(ctx)
+
+    def _typed_global_button(self, state: State, inbound: Inbound) -> Inbound:
+        """A number or label typed for a menu-like message counts as pressing that button."""
+        chosen = _match([(data, label) for label, data in state.buttons], inbound.text)
+        if chosen is None or not chosen.startswith(payload.encode_global("")):
+            return inbound
+        return replace(inbound, kind=Kind.BUTTON, payload=chosen, text="")
+
+    # -- helpers the commands and flows use --------------------------------
+    def scope(self, state: State) -> str:
+        return f"{state.flow}.{state.step}"
+
+    def current(self, state: State) -> tuple[Flow, Step] | None:
+        flow = self.flows.get(state.flow or "")
+        step = flow.step(state.step) if flow else None
+        return (flow, step) if flow and step else None
+
+    def start(self, ctx: Ctx, flow_name: str) -> list[Outbound]:
+        state = ctx.state
+        state.flow, state.answers, state.scratch, state.editing = flow_name, {}, {}, False
+        return self.enter(ctx, self.flows[flow_name].first.name)
+
+    def leave(self, ctx: Ctx) -> None:
+        ctx.state.flow = ctx.state.step = None
+        ctx.state.answers, ctx.state.scratch, ctx.state.editing = {}, {}, False
+
+    def enter(self, ctx: Ctx, step_name: str) -> list[Outbound]:
+        ctx.state.step = step_name
+        ctx.state.scratch = {}
+        flow, step = self.current(ctx.state)
+        if step.multi:
+            ctx.state.scratch["selected"] = list(ctx.state.answers.get(step.name) or [])
+        return [self.prompt(ctx)]
+
+    def reprompt(self, ctx: Ctx) -> list[Outbound]:
+        """The current question again, or the menu when there is none."""
+        if self.current(ctx.state) is None:
+            self.leave(ctx)
+            return [self.commands.menu(self, ctx)]
+        return [self.prompt(ctx)]
+
+    def stale(self, ctx: Ctx) -> list[Outbound]:
+        _ = ctx.t.gettext
+        return [Outbound(_("That button is no longer active. Here is where we are now."))] + self.reprompt(ctx)
+
+    def prompt(self, ctx: Ctx, *, edit: bool = False) -> Outbound:
+        flow, step = self.current(ctx.state)
+        text = step.prompt(ctx) if callable(step.prompt) else ctx.t.gettext(step.prompt)
+        scope = self.scope(ctx.state)
+        buttons = tuple(Button(label, payload.encode(scope, value)) for value, label in self.choices(ctx, step))
+        phone_button = ctx.t.gettext("📱 Share my number") if step.request_phone else None
+        return Outbound(text, buttons, phone_button=phone_button, edit=edit)
+
+    def choices(self, ctx: Ctx, step: Step) -> list[tuple[str, str]]:
+        """(value, shown label) of the step's buttons, in order: typed numbers follow it."""
+        _ = ctx.t.gettext
+        selected = ctx.state.scratch.get("selected", [])
+        shown = [(o.value, ("✅ " if step.multi and o.value in selected else "") + _(o.label))
+                 for o in step.options_for(ctx)]
+        if step.multi:
+            shown.append((DONE, _("Done")))
+        if step.skip_label:
+            shown.append((SKIP, _(step.skip_label)))
+        return shown
+
+    # -- answering the current step ----------------------------------------
+    def answer(self, ctx: Ctx) -> list[Outbound]:
+        flow, step = self.current(ctx.state) or (None, None)
+        if step is None:
+            return self.reprompt(ctx)
+        try:
+            value = self.parse(ctx, step)
+        except Invalid as bad:
+            return [Outbound(bad.message)] + [self.prompt(ctx)]
+        if value is _Toggled:
+            return [self.prompt(ctx, edit=True)]
+        ctx.state.answers[step.name] = value
+        outcome = (step.after(ctx, value) if step.after else None) or Outcome()
+        messages = list(outcome.messages)
+        if outcome.end:
+            self.leave(ctx)
+            return messages
+        goto = outcome.goto
+        if goto is None:
+            goto = "summary" if ctx.state.editing and flow.step("summary") else step.next
+            ctx.state.editing = False
+        if goto is None:
+            self.leave(ctx)
+            return messages
+        return messages + self.enter(ctx, goto)
+
+    def parse(self, ctx: Ctx, step: Step):
+        inbound = ctx.inbound
+        _ = ctx.t.gettext
+        if inbound.kind is Kind.CONTACT and step.request_phone:
+            return step.parse(inbound.phone or "", ctx)
+        if inbound.kind in (Kind.UNSUPPORTED, Kind.CONTACT):
+            raise Invalid(_("I can only read text here. Please type your answer or tap a button."))
+        if inbound.kind is Kind.BUTTON:
+            return self._pressed(ctx, step, payload.decode(inbound.payload).value)
+        text = inbound.text.strip()
+        limit = min(step.max_length, MAX_TEXT)
+        if len(text) > limit:
+            raise Invalid(_("That is too long: at most {limit} characters, please.").format(limit=limit))
+        if not text:
+            raise Invalid(_("Please write your answer."))
+        if step.multi:
+            return self._typed_multi(ctx, step, text)
+        choice = _match(self.choices(ctx, step), text)
+        if choice is not None:
+            return self._pressed(ctx, step, choice)
+        if step.parse is not None:
+            return step.parse(text, ctx)
+        raise Invalid(_("Please tap one of the buttons, or type its number (1 to {count}).").format(
+            count=len(self.choices(ctx, step))))
+
+    def _pressed(self, ctx: Ctx, step: Step, value: str):
+        _ = ctx.t.gettext
+        if value == SKIP and step.skip_label:
+            return None
+        values = [o.value for o in step.options_for(ctx)]
+        if step.multi and value == DONE:
+            selected = ctx.state.scratch.get("selected", [])
+            if not selected:
+                raise Invalid(_("Please choose at least one option, then tap \"Done\"."))
+            return [v for v in values if v in selected]
+        if value not in values:
+            raise Invalid(_("That button is no longer active. Here is where we are now."))
+        if step.multi:
+            selected = ctx.state.scratch.setdefault("selected", [])
+            selected.remove(value) if value in selected else selected.append(value)
+            return _Toggled
+        return value
+
+    def _typed_multi(self, ctx: Ctx, step: Step, text: str):
+        """Typed choices like "1, 3" or "2 5" or labels: they become the selection and close it."""
+        _ = ctx.t.gettext
+        pieces = [p for p in text.replace(";", ",").split(",") if p.strip()]
+        if len(pieces) == 1 and all(word.isdigit() for word in text.split()):
+            pieces = text.split()
+        choices = self.choices(ctx, step)
+        picked = [_match(choices, piece) for piece in pieces]
+        if None in picked:
+            example = ", ".join(str(i) for i in range(1, min(3, len(choices) - 1) + 1))
+            raise Invalid(_("Please tap the buttons, or type the numbers of your choices, "
+                            "for example: {example}.").format(example=example))
+        selected = ctx.state.scratch.setdefault("selected", [])
+        if DONE not in picked:
+            selected.clear()
+        selected.extend(v for v in picked if v != DONE and v not in selected)
+        return self._pressed(ctx, step, DONE)
+
+
+class _ToggledType:
+    """Marker: a multi-select toggle, the step stays the same."""
+
+
+_Toggled = _ToggledType()
+
+
+def _match(choices: list[tuple[str, str]], typed: str) -> str | None:
+    """The value of the choice whose number or label was typed."""
+    typed = typed.strip()
+    if typed.isdigit():
+        index = int(typed)
+        return choices[index - 1][0] if 1 <= index <= len(choices) else None
+    wanted = normalize(typed.removeprefix("✅").strip())
+    for value, label in choices:
+        if normalize(label.removeprefix("✅").strip()) == wanted:
+            return value
+    return None
+
+
+class CommandSet:
+    """Global commands and actions; see conversations.commands."""
+
+    def run_command(self, engine: Engine, ctx: Ctx, text: str) -> list[Outbound]: ...
+    def run_action(self, engine: Engine, ctx: Ctx, value: str) -> list[Outbound]: ...
+    def idle(self, engine: Engine, ctx: Ctx) -> list[Outbound]: ...
+    def menu(self, engine: Engine, ctx: Ctx) -> Outbound: ...
+

@@ -1,0 +1,186 @@
+"""Self-registration: language, consent, personal details, profile, summary, saved.
+
+See registration.md for the diagram.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from .. import validators
+from ..flow import Ctx, Flow, Invalid, Option, Outcome, Step
+from ..i18n import N_
+from ..messages import Button, Outbound
+from .. import municipalities, payload
+from . import choices
+
+NAME = "reg"
+NOTICE_VERSION = "2026-11"
+
+
+def _welcome(ctx: Ctx) -> str:
+    return ctx.t.gettext("Welcome to Insieme per il lavoro! 👋\nWhich language do you prefer?")
+
+
+def _after_language(ctx: Ctx, value: str) -> None:
+    ctx.state.language = value
+
+
+def privacy_notice(ctx: Ctx) -> str:
+    _ = ctx.t.gettext
+    return _("About your data.\n\n"
+             "Insieme per il lavoro (Città metropolitana di Bologna, Comune di Bologna and "
+             "Arcidiocesi di Bologna) uses your answers only to help you find work: to invite you "
+             "to an interview and to workshops, and to suggest job offers.\n"
+             "We keep them while you take part in the programme. "
+             "You can see or erase them at any time: write /privacy.")
+
+
+def _consent_prompt(ctx: Ctx) -> str:
+    return privacy_notice(ctx) + "\n\n" + ctx.t.gettext("Do you agree?")
+
+
+def _after_consent(ctx: Ctx, value: str) -> Outcome | None:
+    if value == "yes":
+        ctx.store.record_consent(NOTICE_VERSION)
+        return None
+    _ = ctx.t.gettext
+    return Outcome(end=True, messages=(Outbound(_(
+        "No problem. Without your consent we cannot register you, and nothing about you "
+        "has been saved. If you change your mind, write /start.")),))
+
+
+def _municipality_suggestions(ctx: Ctx) -> tuple[Option, ...]:
+    return tuple(Option(str(municipalities.COMUNI.index(name)), name)
+                 for name in ctx.state.scratch.get("suggestions", []))
+
+
+def _parse_municipality(text: str, ctx: Ctx) -> str:
+    _ = ctx.t.gettext
+    match = municipalities.find(text)
+    ctx.state.scratch["suggestions"] = list(match.suggestions)
+    if match.name:
+        return match.name
+    if match.suggestions:
+        raise Invalid(_("I am not sure which comune you mean. Tap the right one, or write it again."))
+    if match.outside:
+        raise Invalid(_(
+            "{comune} is outside the Città metropolitana di Bologna: this programme covers only "
+            "its 55 comuni. Where you live, the public employment centre (Centro per l'impiego) "
+            "can help you. If you do live in the Bologna area, write your comune.").format(comune=match.outside))
+    raise Invalid(_("I can't find this comune in the Bologna area. Check how it is written, "
+                    "for example: Casalecchio di Reno."))
+
+
+def _after_municipality(ctx: Ctx, value: str) -> None:
+    if value.isdigit():  # a suggestion's button
+        ctx.answers["municipality"] = municipalities.COMUNI[int(value)]
+
+
+def _after_phone(ctx: Ctx, value: str) -> Outcome:
+    _ = ctx.t.gettext
+    shown = validators.show_phone(value, ctx)
+    return Outcome(messages=(Outbound(_("Thank you: {phone}.").format(phone=shown), close_keyboard=True),))
+
+
+def _show_date(value: str, ctx: Ctx) -> str:
+    return ctx.t.format_date(dt.date.fromisoformat(value), "long")
+
+
+def _show_optional(value, ctx: Ctx) -> str:
+    return value or ctx.t.gettext("not given")
+
+
+def _show_option(options: tuple[Option, ...]):
+    def show(value, ctx: Ctx) -> str:
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(ctx.t.gettext(o.label) for o in options if o.value in values)
+    return show
+
+
+def summary_lines(answers: dict, ctx: Ctx) -> list[str]:
+    """Numbered "label: value" lines of the answers, as shown in the summary and in "my data"."""
+    lines = []
+    for number, step in enumerate(EDITABLE, start=1):
+        if step.name not in answers:
+            continue
+        value = answers[step.name]
+        shown = step.show(value, ctx) if step.show else str(value)
+        lines.append(f"{number}. {ctx.t.gettext(step.summary_label)}: {shown}")
+    return lines
+
+
+def _summary_prompt(ctx: Ctx) -> str:
+    _ = ctx.t.gettext
+    return (_("Here is what you told me. Is everything right?") + "\n\n"
+            + "\n".join(summary_lines(ctx.answers, ctx)))
+
+
+def _after_summary(ctx: Ctx, value: str) -> Outcome:
+    _ = ctx.t.gettext
+    if value == "edit":
+        return Outcome(goto="edit")
+    code_ = ctx.answers.get("tax_code")
+    if code_ and not validators.tax_code_matches(code_, ctx.answers["birth_date"]):
+        ctx.state.editing = True
+        return Outcome(goto="tax_code", messages=(Outbound(_(
+            "Your codice fiscale does not match your date of birth. Please write it again."),),))
+    code = ctx.store.save_registration(ctx.answers, ctx.state.language)
+    done = _("Thank you, {name}! You are registered. Your code is {code}: keep it, "
+             "the operators may ask for it.\n\nNext step: an orientation interview with an "
+             "operator. We will contact you to fix it.").format(name=ctx.answers["first_name"], code=code)
+    return Outcome(end=True, messages=(
+        Outbound(done, (Button(_("Menu"), payload.encode_global("menu")),)),))
+
+
+def _edit_options(ctx: Ctx) -> tuple[Option, ...]:
+    return tuple(Option(step.name, step.summary_label) for step in EDITABLE)
+
+
+def _after_edit(ctx: Ctx, value: str) -> Outcome:
+    ctx.state.editing = True
+    return Outcome(goto=value)
+
+
+EDITABLE = (
+    Step("first_name", N_("What is your first name?"), parse=validators.person_name, max_length=60,
+         next="last_name", summary_label=N_("First name")),
+    Step("last_name", N_("And your last name?"), parse=validators.person_name, max_length=60,
+         next="birth_date", summary_label=N_("Last name")),
+    Step("birth_date", N_("What is your date of birth? For example: 05/03/1990"),
+         parse=validators.birth_date, max_length=40, next="tax_code",
+         summary_label=N_("Date of birth"), show=_show_date),
+    Step("tax_code", N_("What is your codice fiscale? If you don't have one, tap \"I don't have one\"."),
+         parse=validators.tax_code, skip_label=N_("I don't have one"), max_length=40,
+         next="municipality", summary_label=N_("Codice fiscale"), show=_show_optional),
+    Step("municipality", N_("In which comune do you live? For example: Bologna, Imola, San Lazzaro di Savena."),
+         options=_municipality_suggestions, parse=_parse_municipality, after=_after_municipality,
+         next="phone", summary_label=N_("Comune")),
+    Step("phone", N_("What is your phone number? Tap \"Share my number\" or type it, for example: 347 123 4567."),
+         parse=validators.phone, request_phone=True, max_length=40, after=_after_phone,
+         next="email", summary_label=N_("Phone"), show=validators.show_phone),
+    Step("email", N_("What is your email address? It is optional: tap \"Skip\" if you prefer."),
+         parse=validators.email, skip_label=N_("Skip"), max_length=254,
+         next="situation", summary_label=N_("Email"), show=_show_optional),
+    Step("situation", N_("What is your situation today?"), options=choices.SITUATION,
+         next="education", summary_label=N_("Situation"), show=_show_option(choices.SITUATION)),
+    Step("education", N_("What is the highest school title you have?"), options=choices.EDUCATION,
+         next="italian", summary_label=N_("School"), show=_show_option(choices.EDUCATION)),
+    Step("italian", N_("How well do you speak Italian?"), options=choices.ITALIAN,
+         next="sectors", summary_label=N_("Italian"), show=_show_option(choices.ITALIAN)),
+    Step("sectors", N_("In which sectors would you like to work? Tap all that interest you, then \"Done\"."),
+         options=choices.SECTORS, multi=True, next="driving",
+         summary_label=N_("Sectors"), show=_show_option(choices.SECTORS)),
+    Step("driving", N_("Do you have a driving licence and a car?"), options=choices.DRIVING,
+         next="availability", summary_label=N_("Driving"), show=_show_option(choices.DRIVING)),
+    Step("availability", N_("When can you work? Tap all that fit, then \"Done\"."),
+         options=choices.AVAILABILITY, multi=True, next="summary",
+         summary_label=N_("Availability"), show=_show_option(choices.AVAILABILITY)),
+)
+
+FLOW = Flow(NAME, (
+    Step("language", _welcome, options=choices.LANGUAGE, after=_after_language, next="consent"),
+    Step("consent", _consent_prompt, options=choices.CONSENT, after=_after_consent, next="first_name"),
+    *EDITABLE,
+    Step("summary", _summary_prompt, options=choices.SUMMARY, after=_after_summary),
+    Step("edit", N_("Which answer do you want to change?"), options=_edit_options, after=_after_edit),
+), diagram="registration.md")

@@ -1,0 +1,62 @@
+"""Translations and locale-aware formatting for one person's language.
+
+Strings are marked with ``_()`` / ``N_()`` in English; the catalogs in ``locales/``
+hold Italian (the default) and English. Dates are shown in Europe/Rome.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+from babel.support import NullTranslations, Translations
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LANGUAGES = ("it", "en")
+DEFAULT_LANGUAGE = "it"
+TIMEZONE = ZoneInfo("Europe/Rome")
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+class Translator:
+    """gettext plus dates for one language."""
+
+    def __init__(self, language: str):
+        self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+        self._catalog = _load(self.language)
+
+    def gettext(self, message: str) -> str:
+        return self._catalog.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalog.ngettext(singular, plural, n)
+
+    def format_date(self, value: dt.date, fmt: str = "long") -> str:
+        return babel_dates.format_date(value, format=fmt, locale=self.language)
+
+    def format_datetime(self, value: dt.datetime, fmt: str = "full") -> str:
+        """Format an aware datetime (UTC in the database) in Rome's local time."""
+        local = value.astimezone(TIMEZONE)
+        return babel_dates.format_datetime(local, format=fmt, tzinfo=TIMEZONE, locale=self.language)
+
+    def month_names(self) -> dict[int, list[str]]:
+        """Wide and abbreviated month names, for parsing "5 marzo 1990"."""
+        wide = babel_dates.get_month_names("wide", locale=self.language)
+        short = babel_dates.get_month_names("abbreviated", locale=self.language)
+        return {m: [wide[m], short[m]] for m in range(1, 13)}
+
+
+@lru_cache(maxsize=None)
+def _load(language: str) -> NullTranslations:
+    return Translations.load(str(LOCALES_DIR), [language], domain="messages")
+
+
+@lru_cache(maxsize=None)
+def translator(language: str | None) -> Translator:
+    return Translator(language or DEFAULT_LANGUAGE)

@@ -1,0 +1,115 @@
+"""Parsers for typed answers. Each returns a JSON-friendly value or raises Invalid
+with a short, translated message that says what is expected and gives an example."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import phonenumbers
+from codicefiscale import codicefiscale
+from email_validator import EmailNotValidError, validate_email
+
+from .engine import normalize
+from .flow import Ctx, Invalid
+from .i18n import LANGUAGES, translator
+
+_NAME = re.compile(r"^[^\W\d_]+(?:[ '’\-.][^\W\d_]+)*\.?$")
+ADULT_AGE = 18
+OLDEST_AGE = 100
+
+
+def person_name(text: str, ctx: Ctx) -> str:
+    _ = ctx.t.gettext
+    text = " ".join(text.split())
+    if len(text) < 2 or len(text) > 60 or not _NAME.match(text):
+        raise Invalid(_("Please write the name with letters only, for example: Maria Grazia."))
+    # Keep the person's own capitals; only fix an all-lower or ALL-UPPER answer.
+    return text.title() if text.islower() or text.isupper() else text
+
+
+def birth_date(text: str, ctx: Ctx) -> str:
+    _ = ctx.t.gettext
+    day = _parse_date(text, ctx)
+    if day is None:
+        raise Invalid(_("I could not read that date. Please write it like this: 05/03/1990."))
+    today = ctx.today
+    age = today.year - day.year - ((today.month, today.day) < (day.month, day.day))
+    if day > today or age > OLDEST_AGE:
+        raise Invalid(_("Please check the year: write your date of birth like this: 05/03/1990."))
+    if age < ADULT_AGE:
+        raise Invalid(_("This service is for adults (18 and over). Please check your date of birth, "
+                        "written like this: 05/03/1990."))
+    return day.isoformat()
+
+
+def _parse_date(text: str, ctx: Ctx) -> dt.date | None:
+    text = normalize(text)
+    numeric = re.fullmatch(r"(\d{1,2})\s*[/\-. ]\s*(\d{1,2})\s*[/\-. ]\s*(\d{2}|\d{4})", text)
+    if numeric:
+        day, month, year = (int(g) for g in numeric.groups())
+    else:
+        words = re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})", text)
+        if not words:
+            return None
+        day, year = int(words.group(1)), int(words.group(3))
+        month = _month_number(words.group(2), ctx)
+        if month is None:
+            return None
+    if year < 100:  # "5/3/90": the most recent past century
+        year += 2000 if 2000 + year <= ctx.today.year else 1900
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_number(word: str, ctx: Ctx) -> int | None:
+    for language in (ctx.state.language, *LANGUAGES):
+        for number, names in translator(language).month_names().items():
+            if word in {normalize(n).rstrip(".") for n in names}:
+                return number
+    return None
+
+
+def tax_code(text: str, ctx: Ctx) -> str:
+    _ = ctx.t.gettext
+    code = re.sub(r"\s+", "", text).upper()
+    if not codicefiscale.is_valid(code):
+        raise Invalid(_("This codice fiscale is not valid. It has 16 letters and numbers, "
+                        "for example: RSSMRA90C05A944B. Check it, or tap \"I don't have one\"."))
+    born = ctx.answers.get("birth_date")
+    if born and not tax_code_matches(code, born):
+        shown = ctx.t.format_date(dt.date.fromisoformat(born), "short")
+        raise Invalid(_("This codice fiscale does not match your date of birth ({date}). "
+                        "Please check it.").format(date=shown))
+    return code
+
+
+def tax_code_matches(code: str, born_iso: str) -> bool:
+    decoded = codicefiscale.decode(code)
+    return decoded["birthdate"].date().isoformat() == born_iso
+
+
+def phone(text: str, ctx: Ctx) -> str:
+    _ = ctx.t.gettext
+    try:
+        number = phonenumbers.parse(text, "IT")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise Invalid(_("This phone number does not look right. Write it with the prefix, "
+                        "for example: 347 123 4567 or +39 347 123 4567."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def show_phone(value: str, ctx: Ctx) -> str:
+    return phonenumbers.format_number(phonenumbers.parse(value), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def email(text: str, ctx: Ctx) -> str:
+    _ = ctx.t.gettext
+    try:
+        return validate_email(text.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise Invalid(_("This email address does not look right. Example: maria.rossi@gmail.com. "
+                        "You can also tap \"Skip\".")) from None

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel models, engine and sessions, repositories, Alembic migrations."""

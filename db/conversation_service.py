@@ -1,0 +1,101 @@
+"""Handle one inbound message in one transaction: dedupe, load state, run the engine, save."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Callable
+
+from sqlalchemy import Engine, delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from conversations.engine import Engine as ConversationEngine
+from conversations.flow import Ctx, State
+from conversations.i18n import translator
+from conversations.messages import Inbound, Outbound
+
+from . import repository
+from .models import ProcessedUpdate, utcnow
+
+log = logging.getLogger(__name__)
+KEEP_UPDATE_KEYS = dt.timedelta(days=2)  # Telegram keeps undelivered updates 24 hours
+
+
+class ConversationService:
+    def __init__(self, db: Engine, engine: ConversationEngine,
+                 clock: Callable[[], dt.datetime] = utcnow):
+        self.db = db
+        self.engine = engine
+        self.clock = clock
+        self._handled = 0
+
+    def handle(self, inbound: Inbound) -> list[Outbound]:
+        """The replies to one message; [] when this update was already handled."""
+        try:
+            return self._handle(inbound)
+        except _Duplicate:
+            log.info("repeated update %s ignored", inbound.update_key)
+            return []
+        except Exception:
+            log.exception("error handling a %s message from %s:%s", inbound.kind.value,
+                          inbound.channel, inbound.external_id)
+            return self._apologize(inbound)
+
+    def _handle(self, inbound: Inbound) -> list[Outbound]:
+        with Session(self.db) as session, session.begin():
+            if inbound.update_key:
+                _mark_processed(session, inbound.update_key)
+            contact_id, language = repository.find_or_create_contact(
+                session, inbound.channel, inbound.external_id)
+            stored = repository.load_state(session, contact_id)
+            state = State.from_dict(language, stored)
+            store = repository.SqlStore(session, contact_id)
+            replies = self.engine.handle(state, inbound, store, self.clock())
+            if not store.erased:
+                data = state.to_dict()
+                if data != stored:
+                    repository.save_state(session, contact_id, data, existed=stored is not None)
+                if state.language != language:
+                    repository.set_language(session, contact_id, state.language)
+        self._prune_now_and_then()
+        return replies
+
+    def _apologize(self, inbound: Inbound) -> list[Outbound]:
+        """After an unexpected error: say sorry, and ask the current question again."""
+        try:
+            with Session(self.db) as session, session.begin():
+                if inbound.update_key:
+                    _mark_processed(session, inbound.update_key)
+                contact_id, language = repository.find_or_create_contact(
+                    session, inbound.channel, inbound.external_id)
+                state = State.from_dict(language, repository.load_state(session, contact_id))
+                ctx = Ctx(state=state, store=repository.SqlStore(session, contact_id),
+                          inbound=inbound, now=self.clock())
+                sorry = Outbound(ctx.t.gettext("Sorry, something went wrong on our side. Let's try again."))
+                return [sorry] + self.engine.reprompt(ctx)
+        except _Duplicate:
+            return []
+        except Exception:
+            log.exception("error while apologizing to %s:%s", inbound.channel, inbound.external_id)
+            return [Outbound(translator(None).gettext("Sorry, something went wrong on our side. "
+                                                      "Please write again in a few minutes."))]
+
+    def _prune_now_and_then(self) -> None:
+        self._handled += 1
+        if self._handled % 1000:
+            return
+        with Session(self.db) as session, session.begin():
+            session.execute(delete(ProcessedUpdate).where(
+                ProcessedUpdate.processed_at < self.clock() - KEEP_UPDATE_KEYS))
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _mark_processed(session: Session, key: str) -> None:
+    session.add(ProcessedUpdate(key=key))
+    try:
+        session.flush()
+    except IntegrityError:
+        raise _Duplicate() from None

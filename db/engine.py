@@ -1,0 +1,37 @@
+"""Database engine: SQLite (embedded default) or PostgreSQL, chosen by DATABASE_URL."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_URL = f"sqlite:///{PROJECT_DIR / 'insieme.db'}"
+
+
+def make_engine(url: str | None = None, **kwargs) -> Engine:
+    url = url or DEFAULT_URL
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        _tune_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """WAL for concurrent readers; BEGIN IMMEDIATE so two processes never deadlock
+    upgrading a read lock to a write lock (SQLite's busy timeout cannot break that)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

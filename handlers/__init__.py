@@ -1,0 +1,1 @@
+"""Channel adapters: platform update -> neutral Inbound; neutral Outbound -> platform calls."""

@@ -1,0 +1,169 @@
+"""Telegram adapter on python-telegram-bot 22: updates -> Inbound, Outbound -> Bot API calls.
+
+Polling by default; webhook mode lives in bot.webhook and calls ``process_json``.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
+                      KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update)
+from telegram.constants import ChatType, MessageLimit
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import BaseRequest
+
+from conversations.i18n import LANGUAGES, N_, translator
+from conversations.messages import Inbound, Kind, Outbound
+
+CHANNEL = "telegram"
+ALLOWED_UPDATES = ["message", "callback_query"]
+log = logging.getLogger(__name__)
+
+Handle = Callable[[Inbound], list[Outbound]]
+
+
+def build_application(*, token: str, api_url: str, handle: Handle,
+                      request: BaseRequest | None = None,
+                      updates_request: BaseRequest | None = None) -> Application:
+    """``api_url`` is the Bot API server's root: calls go to <root>/bot<token>/<method>."""
+    builder = (ApplicationBuilder().token(token)
+               .base_url(f"{api_url}/bot").base_file_url(f"{api_url}/file/bot")
+               .post_init(_set_commands))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    application = builder.build()
+    application.bot_data["handle"] = handle
+    application.add_handler(TypeHandler(Update, on_update))
+    application.add_error_handler(on_error)
+    return application
+
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    handle: Handle = context.application.bot_data["handle"]
+    chat = update.effective_chat
+    if update.callback_query:
+        await update.callback_query.answer()  # always: stops the button's spinner
+    if chat is None or update.effective_user is None:
+        return
+    if chat.type != ChatType.PRIVATE:
+        await _point_to_private_chat(update)
+        return
+    inbound = to_inbound(update)
+    if inbound is None:
+        return
+    replies = handle(inbound)
+    if not replies:
+        return
+    pressed = update.callback_query.message if update.callback_query else None
+    if isinstance(pressed, Message):
+        replies = await _close_pressed_keyboard(pressed, update.callback_query.data, replies)
+    for reply in replies:
+        await send(context.bot, chat.id, reply)
+
+
+def to_inbound(update: Update) -> Inbound | None:
+    """The neutral message of a private-chat update; None for updates we do not act on."""
+    user_id = str(update.effective_user.id)
+    common = {"channel": CHANNEL, "external_id": user_id, "update_key": f"{CHANNEL}:{update.update_id}"}
+    if update.callback_query:
+        return Inbound(kind=Kind.BUTTON, payload=update.callback_query.data or "", **common)
+    message = update.message
+    if message is None:
+        return None  # edited messages, member updates...: nothing to answer
+    if message.text is not None:
+        return Inbound(kind=Kind.TEXT, text=message.text, **common)
+    if message.contact and message.contact.user_id == update.effective_user.id:
+        return Inbound(kind=Kind.CONTACT, phone=message.contact.phone_number, **common)
+    return Inbound(kind=Kind.UNSUPPORTED, **common)  # stickers, photos, voice, someone else's contact...
+
+
+async def send(bot, chat_id: int, reply: Outbound) -> None:
+    chunks = split_text(reply.text)
+    for index, chunk in enumerate(chunks):
+        markup = _markup(reply) if index == len(chunks) - 1 else None
+        await bot.send_message(chat_id, chunk, reply_markup=markup)
+    if reply.file:
+        await bot.send_document(chat_id, InputFile(reply.file.content, filename=reply.file.filename))
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Telegram takes 4,096 characters a message: split at line ends where possible."""
+    chunks = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > 0 else limit
+        chunks.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    return chunks + [text or "…"]
+
+
+def _markup(reply: Outbound):
+    if reply.buttons:
+        return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.payload)]
+                                     for b in reply.buttons])
+    if reply.phone_button:
+        return ReplyKeyboardMarkup([[KeyboardButton(reply.phone_button, request_contact=True)]],
+                                   one_time_keyboard=True, resize_keyboard=True)
+    if reply.close_keyboard:
+        return ReplyKeyboardRemove()
+    return None
+
+
+async def _close_pressed_keyboard(message: Message, data: str | None, replies: list[Outbound]) -> list[Outbound]:
+    """Old buttons must not act twice: the pressed message is edited in place (multi-select)
+    or loses its keyboard and shows the choice made."""
+    try:
+        if replies[0].edit and len(replies[0].text) <= MessageLimit.MAX_TEXT_LENGTH:
+            await message.edit_text(replies[0].text, reply_markup=_markup(replies[0]))
+            return replies[1:]
+        label = _label_of(message, data)
+        if message.text and label:
+            await message.edit_text(f"{message.text}\n\n➡️ {label}"[:MessageLimit.MAX_TEXT_LENGTH],
+                                    reply_markup=None)
+        else:
+            await message.edit_reply_markup(reply_markup=None)
+    except BadRequest as error:  # too old to edit, or unchanged: the new messages still go out
+        log.info("could not update a pressed keyboard: %s", error)
+    return replies
+
+
+def _label_of(message: Message, data: str | None) -> str | None:
+    keyboard = message.reply_markup.inline_keyboard if message.reply_markup else ()
+    return next((b.text for row in keyboard for b in row if b.callback_data == data), None)
+
+
+async def _point_to_private_chat(update: Update) -> None:
+    """Nothing from groups is stored; one line sends the person to the private chat."""
+    if update.effective_message is None or update.callback_query:
+        return
+    language = update.effective_user.language_code if update.effective_user else None
+    _ = translator(language if language in LANGUAGES else None).gettext
+    me = update.get_bot().username
+    await update.effective_message.reply_text(
+        _("I only answer in a private chat: write to me at t.me/{bot}.").format(bot=me))
+
+
+COMMANDS = (("start", N_("Start or go on")), ("menu", N_("What I can do")), ("help", N_("Help")),
+            ("cancel", N_("Stop what we are doing")), ("language", N_("Change language")),
+            ("privacy", N_("Your data: see it or erase it")))
+
+
+async def _set_commands(application: Application) -> None:
+    """The command menu in Telegram's own interface, in each language."""
+    for language in LANGUAGES:
+        _ = translator(language).gettext
+        commands = [BotCommand(name, _(description)) for name, description in COMMANDS]
+        try:
+            await application.bot.set_my_commands(commands, language_code=None if language == "it" else language)
+        except TelegramError as error:
+            log.warning("could not set the command menu: %s", error)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("error while handling a Telegram update: %s", context.error, exc_info=context.error)
+
+
+def run_polling(application: Application) -> None:
+    application.run_polling(allowed_updates=ALLOWED_UPDATES)
