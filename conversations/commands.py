@@ -116,7 +116,8 @@ class Commands(CommandSet):
         _ = ctx.t.gettext
         data = ctx.store.personal_data()
         lines = [_("This is everything we keep about you:"), ""]
-        lines.append(_("Language: {language}").format(language=_("Italiano" if data.language == "it" else "English")))
+        language = next((o.label for o in LANGUAGE if o.value == data.language), data.language)
+        lines.append(_("Language: {language}").format(language=_(language)))
         for channel, external_id in data.identities:
             lines.append(_("Account: {channel} {id}").format(channel=channel, id=external_id))
         for version, given_at in data.consents:
@@ -126,7 +127,7 @@ class Commands(CommandSet):
             reg = data.registration
             lines += ["", _("Registration {code} of {date}, status: {status}").format(
                 code=reg["code"], date=ctx.t.format_date(reg["created_at"].date(), "short"),
-                status=reg["status"])]
+                status=_(registration.STATUS_LABELS.get(reg["status"], reg["status"])))]
             lines += registration.summary_lines(reg["answers"], ctx)
         if ctx.state.flow:
             lines += ["", _("Answers of a form you have not finished yet:")]

@@ -15,6 +15,8 @@ from . import choices
 
 NAME = "reg"
 NOTICE_VERSION = "2026-11"
+# How a registration's status reads to the person (operators move it along later issues' path).
+STATUS_LABELS = {"new": N_("received, an operator will review it")}
 
 
 def _welcome(ctx: Ctx) -> str:
