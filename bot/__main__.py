@@ -5,6 +5,7 @@ import argparse
 import logging
 import sys
 
+from . import logs
 from .settings import Settings
 
 
@@ -17,15 +18,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token in URLs
+    logs.configure(settings.log_level, secrets=settings.secrets())
 
+    try:
+        return _run(args.command, settings)
+    except Exception:  # through the log, whose lines never show a secret (not sys.excepthook)
+        logging.getLogger("bot").exception("the bot stopped on an unexpected error")
+        return 1
+
+
+def _run(command: str | None, settings: Settings) -> int:
     from .wiring import build_service
     service = build_service(settings)
-    if args.command == "migrate":
+    if command == "migrate":
         return 0
-    if args.command == "console" or not settings.telegram.bot_token:
+    if command == "console" or not settings.telegram.bot_token:
         from handlers import console
         console.run(service.handle, sys.stdin, sys.stdout)
         return 0

@@ -43,3 +43,12 @@ class Settings(BaseSettings):
     @classmethod
     def _default_when_empty(cls, value):
         return value or DEFAULT_URL
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a log line."""
+        telegram = self.telegram
+        values = [s.get_secret_value() for s in (telegram.bot_token, telegram.webhook_secret) if s]
+        token = telegram.bot_token.get_secret_value() if telegram.bot_token else ""
+        if ":" in token:
+            values.append(token.split(":", 1)[1])  # the part after the bot id is the secret one
+        return values

@@ -17,6 +17,8 @@ WEBHOOK_PATH = "/telegram/webhook"
 
 def create_app(application: Application, *, secret: str, public_url: str | None = None) -> FastAPI:
     """``public_url``, when given, is registered with Telegram at start-up (setWebhook)."""
+    if not secret:
+        raise ValueError("the webhook needs a secret token: an empty one would accept any caller")
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -40,7 +42,10 @@ def create_app(application: Application, *, secret: str, public_url: str | None 
             log.warning("webhook call with a wrong secret token from %s", request.client.host if request.client else "?")
             return Response(status_code=403)
         try:
-            update = Update.de_json(await request.json(), application.bot)
+            data = await request.json()
+            if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+                raise ValueError("not an update")
+            update = Update.de_json(data, application.bot)
         except Exception:  # not JSON, or not an update: nothing to retry
             return Response(status_code=400)
         await application.process_update(update)

@@ -10,6 +10,8 @@ from db.engine import make_engine
 
 from .settings import Settings, TelegramSettings
 
+log = logging.getLogger(__name__)
+
 
 def build_service(settings: Settings) -> ConversationService:
     db = make_engine(settings.database_url)
@@ -19,21 +21,30 @@ def build_service(settings: Settings) -> ConversationService:
 
 def run_telegram(telegram: TelegramSettings, service: ConversationService) -> int:
     """Long polling, or webhook mode when TELEGRAM_WEBHOOK_URL is set."""
+    from telegram.error import InvalidToken
+
     from handlers.telegram import build_application, run_polling
 
     application = build_application(token=telegram.bot_token.get_secret_value(),
                                     api_url=telegram.api_url, handle=service.handle)
     if not telegram.webhook_url:
-        logging.getLogger(__name__).info("Telegram: long polling on %s", telegram.api_url)
-        run_polling(application)
+        log.info("Telegram: long polling on %s", telegram.api_url)
+        try:
+            run_polling(application)
+        except InvalidToken:  # its message quotes the token: not for the log
+            log.error("Telegram refused TELEGRAM_BOT_TOKEN (at %s): check it with @BotFather",
+                      telegram.api_url)
+            return 2
         return 0
     if telegram.webhook_secret is None:
-        logging.getLogger(__name__).error("webhook mode needs TELEGRAM_WEBHOOK_SECRET")
+        log.error("webhook mode needs TELEGRAM_WEBHOOK_SECRET")
         return 2
     import uvicorn
 
     from .webhook import create_app
     app = create_app(application, secret=telegram.webhook_secret.get_secret_value(),
                      public_url=telegram.webhook_url)
-    uvicorn.run(app, host=telegram.webhook_listen, port=telegram.webhook_port, log_level="warning")
+    # log_config=None: uvicorn's lines go through our handler, which blanks secrets out
+    uvicorn.run(app, host=telegram.webhook_listen, port=telegram.webhook_port, log_level="warning",
+                log_config=None)
     return 0

@@ -27,8 +27,9 @@ class Commands(CommandSet):
         }.get(name)
         if handler is None:
             _ = ctx.t.gettext
+            shown = text.split()[0][:40]  # never echo a 4,000-character "command" (Telegram's limit is 4,096)
             return [Outbound(_("I don't know the command {command}. Write /help to see what I can do.").format(
-                command=text.split()[0]))] + engine.reprompt(ctx)
+                command=shown))] + engine.reprompt(ctx)
         return handler(engine, ctx)
 
     def run_action(self, engine: Engine, ctx: Ctx, value: str) -> list[Outbound]:

@@ -151,7 +151,10 @@ class Engine:
         inbound = ctx.inbound
         _ = ctx.t.gettext
         if inbound.kind is Kind.CONTACT and step.request_phone:
-            return step.parse(inbound.phone or "", ctx)
+            # A shared contact's number is international, but Telegram and WhatsApp give it
+            # without "+": parsed as Italian, 447911123456 would be refused, 33612345678 misread.
+            shared = (inbound.phone or "").strip()
+            return step.parse(shared if not shared or shared.startswith("+") else "+" + shared, ctx)
         if inbound.kind in (Kind.UNSUPPORTED, Kind.CONTACT):
             raise Invalid(_("I can only read text here. Please type your answer or tap a button."))
         if inbound.kind is Kind.BUTTON:
@@ -193,10 +196,12 @@ class Engine:
     def _typed_multi(self, ctx: Ctx, step: Step, text: str):
         """Typed choices like "1, 3" or "2 5" or labels: they become the selection and close it."""
         _ = ctx.t.gettext
-        pieces = [p for p in text.replace(";", ",").split(",") if p.strip()]
-        if len(pieces) == 1 and all(word.isdigit() for word in text.split()):
-            pieces = text.split()
         choices = self.choices(ctx, step)
+        pieces = [p for p in text.replace(";", ",").split(",") if p.strip()]
+        if _match(choices, text) is not None:  # one whole label, commas and all: "Restaurants, bars"
+            pieces = [text]
+        elif len(pieces) == 1 and all(word.isdecimal() for word in text.split()):
+            pieces = text.split()
         picked = [_match(choices, piece) for piece in pieces]
         if None in picked:
             example = ", ".join(str(i) for i in range(1, min(3, len(choices) - 1) + 1))
@@ -219,7 +224,7 @@ _Toggled = _ToggledType()
 def _match(choices: list[tuple[str, str]], typed: str) -> str | None:
     """The value of the choice whose number or label was typed."""
     typed = typed.strip()
-    if typed.isdigit():
+    if typed.isdecimal():  # not isdigit(): int() refuses "²", which isdigit() accepts
         index = int(typed)
         return choices[index - 1][0] if 1 <= index <= len(choices) else None
     wanted = normalize(typed.removeprefix("✅").strip())

@@ -5,9 +5,8 @@ import datetime as dt
 import logging
 from typing import Callable
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Connection, Engine, delete, insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from conversations.engine import Engine as ConversationEngine
 from conversations.flow import Ctx, State
@@ -19,6 +18,8 @@ from .models import ProcessedUpdate, utcnow
 
 log = logging.getLogger(__name__)
 KEEP_UPDATE_KEYS = dt.timedelta(days=2)  # Telegram keeps undelivered updates 24 hours
+_processed = ProcessedUpdate.__table__
+_MARK_PROCESSED = insert(_processed)
 
 
 class ConversationService:
@@ -42,35 +43,37 @@ class ConversationService:
             return self._apologize(inbound)
 
     def _handle(self, inbound: Inbound) -> list[Outbound]:
-        with Session(self.db) as session, session.begin():
+        # A Connection, not an ORM Session: the repository speaks Core (see its docstring).
+        with self.db.begin() as connection:
             if inbound.update_key:
-                _mark_processed(session, inbound.update_key)
-            contact_id, language = repository.find_or_create_contact(
-                session, inbound.channel, inbound.external_id)
-            stored = repository.load_state(session, contact_id)
+                _mark_processed(connection, inbound.update_key)
+            contact_id, language, stored = repository.load_contact(
+                connection, inbound.channel, inbound.external_id)
             state = State.from_dict(language, stored)
-            store = repository.SqlStore(session, contact_id)
-            replies = self.engine.handle(state, inbound, store, self.clock())
+            now = self.clock()
+            store = repository.SqlStore(connection, contact_id, now)
+            replies = self.engine.handle(state, inbound, store, now)
             if not store.erased:
                 data = state.to_dict()
                 if data != stored:
-                    repository.save_state(session, contact_id, data, existed=stored is not None)
+                    repository.save_state(connection, contact_id, data, existed=stored is not None)
                 if state.language != language:
-                    repository.set_language(session, contact_id, state.language)
+                    repository.set_language(connection, contact_id, state.language)
         self._prune_now_and_then()
         return replies
 
     def _apologize(self, inbound: Inbound) -> list[Outbound]:
         """After an unexpected error: say sorry, and ask the current question again."""
         try:
-            with Session(self.db) as session, session.begin():
+            with self.db.begin() as connection:
                 if inbound.update_key:
-                    _mark_processed(session, inbound.update_key)
-                contact_id, language = repository.find_or_create_contact(
-                    session, inbound.channel, inbound.external_id)
-                state = State.from_dict(language, repository.load_state(session, contact_id))
-                ctx = Ctx(state=state, store=repository.SqlStore(session, contact_id),
-                          inbound=inbound, now=self.clock())
+                    _mark_processed(connection, inbound.update_key)
+                contact_id, language, stored = repository.load_contact(
+                    connection, inbound.channel, inbound.external_id)
+                state = State.from_dict(language, stored)
+                now = self.clock()
+                ctx = Ctx(state=state, store=repository.SqlStore(connection, contact_id, now),
+                          inbound=inbound, now=now)
                 sorry = Outbound(ctx.t.gettext("Sorry, something went wrong on our side. Let's try again."))
                 return [sorry] + self.engine.reprompt(ctx)
         except _Duplicate:
@@ -84,18 +87,17 @@ class ConversationService:
         self._handled += 1
         if self._handled % 1000:
             return
-        with Session(self.db) as session, session.begin():
-            session.execute(delete(ProcessedUpdate).where(
-                ProcessedUpdate.processed_at < self.clock() - KEEP_UPDATE_KEYS))
+        with self.db.begin() as connection:
+            connection.execute(delete(_processed).where(
+                _processed.c.processed_at < self.clock() - KEEP_UPDATE_KEYS))
 
 
 class _Duplicate(Exception):
     pass
 
 
-def _mark_processed(session: Session, key: str) -> None:
-    session.add(ProcessedUpdate(key=key))
+def _mark_processed(connection: Connection, key: str) -> None:
     try:
-        session.flush()
+        connection.execute(_MARK_PROCESSED, {"key": key})
     except IntegrityError:
         raise _Duplicate() from None

@@ -2,14 +2,19 @@
 
 ``SqlStore`` is the engine's view of persistence for one contact, inside the
 transaction of the message being handled.
+
+Every message passes through here, so the statements are SQLAlchemy Core on the
+tables, built once at import: no unit of work, no statement building per call
+(bench/bench_updates.py measured the ORM version at a third of the speed).
+They run on a Connection or a Session alike.
 """
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
+from typing import Any, Union
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlmodel import Session
 
 from conversations.store import PersonalData
@@ -17,6 +22,36 @@ from conversations.store import PersonalData
 from .models import ChannelIdentity, Consent, Contact, ConversationState, Registration, utcnow
 
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B look-alikes
+ANSWER_COLUMNS = ("first_name", "last_name", "tax_code", "municipality", "phone", "email", "situation",
+                  "education", "italian", "sectors", "driving", "availability")
+
+Db = Union[Connection, Session]
+
+_contact = Contact.__table__
+_identity = ChannelIdentity.__table__
+_state = ConversationState.__table__
+_consent = Consent.__table__
+_registration = Registration.__table__
+
+_FIND_CONTACT = (
+    select(_contact.c.id, _contact.c.language, _state.c.data)
+    .select_from(_identity.join(_contact, _identity.c.contact_id == _contact.c.id)
+                 .outerjoin(_state, _state.c.contact_id == _contact.c.id))
+    .where(_identity.c.scheme == bindparam("scheme"), _identity.c.external_id == bindparam("external_id")))
+_NEW_CONTACT = insert(_contact)
+_NEW_IDENTITY = insert(_identity)
+_LOAD_STATE = select(_state.c.data).where(_state.c.contact_id == bindparam("contact_id"))
+_NEW_STATE = insert(_state)
+_UPDATE_STATE = (update(_state).where(_state.c.contact_id == bindparam("b_contact_id"))
+                 .values(data=bindparam("b_data"), updated_at=bindparam("b_updated_at")))
+_SET_LANGUAGE = (update(_contact).where(_contact.c.id == bindparam("b_contact_id"))
+                 .values(language=bindparam("b_language")))
+_CODE_TAKEN = select(_registration.c.id).where(_registration.c.code == bindparam("code"))
+_CURRENT_REGISTRATION = (_registration.c.contact_id == bindparam("contact_id"),
+                         _registration.c.erased_at.is_(None))
+_REGISTRATION_CODE = select(_registration.c.code).where(*_CURRENT_REGISTRATION)
+_NEW_CONSENT = insert(_consent)
+_NEW_REGISTRATION = insert(_registration)
 
 
 def aware(value: dt.datetime) -> dt.datetime:
@@ -24,110 +59,103 @@ def aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
-def find_or_create_contact(session: Session, scheme: str, external_id: str) -> tuple[int, str]:
-    """(contact id, language) for a channel identity, creating the contact on first contact."""
-    row = session.execute(
-        select(Contact.id, Contact.language).join(ChannelIdentity, ChannelIdentity.contact_id == Contact.id)
-        .where(ChannelIdentity.scheme == scheme, ChannelIdentity.external_id == external_id)).first()
+def load_contact(db: Db, scheme: str, external_id: str) -> tuple[int, str, dict | None]:
+    """(contact id, language, stored conversation state) for a channel identity, in one query;
+    the contact is created on first contact."""
+    row = db.execute(_FIND_CONTACT, {"scheme": scheme, "external_id": external_id}).first()
     if row:
-        return row.id, row.language
-    contact = Contact()
-    session.add(contact)
-    session.flush()
-    session.add(ChannelIdentity(contact_id=contact.id, scheme=scheme, external_id=external_id))
-    session.flush()
-    return contact.id, contact.language
+        return row[0], row[1], row[2]
+    contact_id = db.execute(_NEW_CONTACT).inserted_primary_key[0]
+    db.execute(_NEW_IDENTITY, {"contact_id": contact_id, "scheme": scheme, "external_id": external_id})
+    return contact_id, _contact.c.language.default.arg, None
 
 
-def load_state(session: Session, contact_id: int) -> dict | None:
-    return session.execute(select(ConversationState.data)
-                           .where(ConversationState.contact_id == contact_id)).scalar()
+def find_or_create_contact(db: Db, scheme: str, external_id: str) -> tuple[int, str]:
+    """(contact id, language) for a channel identity, creating the contact on first contact."""
+    contact_id, language, _stored = load_contact(db, scheme, external_id)
+    return contact_id, language
 
 
-def save_state(session: Session, contact_id: int, data: dict, existed: bool) -> None:
+def load_state(db: Db, contact_id: int) -> dict | None:
+    return db.execute(_LOAD_STATE, {"contact_id": contact_id}).scalar()
+
+
+def save_state(db: Db, contact_id: int, data: dict, existed: bool) -> None:
     if existed:
-        session.execute(update(ConversationState).where(ConversationState.contact_id == contact_id)
-                        .values(data=data, updated_at=utcnow()))
+        db.execute(_UPDATE_STATE, {"b_contact_id": contact_id, "b_data": data, "b_updated_at": utcnow()})
     else:
-        session.add(ConversationState(contact_id=contact_id, data=data))
+        db.execute(_NEW_STATE, {"contact_id": contact_id, "data": data})
 
 
-def set_language(session: Session, contact_id: int, language: str) -> None:
-    session.execute(update(Contact).where(Contact.id == contact_id).values(language=language))
+def set_language(db: Db, contact_id: int, language: str) -> None:
+    db.execute(_SET_LANGUAGE, {"b_contact_id": contact_id, "b_language": language})
 
 
-def new_registration_code(session: Session) -> str:
+def new_registration_code(db: Db) -> str:
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
         code = f"{code[:3]}-{code[3:]}"
-        if session.execute(select(Registration.id).where(Registration.code == code)).first() is None:
+        if db.execute(_CODE_TAKEN, {"code": code}).first() is None:
             return code
 
 
 class SqlStore:
-    """The conversations.store.Store of one contact, on the current session."""
+    """The conversations.store.Store of one contact, in the transaction of the current message."""
 
-    def __init__(self, session: Session, contact_id: int):
-        self.session = session
+    def __init__(self, db: Db, contact_id: int, now: dt.datetime | None = None):
+        self.db = db
         self.contact_id = contact_id
+        self.now = now or utcnow()  # the service's clock, so every row of one message agrees
         self.erased = False  # set once the person erased their data: nothing more is saved
 
-    def _registration(self) -> Registration | None:
-        return self.session.exec(select(Registration).where(
-            Registration.contact_id == self.contact_id, Registration.erased_at.is_(None))).scalars().first()
-
     def registration_code(self) -> str | None:
-        return self.session.execute(select(Registration.code).where(
-            Registration.contact_id == self.contact_id, Registration.erased_at.is_(None))).scalar()
+        return self.db.execute(_REGISTRATION_CODE, {"contact_id": self.contact_id}).scalar()
 
     def record_consent(self, notice_version: str) -> None:
-        self.session.add(Consent(contact_id=self.contact_id, notice_version=notice_version))
+        self.db.execute(_NEW_CONSENT, {"contact_id": self.contact_id, "notice_version": notice_version,
+                                       "given_at": self.now})
 
     def save_registration(self, answers: dict[str, Any], language: str) -> str:
         existing = self.registration_code()
         if existing:
             return existing
-        fields = {k: answers.get(k) for k in (
-            "first_name", "last_name", "tax_code", "municipality", "phone", "email", "situation",
-            "education", "italian", "sectors", "driving", "availability")}
-        registration = Registration(
-            contact_id=self.contact_id, code=new_registration_code(self.session), language=language,
-            birth_date=dt.date.fromisoformat(answers["birth_date"]), **fields)
-        self.session.add(registration)
-        return registration.code
+        code = new_registration_code(self.db)
+        self.db.execute(_NEW_REGISTRATION, {
+            **{k: answers.get(k) for k in ANSWER_COLUMNS}, "contact_id": self.contact_id, "code": code,
+            "language": language, "birth_date": dt.date.fromisoformat(answers["birth_date"]),
+            "created_at": self.now})
+        return code
 
     def personal_data(self) -> PersonalData:
-        session = self.session
-        contact = session.get(Contact, self.contact_id)
-        identities = session.execute(select(ChannelIdentity.scheme, ChannelIdentity.external_id)
-                                     .where(ChannelIdentity.contact_id == self.contact_id)).all()
-        consents = session.execute(select(Consent.notice_version, Consent.given_at)
-                                   .where(Consent.contact_id == self.contact_id)).all()
-        registration = self._registration()
+        db, cid = self.db, self.contact_id
+        language = db.execute(select(_contact.c.language).where(_contact.c.id == cid)).scalar_one()
+        identities = db.execute(select(_identity.c.scheme, _identity.c.external_id)
+                                .where(_identity.c.contact_id == cid)).all()
+        consents = db.execute(select(_consent.c.notice_version, _consent.c.given_at)
+                              .where(_consent.c.contact_id == cid)).all()
+        registration = db.execute(select(_registration).where(*_CURRENT_REGISTRATION),
+                                  {"contact_id": cid}).mappings().first()
         reg = None
         if registration:
-            answers = registration.model_dump(include={
-                "first_name", "last_name", "tax_code", "municipality", "phone", "email", "situation",
-                "education", "italian", "sectors", "driving", "availability"})
-            answers["birth_date"] = registration.birth_date.isoformat() if registration.birth_date else None
-            reg = {"code": registration.code, "status": registration.status,
-                   "created_at": aware(registration.created_at), "answers": answers}
+            answers = {k: registration[k] for k in ANSWER_COLUMNS}
+            answers["birth_date"] = registration["birth_date"].isoformat() if registration["birth_date"] else None
+            reg = {"code": registration["code"], "status": registration["status"],
+                   "created_at": aware(registration["created_at"]), "answers": answers}
         return PersonalData(
-            language=contact.language,
+            language=language,
             identities=[(r.scheme, r.external_id) for r in identities],
             consents=[(r.notice_version, aware(r.given_at)) for r in consents],
             registration=reg)
 
     def erase_personal_data(self) -> None:
         """Delete identities, consents and state; registrations keep only date, status and language."""
-        session, cid = self.session, self.contact_id
-        now = utcnow()
-        session.execute(update(Registration).where(Registration.contact_id == cid).values(
+        db, cid, now = self.db, self.contact_id, self.now
+        db.execute(update(_registration).where(_registration.c.contact_id == cid).values(
             status="erased", erased_at=now, first_name=None, last_name=None, birth_date=None,
             tax_code=None, municipality=None, phone=None, email=None, situation=None, education=None,
             italian=None, sectors=None, driving=None, availability=None))
-        session.execute(delete(Consent).where(Consent.contact_id == cid))
-        session.execute(delete(ChannelIdentity).where(ChannelIdentity.contact_id == cid))
-        session.execute(delete(ConversationState).where(ConversationState.contact_id == cid))
-        session.execute(update(Contact).where(Contact.id == cid).values(erased_at=now))
+        db.execute(delete(_consent).where(_consent.c.contact_id == cid))
+        db.execute(delete(_identity).where(_identity.c.contact_id == cid))
+        db.execute(delete(_state).where(_state.c.contact_id == cid))
+        db.execute(update(_contact).where(_contact.c.id == cid).values(erased_at=now))
         self.erased = True

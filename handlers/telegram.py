@@ -1,13 +1,14 @@
 """Telegram adapter on python-telegram-bot 22: updates -> Inbound, Outbound -> Bot API calls.
 
-Polling by default; webhook mode lives in bot.webhook and calls ``process_json``.
+Long polling by default (telegram_polling); webhook mode lives in bot.webhook.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Callable
 
-from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
+from telegram import (BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
                       KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update)
 from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, TelegramError
@@ -16,6 +17,8 @@ from telegram.request import BaseRequest
 
 from conversations.i18n import LANGUAGES, N_, translator
 from conversations.messages import Inbound, Kind, Outbound
+
+from .telegram_polling import poll
 
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -44,7 +47,7 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     handle: Handle = context.application.bot_data["handle"]
     chat = update.effective_chat
     if update.callback_query:
-        await update.callback_query.answer()  # always: stops the button's spinner
+        await _answer(update.callback_query)
     if chat is None or update.effective_user is None:
         return
     if chat.type != ChatType.PRIVATE:
@@ -53,7 +56,11 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     inbound = to_inbound(update)
     if inbound is None:
         return
-    replies = handle(inbound)
+    try:  # in the event loop's thread on purpose: one update at a time reads and writes a state
+        replies = handle(inbound)
+    except Exception:
+        log.exception("error handling Telegram update %s", update.update_id)
+        replies = [_sorry(update)]  # a short apology, never the error itself
     if not replies:
         return
     pressed = update.callback_query.message if update.callback_query else None
@@ -61,6 +68,21 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         replies = await _close_pressed_keyboard(pressed, update.callback_query.data, replies)
     for reply in replies:
         await send(context.bot, chat.id, reply)
+
+
+async def _answer(query: CallbackQuery) -> None:
+    """Always answer, to stop the button's spinner; a press queued while the bot was down
+    is too old to answer (Telegram allows about 15 s) but must still be handled."""
+    try:
+        await query.answer()
+    except TelegramError as error:
+        log.info("could not answer a callback query: %s", error)
+
+
+def _sorry(update: Update) -> Outbound:
+    language = update.effective_user.language_code if update.effective_user else None
+    _ = translator(language if language in LANGUAGES else None).gettext
+    return Outbound(_("Sorry, something went wrong on our side. Please write again in a few minutes."))
 
 
 def to_inbound(update: Update) -> Inbound | None:
@@ -75,7 +97,7 @@ def to_inbound(update: Update) -> Inbound | None:
     if message.text is not None:
         return Inbound(kind=Kind.TEXT, text=message.text, **common)
     if message.contact and message.contact.user_id == update.effective_user.id:
-        return Inbound(kind=Kind.CONTACT, phone=message.contact.phone_number, **common)
+        return Inbound(kind=Kind.CONTACT, phone=_international(message.contact.phone_number), **common)
     return Inbound(kind=Kind.UNSUPPORTED, **common)  # stickers, photos, voice, someone else's contact...
 
 
@@ -88,15 +110,26 @@ async def send(bot, chat_id: int, reply: Outbound) -> None:
         await bot.send_document(chat_id, InputFile(reply.file.content, filename=reply.file.filename))
 
 
+def _international(phone: str) -> str:
+    """Telegram gives the shared number in international form, often without the "+"
+    ("447911123456"): without it, a foreign number would be read as an Italian one."""
+    phone = phone.strip()
+    return phone if phone.startswith("+") or not phone else f"+{phone}"
+
+
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Telegram takes 4,096 characters a message: split at line ends where possible."""
+    """Telegram takes 4,096 characters a message: split at line ends, else at spaces."""
     chunks = []
     while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
+        cut = text.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, limit + 1)
         cut = cut if cut > 0 else limit
         chunks.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    return chunks + [text or "…"]
+        text = text[cut:].lstrip("\n ")
+    chunks.append(text)
+    chunks = [chunk for chunk in chunks if chunk.strip()]  # Telegram refuses blank messages
+    return chunks or ["…"]
 
 
 def _markup(reply: Outbound):
@@ -136,8 +169,9 @@ def _label_of(message: Message, data: str | None) -> str | None:
 
 async def _point_to_private_chat(update: Update) -> None:
     """Nothing from groups is stored; one line sends the person to the private chat."""
-    if update.effective_message is None or update.callback_query:
-        return
+    message = update.effective_message
+    if message is None or update.callback_query or not (message.text or message.caption):
+        return  # members joining or leaving, pinned messages...: nothing a person said
     language = update.effective_user.language_code if update.effective_user else None
     _ = translator(language if language in LANGUAGES else None).gettext
     me = update.get_bot().username
@@ -166,4 +200,5 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def run_polling(application: Application) -> None:
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    """Until SIGINT/SIGTERM; updates are confirmed only once handled (see telegram_polling)."""
+    asyncio.run(poll(application, allowed_updates=ALLOWED_UPDATES))

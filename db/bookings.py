@@ -1,0 +1,148 @@
+"""Interview slots: find free ones, book, reschedule, cancel — never more than capacity.
+
+Capacity is enforced by the database, not by a Python lock, so it holds across processes:
+a booking raises ``booked`` with ``UPDATE ... WHERE booked < capacity`` and succeeds only if
+that touched the row (on PostgreSQL the WHERE is re-checked after the row lock; on SQLite
+writers are serialised by BEGIN IMMEDIATE), and a CHECK constraint backs it up. A partial
+unique index allows one booked interview per person.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from conversations.i18n import TIMEZONE
+
+from .models import InterviewBooking, InterviewSlot, utcnow
+from .repository import aware
+
+HORIZON = dt.timedelta(days=180)  # how far ahead free slots are offered
+
+
+class BookingError(Exception):
+    """Why a booking could not be made: taken, past, cancelled, too_late, already_booked,
+    not_found, no_booking."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Slot:
+    id: int
+    starts_at: dt.datetime  # aware, UTC
+    duration_minutes: int
+    mode: str
+    address: str | None
+    operator: str
+
+    @classmethod
+    def of(cls, row: InterviewSlot) -> "Slot":
+        return cls(row.id, aware(row.starts_at), row.duration_minutes, row.mode, row.address, row.operator)
+
+
+def _bookable(now: dt.datetime, cutoff: dt.timedelta):
+    return (InterviewSlot.cancelled_at.is_(None), InterviewSlot.booked < InterviewSlot.capacity,
+            InterviewSlot.starts_at > now + cutoff)
+
+
+def free_slots(session: Session, *, now: dt.datetime, cutoff: dt.timedelta,
+               day: dt.date | None = None) -> list[Slot]:
+    """Free slots from now on (or on one local day), earliest first."""
+    query = select(InterviewSlot).where(*_bookable(now, cutoff), InterviewSlot.starts_at < now + HORIZON)
+    if day is not None:
+        start = dt.datetime.combine(day, dt.time(0), TIMEZONE).astimezone(dt.timezone.utc)
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), TIMEZONE).astimezone(dt.timezone.utc)
+        query = query.where(InterviewSlot.starts_at >= start, InterviewSlot.starts_at < end)
+    rows = session.execute(query.order_by(InterviewSlot.starts_at, InterviewSlot.id)).scalars()
+    return [Slot.of(row) for row in rows]
+
+
+def free_days(session: Session, *, now: dt.datetime, cutoff: dt.timedelta) -> list[dt.date]:
+    """Local (Europe/Rome) days that have at least one free slot."""
+    days = {slot.starts_at.astimezone(TIMEZONE).date() for slot in free_slots(session, now=now, cutoff=cutoff)}
+    return sorted(days)
+
+
+def active_booking(session: Session, contact_id: int) -> tuple[InterviewBooking, Slot] | None:
+    row = session.execute(
+        select(InterviewBooking, InterviewSlot).join(InterviewSlot, InterviewSlot.id == InterviewBooking.slot_id)
+        .where(InterviewBooking.contact_id == contact_id, InterviewBooking.status == "booked")).first()
+    return (row[0], Slot.of(row[1])) if row else None
+
+
+def book(session: Session, *, contact_id: int, slot_id: int, now: dt.datetime,
+         cutoff: dt.timedelta) -> InterviewBooking:
+    if active_booking(session, contact_id):
+        raise BookingError("already_booked")
+    try:
+        with session.begin_nested():
+            _hold(session, slot_id, now, cutoff)
+            booking = InterviewBooking(slot_id=slot_id, contact_id=contact_id)
+            session.add(booking)
+            session.flush()
+    except IntegrityError:  # the same person booking twice at the same moment
+        raise BookingError("already_booked") from None
+    return booking
+
+
+def reschedule(session: Session, *, contact_id: int, slot_id: int, now: dt.datetime,
+               cutoff: dt.timedelta) -> InterviewBooking:
+    """Move the person's interview: the new slot is held first, then the old one released."""
+    current = active_booking(session, contact_id)
+    if current is None:
+        raise BookingError("no_booking")
+    old, old_slot = current
+    if old.slot_id == slot_id:
+        return old
+    with session.begin_nested():
+        _hold(session, slot_id, now, cutoff)
+        old.status, old.cancel_reason, old.updated_at = "cancelled", "rescheduled", utcnow()
+        session.flush()
+        booking = InterviewBooking(slot_id=slot_id, contact_id=contact_id)
+        session.add(booking)
+        _release(session, old.slot_id)
+        session.flush()
+    return booking
+
+
+def cancel(session: Session, *, contact_id: int, reason: str | None) -> InterviewBooking:
+    current = active_booking(session, contact_id)
+    if current is None:
+        raise BookingError("no_booking")
+    booking, _slot = current
+    booking.status, booking.cancel_reason, booking.updated_at = "cancelled", reason, utcnow()
+    _release(session, booking.slot_id)
+    session.flush()
+    return booking
+
+
+def _hold(session: Session, slot_id: int, now: dt.datetime, cutoff: dt.timedelta) -> None:
+    held = session.execute(update(InterviewSlot).where(InterviewSlot.id == slot_id, *_bookable(now, cutoff))
+                           .values(booked=InterviewSlot.booked + 1))
+    if held.rowcount != 1:
+        raise BookingError(_why_not(session, slot_id, now, cutoff))
+
+
+def _release(session: Session, slot_id: int) -> None:
+    session.execute(update(InterviewSlot).where(InterviewSlot.id == slot_id, InterviewSlot.booked > 0)
+                    .values(booked=InterviewSlot.booked - 1))
+
+
+def _why_not(session: Session, slot_id: int, now: dt.datetime, cutoff: dt.timedelta) -> str:
+    slot = session.get(InterviewSlot, slot_id)
+    if slot is None:
+        return "not_found"
+    session.refresh(slot)
+    if slot.cancelled_at is not None:
+        return "cancelled"
+    if aware(slot.starts_at) <= now:
+        return "past"
+    if aware(slot.starts_at) <= now + cutoff:
+        return "too_late"
+    return "taken"

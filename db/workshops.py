@@ -1,0 +1,147 @@
+"""Workshop sessions: seats, the waitlist and its automatic promotion.
+
+Seats are counted in ``workshop_session.registered`` and taken with a conditional UPDATE
+(see db.bookings for why); the waitlist is first come, first served (by registration id).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from .bookings import BookingError
+from .models import WorkshopRegistration, WorkshopSession, utcnow
+from .repository import aware
+
+ACTIVE = ("registered", "waitlisted")
+
+
+@dataclass(frozen=True)
+class Workshop:
+    id: int
+    title: str
+    description: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    place: str
+    capacity: int
+    registered: int
+    language: str
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.registered, 0)
+
+    @classmethod
+    def of(cls, row: WorkshopSession) -> "Workshop":
+        return cls(row.id, row.title, row.description, aware(row.starts_at), aware(row.ends_at),
+                   row.place, row.capacity, row.registered, row.language)
+
+
+@dataclass(frozen=True)
+class Seat:
+    registration_id: int
+    status: str            # registered / waitlisted
+    position: int | None   # in the waitlist, from 1
+    workshop: Workshop
+
+
+def upcoming(session: Session, *, now: dt.datetime, limit: int = 10) -> list[Workshop]:
+    rows = session.execute(select(WorkshopSession).where(
+        WorkshopSession.cancelled_at.is_(None), WorkshopSession.starts_at > now)
+        .order_by(WorkshopSession.starts_at, WorkshopSession.id).limit(limit)).scalars()
+    return [Workshop.of(row) for row in rows]
+
+
+def seats_of(session: Session, contact_id: int, *, now: dt.datetime) -> list[Seat]:
+    """The person's active registrations to sessions not yet over, earliest first."""
+    rows = session.execute(
+        select(WorkshopRegistration, WorkshopSession)
+        .join(WorkshopSession, WorkshopSession.id == WorkshopRegistration.session_id)
+        .where(WorkshopRegistration.contact_id == contact_id, WorkshopRegistration.status.in_(ACTIVE),
+               WorkshopSession.ends_at > now)
+        .order_by(WorkshopSession.starts_at)).all()
+    return [Seat(reg.id, reg.status, waitlist_position(session, reg), Workshop.of(ws)) for reg, ws in rows]
+
+
+def waitlist_position(session: Session, registration: WorkshopRegistration) -> int | None:
+    if registration.status != "waitlisted":
+        return None
+    return session.execute(select(func.count()).where(
+        WorkshopRegistration.session_id == registration.session_id,
+        WorkshopRegistration.status == "waitlisted", WorkshopRegistration.id <= registration.id)).scalar()
+
+
+def sign_up(session: Session, *, contact_id: int, session_id: int, now: dt.datetime,
+            cutoff: dt.timedelta, waitlist: bool = False) -> WorkshopRegistration:
+    """A seat if one is free; else, with ``waitlist``, a place in the queue; else BookingError("full")."""
+    existing = session.execute(select(WorkshopRegistration).where(
+        WorkshopRegistration.contact_id == contact_id, WorkshopRegistration.session_id == session_id,
+        WorkshopRegistration.status.in_(ACTIVE))).scalars().first()
+    if existing:
+        raise BookingError("already_booked")
+    try:
+        with session.begin_nested():
+            status = "registered" if _take_seat(session, session_id, now, cutoff) else "waitlisted"
+            if status == "waitlisted" and not waitlist:
+                raise BookingError("full")
+            registration = WorkshopRegistration(session_id=session_id, contact_id=contact_id, status=status)
+            session.add(registration)
+            session.flush()
+    except IntegrityError:
+        raise BookingError("already_booked") from None
+    return registration
+
+
+def cancel(session: Session, *, contact_id: int, registration_id: int,
+           now: dt.datetime) -> WorkshopRegistration | None:
+    """Cancel the person's seat or queue place; returns the waitlisted registration promoted
+    to the freed seat, if any (the caller tells that person)."""
+    registration = session.get(WorkshopRegistration, registration_id)
+    if registration is None or registration.contact_id != contact_id or registration.status not in ACTIVE:
+        raise BookingError("no_booking")
+    had_seat = registration.status == "registered"
+    registration.status, registration.updated_at = "cancelled", utcnow()
+    session.flush()
+    if not had_seat:
+        return None
+    session.execute(update(WorkshopSession).where(WorkshopSession.id == registration.session_id,
+                                                  WorkshopSession.registered > 0)
+                    .values(registered=WorkshopSession.registered - 1))
+    return promote_first(session, registration.session_id, now=now)
+
+
+def promote_first(session: Session, session_id: int, *, now: dt.datetime) -> WorkshopRegistration | None:
+    """Give a free seat to the first person waiting, if the session has not started."""
+    first = session.execute(select(WorkshopRegistration).where(
+        WorkshopRegistration.session_id == session_id, WorkshopRegistration.status == "waitlisted")
+        .order_by(WorkshopRegistration.id).limit(1).with_for_update(skip_locked=True)).scalars().first()
+    if first is None or not _take_seat(session, session_id, now, dt.timedelta(0)):
+        return None
+    first.status, first.updated_at = "registered", utcnow()
+    session.flush()
+    return first
+
+
+def _take_seat(session: Session, session_id: int, now: dt.datetime, cutoff: dt.timedelta) -> bool:
+    """True if a seat was taken; False when full; BookingError when it cannot be booked at all."""
+    taken = session.execute(update(WorkshopSession).where(
+        WorkshopSession.id == session_id, WorkshopSession.cancelled_at.is_(None),
+        WorkshopSession.starts_at > now + cutoff, WorkshopSession.registered < WorkshopSession.capacity)
+        .values(registered=WorkshopSession.registered + 1))
+    if taken.rowcount == 1:
+        return True
+    workshop = session.get(WorkshopSession, session_id)
+    if workshop is None:
+        raise BookingError("not_found")
+    session.refresh(workshop)
+    if workshop.cancelled_at is not None:
+        raise BookingError("cancelled")
+    if aware(workshop.starts_at) <= now:
+        raise BookingError("past")
+    if aware(workshop.starts_at) <= now + cutoff:
+        raise BookingError("too_late")
+    return False

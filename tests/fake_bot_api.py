@@ -1,0 +1,481 @@
+"""A fake Telegram Bot API server on 127.0.0.1, for end-to-end tests and benchmarks.
+
+Standard library only: a ``ThreadingHTTPServer`` in a daemon thread, on a free port.
+It answers ``POST|GET /bot<token>/<method>`` the way api.telegram.org does, for the
+methods our bot uses, with the same body encodings python-telegram-bot 22 sends
+(``application/x-www-form-urlencoded`` with JSON-encoded non-string values,
+``multipart/form-data`` when a file goes along) plus plain JSON bodies.
+
+Usage::
+
+    with FakeBotApi(token=TOKEN) as api:          # or api.start() ... api.stop()
+        env["TELEGRAM_API_URL"] = api.url          # http://127.0.0.1:<port>
+        mark = api.mark()
+        api.push(message_update("ciao"))            # queued for getUpdates
+        sent = api.wait_sent(1, since=mark)         # the bot's sendMessage params
+
+Every call is kept in ``api.calls`` as a ``Call(method, params, files, token)``.
+``getUpdates`` long-polls: it honours ``offset`` (lower update ids are confirmed and
+dropped, as Telegram does), ``limit``, ``timeout`` and ``allowed_updates``, and it is
+refused (409) while a webhook is set. Like Telegram it refuses what it would refuse:
+empty or over-long text (4,096 characters), callback data over 64 bytes, editing a
+message it never sent or with nothing changed, answering an unknown or already
+answered callback query. ``hold(method)`` keeps that method's answers back until
+``release(method)``, to stop a bot at a chosen point (e.g. to kill it mid-update).
+"""
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import itertools
+import json
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+__all__ = ["BOT_USER", "Call", "FakeBotApi"]
+
+BOT_USER = {"id": 424242, "is_bot": True, "first_name": "Insieme", "username": "insieme_test_bot",
+            "can_join_groups": False, "can_read_all_group_messages": False,
+            "supports_inline_queries": False}
+MAX_TEXT = 4096          # characters of a message (core.telegram.org/bots/api#sendmessage)
+MAX_CALLBACK_DATA = 64   # bytes of callback_data (core.telegram.org/bots/api#inlinekeyboardbutton)
+MAX_LONG_POLL = 50       # seconds; Telegram caps getUpdates' timeout too
+# Form fields whose values are plain strings, never JSON (PTB does not JSON-encode str values).
+_STRING_FIELDS = {"text", "caption", "callback_query_id", "url", "secret_token", "language_code",
+                  "parse_mode", "inline_message_id", "filename", "ip_address", "scope_type"}
+_UPDATE_TYPES = ("message", "edited_message", "channel_post", "edited_channel_post",
+                 "callback_query", "inline_query", "my_chat_member", "chat_member")
+
+
+@dataclass
+class Call:
+    """One request the bot made: method name, decoded parameters and uploaded files."""
+
+    method: str
+    params: dict[str, Any]
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # field -> (filename, content)
+    token: str = ""
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeBotApi:
+    def __init__(self, token: str | None = None, *, bot_user: dict[str, Any] | None = None,
+                 host: str = "127.0.0.1", port: int = 0) -> None:
+        """``token``: when given, other tokens get 401 like Telegram's; None accepts any."""
+        self.token = token
+        self.bot_user = dict(bot_user or BOT_USER)
+        self.calls: list[Call] = []
+        self.webhook: dict[str, Any] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._next_update_id = itertools.count(100_000)
+        self._message_ids = itertools.count(1)
+        self._messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat id, message id) -> message
+        self._open_queries: set[str] = set()
+        self._allowed_updates: list[str] | None = None
+        self._held: dict[str, threading.Event] = {}
+        self._cond = threading.Condition()
+        self._closing = False
+        self._server = ThreadingHTTPServer((host, port), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # -- life cycle ----------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """The root to give the bot (TELEGRAM_API_URL): requests go to <url>/bot<token>/<method>."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "FakeBotApi":
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api",
+                                            kwargs={"poll_interval": 0.05}, daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+        for event in list(self._held.values()):
+            event.set()
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> "FakeBotApi":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- what a test does ----------------------------------------------------
+    def push(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue an update for getUpdates (an update_id is given when missing); returns it.
+
+        A pushed callback query becomes answerable (answerCallbackQuery)."""
+        update = dict(update)
+        with self._cond:
+            update.setdefault("update_id", next(self._next_update_id))
+            if "callback_query" in update:
+                self._open_queries.add(str(update["callback_query"]["id"]))
+            self._updates.append(update)
+            self._cond.notify_all()
+        return update
+
+    def pending_updates(self) -> list[dict[str, Any]]:
+        """Updates pushed and not yet confirmed by a getUpdates offset."""
+        with self._cond:
+            return list(self._updates)
+
+    def mark(self) -> int:
+        """A position in ``calls``: pass it as ``since`` to wait only for later calls."""
+        with self._cond:
+            return len(self.calls)
+
+    def calls_to(self, method: str, since: int = 0) -> list[Call]:
+        with self._cond:
+            return [call for call in self.calls[since:] if call.method == method]
+
+    def sent(self, since: int = 0) -> list[dict[str, Any]]:
+        """Parameters of the sendMessage calls since ``since``."""
+        return [call.params for call in self.calls_to("sendMessage", since)]
+
+    def wait_for(self, method: str, count: int = 1, *, since: int = 0, timeout: float = 10.0,
+                 where=None) -> list[Call]:
+        """Block until at least ``count`` calls to ``method`` (matching ``where(call)``) came
+        after ``since``; returns them all. Raises AssertionError on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [c for c in self.calls[since:] if c.method == method and (where is None or where(c))]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [c.method for c in self.calls[since:]]
+                    raise AssertionError(f"waited {timeout}s for {count} {method} call(s); "
+                                         f"got {len(found)}; calls since: {seen}")
+                self._cond.wait(left)
+
+    def wait_sent(self, count: int = 1, *, since: int = 0, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The parameters of the bot's next ``count`` (or more) sendMessage calls."""
+        return [call.params for call in self.wait_for("sendMessage", count, since=since, timeout=timeout)]
+
+    def wait_quiet(self, seconds: float = 0.3, *, timeout: float = 10.0) -> None:
+        """Wait until no call other than getUpdates arrived for ``seconds`` (the bot is idle)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._cond:
+                last = max((c.at for c in self.calls if c.method != "getUpdates"), default=0.0)
+            if time.monotonic() - last >= seconds:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"the bot kept calling for {timeout}s")
+
+    def hold(self, method: str) -> None:
+        """Record calls to ``method`` but keep their answers back until ``release``."""
+        self._held.setdefault(method, threading.Event()).clear()
+
+    def release(self, method: str) -> None:
+        event = self._held.pop(method, None)
+        if event:
+            event.set()
+
+    def messages(self, chat_id: int) -> list[dict[str, Any]]:
+        """The messages the bot sent to a chat, oldest first, as they are now (after edits)."""
+        with self._cond:
+            return [m for (chat, _id), m in sorted(self._messages.items()) if chat == int(chat_id)]
+
+    def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        """A message as the bot sent (and maybe edited) it, Telegram's JSON."""
+        with self._cond:
+            return self._messages.get((int(chat_id), int(message_id)))
+
+    # -- the API -------------------------------------------------------------
+    def _call(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        handler = getattr(self, f"_m_{method.lower()}", None)
+        if handler is None:
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        try:
+            result = handler(params)
+        except _ApiError as error:
+            return error.status, {"ok": False, "error_code": error.status, "description": error.description}
+        return 200, {"ok": True, "result": result}
+
+    def _m_getme(self, params):
+        return self.bot_user
+
+    def _m_getupdates(self, params):
+        if self.webhook.get("url"):
+            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                 "use deleteWebhook to delete the webhook first")
+        offset = int(params.get("offset") or 0)
+        limit = min(max(int(params.get("limit") or 100), 1), 100)
+        timeout = min(max(float(params.get("timeout") or 0), 0), MAX_LONG_POLL)
+        if params.get("allowed_updates") is not None:
+            self._allowed_updates = list(params["allowed_updates"]) or None
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            if offset:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]  # confirmed
+            while True:
+                ready = [u for u in self._updates if self._allowed(u)][:limit]
+                left = deadline - time.monotonic()
+                if ready or left <= 0 or self._closing:
+                    return ready
+                self._cond.wait(left)
+
+    def _allowed(self, update: dict[str, Any]) -> bool:
+        kinds = self._allowed_updates or [k for k in _UPDATE_TYPES if k not in ("chat_member",)]
+        return any(kind in update for kind in kinds)
+
+    def _m_sendmessage(self, params):
+        chat_id = _required(params, "chat_id")
+        text = str(params.get("text") or "")
+        if not text.strip():
+            raise _ApiError(400, "Bad Request: message text is empty")
+        if len(text) > MAX_TEXT:
+            raise _ApiError(400, "Bad Request: message is too long")
+        _check_markup(params.get("reply_markup"))
+        return self._store(chat_id, {"text": text}, params.get("reply_markup"))
+
+    def _m_senddocument(self, params):
+        chat_id = _required(params, "chat_id")
+        document = params.get("document")
+        if not document:
+            raise _ApiError(400, "Bad Request: there is no document in the request")
+        name, content = document if isinstance(document, tuple) else (str(document), b"")
+        extra = {"document": {"file_id": f"doc{len(self._messages)}", "file_unique_id": "u",
+                              "file_name": name, "file_size": len(content)}}
+        if params.get("caption"):
+            extra["caption"] = params["caption"]
+        return self._store(chat_id, extra, params.get("reply_markup"))
+
+    def _m_editmessagetext(self, params):
+        message = self._editable(params)
+        text = str(params.get("text") or "")
+        if not text.strip():
+            raise _ApiError(400, "Bad Request: message text is empty")
+        if len(text) > MAX_TEXT:
+            raise _ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        markup = _check_markup(params.get("reply_markup"))
+        if text == message.get("text") and markup == message.get("reply_markup"):
+            raise _ApiError(400, "Bad Request: message is not modified: specified new message content "
+                                 "and reply markup are exactly the same as a current content and reply "
+                                 "markup of the message")
+        return self._replace(message, text=text, reply_markup=markup)
+
+    def _m_editmessagereplymarkup(self, params):
+        message = self._editable(params)
+        markup = _check_markup(params.get("reply_markup"))
+        if markup == message.get("reply_markup"):
+            raise _ApiError(400, "Bad Request: message is not modified: specified new message content "
+                                 "and reply markup are exactly the same as a current content and reply "
+                                 "markup of the message")
+        return self._replace(message, reply_markup=markup)
+
+    def _m_answercallbackquery(self, params):
+        query_id = str(_required(params, "callback_query_id"))
+        with self._cond:
+            if query_id not in self._open_queries:
+                raise _ApiError(400, "Bad Request: query is too old and response timeout expired "
+                                     "or query ID is invalid")
+            self._open_queries.discard(query_id)
+        return True
+
+    def _m_setmycommands(self, params):
+        commands = params.get("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise _ApiError(400, "Bad Request: commands must be a list of at most 100")
+        return True
+
+    def _m_deletemycommands(self, params):
+        return True
+
+    def _m_setwebhook(self, params):
+        url = str(params.get("url") or "")
+        self.webhook = {"url": url, "secret_token": params.get("secret_token"),
+                        "allowed_updates": params.get("allowed_updates")} if url else {}
+        return True
+
+    def _m_deletewebhook(self, params):
+        self.webhook = {}
+        if params.get("drop_pending_updates"):
+            with self._cond:
+                self._updates.clear()
+        return True
+
+    def _m_getwebhookinfo(self, params):
+        with self._cond:
+            pending = len(self._updates)
+        info = {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
+                "pending_update_count": pending}
+        if self.webhook.get("allowed_updates"):
+            info["allowed_updates"] = self.webhook["allowed_updates"]
+        return info
+
+    def _m_close(self, params):
+        return True
+
+    def _m_logout(self, params):
+        return True
+
+    # -- sent messages -------------------------------------------------------
+    def _store(self, chat_id, content: dict[str, Any], markup) -> dict[str, Any]:
+        chat_id = int(chat_id)
+        chat = ({"id": chat_id, "type": "private", "first_name": "Maria"} if chat_id > 0
+                else {"id": chat_id, "type": "supergroup", "title": "Gruppo"})
+        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
+                   "from": self.bot_user, **content}
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup  # Telegram echoes inline keyboards only
+        with self._cond:
+            self._messages[(chat_id, message["message_id"])] = message
+        return message
+
+    def _editable(self, params) -> dict[str, Any]:
+        if params.get("inline_message_id"):
+            raise _ApiError(400, "Bad Request: MESSAGE_ID_INVALID")
+        chat_id, message_id = _required(params, "chat_id"), _required(params, "message_id")
+        message = self.message(int(chat_id), int(message_id))
+        if message is None:
+            raise _ApiError(400, "Bad Request: message to edit not found")
+        return message
+
+    def _replace(self, message: dict[str, Any], **changes) -> dict[str, Any]:
+        edited = {**message, "edit_date": int(time.time())}
+        for key, value in changes.items():
+            if key == "reply_markup" and not (isinstance(value, dict) and "inline_keyboard" in value):
+                edited.pop(key, None)
+            else:
+                edited[key] = value
+        with self._cond:
+            self._messages[(edited["chat"]["id"], edited["message_id"])] = edited
+        return edited
+
+    # -- HTTP ----------------------------------------------------------------
+    def _record(self, call: Call) -> None:
+        with self._cond:
+            self.calls.append(call)
+            self._cond.notify_all()
+
+    def _handler_class(self):
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                self._serve()
+
+            def do_GET(self):  # noqa: N802
+                self._serve()
+
+            def _serve(self):
+                parsed = urllib.parse.urlsplit(self.path)
+                parts = parsed.path.strip("/").split("/")
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                if len(parts) != 2 or not parts[0].startswith("bot"):
+                    return self._answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                token, method = parts[0][3:], parts[1]
+                if api.token is not None and token != api.token:
+                    return self._answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                try:
+                    params, files = _decode_body(self.headers.get("Content-Type", ""), body)
+                except ValueError as error:
+                    return self._answer(400, {"ok": False, "error_code": 400, "description": f"Bad Request: {error}"})
+                params.update({k: _form_value(k, v) for k, v in urllib.parse.parse_qsl(parsed.query)})
+                for name, (filename, content) in files.items():
+                    params[name] = (filename, content)
+                api._record(Call(method, params, files, token))
+                held = api._held.get(method)
+                if held is not None:
+                    held.wait(timeout=60)
+                status, payload = api._call(method, params)
+                self._answer(status, payload)
+
+            def _answer(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the bot went away (killed, or gave up waiting)
+
+            def log_message(self, format, *args):  # quiet: the URL path carries the token
+                pass
+
+        return Handler
+
+
+class _ApiError(Exception):
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+def _required(params: dict[str, Any], name: str) -> Any:
+    if params.get(name) in (None, ""):
+        raise _ApiError(400, f"Bad Request: {name} is empty")
+    return params[name]
+
+
+def _check_markup(markup: Any) -> Any:
+    if markup is None:
+        return None
+    if not isinstance(markup, dict):
+        raise _ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA:
+                raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+            if not button.get("text"):
+                raise _ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+    return markup
+
+
+def _form_value(name: str, value: str) -> Any:
+    """PTB sends str values as they are and everything else JSON-encoded."""
+    if name in _STRING_FIELDS:
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _decode_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
+    kind = content_type.split(";")[0].strip().lower()
+    if not body:
+        return {}, {}
+    if kind == "application/json":
+        data = json.loads(body)
+        if not isinstance(data, dict):
+            raise ValueError("the JSON body must be an object")
+        return data, {}
+    if kind == "multipart/form-data":
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
+        params, files = {}, {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            filename = part.get_filename()
+            content = part.get_payload(decode=True) or b""
+            if filename is not None:
+                files[name] = (filename, content)
+            else:
+                params[name] = _form_value(name, content.decode("utf-8"))
+        return params, files
+    # application/x-www-form-urlencoded (what PTB sends without files)
+    return {k: _form_value(k, v) for k, v in urllib.parse.parse_qsl(body.decode("utf-8"))}, {}
