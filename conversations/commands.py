@@ -92,8 +92,9 @@ class Commands(CommandSet):
         if engine.current(ctx.state) is None:
             return [Outbound(_("There is nothing to stop.")), self.menu(engine, ctx)]
         engine.leave(ctx)
-        return [Outbound(_("OK, I stopped. What you had already saved is kept. "
-                           "Write /menu when you want to go on."), close_keyboard=True)]
+        return [Outbound(_("OK, I stopped. The answers of this form were not saved; what you had "
+                           "confirmed before stays as it is. Write /menu when you want to go on."),
+                         close_keyboard=True)]
 
     def language(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         _ = ctx.t.gettext

@@ -97,7 +97,7 @@ def to_inbound(update: Update) -> Inbound | None:
     if message.text is not None:
         return Inbound(kind=Kind.TEXT, text=message.text, **common)
     if message.contact and message.contact.user_id == update.effective_user.id:
-        return Inbound(kind=Kind.CONTACT, phone=_international(message.contact.phone_number), **common)
+        return Inbound(kind=Kind.CONTACT, phone=message.contact.phone_number, **common)
     return Inbound(kind=Kind.UNSUPPORTED, **common)  # stickers, photos, voice, someone else's contact...
 
 
@@ -108,13 +108,6 @@ async def send(bot, chat_id: int, reply: Outbound) -> None:
         await bot.send_message(chat_id, chunk, reply_markup=markup)
     if reply.file:
         await bot.send_document(chat_id, InputFile(reply.file.content, filename=reply.file.filename))
-
-
-def _international(phone: str) -> str:
-    """Telegram gives the shared number in international form, often without the "+"
-    ("447911123456"): without it, a foreign number would be read as an Italian one."""
-    phone = phone.strip()
-    return phone if phone.startswith("+") or not phone else f"+{phone}"
 
 
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:

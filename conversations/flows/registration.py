@@ -100,14 +100,15 @@ def _show_option(options: tuple[Option, ...]):
 
 
 def summary_lines(answers: dict, ctx: Ctx) -> list[str]:
-    """Numbered "label: value" lines of the answers, as shown in the summary and in "my data"."""
+    """Bulleted "label: value" lines of the answers, as shown in the summary and in "my data"."""
     lines = []
-    for number, step in enumerate(EDITABLE, start=1):
+    for step in EDITABLE:
         if step.name not in answers:
             continue
         value = answers[step.name]
         shown = step.show(value, ctx) if step.show else str(value)
-        lines.append(f"{number}. {ctx.t.gettext(step.summary_label)}: {shown}")
+        # bullets, not numbers: a typed number answers the buttons below the summary
+        lines.append(f"• {ctx.t.gettext(step.summary_label)}: {shown}")
     return lines
 
 
