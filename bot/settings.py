@@ -32,12 +32,20 @@ class TelegramSettings(BaseSettings):
         return value or None
 
 
+class BookingSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BOOKING_", **_ENV)
+
+    # Interviews and workshop seats can be booked or moved up to this many hours before the start.
+    cutoff_hours: float = Field(default=2.0, ge=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(**_ENV)
 
     database_url: str = DEFAULT_URL
     log_level: str = "INFO"
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    booking: BookingSettings = Field(default_factory=BookingSettings)
 
     @field_validator("database_url", mode="before")
     @classmethod

@@ -1,6 +1,7 @@
 """Builds the pieces from settings: database (migrated), engine, conversation service."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from conversations.commands import build_engine
@@ -16,7 +17,8 @@ log = logging.getLogger(__name__)
 def build_service(settings: Settings) -> ConversationService:
     db = make_engine(settings.database_url)
     migrate.upgrade(db)
-    return ConversationService(db, build_engine())
+    cutoff = dt.timedelta(hours=settings.booking.cutoff_hours)
+    return ConversationService(db, build_engine(), booking_cutoff=cutoff)
 
 
 def run_telegram(telegram: TelegramSettings, service: ConversationService) -> int:

@@ -4,10 +4,10 @@ They work from any step; where a flow is under way, its question is asked again 
 """
 from __future__ import annotations
 
-from . import payload
+from . import appointments, payload
 from .engine import CommandSet, Engine
 from .flow import Ctx
-from .flows import registration
+from .flows import interview, registration, workshop
 from .flows.choices import LANGUAGE
 from .i18n import LANGUAGES
 from .messages import Button, Outbound
@@ -41,7 +41,9 @@ class Commands(CommandSet):
             "language": self.language, "privacy": self.privacy, "mydata": self.my_data,
             "erase": self.ask_erase, "erase_yes": self.erase, "erase_no": self.keep,
         }.get(action)
-        return handler(engine, ctx) if handler else engine.stale(ctx)
+        if handler:
+            return handler(engine, ctx)
+        return appointments.run(engine, ctx, action, argument) or engine.stale(ctx)
 
     def idle(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         """A message outside any flow: newcomers start registering, others see the menu."""
@@ -52,10 +54,13 @@ class Commands(CommandSet):
 
     def menu(self, engine: Engine, ctx: Ctx) -> Outbound:
         _ = ctx.t.gettext
-        registered = ctx.store.registration_code() is not None
-        first = _button(_("My registration"), "mydata") if registered else _button(_("Register"), "register")
-        return Outbound(_("Menu: choose what you need."), (
-            first, _button(_("Privacy and my data"), "privacy"),
+        if ctx.store.registration_code() is not None:
+            first = (_button(_("My appointments"), "appts"), _button(_("Book an interview"), "int:book"),
+                     _button(_("Workshops"), "ws:list"), _button(_("My registration"), "mydata"))
+        else:
+            first = (_button(_("Register"), "register"),)
+        return Outbound(_("Menu: choose what you need."), first + (
+            _button(_("Privacy and my data"), "privacy"),
             _button(_("Language"), "language"), _button(_("Help"), "help")), close_keyboard=True)
 
     # -- commands -----------------------------------------------------------
@@ -131,7 +136,8 @@ class Commands(CommandSet):
                 code=reg["code"], date=ctx.t.format_date(reg["created_at"].date(), "short"),
                 status=_(registration.STATUS_LABELS.get(reg["status"], reg["status"])))]
             lines += registration.summary_lines(reg["answers"], ctx)
-        if ctx.state.flow:
+            lines += ["", appointments.my_appointments(ctx).text]
+        if ctx.state.flow == registration.NAME and ctx.state.answers:
             lines += ["", _("Answers of a form you have not finished yet:")]
             lines += registration.summary_lines(ctx.state.answers, ctx)
         return [Outbound("\n".join(lines), (_button(_("Erase my data"), "erase"), _button(_("Menu"), "menu")))]
@@ -144,6 +150,7 @@ class Commands(CommandSet):
 
     def erase(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         _ = ctx.t.gettext
+        appointments.cancel_everything(ctx)  # frees their slot and seats for others first
         ctx.store.erase_personal_data()
         engine.leave(ctx)
         return [Outbound(_("Your data has been erased. Thank you for contacting Insieme per il lavoro. "
@@ -156,4 +163,4 @@ class Commands(CommandSet):
 
 def build_engine() -> Engine:
     """The engine with every flow this bot offers."""
-    return Engine([registration.FLOW], Commands())
+    return Engine([registration.FLOW, interview.FLOW, interview.CANCEL_FLOW, workshop.FLOW], Commands())

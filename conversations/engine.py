@@ -73,9 +73,10 @@ class Engine:
         step = flow.step(state.step) if flow else None
         return (flow, step) if flow and step else None
 
-    def start(self, ctx: Ctx, flow_name: str) -> list[Outbound]:
+    def start(self, ctx: Ctx, flow_name: str, **answers) -> list[Outbound]:
+        """Begin a flow at its first step; ``answers`` are known beforehand (e.g. rescheduling)."""
         state = ctx.state
-        state.flow, state.answers, state.scratch, state.editing = flow_name, {}, {}, False
+        state.flow, state.answers, state.scratch, state.editing = flow_name, dict(answers), {}, False
         return self.enter(ctx, self.flows[flow_name].first.name)
 
     def leave(self, ctx: Ctx) -> None:
@@ -186,7 +187,8 @@ class Engine:
                 raise Invalid(_("Please choose at least one option, then tap \"Done\"."))
             return [v for v in values if v in selected]
         if value not in values:
-            raise Invalid(_("That button is no longer active. Here is where we are now."))
+            raise Invalid(_(step.stale) if step.stale else
+                          _("That button is no longer active. Here is where we are now."))
         if step.multi:
             selected = ctx.state.scratch.setdefault("selected", [])
             selected.remove(value) if value in selected else selected.append(value)

@@ -100,6 +100,7 @@ class Step:
     max_length: int = 100
     next: str | None = None
     after: Callable[[Ctx, Any], Outcome | None] | None = None
+    stale: str | None = None  # N_() id said when a button of this step is no longer an option
     # for the summary: its label and how a value reads; None keeps it out
     summary_label: str | None = None
     show: Callable[[Any, Ctx], str] | None = None

@@ -27,6 +27,8 @@ def N_(message: str) -> str:
 class Translator:
     """gettext plus dates for one language."""
 
+    timezone = TIMEZONE
+
     def __init__(self, language: str):
         self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
         self._catalog = _load(self.language)
@@ -44,6 +46,17 @@ class Translator:
         """Format an aware datetime (UTC in the database) in Rome's local time."""
         local = value.astimezone(TIMEZONE)
         return babel_dates.format_datetime(local, format=fmt, tzinfo=TIMEZONE, locale=self.language)
+
+    def day_label(self, value: dt.date | dt.datetime) -> str:
+        """A short day for a button: "mar 1 dic" / "Tue, Dec 1"."""
+        if isinstance(value, dt.datetime):
+            value = value.astimezone(TIMEZONE).date()
+        return babel_dates.format_skeleton("MMMEd", value, locale=self.language)
+
+    def time_label(self, value: dt.datetime) -> str:
+        """The local time of day: "09:30"."""
+        return babel_dates.format_time(value.astimezone(TIMEZONE), "HH:mm", tzinfo=TIMEZONE,
+                                       locale=self.language)
 
     def month_names(self) -> dict[int, list[str]]:
         """Wide and abbreviated month names, for parsing "5 marzo 1990"."""

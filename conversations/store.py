@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .messages import Outbound
 
 
 @dataclass(frozen=True)
@@ -17,7 +20,7 @@ class PersonalData:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class Store(Protocol):
+class RegistrationStore(Protocol):
     def registration_code(self) -> str | None:
         """The person's registration code, if they registered."""
 
@@ -30,3 +33,110 @@ class Store(Protocol):
 
     def erase_personal_data(self) -> None:
         """Remove personal data, keeping only anonymous counts."""
+
+
+# -- interviews and workshops -----------------------------------------------------------
+
+class BookingFailed(Exception):
+    """Why a booking could not be made: taken, past, cancelled, too_late, full,
+    already_booked, not_found, no_booking."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Slot:
+    """An interview slot as a person sees it; times are aware, in UTC."""
+
+    id: int
+    starts_at: dt.datetime
+    duration_minutes: int
+    mode: str                  # in_person / phone / video
+    address: str | None
+    operator: str
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
+
+
+@dataclass(frozen=True)
+class Interview:
+    booking_id: int
+    slot: Slot
+
+
+@dataclass(frozen=True)
+class Workshop:
+    id: int
+    title: str
+    description: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    place: str
+    capacity: int
+    registered: int
+    language: str
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.registered, 0)
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A person's place at a workshop session: registered, or waitlisted at ``position``."""
+
+    registration_id: int
+    status: str
+    position: int | None
+    workshop: Workshop
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """Somebody moved from the waitlist to a freed seat: they must be told."""
+
+    contact_id: int
+    language: str
+    seat: Seat
+
+
+class BookingStore(Protocol):
+    def interview_days(self) -> list[dt.date]:
+        """Local days with at least one free slot bookable now (past the cut-off)."""
+
+    def interview_slots(self, day: dt.date) -> list[Slot]: ...
+
+    def interview_slot(self, slot_id: int) -> Slot | None: ...
+
+    def current_interview(self) -> Interview | None: ...
+
+    def book_interview(self, slot_id: int) -> Interview:
+        """Raises BookingFailed."""
+
+    def reschedule_interview(self, slot_id: int) -> Interview:
+        """The new slot is held before the old one is released; raises BookingFailed."""
+
+    def cancel_interview(self, reason: str | None) -> None: ...
+
+    def workshops(self) -> list[Workshop]: ...
+
+    def workshop(self, workshop_id: int) -> Workshop | None: ...
+
+    def seats(self) -> list[Seat]: ...
+
+    def sign_up(self, workshop_id: int, *, waitlist: bool) -> Seat:
+        """A seat, or with ``waitlist`` a place in the queue; raises BookingFailed."""
+
+    def give_up_seat(self, registration_id: int) -> Promotion | None:
+        """Cancel a seat or queue place; the promotion it caused, if any."""
+
+    def notify(self, contact_id: int, message: "Outbound", key: str) -> None:
+        """Queue a message for another person (sent by the outbox), once per ``key``."""
+
+
+class Store(RegistrationStore, BookingStore, Protocol):
+    """Everything the engine may ask of persistence, for one person."""

@@ -17,8 +17,7 @@ from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
 
-from .models import InterviewBooking, InterviewSlot, utcnow
-from .repository import aware
+from .models import InterviewBooking, InterviewSlot, aware, utcnow
 
 HORIZON = dt.timedelta(days=180)  # how far ahead free slots are offered
 

@@ -14,6 +14,7 @@ from conversations.i18n import translator
 from conversations.messages import Inbound, Outbound
 
 from . import repository
+from .booking_store import DEFAULT_CUTOFF
 from .models import ProcessedUpdate, utcnow
 
 log = logging.getLogger(__name__)
@@ -24,8 +25,10 @@ _MARK_PROCESSED = insert(_processed)
 
 class ConversationService:
     def __init__(self, db: Engine, engine: ConversationEngine,
-                 clock: Callable[[], dt.datetime] = utcnow):
+                 clock: Callable[[], dt.datetime] = utcnow,
+                 booking_cutoff: dt.timedelta = DEFAULT_CUTOFF):
         self.db = db
+        self.booking_cutoff = booking_cutoff
         self.engine = engine
         self.clock = clock
         self._handled = 0
@@ -51,7 +54,7 @@ class ConversationService:
                 connection, inbound.channel, inbound.external_id)
             state = State.from_dict(language, stored)
             now = self.clock()
-            store = repository.SqlStore(connection, contact_id, now)
+            store = repository.SqlStore(connection, contact_id, now, self.booking_cutoff)
             replies = self.engine.handle(state, inbound, store, now)
             if not store.erased:
                 data = state.to_dict()
@@ -72,7 +75,7 @@ class ConversationService:
                     connection, inbound.channel, inbound.external_id)
                 state = State.from_dict(language, stored)
                 now = self.clock()
-                ctx = Ctx(state=state, store=repository.SqlStore(connection, contact_id, now),
+                ctx = Ctx(state=state, store=repository.SqlStore(connection, contact_id, now, self.booking_cutoff),
                           inbound=inbound, now=now)
                 sorry = Outbound(ctx.t.gettext("Sorry, something went wrong on our side. Let's try again."))
                 return [sorry] + self.engine.reprompt(ctx)

@@ -4,18 +4,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_URL = f"sqlite:///{PROJECT_DIR / 'insieme.db'}"
 
 
 def make_engine(url: str | None = None, **kwargs) -> Engine:
-    url = url or DEFAULT_URL
-    if url.startswith("sqlite"):
+    url = make_url(url or DEFAULT_URL)
+    if url.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver installed
+    # pre_ping and recycle: a restarted server or a firewall dropping idle connections costs a
+    # reconnect, not a failed message. UTC sessions: naive datetimes mean UTC, as on SQLite.
+    options = {"pool_pre_ping": True, "pool_recycle": 1800,
+               "connect_args": {"options": "-c TimeZone=UTC", "application_name": "insieme-bot"}}
+    return create_engine(url, **{**options, **kwargs})
 
 
 def _tune_sqlite(engine: Engine) -> None:

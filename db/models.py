@@ -12,6 +12,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def aware(value: dt.datetime) -> dt.datetime:
+    """SQLite gives back naive datetimes: they are UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
 def _when(**kw) -> Any:
     return Field(sa_column=Column(DateTime(timezone=True), **kw))
 

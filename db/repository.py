@@ -19,7 +19,8 @@ from sqlmodel import Session
 
 from conversations.store import PersonalData
 
-from .models import ChannelIdentity, Consent, Contact, ConversationState, Registration, utcnow
+from .booking_store import DEFAULT_CUTOFF, BookingStoreMixin
+from .models import ChannelIdentity, Consent, Contact, ConversationState, Registration, aware, utcnow
 
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B look-alikes
 ANSWER_COLUMNS = ("first_name", "last_name", "tax_code", "municipality", "phone", "email", "situation",
@@ -52,11 +53,6 @@ _CURRENT_REGISTRATION = (_registration.c.contact_id == bindparam("contact_id"),
 _REGISTRATION_CODE = select(_registration.c.code).where(*_CURRENT_REGISTRATION)
 _NEW_CONSENT = insert(_consent)
 _NEW_REGISTRATION = insert(_registration)
-
-
-def aware(value: dt.datetime) -> dt.datetime:
-    """SQLite gives back naive datetimes: they are UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 def load_contact(db: Db, scheme: str, external_id: str) -> tuple[int, str, dict | None]:
@@ -99,13 +95,15 @@ def new_registration_code(db: Db) -> str:
             return code
 
 
-class SqlStore:
+class SqlStore(BookingStoreMixin):
     """The conversations.store.Store of one contact, in the transaction of the current message."""
 
-    def __init__(self, db: Db, contact_id: int, now: dt.datetime | None = None):
+    def __init__(self, db: Db, contact_id: int, now: dt.datetime | None = None,
+                 cutoff: dt.timedelta = DEFAULT_CUTOFF):
         self.db = db
         self.contact_id = contact_id
         self.now = now or utcnow()  # the service's clock, so every row of one message agrees
+        self.cutoff = cutoff  # bookings closer than this to their start are refused
         self.erased = False  # set once the person erased their data: nothing more is saved
 
     def registration_code(self) -> str | None:

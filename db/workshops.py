@@ -13,8 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from .bookings import BookingError
-from .models import WorkshopRegistration, WorkshopSession, utcnow
-from .repository import aware
+from .models import WorkshopRegistration, WorkshopSession, aware, utcnow
 
 ACTIVE = ("registered", "waitlisted")
 

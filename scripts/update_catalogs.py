@@ -34,7 +34,8 @@ def main() -> None:
     with english.open("wb") as handle:
         write_po(handle, catalog, no_location=True, sort_output=True)
     with (ROOT / "locales" / "it" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        missing = [m.id for m in read_po(handle, locale="it") if m.id and not m.string]
+        missing = [m.id for m in read_po(handle, locale="it")
+                   if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))]
     for msgid in missing:
         print("to translate (it):", msgid if isinstance(msgid, str) else msgid[0])
 

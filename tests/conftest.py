@@ -1,4 +1,8 @@
-"""Shared fixtures: every test gets its own migrated SQLite database, and a chat driver."""
+"""Shared fixtures: every test gets its own migrated database, and a chat driver.
+
+``db_url``/``db``/``service`` are SQLite; ``pytest --database=postgresql`` puts every test that
+uses them on PostgreSQL, and a test marked ``both_databases`` runs on each. ``any_db_url``/``any_db``
+always run on both. PostgreSQL comes from tests/postgres.py."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,6 +17,7 @@ from conversations.messages import Inbound, Kind, Outbound
 from db import migrate
 from db.conversation_service import ConversationService
 from db.engine import make_engine
+from tests.postgres import pg_empty_url, pg_url, postgres  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone.utc)
@@ -32,16 +37,48 @@ def migrated_template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def db_url(tmp_path, migrated_template) -> str:
-    path = tmp_path / "test.db"
-    shutil.copy(migrated_template, path)
+BACKENDS = ("sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--database", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="where the db/db_url/service fixtures put their database (default: sqlite)")
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("both_databases") and "db_url" in metafunc.fixturenames:
+        metafunc.parametrize("db_url", BACKENDS, indirect=True)
+
+
+def _database(request, backend: str) -> str:
+    if backend == "postgresql":
+        return request.getfixturevalue("pg_url")
+    path = request.getfixturevalue("tmp_path") / "test.db"
+    shutil.copy(request.getfixturevalue("migrated_template"), path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def db_url(request) -> str:
+    return _database(request, getattr(request, "param", None) or request.config.getoption("database"))
 
 
 @pytest.fixture
 def db(db_url):
     engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def any_db_url(request) -> str:
+    """A fresh migrated database on SQLite, then on PostgreSQL."""
+    return _database(request, request.param)
+
+
+@pytest.fixture
+def any_db(any_db_url):
+    engine = make_engine(any_db_url)
     yield engine
     engine.dispose()
 

@@ -48,7 +48,7 @@ def test_happy_path_saves_a_new_registration_and_the_consent(chat, db):
     assert aware(consent.given_at) == NOW
     state = state_of(db)
     assert (state["flow"], state["step"], state["answers"]) == (None, None, {})
-    assert [b.label for b in chat.replies[-1].buttons] == ["Menu"]
+    assert [b.label for b in chat.replies[-1].buttons] == ["Book my interview", "Workshops", "Menu"]
 
 
 def test_happy_path_in_italian_typing_numbers_instead_of_tapping(chat, db):

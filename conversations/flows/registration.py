@@ -130,9 +130,11 @@ def _after_summary(ctx: Ctx, value: str) -> Outcome:
     code = ctx.store.save_registration(ctx.answers, ctx.state.language)
     done = _("Thank you, {name}! You are registered. Your code is {code}: keep it, "
              "the operators may ask for it.\n\nNext step: an orientation interview with an "
-             "operator. We will contact you to fix it.").format(name=ctx.answers["first_name"], code=code)
-    return Outcome(end=True, messages=(
-        Outbound(done, (Button(_("Menu"), payload.encode_global("menu")),)),))
+             "operator: you can book it now.").format(name=ctx.answers["first_name"], code=code)
+    return Outcome(end=True, messages=(Outbound(done, (
+        Button(_("Book my interview"), payload.encode_global("int:book")),
+        Button(_("Workshops"), payload.encode_global("ws:list")),
+        Button(_("Menu"), payload.encode_global("menu")))),))
 
 
 def _edit_options(ctx: Ctx) -> tuple[Option, ...]:

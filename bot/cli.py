@@ -1,0 +1,133 @@
+"""The operators' commands of ``python -m bot`` (until a web back office exists): interview
+slots, workshop sessions, bookings, registrations, demo data.
+
+Only argparse here, so that ``python -m bot`` starts as fast as before; the commands
+themselves live in bot.cli_commands. Operator text is Italian and not in the gettext
+catalogs: job seekers never see it.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+
+from . import cli_text as text
+
+COMMANDS = ("slots", "workshops", "bookings", "registrations", "demo")
+_ARGPARSE_ITALIAN = (  # argparse's own messages are English
+    (r"^the following arguments are required: (.*)$", r"parametri obbligatori mancanti: \1"),
+    (r"^argument (\S+): invalid choice: (.*?) \(choose from (.*)\)$", r"parametro \1: valore non ammesso \2 (ammessi: \3)"),
+    (r"^argument (\S+): expected one argument$", r"parametro \1: manca il valore"),
+    (r"^argument (\S+): ", r"parametro \1: "),
+    (r"^unrecognized arguments: (.*)$", r"parametri non riconosciuti: \1"),
+)
+
+
+class OperatorParser(argparse.ArgumentParser):
+    """Errors in Italian, on stderr, exit status 2: never a traceback."""
+
+    def error(self, message: str):
+        for pattern, replacement in _ARGPARSE_ITALIAN:
+            message = re.sub(pattern, replacement, message)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"errore: {message}\n")
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Add the operator commands to the subcommands of ``python -m bot``."""
+    _slots(sub.add_parser("slots", help="colloqui: aggiungi, genera da uno schema settimanale, elenca, annulla"))
+    _workshops(sub.add_parser("workshops", help="workshop: aggiungi una sessione, elenca, partecipanti"))
+    bookings = _actions(sub.add_parser("bookings", help="colloqui prenotati, con nome, telefono e codice"))
+    listing = bookings.add_parser("list", help="colloqui prenotati in un periodo")
+    _period(listing)
+    listing.add_argument("--all", action="store_true", help="anche annullati e conclusi")
+    registrations = _actions(sub.add_parser("registrations", help="registrazioni da esaminare"))
+    registrations.add_parser("list", help="registrazioni, dalla più vecchia").add_argument(
+        "--status", help="solo uno stato, per esempio new (le nuove)")
+    sub.add_parser("demo", help="carica dati di prova (colloqui e workshop) per provare ogni flusso")
+
+
+def _actions(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
+    parser.set_defaults(command_parser=parser)
+    return parser.add_subparsers(dest="action", metavar="AZIONE", parser_class=OperatorParser)
+
+
+def _slots(parser: argparse.ArgumentParser) -> None:
+    actions = _actions(parser)
+    add = actions.add_parser("add", help="un colloquio", description="Aggiunge un colloquio (ora di Roma).")
+    add.add_argument("--start", required=True, type=text.datetime_arg, metavar='"AAAA-MM-GG HH:MM"')
+    _slot_details(add)
+    pattern = actions.add_parser(
+        "pattern", help="colloqui da uno schema settimanale",
+        description="Genera colloqui uno dopo l'altro nella fascia oraria dei giorni scelti, per N settimane; "
+                    "salta quelli passati e quelli che l'operatore ha già (rilanciarlo non duplica).")
+    pattern.add_argument("--days", required=True, type=text.days_arg, help="es. mar,gio oppure tue,thu o lun-ven")
+    pattern.add_argument("--from", dest="opens", required=True, type=text.time_arg, metavar="HH:MM")
+    pattern.add_argument("--to", dest="closes", required=True, type=text.time_arg, metavar="HH:MM")
+    pattern.add_argument("--weeks", type=text.positive_arg, default=1, help="quante settimane (default 1)")
+    pattern.add_argument("--start", type=text.date_arg, metavar="AAAA-MM-GG", help="primo giorno (default oggi)")
+    _slot_details(pattern)
+    listing = actions.add_parser("list", help="colloqui di un periodo, con prenotati/posti")
+    _period(listing)
+    cancel = actions.add_parser("cancel", help="annulla un colloquio (e le sue prenotazioni)")
+    cancel.add_argument("id", type=text.positive_arg, metavar="ID")
+
+
+def _slot_details(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--duration", type=text.positive_arg, default=45, help="minuti (default 45)")
+    parser.add_argument("--mode", choices=tuple(text.MODES), default="in_person",
+                        help="in_person (in presenza, default), phone, video")
+    parser.add_argument("--address", type=text.text_arg, help="indirizzo (obbligatorio in presenza)")
+    parser.add_argument("--operator", required=True, type=text.text_arg, help="nome dell'operatore")
+    parser.add_argument("--capacity", type=text.positive_arg, default=1, help="persone per colloquio (default 1)")
+
+
+def _workshops(parser: argparse.ArgumentParser) -> None:
+    actions = _actions(parser)
+    add = actions.add_parser("add", help="una sessione di workshop", description="Aggiunge una sessione (ora di Roma).")
+    add.add_argument("--title", required=True, type=text.text_arg)
+    add.add_argument("--start", required=True, type=text.datetime_arg, metavar='"AAAA-MM-GG HH:MM"')
+    add.add_argument("--end", required=True, type=_end_arg, metavar='"AAAA-MM-GG HH:MM" o HH:MM',
+                     help="fine; basta l'ora se è lo stesso giorno")
+    add.add_argument("--place", required=True, type=text.text_arg)
+    add.add_argument("--capacity", type=text.positive_arg, default=30, help="posti (default 30)")
+    add.add_argument("--language", choices=("it", "en"), default="it", help="lingua (default it)")
+    add.add_argument("--description", default="", help="descrizione per chi si iscrive")
+    listing = actions.add_parser("list", help="sessioni non ancora concluse: posti occupati, lista d'attesa")
+    listing.add_argument("--all", action="store_true", help="anche quelle passate")
+    who = actions.add_parser("participants", help="iscritti e lista d'attesa di una sessione")
+    who.add_argument("id", type=text.positive_arg, metavar="ID")
+
+
+def _end_arg(value: str) -> tuple[dt.date | None, dt.time]:
+    if len(value.split()) == 1 and "-" not in value and "/" not in value:
+        return None, text.time_arg(value)
+    return text.datetime_arg(value)
+
+
+def _period(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="since", type=text.date_arg, metavar="AAAA-MM-GG", help="default oggi")
+    parser.add_argument("--days", type=text.positive_arg, default=14, help="quanti giorni (default 14)")
+
+
+def run(args: argparse.Namespace, settings, *, now: dt.datetime | None = None) -> int:
+    """Run a parsed operator command; 0 on success, 2 on an input the database refuses."""
+    if getattr(args, "action", "") is None:  # "python -m bot slots" alone
+        args.command_parser.print_help(sys.stderr)
+        return 2
+    from .cli_commands import execute
+    return execute(args, settings, now=now)
+
+
+def main(argv: list[str] | None = None, *, now: dt.datetime | None = None) -> int:
+    """The operator commands alone (tests call this; ``python -m bot`` adds them to its own)."""
+    from .settings import Settings
+
+    parser = OperatorParser(prog="python -m bot")
+    add_commands(parser.add_subparsers(dest="command", required=True, metavar="COMANDO"))
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    return run(args, Settings(), now=now)

@@ -1,0 +1,133 @@
+"""Menu actions around bookings: book, move or cancel the interview, workshops,
+"my appointments", giving a workshop seat back (which may promote somebody waiting)."""
+from __future__ import annotations
+
+from . import describe, payload
+from .engine import Engine
+from .flow import Ctx
+from .flows import interview, workshop
+from .i18n import translator
+from .messages import Button, Outbound
+from .store import BookingFailed, Promotion
+
+
+def _button(label: str, action: str) -> Button:
+    return Button(label, payload.encode_global(action))
+
+
+def run(engine: Engine, ctx: Ctx, action: str, argument: str) -> list[Outbound] | None:
+    """The replies for an ``int:``/``ws:``/``appts`` action; None if it is not one of them."""
+    _ = ctx.t.gettext
+    if action in ("int", "ws", "appts") and ctx.store.registration_code() is None:
+        return [Outbound(_("First you need to register: it takes a few minutes."),
+                         (_button(_("Register"), "register"), _button(_("Menu"), "menu")))]
+    if action == "appts":
+        return [my_appointments(ctx)]
+    if action == "int":
+        return _interview(engine, ctx, argument)
+    if action == "ws":
+        verb, _sep, number = argument.partition(":")
+        if verb == "list":
+            return engine.start(ctx, workshop.NAME)
+        if verb in ("cancel", "drop") and number.isdecimal():
+            return _drop_seat(engine, ctx, int(number), confirmed=verb == "drop")
+    return None
+
+
+def _interview(engine: Engine, ctx: Ctx, verb: str) -> list[Outbound] | None:
+    _ = ctx.t.gettext
+    current = ctx.store.current_interview()
+    if verb == "book" and current:
+        return [Outbound(_("You already have an interview booked:") + "\n\n"
+                         + describe.slot_text(ctx, current.slot), _interview_buttons(ctx))]
+    if verb in ("move", "cancel") and current is None:
+        return [Outbound(_("You have no interview booked."),
+                         (_button(_("Book an interview"), "int:book"), _button(_("Menu"), "menu")))]
+    if verb == "book":
+        return engine.start(ctx, interview.NAME)
+    if verb == "move":
+        return engine.start(ctx, interview.NAME, reschedule=True)
+    if verb == "cancel":
+        return engine.start(ctx, interview.CANCEL)
+    return None
+
+
+def _interview_buttons(ctx: Ctx) -> tuple[Button, ...]:
+    _ = ctx.t.gettext
+    return (_button(_("Change day or time"), "int:move"), _button(_("Cancel the interview"), "int:cancel"),
+            _button(_("Menu"), "menu"))
+
+
+def my_appointments(ctx: Ctx) -> Outbound:
+    _ = ctx.t.gettext
+    current, seats = ctx.store.current_interview(), ctx.store.seats()
+    lines, buttons = [], []
+    if current:
+        lines += [_("Your orientation interview:"), describe.slot_text(ctx, current.slot), ""]
+        buttons += _interview_buttons(ctx)[:2]
+    else:
+        lines += [_("You have no interview booked."), ""]
+        buttons.append(_button(_("Book an interview"), "int:book"))
+    for seat in seats:
+        status = (_("waiting list, number {position}").format(position=seat.position)
+                  if seat.status == "waitlisted" else _("signed up"))
+        lines += [_("Workshop ({status}):").format(status=status), describe.workshop_text(ctx, seat.workshop), ""]
+        buttons.append(_button(_("Cancel {day}").format(day=ctx.t.day_label(seat.workshop.starts_at)),
+                               f"ws:cancel:{seat.registration_id}"))
+    if not seats:
+        lines.append(_("You are not signed up for any workshop."))
+    buttons += [_button(_("Workshops"), "ws:list"), _button(_("Menu"), "menu")]
+    return Outbound("\n".join(lines).strip(), tuple(buttons))
+
+
+def _drop_seat(engine: Engine, ctx: Ctx, registration_id: int, *, confirmed: bool) -> list[Outbound]:
+    _ = ctx.t.gettext
+    seat = next((s for s in ctx.store.seats() if s.registration_id == registration_id), None)
+    if seat is None:
+        return [Outbound(_("This booking is no longer active.")), my_appointments(ctx)]
+    if not confirmed:
+        return [Outbound(_("Do you want to give up your place at this workshop?") + "\n\n"
+                         + describe.workshop_text(ctx, seat.workshop),
+                         (_button(_("Yes, give it up"), f"ws:drop:{registration_id}"),
+                          _button(_("No, keep it"), "appts")))]
+    try:
+        promotion = ctx.store.give_up_seat(registration_id)
+    except BookingFailed:
+        return [Outbound(_("This booking is no longer active.")), my_appointments(ctx)]
+    if promotion:
+        tell_promoted(ctx, promotion)
+    return [Outbound(_("Done: you are no longer signed up for this workshop. Thank you for telling us."),
+                     (_button(_("My appointments"), "appts"), _button(_("Menu"), "menu")))]
+
+
+def tell_promoted(ctx: Ctx, promotion: Promotion) -> None:
+    """The first person waiting got the seat: tell them now, in their language."""
+    t = translator(promotion.language)
+    _ = t.gettext
+    person_ctx = _Languaged(ctx, promotion.language)
+    seat = promotion.seat
+    text = (_("Good news: a seat has freed up and it is yours now!") + "\n\n"
+            + describe.workshop_text(person_ctx, seat.workshop) + "\n\n"
+            + _("If you can no longer come, give the seat back so that somebody else can have it."))
+    message = Outbound(text, (_button(_("Give the seat back"), f"ws:drop:{seat.registration_id}"),),
+                       file=describe.workshop_file(person_ctx, seat.registration_id, seat.workshop))
+    ctx.store.notify(promotion.contact_id, message, key=f"promotion:{seat.registration_id}")
+
+
+class _Languaged:
+    """A ctx that speaks another person's language (for messages to them)."""
+
+    def __init__(self, ctx: Ctx, language: str):
+        self.now = ctx.now
+        self.t = translator(language)
+
+
+def cancel_everything(ctx: Ctx) -> None:
+    """Before erasing a person: free their interview slot and seats (promoting who waits)."""
+    if ctx.store.current_interview():
+        ctx.store.cancel_interview("erased by the person")
+    for seat in ctx.store.seats():
+        promotion = ctx.store.give_up_seat(seat.registration_id)
+        if promotion:
+            tell_promoted(ctx, promotion)
+

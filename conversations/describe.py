@@ -1,0 +1,75 @@
+"""How interviews and workshops read to a person, and their calendar files."""
+from __future__ import annotations
+
+import datetime as dt
+
+from .calendar import event_file
+from .flow import Ctx
+from .i18n import N_
+from .messages import Attachment
+from .store import Slot, Workshop
+
+WORKSHOP_CYCLE = N_("Come muoverti nel mondo del lavoro senza perdere la bussola")
+MODES = {
+    "in_person": N_("in person"),
+    "phone": N_("by phone: we will call you"),
+    "video": N_("by video call: you will get the link"),
+}
+
+
+def when(ctx: Ctx, starts_at: dt.datetime) -> str:
+    """ "martedì 1 dicembre 2026, 09:30" in the person's language and Rome's time."""
+    _ = ctx.t.gettext
+    return _("{day}, {time}").format(day=ctx.t.format_date(starts_at.astimezone(ctx.t.timezone).date(), "full"),
+                                     time=ctx.t.time_label(starts_at))
+
+
+def slot_text(ctx: Ctx, slot: Slot) -> str:
+    _ = ctx.t.gettext
+    lines = [when(ctx, slot.starts_at),
+             ctx.t.ngettext("{count} minute", "{count} minutes", slot.duration_minutes).format(
+                 count=slot.duration_minutes) + ", " + _(MODES.get(slot.mode, MODES["in_person"]))]
+    if slot.mode == "in_person" and slot.address:
+        lines.append(_("Where: {address}").format(address=slot.address))
+    return "\n".join(lines)
+
+
+def slot_label(ctx: Ctx, slot: Slot) -> str:
+    """A time button: "09:30", with the mode when it is not in person."""
+    _ = ctx.t.gettext
+    short = {"phone": _("phone"), "video": _("video")}.get(slot.mode)
+    return f"{ctx.t.time_label(slot.starts_at)} · {short}" if short else ctx.t.time_label(slot.starts_at)
+
+
+def seats_text(ctx: Ctx, workshop: Workshop) -> str:
+    if workshop.seats_left == 0:
+        return ctx.t.gettext("full: waiting list open")
+    return ctx.t.ngettext("{count} seat left", "{count} seats left", workshop.seats_left).format(
+        count=workshop.seats_left)
+
+
+def workshop_text(ctx: Ctx, workshop: Workshop) -> str:
+    _ = ctx.t.gettext
+    lines = [f"«{workshop.title}»",
+             _("{day}, {start}-{end}").format(
+                 day=ctx.t.format_date(workshop.starts_at.astimezone(ctx.t.timezone).date(), "full"),
+                 start=ctx.t.time_label(workshop.starts_at), end=ctx.t.time_label(workshop.ends_at))]
+    if workshop.place:
+        lines.append(_("Where: {address}").format(address=workshop.place))
+    if workshop.description:
+        lines.append(workshop.description)
+    return "\n".join(lines)
+
+
+def interview_file(ctx: Ctx, booking_id: int, slot: Slot) -> Attachment:
+    _ = ctx.t.gettext
+    location = slot.address if slot.mode == "in_person" and slot.address else _(MODES.get(slot.mode, ""))
+    return event_file(uid=f"interview-{booking_id}", title=_("Orientation interview - Insieme per il lavoro"),
+                      starts_at=slot.starts_at, ends_at=slot.ends_at, location=location or "",
+                      description=slot_text(ctx, slot), filename="colloquio.ics", stamp=ctx.now)
+
+
+def workshop_file(ctx: Ctx, registration_id: int, workshop: Workshop) -> Attachment:
+    return event_file(uid=f"workshop-{registration_id}", title=workshop.title,
+                      starts_at=workshop.starts_at, ends_at=workshop.ends_at, location=workshop.place,
+                      description=workshop_text(ctx, workshop), filename="laboratorio.ics", stamp=ctx.now)

@@ -1,0 +1,113 @@
+"""Signing up to a session of the "bussola" workshops: pick a session -> confirm (or waitlist).
+
+See workshop.md for the diagram. Seats are counted by the database; when a session is
+full the person may join its waiting list, and a freed seat goes to the first in line.
+"""
+from __future__ import annotations
+
+from .. import describe, payload
+from ..flow import Ctx, Flow, Option, Outcome, Step
+from ..i18n import N_
+from ..messages import Button, Outbound
+from ..store import BookingFailed, Seat
+
+NAME = "ws"
+MENU, OTHER, YES, WAIT = "menu", "other", "yes", "wait"
+
+
+def _button(label: str, action: str) -> Button:
+    return Button(label, payload.encode_global(action))
+
+
+def seat_message(ctx: Ctx, seat: Seat) -> Outbound:
+    _ = ctx.t.gettext
+    buttons = (_button(_("My appointments"), "appts"), _button(_("Menu"), "menu"))
+    if seat.status == "waitlisted":
+        text = _("You are on the waiting list, number {position}. If a seat frees up, it goes to the "
+                 "first in line and we tell you at once.").format(position=seat.position)
+        return Outbound(text + "\n\n" + describe.workshop_text(ctx, seat.workshop), buttons)
+    text = _("Done: you are signed up. See you there!") + "\n\n" + describe.workshop_text(ctx, seat.workshop)
+    return Outbound(text, buttons, file=describe.workshop_file(ctx, seat.registration_id, seat.workshop))
+
+
+def _pick_prompt(ctx: Ctx) -> str:
+    _ = ctx.t.gettext
+    workshops = ctx.store.workshops()
+    intro = _("Free workshops «{cycle}», in small groups.").format(cycle=_(describe.WORKSHOP_CYCLE))
+    if not workshops:
+        return intro + "\n\n" + _("No sessions are planned at the moment. Please look again in a few days.")
+    lines = [f"• {ctx.t.day_label(w.starts_at)} {ctx.t.time_label(w.starts_at)} - {w.title} "
+             f"({describe.seats_text(ctx, w)})" for w in workshops]
+    return intro + "\n\n" + "\n".join(lines) + "\n\n" + _("Choose a session:")
+
+
+def _pick_options(ctx: Ctx) -> tuple[Option, ...]:
+    mine = {seat.workshop.id for seat in ctx.store.seats()}
+    options = []
+    for workshop in ctx.store.workshops():
+        mark = "✅ " if workshop.id in mine else ""
+        options.append(Option(str(workshop.id), f"{mark}{ctx.t.day_label(workshop.starts_at)} "
+                                                 f"{ctx.t.time_label(workshop.starts_at)}"))
+    return tuple(options) + (Option(MENU, N_("Menu")),)
+
+
+def _after_pick(ctx: Ctx, value: str) -> Outcome | None:
+    if value == MENU:
+        return Outcome(end=True, messages=(Outbound(ctx.t.gettext("Menu: choose what you need."),
+                                                    (_button(ctx.t.gettext("Menu"), "menu"),)),))
+    if int(value) in {seat.workshop.id for seat in ctx.store.seats()}:
+        return Outcome(goto="pick", messages=(Outbound(ctx.t.gettext(
+            "You are already signed up for this session. Choose another one, or tap Menu.")),))
+    return None
+
+
+def _chosen(ctx: Ctx):
+    return ctx.store.workshop(int(ctx.answers["pick"]))
+
+
+def _confirm_prompt(ctx: Ctx) -> str:
+    _ = ctx.t.gettext
+    workshop = _chosen(ctx)
+    if workshop is None:
+        return _("This session is no longer available.")
+    text = describe.workshop_text(ctx, workshop) + "\n\n"
+    if workshop.seats_left == 0:
+        return text + _("This session is full. Do you want to join the waiting list? "
+                        "If a seat frees up, we tell you at once.")
+    return text + describe.seats_text(ctx, workshop) + ". " + _("Do you want to sign up?")
+
+
+def _confirm_options(ctx: Ctx) -> tuple[Option, ...]:
+    workshop = _chosen(ctx)
+    first = (Option(WAIT, N_("Yes, waiting list")) if workshop and workshop.seats_left == 0
+             else Option(YES, N_("Yes, sign me up")))
+    return (first, Option(OTHER, N_("Another session")))
+
+
+FAILURES = {
+    "full": N_("Sorry, the last seat has just been taken. You can join the waiting list."),
+    "past": N_("Sorry, this session has already started."),
+    "too_late": N_("Sorry, this session starts too soon to sign up here."),
+    "cancelled": N_("Sorry, this session was cancelled."),
+    "not_found": N_("Sorry, this session is no longer available."),
+    "already_booked": N_("You are already signed up for this session."),
+}
+
+
+def _after_confirm(ctx: Ctx, value: str) -> Outcome:
+    if value == OTHER:
+        return Outcome(goto="pick")
+    try:
+        seat = ctx.store.sign_up(int(ctx.answers["pick"]), waitlist=value == WAIT)
+    except BookingFailed as failed:
+        message = Outbound(ctx.t.gettext(FAILURES.get(failed.reason, FAILURES["not_found"])))
+        return Outcome(goto="confirm" if failed.reason == "full" else "pick", messages=(message,))
+    return Outcome(end=True, messages=(seat_message(ctx, seat),))
+
+
+FLOW = Flow(NAME, (
+    Step("pick", _pick_prompt, options=_pick_options, after=_after_pick, next="confirm",
+         stale=N_("Sorry, that session is no longer open. Here are the sessions now.")),
+    Step("confirm", _confirm_prompt, options=_confirm_options, after=_after_confirm,
+         stale=N_("The seats have changed meanwhile. Here is the session now.")),
+), diagram="workshop.md")

@@ -1,0 +1,120 @@
+"""The booking half of the engine's Store: interviews, workshops and notices to others,
+for one contact inside the transaction of the message being handled."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from conversations import store as views
+from conversations.messages import Outbound
+
+from . import bookings, outbox, workshops
+from .models import Contact, InterviewSlot, WorkshopSession
+
+DEFAULT_CUTOFF = dt.timedelta(hours=2)
+
+
+class BookingStoreMixin:
+    db: object
+    contact_id: int
+    now: dt.datetime
+    cutoff: dt.timedelta = DEFAULT_CUTOFF
+
+    @cached_property
+    def session(self) -> Session:
+        """An ORM session on the message's own connection and transaction."""
+        return self.db if isinstance(self.db, Session) else Session(bind=self.db)
+
+    # -- interviews ------------------------------------------------------------
+    def interview_days(self) -> list[dt.date]:
+        return bookings.free_days(self.session, now=self.now, cutoff=self.cutoff)
+
+    def interview_slots(self, day: dt.date) -> list[views.Slot]:
+        return [_slot(s) for s in bookings.free_slots(self.session, now=self.now, cutoff=self.cutoff, day=day)]
+
+    def interview_slot(self, slot_id: int) -> views.Slot | None:
+        row = self.session.get(InterviewSlot, slot_id)
+        return _slot(bookings.Slot.of(row)) if row else None
+
+    def current_interview(self) -> views.Interview | None:
+        found = bookings.active_booking(self.session, self.contact_id)
+        return views.Interview(found[0].id, _slot(found[1])) if found else None
+
+    def book_interview(self, slot_id: int) -> views.Interview:
+        with _failures():
+            booking = bookings.book(self.session, contact_id=self.contact_id, slot_id=slot_id,
+                                    now=self.now, cutoff=self.cutoff)
+        return views.Interview(booking.id, self.interview_slot(slot_id))
+
+    def reschedule_interview(self, slot_id: int) -> views.Interview:
+        with _failures():
+            booking = bookings.reschedule(self.session, contact_id=self.contact_id, slot_id=slot_id,
+                                          now=self.now, cutoff=self.cutoff)
+        return views.Interview(booking.id, self.interview_slot(slot_id))
+
+    def cancel_interview(self, reason: str | None) -> None:
+        with _failures():
+            bookings.cancel(self.session, contact_id=self.contact_id, reason=reason)
+
+    # -- workshops -------------------------------------------------------------
+    def workshops(self) -> list[views.Workshop]:
+        return [_workshop(w) for w in workshops.upcoming(self.session, now=self.now)]
+
+    def workshop(self, workshop_id: int) -> views.Workshop | None:
+        row = self.session.get(WorkshopSession, workshop_id)
+        if row is None:
+            return None
+        self.session.refresh(row)
+        return _workshop(workshops.Workshop.of(row))
+
+    def seats(self) -> list[views.Seat]:
+        return [_seat(s) for s in workshops.seats_of(self.session, self.contact_id, now=self.now)]
+
+    def sign_up(self, workshop_id: int, *, waitlist: bool) -> views.Seat:
+        with _failures():
+            registration = workshops.sign_up(self.session, contact_id=self.contact_id, session_id=workshop_id,
+                                             now=self.now, cutoff=self.cutoff, waitlist=waitlist)
+        return views.Seat(registration.id, registration.status,
+                          workshops.waitlist_position(self.session, registration), self.workshop(workshop_id))
+
+    def give_up_seat(self, registration_id: int) -> views.Promotion | None:
+        with _failures():
+            promoted = workshops.cancel(self.session, contact_id=self.contact_id,
+                                        registration_id=registration_id, now=self.now)
+        if promoted is None:
+            return None
+        language = self.session.execute(select(Contact.language).where(Contact.id == promoted.contact_id)).scalar()
+        seat = views.Seat(promoted.id, promoted.status, None, self.workshop(promoted.session_id))
+        return views.Promotion(promoted.contact_id, language or "it", seat)
+
+    def notify(self, contact_id: int, message: Outbound, key: str) -> None:
+        self.session.flush()
+        outbox.enqueue(self.session, contact_id=contact_id, message=message, key=key, due_at=self.now)
+
+
+class _failures:
+    """db.bookings raises BookingError; the engine knows BookingFailed."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, _traceback):
+        if isinstance(error, bookings.BookingError) and not isinstance(error, views.BookingFailed):
+            raise views.BookingFailed(error.reason) from None
+        return False
+
+
+def _slot(slot: bookings.Slot) -> views.Slot:
+    return views.Slot(slot.id, slot.starts_at, slot.duration_minutes, slot.mode, slot.address, slot.operator)
+
+
+def _workshop(w: workshops.Workshop) -> views.Workshop:
+    return views.Workshop(w.id, w.title, w.description, w.starts_at, w.ends_at, w.place, w.capacity,
+                          w.registered, w.language)
+
+
+def _seat(seat: workshops.Seat) -> views.Seat:
+    return views.Seat(seat.registration_id, seat.status, seat.position, _workshop(seat.workshop))
