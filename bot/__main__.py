@@ -5,7 +5,7 @@ import argparse
 import logging
 import sys
 
-from . import logs
+from . import cli, logs
 from .settings import Settings
 
 
@@ -15,12 +15,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="run the bot (default): Telegram with a token, else the terminal chat")
     sub.add_parser("console", help="chat with the bot in this terminal")
     sub.add_parser("migrate", help="bring the database schema up to date")
+    cli.add_commands(sub)  # operator commands: slots, workshops, bookings, registrations, demo
     args = parser.parse_args(argv)
 
     settings = Settings()
     logs.configure(settings.log_level, secrets=settings.secrets())
 
     try:
+        if args.command in cli.COMMANDS:
+            return cli.run(args, settings)
         return _run(args.command, settings)
     except Exception:  # through the log, whose lines never show a secret (not sys.excepthook)
         logging.getLogger("bot").exception("the bot stopped on an unexpected error")
@@ -34,7 +37,8 @@ def _run(command: str | None, settings: Settings) -> int:
         return 0
     if command == "console" or not settings.telegram.bot_token:
         from handlers import console
-        console.run(service.handle, sys.stdin, sys.stdout)
+        from db.outbox import OutboxService
+        console.run(service.handle, sys.stdin, sys.stdout, outbox=OutboxService(service.db))
         return 0
     from .wiring import run_telegram
     return run_telegram(settings.telegram, service)

@@ -30,7 +30,7 @@ class OperatorParser(argparse.ArgumentParser):
     def error(self, message: str):
         for pattern, replacement in _ARGPARSE_ITALIAN:
             message = re.sub(pattern, replacement, message)
-        self.print_usage(sys.stderr)
+        sys.stderr.write(self.format_usage().replace("usage:", "uso:", 1))
         self.exit(2, f"errore: {message}\n")
 
 

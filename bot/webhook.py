@@ -31,6 +31,8 @@ def create_app(application: Application, *, secret: str, public_url: str | None 
         await application.start()
         yield
         await application.stop()
+        if application.post_shutdown:
+            await application.post_shutdown(application)
         await application.shutdown()
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)

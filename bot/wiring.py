@@ -8,6 +8,7 @@ from conversations.commands import build_engine
 from db import migrate
 from db.conversation_service import ConversationService
 from db.engine import make_engine
+from db.outbox import OutboxService
 
 from .settings import Settings, TelegramSettings
 
@@ -28,7 +29,8 @@ def run_telegram(telegram: TelegramSettings, service: ConversationService) -> in
     from handlers.telegram import build_application, run_polling
 
     application = build_application(token=telegram.bot_token.get_secret_value(),
-                                    api_url=telegram.api_url, handle=service.handle)
+                                    api_url=telegram.api_url, handle=service.handle,
+                                    outbox=OutboxService(service.db))
     if not telegram.webhook_url:
         log.info("Telegram: long polling on %s", telegram.api_url)
         try:

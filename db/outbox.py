@@ -86,3 +86,23 @@ def mark_failed(session: Session, message_id: int, error: str, *, final: bool = 
     if final or row.attempts >= MAX_ATTEMPTS:
         row.status = "failed"
     session.flush()
+
+
+class OutboxService:
+    """What a channel's sender needs: the due messages, and how each attempt went."""
+
+    def __init__(self, db, clock=utcnow):
+        self.db = db
+        self.clock = clock
+
+    def due(self, channel: str, limit: int = 50) -> list[Pending]:
+        with Session(self.db) as session:
+            return due(session, channel=channel, now=self.clock(), limit=limit)
+
+    def sent(self, message_id: int) -> None:
+        with Session(self.db) as session, session.begin():
+            mark_sent(session, message_id)
+
+    def failed(self, message_id: int, error: str, *, final: bool = False) -> None:
+        with Session(self.db) as session, session.begin():
+            mark_failed(session, message_id, error, final=final)

@@ -17,7 +17,9 @@ from telegram.request import BaseRequest
 
 from conversations.i18n import LANGUAGES, N_, translator
 from conversations.messages import Inbound, Kind, Outbound
+from db.outbox import OutboxService
 
+from . import telegram_outbox
 from .telegram_polling import poll
 
 CHANNEL = "telegram"
@@ -29,15 +31,18 @@ Handle = Callable[[Inbound], list[Outbound]]
 
 def build_application(*, token: str, api_url: str, handle: Handle,
                       request: BaseRequest | None = None,
-                      updates_request: BaseRequest | None = None) -> Application:
-    """``api_url`` is the Bot API server's root: calls go to <root>/bot<token>/<method>."""
+                      updates_request: BaseRequest | None = None,
+                      outbox: OutboxService | None = None) -> Application:
+    """``api_url`` is the Bot API server's root: calls go to <root>/bot<token>/<method>.
+    With ``outbox``, what it holds for Telegram is sent while the application runs."""
     builder = (ApplicationBuilder().token(token)
                .base_url(f"{api_url}/bot").base_file_url(f"{api_url}/file/bot")
-               .post_init(_set_commands))
+               .post_init(_on_start).post_shutdown(_on_stop))
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = builder.build()
     application.bot_data["handle"] = handle
+    application.bot_data["outbox"] = outbox
     application.add_handler(TypeHandler(Update, on_update))
     application.add_error_handler(on_error)
     return application
@@ -175,6 +180,20 @@ async def _point_to_private_chat(update: Update) -> None:
 COMMANDS = (("start", N_("Start or go on")), ("menu", N_("What I can do")), ("help", N_("Help")),
             ("cancel", N_("Stop what we are doing")), ("language", N_("Change language")),
             ("privacy", N_("Your data: see it or erase it")))
+
+
+async def _on_start(application: Application) -> None:
+    await _set_commands(application)
+    outbox = application.bot_data.get("outbox")
+    if outbox is not None:
+        application.bot_data["outbox_task"] = asyncio.create_task(telegram_outbox.run(application.bot, outbox))
+
+
+async def _on_stop(application: Application) -> None:
+    task = application.bot_data.pop("outbox_task", None)
+    if task is not None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 async def _set_commands(application: Application) -> None:

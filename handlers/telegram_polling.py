@@ -32,7 +32,11 @@ async def poll(application: Application, *, allowed_updates: list[str],
         if application.post_init:
             await application.post_init(application)
         await application.bot.delete_webhook()  # getUpdates is refused while a webhook is set
-        offset = await _loop(application, allowed_updates, stop)
+        try:
+            offset = await _loop(application, allowed_updates, stop)
+        finally:
+            if application.post_shutdown:
+                await application.post_shutdown(application)
         if offset is not None:  # confirm what was handled, or it comes again (and is dropped)
             try:
                 await application.bot.get_updates(offset=offset, timeout=0, allowed_updates=allowed_updates)

@@ -1,0 +1,46 @@
+"""What the office's actions tell the people concerned: queued in the outbox, in the same
+transaction as the change, in the person's language; the bot's drain loop sends them."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from conversations import describe, payload
+from conversations.i18n import translator
+from conversations.messages import Button, Outbound
+from conversations.store import Slot
+from db import outbox
+from db.models import Contact, InterviewBooking, InterviewSlot, aware
+
+
+class _Reader:
+    """The little of a conversation context that conversations.describe needs."""
+
+    def __init__(self, language: str, now: dt.datetime):
+        self.t, self.now = translator(language), now
+
+
+def slot_cancelled(*, language: str, slot: Slot, now: dt.datetime) -> Outbound:
+    reader = _Reader(language, now)
+    _ = reader.t.gettext
+    text = (_("We are sorry: the office had to cancel your orientation interview.") + "\n\n"
+            + describe.slot_text(reader, slot) + "\n\n"
+            + _("You can choose another day and time now."))
+    return Outbound(text, (Button(_("Book an interview"), payload.encode_global("int:book")),
+                           Button(_("Menu"), payload.encode_global("menu"))))
+
+
+def slot_cancelled_notifier(session: Session, *, now: dt.datetime) -> Callable[[InterviewBooking, InterviewSlot], None]:
+    """For db.agenda.cancel_slot: one notice per cancelled booking (once, by its key)."""
+
+    def notify(booking: InterviewBooking, slot: InterviewSlot) -> None:
+        language = session.execute(select(Contact.language).where(Contact.id == booking.contact_id)).scalar()
+        view = Slot(slot.id, aware(slot.starts_at), slot.duration_minutes, slot.mode, slot.address, slot.operator)
+        message = slot_cancelled(language=language or "it", slot=view, now=now)
+        outbox.enqueue(session, contact_id=booking.contact_id, message=message,
+                       key=f"slot-cancelled:{booking.id}", due_at=now)
+
+    return notify
