@@ -12,12 +12,13 @@ import datetime as dt
 import re
 import sys
 
-from . import cli_text as text
+from .cli_input import MODES, at_most, date_arg, datetime_arg, days_arg, positive_arg, text_of, time_arg
 
 COMMANDS = ("slots", "workshops", "bookings", "registrations", "demo")
 _ARGPARSE_ITALIAN = (  # argparse's own messages are English
     (r"^the following arguments are required: (.*)$", r"parametri obbligatori mancanti: \1"),
-    (r"^argument (\S+): invalid choice: (.*?) \(choose from (.*)\)$", r"parametro \1: valore non ammesso \2 (ammessi: \3)"),
+    (r"^argument (\S+): invalid choice: (.*?) \(choose from (.*)\)$",
+     r"parametro \1: valore non ammesso \2 (ammessi: \3)"),
     (r"^argument (\S+): expected one argument$", r"parametro \1: manca il valore"),
     (r"^argument (\S+): ", r"parametro \1: "),
     (r"^unrecognized arguments: (.*)$", r"parametri non riconosciuti: \1"),
@@ -56,59 +57,75 @@ def _actions(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
 def _slots(parser: argparse.ArgumentParser) -> None:
     actions = _actions(parser)
     add = actions.add_parser("add", help="un colloquio", description="Aggiunge un colloquio (ora di Roma).")
-    add.add_argument("--start", required=True, type=text.datetime_arg, metavar='"AAAA-MM-GG HH:MM"')
+    add.add_argument("--start", required=True, type=datetime_arg, metavar="INIZIO",
+                     help='data e ora, es. "2026-12-01 09:00"')
     _slot_details(add)
     pattern = actions.add_parser(
         "pattern", help="colloqui da uno schema settimanale",
         description="Genera colloqui uno dopo l'altro nella fascia oraria dei giorni scelti, per N settimane; "
                     "salta quelli passati e quelli che l'operatore ha già (rilanciarlo non duplica).")
-    pattern.add_argument("--days", required=True, type=text.days_arg, help="es. mar,gio oppure tue,thu o lun-ven")
-    pattern.add_argument("--from", dest="opens", required=True, type=text.time_arg, metavar="HH:MM")
-    pattern.add_argument("--to", dest="closes", required=True, type=text.time_arg, metavar="HH:MM")
-    pattern.add_argument("--weeks", type=text.positive_arg, default=1, help="quante settimane (default 1)")
-    pattern.add_argument("--start", type=text.date_arg, metavar="AAAA-MM-GG", help="primo giorno (default oggi)")
+    pattern.add_argument("--days", required=True, type=days_arg, metavar="GIORNI",
+                         help="es. mar,gio oppure tue,thu o lun-ven")
+    pattern.add_argument("--from", dest="opens", required=True, type=time_arg, metavar="HH:MM",
+                         help="inizio della fascia")
+    pattern.add_argument("--to", dest="closes", required=True, type=time_arg, metavar="HH:MM",
+                         help="fine della fascia: l'ultimo colloquio finisce entro quest'ora")
+    pattern.add_argument("--weeks", type=at_most(52), default=1, metavar="N",
+                         help="quante settimane, fino a 52 (default 1)")
+    pattern.add_argument("--start", type=date_arg, metavar="AAAA-MM-GG", help="primo giorno (default oggi)")
     _slot_details(pattern)
     listing = actions.add_parser("list", help="colloqui di un periodo, con prenotati/posti")
     _period(listing)
     cancel = actions.add_parser("cancel", help="annulla un colloquio (e le sue prenotazioni)")
-    cancel.add_argument("id", type=text.positive_arg, metavar="ID")
+    cancel.add_argument("id", type=positive_arg, metavar="ID")
 
 
 def _slot_details(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--duration", type=text.positive_arg, default=45, help="minuti (default 45)")
-    parser.add_argument("--mode", choices=tuple(text.MODES), default="in_person",
+    parser.add_argument("--duration", type=at_most(480), default=45, metavar="MINUTI", help="default 45")
+    parser.add_argument("--mode", choices=MODES, default="in_person",
                         help="in_person (in presenza, default), phone, video")
-    parser.add_argument("--address", type=text.text_arg, help="indirizzo (obbligatorio in presenza)")
-    parser.add_argument("--operator", required=True, type=text.text_arg, help="nome dell'operatore")
-    parser.add_argument("--capacity", type=text.positive_arg, default=1, help="persone per colloquio (default 1)")
+    parser.add_argument("--address", type=text_of(200), metavar="INDIRIZZO", help="obbligatorio in presenza")
+    parser.add_argument("--operator", required=True, type=text_of(80), metavar="NOME", help="l'operatore")
+    parser.add_argument("--capacity", type=positive_arg, default=1, metavar="N",
+                        help="persone per colloquio (default 1)")
 
 
 def _workshops(parser: argparse.ArgumentParser) -> None:
     actions = _actions(parser)
-    add = actions.add_parser("add", help="una sessione di workshop", description="Aggiunge una sessione (ora di Roma).")
-    add.add_argument("--title", required=True, type=text.text_arg)
-    add.add_argument("--start", required=True, type=text.datetime_arg, metavar='"AAAA-MM-GG HH:MM"')
-    add.add_argument("--end", required=True, type=_end_arg, metavar='"AAAA-MM-GG HH:MM" o HH:MM',
-                     help="fine; basta l'ora se è lo stesso giorno")
-    add.add_argument("--place", required=True, type=text.text_arg)
-    add.add_argument("--capacity", type=text.positive_arg, default=30, help="posti (default 30)")
+    add = actions.add_parser("add", help="una sessione di workshop",
+                             description="Aggiunge una sessione (ora di Roma).")
+    add.add_argument("--title", required=True, type=text_of(200), metavar="TITOLO")
+    add.add_argument("--start", required=True, type=datetime_arg, metavar="INIZIO",
+                     help='data e ora, es. "2026-12-03 09:30"')
+    add.add_argument("--end", required=True, type=_end_arg, metavar="FINE",
+                     help='data e ora, es. "2026-12-03 12:30", o solo l\'ora se è lo stesso giorno')
+    add.add_argument("--place", required=True, type=text_of(200), metavar="LUOGO")
+    add.add_argument("--capacity", type=positive_arg, default=30, metavar="N", help="posti (default 30)")
     add.add_argument("--language", choices=("it", "en"), default="it", help="lingua (default it)")
-    add.add_argument("--description", default="", help="descrizione per chi si iscrive")
+    add.add_argument("--description", default="", type=_description, metavar="TESTO",
+                     help="descrizione per chi si iscrive")
     listing = actions.add_parser("list", help="sessioni non ancora concluse: posti occupati, lista d'attesa")
     listing.add_argument("--all", action="store_true", help="anche quelle passate")
     who = actions.add_parser("participants", help="iscritti e lista d'attesa di una sessione")
-    who.add_argument("id", type=text.positive_arg, metavar="ID")
+    who.add_argument("id", type=positive_arg, metavar="ID")
 
 
 def _end_arg(value: str) -> tuple[dt.date | None, dt.time]:
     if len(value.split()) == 1 and "-" not in value and "/" not in value:
-        return None, text.time_arg(value)
-    return text.datetime_arg(value)
+        return None, time_arg(value)
+    return datetime_arg(value)
+
+
+def _description(value: str) -> str:
+    value = value.strip()
+    if len(value) > 2000:
+        raise argparse.ArgumentTypeError(f"troppo lunga: al massimo 2000 caratteri (ne ha {len(value)})")
+    return value
 
 
 def _period(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="since", type=text.date_arg, metavar="AAAA-MM-GG", help="default oggi")
-    parser.add_argument("--days", type=text.positive_arg, default=14, help="quanti giorni (default 14)")
+    parser.add_argument("--from", dest="since", type=date_arg, metavar="AAAA-MM-GG", help="default oggi")
+    parser.add_argument("--days", type=at_most(366), default=14, metavar="N", help="quanti giorni (default 14)")
 
 
 def run(args: argparse.Namespace, settings, *, now: dt.datetime | None = None) -> int:

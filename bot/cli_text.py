@@ -1,110 +1,17 @@
-"""What operators type and read on the command line: Italian input formats (dates, times,
-day names) with Italian error messages, plain-text tables, dates in Italian via Babel."""
+"""What operators read on the command line: plain-text tables, dates in Italian via Babel
+("mar 1 dic 2026 09:00", Rome's time)."""
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import re
-import unicodedata
 from typing import Iterable, Sequence
 
 from babel import dates as babel_dates
 
 from conversations.i18n import TIMEZONE
 
-DAYS = {  # Monday is 0, as in date.weekday()
-    "lun": 0, "lunedi": 0, "mon": 0, "monday": 0,
-    "mar": 1, "martedi": 1, "tue": 1, "tuesday": 1,
-    "mer": 2, "mercoledi": 2, "wed": 2, "wednesday": 2,
-    "gio": 3, "giovedi": 3, "thu": 3, "thursday": 3,
-    "ven": 4, "venerdi": 4, "fri": 4, "friday": 4,
-    "sab": 5, "sabato": 5, "sat": 5, "saturday": 5,
-    "dom": 6, "domenica": 6, "sun": 6, "sunday": 6,
-}
 DAY_NAMES = ("lun", "mar", "mer", "gio", "ven", "sab", "dom")
 MODES = {"in_person": "in presenza", "phone": "telefono", "video": "video"}
-EXAMPLE_DATE, EXAMPLE_TIME = "2026-12-01 oppure 01/12/2026", "09:00"
 
-
-def _invalid(message: str) -> argparse.ArgumentTypeError:
-    return argparse.ArgumentTypeError(message)
-
-
-# -- input ------------------------------------------------------------------------------
-
-def date_arg(text: str) -> dt.date:
-    value = text.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise _invalid(f"data non valida «{text}» (esempio: {EXAMPLE_DATE})")
-
-
-def time_arg(text: str) -> dt.time:
-    match = re.fullmatch(r"(\d{1,2})(?:[:.](\d{2}))?", text.strip())
-    if match:
-        hour, minute = int(match[1]), int(match[2] or 0)
-        if hour < 24 and minute < 60:
-            return dt.time(hour, minute)
-    raise _invalid(f"ora non valida «{text}» (esempio: {EXAMPLE_TIME})")
-
-
-def datetime_arg(text: str) -> tuple[dt.date, dt.time]:
-    """Local (Rome) date and time, "2026-12-01 09:00"; kept apart until made a UTC instant."""
-    parts = text.strip().replace("T", " ").split()
-    if len(parts) != 2:
-        raise _invalid(f"data e ora non valide «{text}» (esempio: 2026-12-01 09:00)")
-    try:
-        return date_arg(parts[0]), time_arg(parts[1])
-    except argparse.ArgumentTypeError:
-        raise _invalid(f"data e ora non valide «{text}» (esempio: 2026-12-01 09:00)") from None
-
-
-def days_arg(text: str) -> list[int]:
-    """ "tue,thu", "mar,gio", "lun-ven", "martedì giovedì": weekdays, Monday 0."""
-    chosen, unknown = set(), []
-    for word in re.split(r"[,;\s]+", _plain(text)):
-        if not word:
-            continue
-        first, _dash, last = word.partition("-")
-        if first in DAYS and (not last or last in DAYS):
-            start, end = DAYS[first], DAYS[last or first]
-            chosen.update(range(start, end + 1) if start <= end else [*range(start, 7), *range(0, end + 1)])
-        else:
-            unknown.append(word)
-    if unknown or not chosen:
-        names = ", ".join(unknown) or "nessuno"
-        raise _invalid(f"giorno non riconosciuto: {names} (usa lun, mar, mer, gio, ven, sab, dom "
-                       "oppure mon, tue, wed, thu, fri, sat, sun, separati da virgole)")
-    return sorted(chosen)
-
-
-def positive_arg(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise _invalid(f"numero non valido «{text}»") from None
-    if value < 1:
-        raise _invalid(f"deve essere almeno 1 (non {value})")
-    return value
-
-
-def text_arg(text: str) -> str:
-    value = " ".join(text.split())
-    if not value:
-        raise _invalid("non può essere vuoto")
-    return value
-
-
-def _plain(text: str) -> str:
-    """Lower case without accents: "Martedì" -> "martedi"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-# -- output -----------------------------------------------------------------------------
 
 def when(value: dt.datetime) -> str:
     """ "mar 1 dic 2026 09:00", in Rome's time."""
@@ -139,3 +46,34 @@ def person_name(registration) -> str:
     if registration is None:
         return "(anonimo)"
     return " ".join(p for p in (registration.first_name, registration.last_name) if p) or "(senza nome)"
+
+
+def field(registration, name: str) -> str:
+    return getattr(registration, name, None) or "-"
+
+
+def mode(value: str) -> str:
+    return MODES.get(value, value)
+
+
+def slot_line(slot) -> str:
+    where = slot.address if slot.mode == "in_person" else mode(slot.mode)
+    return f"{when(slot.starts_at)}, {slot.duration_minutes} min, {slot.operator}, {where}"
+
+
+def span(workshop) -> str:
+    """ "mer 9 dic 2026 09:30-12:30" (the end in full when it falls on another day)."""
+    end = hour(workshop.ends_at)
+    if day(workshop.ends_at) != day(workshop.starts_at):
+        end = when(workshop.ends_at)
+    return f"{when(workshop.starts_at)}-{end}"
+
+
+def period(since: dt.date | None, days: int, now: dt.datetime) -> tuple[dt.datetime, dt.datetime, str]:
+    """[start, end) in UTC for ``days`` local days from ``since`` (default today), and its label."""
+    first = since or now.astimezone(TIMEZONE).date()
+    last = first + dt.timedelta(days=days - 1)
+    label = f"dal {day(first)} al {day(last)}" if last > first else f"di {day(first)}"
+    start = dt.datetime.combine(first, dt.time(0), TIMEZONE).astimezone(dt.timezone.utc)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), TIMEZONE).astimezone(dt.timezone.utc)
+    return start, end, label

@@ -3,7 +3,6 @@ transaction as the change, in the person's language; the bot's drain loop sends 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -13,7 +12,7 @@ from conversations.i18n import translator
 from conversations.messages import Button, Outbound
 from conversations.store import Slot
 from db import outbox
-from db.models import Contact, InterviewBooking, InterviewSlot, aware
+from db.models import Contact, InterviewBooking, InterviewSlot, OutboxMessage, aware
 
 
 class _Reader:
@@ -33,14 +32,21 @@ def slot_cancelled(*, language: str, slot: Slot, now: dt.datetime) -> Outbound:
                            Button(_("Menu"), payload.encode_global("menu"))))
 
 
-def slot_cancelled_notifier(session: Session, *, now: dt.datetime) -> Callable[[InterviewBooking, InterviewSlot], None]:
-    """For db.agenda.cancel_slot: one notice per cancelled booking (once, by its key)."""
+class SlotCancelledNotifier:
+    """For db.agenda.cancel_slot: one notice per cancelled booking (once, by its key);
+    ``queued`` holds the bookings whose person could be reached (has a channel left)."""
 
-    def notify(booking: InterviewBooking, slot: InterviewSlot) -> None:
-        language = session.execute(select(Contact.language).where(Contact.id == booking.contact_id)).scalar()
+    def __init__(self, session: Session, *, now: dt.datetime):
+        self.session, self.now = session, now
+        self.queued: set[int] = set()
+
+    def __call__(self, booking: InterviewBooking, slot: InterviewSlot) -> None:
+        language = self.session.execute(select(Contact.language).where(Contact.id == booking.contact_id)).scalar()
         view = Slot(slot.id, aware(slot.starts_at), slot.duration_minutes, slot.mode, slot.address, slot.operator)
-        message = slot_cancelled(language=language or "it", slot=view, now=now)
-        outbox.enqueue(session, contact_id=booking.contact_id, message=message,
-                       key=f"slot-cancelled:{booking.id}", due_at=now)
-
-    return notify
+        message = slot_cancelled(language=language or "it", slot=view, now=self.now)
+        key = f"slot-cancelled:{booking.id}"
+        outbox.enqueue(self.session, contact_id=booking.contact_id, message=message, key=key, due_at=self.now)
+        # Whether the row is there, rather than enqueue's answer: on PostgreSQL (psycopg 3) the
+        # rowcount it reads of INSERT ... ON CONFLICT DO NOTHING is -1, so it says False.
+        if self.session.execute(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first():
+            self.queued.add(booking.id)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from icalendar import Calendar, Event
-
 from .messages import Attachment
 
 PRODUCT_ID = "-//Insieme per il lavoro//insieme-bot//IT"
@@ -12,6 +10,8 @@ PRODUCT_ID = "-//Insieme per il lavoro//insieme-bot//IT"
 
 def event_file(*, uid: str, title: str, starts_at: dt.datetime, ends_at: dt.datetime,
                location: str, description: str, filename: str, stamp: dt.datetime) -> Attachment:
+    from icalendar import Calendar, Event  # here, not at the top: ~75 ms of the bot's start-up
+
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")

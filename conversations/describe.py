@@ -63,9 +63,10 @@ def workshop_text(ctx: Ctx, workshop: Workshop) -> str:
 
 def interview_file(ctx: Ctx, booking_id: int, slot: Slot) -> Attachment:
     _ = ctx.t.gettext
-    location = slot.address if slot.mode == "in_person" and slot.address else _(MODES.get(slot.mode, ""))
+    location = slot.address if slot.mode == "in_person" and slot.address else _(
+        MODES.get(slot.mode, MODES["in_person"]))  # never _(""): that is the catalog's header
     return event_file(uid=f"interview-{booking_id}", title=_("Orientation interview - Insieme per il lavoro"),
-                      starts_at=slot.starts_at, ends_at=slot.ends_at, location=location or "",
+                      starts_at=slot.starts_at, ends_at=slot.ends_at, location=location,
                       description=slot_text(ctx, slot), filename="colloquio.ics", stamp=ctx.now)
 
 

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from rapidfuzz import fuzz, process
-
 from .engine import normalize
 
 COMUNI = (
@@ -39,6 +37,8 @@ def find(text: str) -> Match:
     wanted = normalize(text).replace("s. ", "san ").replace("sant ", "sant'")
     if wanted in _NORMALIZED:
         return Match(name=_NORMALIZED[wanted])
+    from rapidfuzz import process  # here, not at the top: ~30 ms of start-up, and exact names skip it
+
     scored = process.extract(wanted, list(_NORMALIZED), scorer=_score, limit=4)
     best = scored[0] if scored else None
     outside = _outside_area(wanted)
@@ -53,6 +53,8 @@ def find(text: str) -> Match:
 def _score(wanted: str, name: str, **_) -> float:
     """Whole-name similarity, or the name's first words ("san lazaro" ~ "San Lazzaro di Savena")."""
     head = " ".join(name.split()[: len(wanted.split())])
+    from rapidfuzz import fuzz
+
     return max(fuzz.WRatio(wanted, name), fuzz.ratio(wanted, head))
 
 

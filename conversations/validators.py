@@ -1,14 +1,14 @@
 """Parsers for typed answers. Each returns a JSON-friendly value or raises Invalid
-with a short, translated message that says what is expected and gives an example."""
+with a short, translated message that says what is expected and gives an example.
+
+phonenumbers, python-codicefiscale and email-validator are imported where first used:
+together they cost ~150 ms of the bot's start-up (bench/bench_startup.py).
+"""
 from __future__ import annotations
 
 import datetime as dt
 import re
 from functools import lru_cache
-
-import phonenumbers
-from codicefiscale import codicefiscale
-from email_validator import EmailNotValidError, validate_email
 
 from .engine import normalize
 from .flow import Ctx, Invalid
@@ -103,6 +103,8 @@ def _tax_code_birthday(code: str) -> tuple[int, int, int] | None:
     python-codicefiscale's decode takes 2-5 ms (it lists all 128 omocodes and parses the
     birthplace's dates each time), and the summary checks the code typed a few steps before:
     decode each code once."""
+    from codicefiscale import codicefiscale
+
     try:
         born = codicefiscale.decode(code)["birthdate"]
     except ValueError:
@@ -111,6 +113,8 @@ def _tax_code_birthday(code: str) -> tuple[int, int, int] | None:
 
 
 def phone(text: str, ctx: Ctx) -> str:
+    import phonenumbers
+
     _ = ctx.t.gettext
     try:
         number = phonenumbers.parse(text, "IT")
@@ -123,10 +127,14 @@ def phone(text: str, ctx: Ctx) -> str:
 
 
 def show_phone(value: str, ctx: Ctx) -> str:
+    import phonenumbers
+
     return phonenumbers.format_number(phonenumbers.parse(value), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def email(text: str, ctx: Ctx) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
     _ = ctx.t.gettext
     try:
         return validate_email(text.strip(), check_deliverability=False).normalized

@@ -5,6 +5,12 @@ a booking raises ``booked`` with ``UPDATE ... WHERE booked < capacity`` and succ
 that touched the row (on PostgreSQL the WHERE is re-checked after the row lock; on SQLite
 writers are serialised by BEGIN IMMEDIATE), and a CHECK constraint backs it up. A partial
 unique index allows one booked interview per person.
+
+On PostgreSQL each change first locks the person's contact row, so two taps of the same
+person (cancel twice, move and cancel) act one after the other instead of both acting on
+the booking they both saw; slots are locked in id order, as the office's cancel_slot does
+(slot, then bookings), so that no two changes wait for each other. FOR UPDATE is a no-op
+on SQLite, where BEGIN IMMEDIATE already runs writers one at a time.
 """
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
 
-from .models import InterviewBooking, InterviewSlot, aware, utcnow
+from .models import Contact, InterviewBooking, InterviewSlot, aware, utcnow
 
 HORIZON = dt.timedelta(days=180)  # how far ahead free slots are offered
 
@@ -77,6 +83,7 @@ def active_booking(session: Session, contact_id: int) -> tuple[InterviewBooking,
 
 def book(session: Session, *, contact_id: int, slot_id: int, now: dt.datetime,
          cutoff: dt.timedelta) -> InterviewBooking:
+    _one_at_a_time(session, contact_id)
     if active_booking(session, contact_id):
         raise BookingError("already_booked")
     try:
@@ -93,6 +100,7 @@ def book(session: Session, *, contact_id: int, slot_id: int, now: dt.datetime,
 def reschedule(session: Session, *, contact_id: int, slot_id: int, now: dt.datetime,
                cutoff: dt.timedelta) -> InterviewBooking:
     """Move the person's interview: the new slot is held first, then the old one released."""
+    _one_at_a_time(session, contact_id)
     current = active_booking(session, contact_id)
     if current is None:
         raise BookingError("no_booking")
@@ -100,6 +108,7 @@ def reschedule(session: Session, *, contact_id: int, slot_id: int, now: dt.datet
     if old.slot_id == slot_id:
         return old
     with session.begin_nested():
+        _lock_slots(session, old.slot_id, slot_id)  # two people swapping slots would deadlock otherwise
         _hold(session, slot_id, now, cutoff)
         old.status, old.cancel_reason, old.updated_at = "cancelled", "rescheduled", utcnow()
         session.flush()
@@ -111,14 +120,26 @@ def reschedule(session: Session, *, contact_id: int, slot_id: int, now: dt.datet
 
 
 def cancel(session: Session, *, contact_id: int, reason: str | None) -> InterviewBooking:
+    _one_at_a_time(session, contact_id)
     current = active_booking(session, contact_id)
     if current is None:
         raise BookingError("no_booking")
     booking, _slot = current
+    _release(session, booking.slot_id)  # the slot before the booking, in cancel_slot's order
     booking.status, booking.cancel_reason, booking.updated_at = "cancelled", reason, utcnow()
-    _release(session, booking.slot_id)
     session.flush()
     return booking
+
+
+def _one_at_a_time(session: Session, contact_id: int) -> None:
+    """Hold the person's row until the transaction ends (FOR NO KEY UPDATE: rows referring to
+    the contact can still be inserted meanwhile)."""
+    session.execute(select(Contact.id).where(Contact.id == contact_id).with_for_update(key_share=True))
+
+
+def _lock_slots(session: Session, *slot_ids: int) -> None:
+    session.execute(select(InterviewSlot.id).where(InterviewSlot.id.in_(slot_ids))
+                    .order_by(InterviewSlot.id).with_for_update(key_share=True))
 
 
 def _hold(session: Session, slot_id: int, now: dt.datetime, cutoff: dt.timedelta) -> None:

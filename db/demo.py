@@ -2,7 +2,7 @@
 slots for the next three weeks and the "bussola" workshop cycle, one session nearly full.
 
 Idempotent: slots are skipped where the operator already has one at that start, the cycle
-is added only when no session of it is still to come, demo contacts are found again by
+is added only when none of its sessions is still to come, demo contacts are found again by
 their channel identity (scheme "demo").
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from conversations.i18n import TIMEZONE
 from . import agenda
 from .models import ChannelIdentity, Contact, WorkshopRegistration, WorkshopSession
 
-CYCLE = "Come muoverti nel mondo del lavoro senza perdere la bussola"
+CYCLE = "Come muoverti nel mondo del lavoro senza perdere la bussola"  # the chat names the cycle so too
 CENTRE = "Insieme per il lavoro, sede del centro (indirizzo di prova), Bologna"
 NORTH = "Insieme per il lavoro, sede Navile (indirizzo di prova), Bologna"
 HALL = "Insieme per il lavoro, sala incontri (indirizzo di prova), Bologna"
@@ -42,13 +42,18 @@ SLOTS = (
     SlotPlan("Marco Rossi", THU, dt.time(9), dt.time(13), "in_person", NORTH),
     SlotPlan("Marco Rossi", WED, dt.time(15), dt.time(15, 45), "phone", None),
 )
-# (theme, capacity, seats already taken by anonymous demo contacts)
+# The cycle's sessions: (title, description, capacity, seats already taken by anonymous demo contacts).
 SESSIONS = (
-    ("Incontro 1 - Il lavoro di cura: chi è e cosa fa l'operatore socio-sanitario.", 25, 3),
-    ("Incontro 2 - Edilizia e impianti: i mestieri più richiesti e come arrivarci.", 12, 11),
-    ("Incontro 3 - Dopo il diploma: i primi passi nella ricerca di lavoro.", 25, 0),
-    ("Incontro 4 - Il lavoro d'ufficio: competenze, curriculum e canali di ricerca.", 25, 0),
+    ("Il lavoro di cura: l'operatore socio-sanitario",
+     "Chi è l'OSS, cosa fa ogni giorno, quale corso serve e dove si lavora.", 25, 3),
+    ("Edilizia e impianti: i mestieri più richiesti",
+     "Muratori, elettricisti, idraulici: cosa chiedono le imprese e come arrivarci.", 12, 11),
+    ("Dopo il diploma: i primi passi nel lavoro",
+     "Curriculum, colloquio, tirocini e canali di ricerca per chi ha appena finito la scuola.", 25, 0),
+    ("Il lavoro d'ufficio: competenze e canali di ricerca",
+     "Le competenze richieste negli uffici, come presentarsi e dove cercare.", 25, 0),
 )
+TITLES = tuple(title for title, *_rest in SESSIONS)
 
 
 @dataclass
@@ -56,7 +61,6 @@ class DemoReport:
     slots: list[tuple[SlotPlan, agenda.PatternResult]] = field(default_factory=list)
     workshops: list[WorkshopSession] = field(default_factory=list)
     cycle_already_there: int = 0  # sessions of the cycle still to come, when none was added
-    demo_contacts: int = 0
 
 
 def load(session: Session, *, now: dt.datetime) -> DemoReport:
@@ -69,21 +73,20 @@ def load(session: Session, *, now: dt.datetime) -> DemoReport:
             session, starts=starts, now=now, duration_minutes=plan.minutes, mode=plan.mode,
             address=plan.address, operator=plan.operator)))
     upcoming = session.execute(select(WorkshopSession.id).where(
-        WorkshopSession.title == CYCLE, WorkshopSession.cancelled_at.is_(None),
+        WorkshopSession.title.in_(TITLES), WorkshopSession.cancelled_at.is_(None),
         WorkshopSession.ends_at > now)).all()
     if upcoming:
         report.cycle_already_there = len(upcoming)
         return report
     first = today + dt.timedelta(days=3)
     first += dt.timedelta(days=(WED - first.weekday()) % 7)  # a Wednesday at least 3 days away
-    for week, (theme, capacity, taken) in enumerate(SESSIONS):
+    for week, (title, description, capacity, taken) in enumerate(SESSIONS):
         day = first + dt.timedelta(weeks=week)
         workshop = agenda.add_workshop(
-            session, title=CYCLE, description=theme, starts_at=agenda.local(day, dt.time(9, 30)),
+            session, title=title, description=description, starts_at=agenda.local(day, dt.time(9, 30)),
             ends_at=agenda.local(day, dt.time(12, 30)), place=HALL, capacity=capacity, now=now)
         _fill(session, workshop, taken)
         report.workshops.append(workshop)
-        report.demo_contacts = max(report.demo_contacts, taken)
     return report
 
 

@@ -17,6 +17,7 @@ from conversations.messages import Attachment, Button, Outbound
 from .models import ChannelIdentity, OutboxMessage, utcnow
 
 MAX_ATTEMPTS = 5
+RETRY_DELAY = dt.timedelta(seconds=30)  # doubled after each failure: 30 s, 1, 2, 4 minutes
 _outbox = OutboxMessage.__table__
 
 
@@ -57,9 +58,11 @@ def enqueue(db, *, contact_id: int, message: Outbound, key: str, due_at: dt.date
               "idempotency_key": key, "created_at": utcnow()}
     name = db.dialect.name if hasattr(db, "dialect") else db.get_bind().dialect.name
     dialect = postgresql if name == "postgresql" else sqlite
+    # RETURNING rather than rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT
     inserted = db.execute(dialect.insert(_outbox).values(**values)
-                          .on_conflict_do_nothing(index_elements=["idempotency_key"]))
-    return inserted.rowcount == 1
+                          .on_conflict_do_nothing(index_elements=["idempotency_key"])
+                          .returning(_outbox.c.id)).first()
+    return inserted is not None
 
 
 def due(session: Session, *, channel: str, now: dt.datetime, limit: int = 50) -> list[Pending]:
@@ -78,13 +81,18 @@ def mark_sent(session: Session, message_id: int) -> None:
                     .values(status="sent", sent_at=utcnow(), attempts=OutboxMessage.attempts + 1))
 
 
-def mark_failed(session: Session, message_id: int, error: str, *, final: bool = False) -> None:
-    """A failed attempt; after MAX_ATTEMPTS (or a final error) the row stops being retried."""
+def mark_failed(session: Session, message_id: int, error: str, *, final: bool = False,
+                now: dt.datetime | None = None) -> None:
+    """A failed attempt, tried again a little later each time (the sender looks every second:
+    without a delay the attempts would all be spent in one short outage); after MAX_ATTEMPTS
+    (or a final error) the row stops being retried."""
     row = session.get(OutboxMessage, message_id)
     row.attempts += 1
     row.last_error = error[:500]
     if final or row.attempts >= MAX_ATTEMPTS:
         row.status = "failed"
+    else:
+        row.due_at = (now or utcnow()) + RETRY_DELAY * 2 ** (row.attempts - 1)
     session.flush()
 
 
@@ -105,4 +113,4 @@ class OutboxService:
 
     def failed(self, message_id: int, error: str, *, final: bool = False) -> None:
         with Session(self.db) as session, session.begin():
-            mark_failed(session, message_id, error, final=final)
+            mark_failed(session, message_id, error, final=final, now=self.clock())

@@ -5,7 +5,7 @@ transaction of the message being handled.
 
 Every message passes through here, so the statements are SQLAlchemy Core on the
 tables, built once at import: no unit of work, no statement building per call
-(bench/bench_updates.py measured the ORM version at a third of the speed).
+(bench/bench_updates.py: the ORM version spent three times as long on each message).
 They run on a Connection or a Session alike.
 """
 from __future__ import annotations

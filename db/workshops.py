@@ -2,6 +2,11 @@
 
 Seats are counted in ``workshop_session.registered`` and taken with a conditional UPDATE
 (see db.bookings for why); the waitlist is first come, first served (by registration id).
+
+On PostgreSQL a sign-up locks the session's row even when it is full, so joining the
+waitlist and giving up a seat happen one after the other: otherwise the cancellation could
+look for someone to promote before the newcomer's row is visible, and leave the seat empty.
+A cancellation locks its registration, so a second tap finds it already cancelled.
 """
 from __future__ import annotations
 
@@ -99,7 +104,8 @@ def cancel(session: Session, *, contact_id: int, registration_id: int,
            now: dt.datetime) -> WorkshopRegistration | None:
     """Cancel the person's seat or queue place; returns the waitlisted registration promoted
     to the freed seat, if any (the caller tells that person)."""
-    registration = session.get(WorkshopRegistration, registration_id)
+    registration = session.get(WorkshopRegistration, registration_id, with_for_update=True,
+                               populate_existing=True)
     if registration is None or registration.contact_id != contact_id or registration.status not in ACTIVE:
         raise BookingError("no_booking")
     had_seat = registration.status == "registered"
@@ -118,7 +124,10 @@ def promote_first(session: Session, session_id: int, *, now: dt.datetime) -> Wor
     first = session.execute(select(WorkshopRegistration).where(
         WorkshopRegistration.session_id == session_id, WorkshopRegistration.status == "waitlisted")
         .order_by(WorkshopRegistration.id).limit(1).with_for_update(skip_locked=True)).scalars().first()
-    if first is None or not _take_seat(session, session_id, now, dt.timedelta(0)):
+    try:
+        if first is None or not _take_seat(session, session_id, now, dt.timedelta(0)):
+            return None
+    except BookingError:  # started, or cancelled by the office: the seat stays free
         return None
     first.status, first.updated_at = "registered", utcnow()
     session.flush()
@@ -127,6 +136,8 @@ def promote_first(session: Session, session_id: int, *, now: dt.datetime) -> Wor
 
 def _take_seat(session: Session, session_id: int, now: dt.datetime, cutoff: dt.timedelta) -> bool:
     """True if a seat was taken; False when full; BookingError when it cannot be booked at all."""
+    session.execute(select(WorkshopSession.id).where(WorkshopSession.id == session_id)
+                    .with_for_update(key_share=True))  # even when full: see the module's docstring
     taken = session.execute(update(WorkshopSession).where(
         WorkshopSession.id == session_id, WorkshopSession.cancelled_at.is_(None),
         WorkshopSession.starts_at > now + cutoff, WorkshopSession.registered < WorkshopSession.capacity)

@@ -1,7 +1,8 @@
 """Sends what the outbox holds for Telegram (messages the bot starts itself), every second.
 
 A person who blocked the bot (403) or a chat that no longer exists is not retried; other
-errors are retried a few times (db.outbox.MAX_ATTEMPTS); 429 waits as long as Telegram says.
+errors are retried a few times, later each time (db.outbox.MAX_ATTEMPTS, RETRY_DELAY); 429 waits
+as long as Telegram says.
 """
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 a repeated update is handled once, and an unexpected error loses nothing."""
 from __future__ import annotations
 
+import phonenumbers
 import pytest
 
 from conversations import municipalities, validators
@@ -110,7 +111,7 @@ def boom(*args, **kwargs):
 @pytest.mark.parametrize("step, patch, answer", [
     ("birth_date", (validators, "_parse_date"), lambda chat: chat.say("05/03/1990")),
     ("municipality", (municipalities, "find"), lambda chat: chat.say("Bologna")),
-    ("phone", (validators.phonenumbers, "parse"), lambda chat: chat.share_phone("+393471234567")),
+    ("phone", (phonenumbers, "parse"), lambda chat: chat.share_phone("+393471234567")),
     ("summary", (SqlStore, "save_registration"), lambda chat: chat.press("Yes, register me")),
 ])
 def test_an_error_inside_a_step_apologizes_and_asks_again_keeping_the_answers(

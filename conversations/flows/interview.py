@@ -122,21 +122,28 @@ def _after_confirm(ctx: Ctx, value: str) -> Outcome:
 
 def _failed(ctx: Ctx, reason: str) -> Outcome:
     _ = ctx.t.gettext
-    if reason in ("already_booked", "no_booking"):
+    if reason == "already_booked":
         return Outcome(end=True, messages=(Outbound(
             _("You already have an interview booked."), (_button(_("My appointments"), "appts"),)),))
+    if reason == "no_booking":  # moving an interview cancelled meanwhile (by the office, say)
+        return Outcome(end=True, messages=(Outbound(
+            _("You have no interview booked."), (_button(_("Book an interview"), "int:book"),
+                                                 _button(_("Menu"), "menu"))),))
     goto = "time" if ctx.store.interview_slots(_chosen_day(ctx)) else "day"
     return Outcome(goto=goto, messages=(Outbound(_(FAILURES.get(reason, FAILURES["not_found"]))),))
 
 
-CONFIRM = (Option("yes", N_("Yes, book it")), Option("other", N_("Another time")))
+def _confirm_options(ctx: Ctx) -> tuple[Option, ...]:
+    # the slot rides in the value: a "yes" left on the question about another time books nothing
+    return (Option(f"yes:{ctx.answers['time']}", N_("Yes, book it")), Option("other", N_("Another time")))
+
 
 FLOW = Flow(NAME, (
     Step("day", _day_prompt, options=_day_options, after=_after_day, next="time",
          stale=N_("Sorry, that day has no free times any more. Here are the free days now.")),
     Step("time", _time_prompt, options=_time_options, after=_after_time, next="confirm",
          stale=FAILURES["taken"]),
-    Step("confirm", _confirm_prompt, options=CONFIRM, after=_after_confirm),
+    Step("confirm", _confirm_prompt, options=_confirm_options, after=_after_confirm),
 ), diagram="interview.md")
 
 
@@ -150,10 +157,14 @@ def _sure_prompt(ctx: Ctx) -> str:
 
 
 def _after_sure(ctx: Ctx, value: str) -> Outcome | None:
-    if value == "yes" and ctx.store.current_interview() is not None:
+    _ = ctx.t.gettext
+    if ctx.store.current_interview() is None:  # cancelled meanwhile (by the office, say)
+        return Outcome(end=True, messages=(Outbound(_("You have no interview booked."), (
+            _button(_("Book an interview"), "int:book"), _button(_("Menu"), "menu"))),))
+    if value == "yes":
         return None
-    return Outcome(end=True, messages=(Outbound(ctx.t.gettext("OK, your interview stays as it is."),
-                                                (_button(ctx.t.gettext("Menu"), "menu"),)),))
+    return Outcome(end=True, messages=(Outbound(_("OK, your interview stays as it is."),
+                                                (_button(_("Menu"), "menu"),)),))
 
 
 def _reason(text: str, ctx: Ctx) -> str:

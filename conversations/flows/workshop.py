@@ -12,7 +12,7 @@ from ..messages import Button, Outbound
 from ..store import BookingFailed, Seat
 
 NAME = "ws"
-MENU, OTHER, YES, WAIT = "menu", "other", "yes", "wait"
+MENU, OTHER, YES = "menu", "other", "yes"
 
 
 def _button(label: str, action: str) -> Button:
@@ -70,6 +70,8 @@ def _confirm_prompt(ctx: Ctx) -> str:
     workshop = _chosen(ctx)
     if workshop is None:
         return _("This session is no longer available.")
+    # "Yes" means what was asked: a seat, or a place in the queue (see _after_confirm)
+    ctx.state.scratch["waitlist"] = workshop.seats_left == 0
     text = describe.workshop_text(ctx, workshop) + "\n\n"
     if workshop.seats_left == 0:
         return text + _("This session is full. Do you want to join the waiting list? "
@@ -79,9 +81,10 @@ def _confirm_prompt(ctx: Ctx) -> str:
 
 def _confirm_options(ctx: Ctx) -> tuple[Option, ...]:
     workshop = _chosen(ctx)
-    first = (Option(WAIT, N_("Yes, waiting list")) if workshop and workshop.seats_left == 0
-             else Option(YES, N_("Yes, sign me up")))
-    return (first, Option(OTHER, N_("Another session")))
+    full = workshop is not None and workshop.seats_left == 0
+    # the session rides in the value: a "yes" left on the question about another session is refused
+    return (Option(f"{YES}:{ctx.answers['pick']}", N_("Yes, waiting list") if full else N_("Yes, sign me up")),
+            Option(OTHER, N_("Another session")))
 
 
 FAILURES = {
@@ -98,7 +101,9 @@ def _after_confirm(ctx: Ctx, value: str) -> Outcome:
     if value == OTHER:
         return Outcome(goto="pick")
     try:
-        seat = ctx.store.sign_up(int(ctx.answers["pick"]), waitlist=value == WAIT)
+        # "yes" means what was asked (a seat, or a place in the queue); a seat taken or freed
+        # since then gets its own message, not "that button is no longer active"
+        seat = ctx.store.sign_up(int(ctx.answers["pick"]), waitlist=bool(ctx.state.scratch.get("waitlist")))
     except BookingFailed as failed:
         message = Outbound(ctx.t.gettext(FAILURES.get(failed.reason, FAILURES["not_found"])))
         return Outcome(goto="confirm" if failed.reason == "full" else "pick", messages=(message,))
@@ -108,6 +113,5 @@ def _after_confirm(ctx: Ctx, value: str) -> Outcome:
 FLOW = Flow(NAME, (
     Step("pick", _pick_prompt, options=_pick_options, after=_after_pick, next="confirm",
          stale=N_("Sorry, that session is no longer open. Here are the sessions now.")),
-    Step("confirm", _confirm_prompt, options=_confirm_options, after=_after_confirm,
-         stale=N_("The seats have changed meanwhile. Here is the session now.")),
+    Step("confirm", _confirm_prompt, options=_confirm_options, after=_after_confirm),
 ), diagram="workshop.md")

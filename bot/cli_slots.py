@@ -1,0 +1,83 @@
+"""Operator commands on interview slots: add one, generate from a weekly pattern, list, cancel."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from sqlmodel import Session
+
+from conversations.i18n import TIMEZONE
+from db import agenda, rosters
+from db.models import InterviewSlot
+
+from . import cli_text as text
+from .cli_input import CliError
+from .office_notices import SlotCancelledNotifier
+
+
+def _check_address(args: argparse.Namespace) -> None:
+    if args.mode == "in_person" and not args.address:
+        raise CliError("--address è obbligatorio per i colloqui in presenza")
+
+
+def slots_add(session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
+    _check_address(args)
+    day, time = args.start
+    slot = agenda.add_slot(session, starts_at=agenda.local(day, time), now=now, duration_minutes=args.duration,
+                           mode=args.mode, address=args.address, operator=args.operator, capacity=args.capacity)
+    return f"Creato il colloquio {slot.id}: {text.slot_line(slot)}"
+
+
+def slots_pattern(session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
+    _check_address(args)
+    if args.closes <= args.opens:
+        raise CliError("--to deve venire dopo --from")
+    window = dt.datetime.combine(dt.date.min, args.closes) - dt.datetime.combine(dt.date.min, args.opens)
+    if dt.timedelta(minutes=args.duration) > window:
+        raise CliError(f"un colloquio di {args.duration} minuti non entra nella fascia "
+                       f"{args.opens:%H:%M}-{args.closes:%H:%M}")
+    first = args.start or now.astimezone(TIMEZONE).date()
+    starts = agenda.pattern_starts(first_day=first, weeks=args.weeks, weekdays=args.days, opens=args.opens,
+                                   closes=args.closes, minutes=args.duration)
+    result = agenda.add_slots(session, starts=starts, now=now, duration_minutes=args.duration, mode=args.mode,
+                              address=args.address, operator=args.operator, capacity=args.capacity)
+    lines = [f"Schema: {text.days_text(args.days)} {args.opens:%H:%M}-{args.closes:%H:%M}, "
+             f"colloqui da {args.duration} minuti, {args.weeks} settimane dal {text.day(first)}, "
+             f"operatore {args.operator}.",
+             f"Creati {len(result.created)} colloqui; già presenti {result.existing}; già passati {result.past}."]
+    if result.created:
+        lines += ["", _slots_table(result.created)]
+    return "\n".join(lines)
+
+
+def slots_list(session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
+    start, end, label = text.period(args.since, args.days, now)
+    slots = agenda.slots_between(session, start=start, end=end)
+    if not slots:
+        return f"Nessun colloquio {label}."
+    free = sum(s.capacity - s.booked for s in slots if s.cancelled_at is None)
+    return f"Colloqui {label}: {len(slots)} ({free} posti liberi)\n\n{_slots_table(slots)}"
+
+
+def slots_cancel(session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
+    notify = SlotCancelledNotifier(session, now=now)
+    cancelled = agenda.cancel_slot(session, slot_id=args.id, now=now, notify=notify)
+    slot = session.get(InterviewSlot, args.id)
+    lines = [f"Annullato il colloquio {slot.id}: {text.slot_line(slot)}"]
+    if not cancelled:
+        lines.append("Non c'erano prenotazioni.")
+        return "\n".join(lines)
+    named = rosters.people(session, (b.contact_id for b in cancelled))
+    lines += [f"Prenotazioni annullate: {len(cancelled)} (motivo: «{agenda.OFFICE_CANCELLED}»). "
+              "Il bot avvisa ogni persona raggiungibile; le altre vanno chiamate.", ""]
+    lines.append(text.table(("prenotazione", "persona", "telefono", "codice", "avviso del bot"), [
+        (b.id, text.person_name(named.get(b.contact_id)), text.field(named.get(b.contact_id), "phone"),
+         text.field(named.get(b.contact_id), "code"), "in coda" if b.id in notify.queued else "non raggiungibile")
+        for b in cancelled]))
+    return "\n".join(lines)
+
+
+def _slots_table(slots) -> str:
+    return text.table(("ID", "quando", "min", "operatore", "modalità", "prenotati", "stato", "indirizzo"), [
+        (s.id, text.when(s.starts_at), s.duration_minutes, s.operator, text.mode(s.mode),
+         f"{s.booked}/{s.capacity}", "annullato" if s.cancelled_at else "", s.address or "") for s in slots])
