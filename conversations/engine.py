@@ -138,7 +138,7 @@ class Engine:
         messages = list(outcome.messages)
         if outcome.end:
             self.leave(ctx)
-            return messages
+            return messages + ([self.commands.menu(self, ctx)] if outcome.menu else [])
         goto = outcome.goto
         if goto is None:
             goto = "summary" if ctx.state.editing and flow.step("summary") else step.next

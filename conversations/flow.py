@@ -83,6 +83,7 @@ class Outcome:
     goto: str | None = None       # next step; None with end=False means the declared next
     messages: tuple[Outbound, ...] = ()
     end: bool = False             # leave the flow (state cleared)
+    menu: bool = False            # with end: show the main menu after the messages
 
 
 Text = Callable[[Ctx], str]

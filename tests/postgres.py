@@ -145,7 +145,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_until_up(postgres: Postgres, seconds: float = 30) -> None:
+def _wait_until_up(postgres: Postgres, seconds: float = 10) -> None:
     deadline = time.monotonic() + seconds
     while True:
         try:

@@ -238,6 +238,7 @@ def test_privacy_mid_flow_shows_the_notice_and_keeps_the_flow(chat, db):
     assert answers_of(db)["birth_date"] == "1990-03-05"
 
 
+@pytest.mark.both_databases
 def test_see_my_data_shows_everything_stored(chat, db):
     reach(chat)
     [saved] = rows(db, Registration)
@@ -262,6 +263,7 @@ def test_see_my_data_mid_flow_shows_the_unfinished_answers(chat):
     assert "Registration" not in shown
 
 
+@pytest.mark.both_databases
 def test_erasing_keeps_only_an_anonymous_count(chat, db):
     reach(chat)
     chat.say("/privacy")
@@ -280,6 +282,7 @@ def test_erasing_keeps_only_an_anonymous_count(chat, db):
     assert aware(contact.erased_at) == NOW
 
 
+@pytest.mark.both_databases
 def test_after_erasing_the_person_can_register_again(chat, db):
     reach(chat)
     chat.say("/privacy")

@@ -10,7 +10,7 @@ import json
 import pytest
 from telegram import Bot, Update
 
-from conversations.messages import Button, Inbound, Kind, Outbound
+from conversations.messages import Button, Outbound
 from db import outbox, repository
 from db.models import OutboxMessage
 from db.outbox import MAX_ATTEMPTS, RETRY_DELAY, OutboxService

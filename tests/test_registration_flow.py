@@ -32,6 +32,7 @@ def next_step(step: str) -> str:
 
 
 # -- the whole way through --------------------------------------------------------------------
+@pytest.mark.both_databases
 def test_happy_path_saves_a_new_registration_and_the_consent(chat, db):
     reach(chat)
 
@@ -51,6 +52,7 @@ def test_happy_path_saves_a_new_registration_and_the_consent(chat, db):
     assert [b.label for b in chat.replies[-1].buttons] == ["Book my interview", "Workshops", "Menu"]
 
 
+@pytest.mark.both_databases
 def test_happy_path_in_italian_typing_numbers_instead_of_tapping(chat, db):
     chat.say("ciao")
     assert chat.labels == ["Italiano", "English"]

@@ -18,6 +18,8 @@ from tests.conftest import NOW, Chat
 from tests.registration_helpers import (ANSWERS, HAPPY_PATH, answers_of, press_payload, reach, rows,
                                         state_of, step_of)
 
+pytestmark = pytest.mark.both_databases  # the service's transactions, on SQLite and PostgreSQL
+
 
 @pytest.fixture
 def restarted(db_url):

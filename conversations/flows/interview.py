@@ -67,8 +67,7 @@ def _day_options(ctx: Ctx) -> tuple[Option, ...]:
 
 def _after_day(ctx: Ctx, value: str) -> Outcome | None:
     if value == MENU:
-        return Outcome(end=True, messages=(Outbound(ctx.t.gettext("Menu: choose what you need."),
-                                                    (_button(ctx.t.gettext("Menu"), "menu"),)),))
+        return Outcome(end=True, menu=True)
     if value in (MORE, LESS):
         ctx.answers["page"] = max(ctx.answers.get("page", 0) + (1 if value == MORE else -1), 0)
         return Outcome(goto="day")

@@ -53,8 +53,7 @@ def _pick_options(ctx: Ctx) -> tuple[Option, ...]:
 
 def _after_pick(ctx: Ctx, value: str) -> Outcome | None:
     if value == MENU:
-        return Outcome(end=True, messages=(Outbound(ctx.t.gettext("Menu: choose what you need."),
-                                                    (_button(ctx.t.gettext("Menu"), "menu"),)),))
+        return Outcome(end=True, menu=True)
     if int(value) in {seat.workshop.id for seat in ctx.store.seats()}:
         return Outcome(goto="pick", messages=(Outbound(ctx.t.gettext(
             "You are already signed up for this session. Choose another one, or tap Menu.")),))
