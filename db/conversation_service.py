@@ -57,11 +57,13 @@ class ConversationService:
             store = repository.SqlStore(connection, contact_id, now, self.booking_cutoff)
             replies = self.engine.handle(state, inbound, store, now)
             if not store.erased:
+                # The contact's row before the state's: db.bookings locks it first too (PostgreSQL
+                # would otherwise deadlock two messages of one person taken at once).
+                if state.language != language:
+                    repository.set_language(connection, contact_id, state.language)
                 data = state.to_dict()
                 if data != stored:
                     repository.save_state(connection, contact_id, data, existed=stored is not None)
-                if state.language != language:
-                    repository.set_language(connection, contact_id, state.language)
         self._prune_now_and_then()
         return replies
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from db.bookings import BookingError
+from db.engine import make_engine
 from db.models import Contact, InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession
 from tests.conftest import NOW
 
@@ -109,5 +110,4 @@ def race(engine, actions: list[Callable[[Session], Any]], timeout: float = 120) 
 
 def race_engine(url: str, racers: int):
     """An engine with a connection for every racer (the default pool would queue them)."""
-    from db.engine import make_engine
     return make_engine(url, pool_size=racers, max_overflow=5)
