@@ -6,6 +6,8 @@ import logging
 import sys
 
 from . import cli, logs
+from db.engine import DEFAULT_URL
+
 from .settings import Settings
 
 
@@ -19,7 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    logs.configure(settings.log_level, secrets=settings.secrets())
+    chatting = args.command == "console" or (args.command in (None, "run") and not settings.telegram.bot_token)
+    # In the terminal chat, log lines would mix with the conversation: only problems, unless asked.
+    level = "WARNING" if chatting and "log_level" not in settings.model_fields_set else settings.log_level
+    logs.configure(level, secrets=settings.secrets())
 
     try:
         if args.command in cli.COMMANDS:
@@ -38,6 +43,11 @@ def _run(command: str | None, settings: Settings) -> int:
     if command == "console" or not settings.telegram.bot_token:
         from handlers import console
         from db.outbox import OutboxService
+        if not settings.telegram.bot_token and settings.database_url == DEFAULT_URL:
+            from .wiring import demo_for_newcomers
+            if demo_for_newcomers(service.db):
+                print("Nessun appuntamento in agenda: ho caricato i dati di prova (python -m bot demo)\n"
+                      "per provare colloqui e laboratori. / No agenda yet: demo data loaded.\n")
         console.run(service.handle, sys.stdin, sys.stdout, outbox=OutboxService(service.db))
         return 0
     from .wiring import run_telegram

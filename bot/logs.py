@@ -36,4 +36,5 @@ def configure(level: str, secrets: Iterable[str] = ()) -> RedactingFormatter:
     for handler in logging.getLogger().handlers:
         handler.setFormatter(formatter)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # set-up chatter
     return formatter

@@ -52,3 +52,20 @@ def run_telegram(telegram: TelegramSettings, service: ConversationService) -> in
     uvicorn.run(app, host=telegram.webhook_listen, port=telegram.webhook_port, log_level="warning",
                 log_config=None)
     return 0
+
+
+def demo_for_newcomers(db) -> bool:
+    """On the embedded default with an empty agenda, load the demo data so that a newcomer's
+    first chat can try every flow; True if it did."""
+    from sqlalchemy import exists, select
+    from sqlmodel import Session
+
+    from db import demo
+    from db.models import InterviewSlot, WorkshopSession, utcnow
+
+    with Session(db) as session, session.begin():
+        if session.execute(select(exists().where(InterviewSlot.id.isnot(None)))).scalar() or \
+                session.execute(select(exists().where(WorkshopSession.id.isnot(None)))).scalar():
+            return False
+        demo.load(session, now=utcnow())
+    return True
