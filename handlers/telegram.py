@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Callable
 
 from telegram import (BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
@@ -21,6 +22,9 @@ from db.outbox import OutboxService
 
 from . import telegram_outbox
 from .telegram_polling import poll
+
+# Durations such as RetryAfter.retry_after as timedelta: PTB 22.2's opt-in, its future default.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
