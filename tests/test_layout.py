@@ -1,0 +1,26 @@
+"""The engine and the flows stay pure: no platform, web framework or database imports."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+FORBIDDEN = ("telegram", "pywa", "fastapi", "starlette", "sqlalchemy", "sqlmodel", "db", "handlers", "bot")
+
+
+def imported_modules(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_conversations_import_no_platform_web_or_database_code():
+    files = sorted((ROOT / "conversations").rglob("*.py"))
+    assert len(files) > 10
+    offenders = {str(f.relative_to(ROOT)): sorted(imported_modules(f) & set(FORBIDDEN)) for f in files}
+    assert {f: m for f, m in offenders.items() if m} == {}
