@@ -8,6 +8,7 @@ from typing import Iterable, Sequence
 from babel import dates as babel_dates
 
 from conversations.i18n import TIMEZONE
+from db.models import aware  # SQLite returns naive UTC: never read it as the machine's local time
 
 DAY_NAMES = ("lun", "mar", "mer", "gio", "ven", "sab", "dom")
 MODES = {"in_person": "in presenza", "phone": "telefono", "video": "video"}
@@ -15,18 +16,18 @@ MODES = {"in_person": "in presenza", "phone": "telefono", "video": "video"}
 
 def when(value: dt.datetime) -> str:
     """ "mar 1 dic 2026 09:00", in Rome's time."""
-    return babel_dates.format_datetime(value.astimezone(TIMEZONE), "EEE d MMM y HH:mm", tzinfo=TIMEZONE,
+    return babel_dates.format_datetime(aware(value).astimezone(TIMEZONE), "EEE d MMM y HH:mm", tzinfo=TIMEZONE,
                                        locale="it")
 
 
 def day(value: dt.date | dt.datetime) -> str:
     if isinstance(value, dt.datetime):
-        value = value.astimezone(TIMEZONE).date()
+        value = aware(value).astimezone(TIMEZONE).date()
     return babel_dates.format_date(value, "EEE d MMM y", locale="it")
 
 
 def hour(value: dt.datetime) -> str:
-    return babel_dates.format_time(value.astimezone(TIMEZONE), "HH:mm", tzinfo=TIMEZONE, locale="it")
+    return babel_dates.format_time(aware(value).astimezone(TIMEZONE), "HH:mm", tzinfo=TIMEZONE, locale="it")
 
 
 def days_text(weekdays: Iterable[int]) -> str:

@@ -89,7 +89,7 @@ def _drop_seat(engine: Engine, ctx: Ctx, registration_id: int, *, confirmed: boo
         return [Outbound(_("Do you want to give up your place at this workshop?") + "\n\n"
                          + describe.workshop_text(ctx, seat.workshop),
                          (_button(_("Yes, give it up"), f"ws:drop:{registration_id}"),
-                          _button(_("No, keep it"), "appts")))]
+                          _button(_("No, keep my seat"), "appts")))]
     try:
         promotion = ctx.store.give_up_seat(registration_id)
     except BookingFailed:

@@ -146,7 +146,7 @@ class Commands(CommandSet):
         _ = ctx.t.gettext
         return [Outbound(_("Do you really want to erase your data? Your registration will be cancelled "
                            "and the operators will no longer see it. This cannot be undone."), (
-            _button(_("Yes, erase"), "erase_yes"), _button(_("No, keep it"), "erase_no")))]
+            _button(_("Yes, erase"), "erase_yes"), _button(_("No, keep my data"), "erase_no")))]
 
     def erase(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         _ = ctx.t.gettext

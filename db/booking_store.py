@@ -40,7 +40,7 @@ class BookingStoreMixin:
         return _slot(bookings.Slot.of(row)) if row else None
 
     def current_interview(self) -> views.Interview | None:
-        found = bookings.active_booking(self.session, self.contact_id)
+        found = bookings.active_booking(self.session, self.contact_id, self.now)
         return views.Interview(found[0].id, _slot(found[1])) if found else None
 
     def book_interview(self, slot_id: int) -> views.Interview:
@@ -57,7 +57,7 @@ class BookingStoreMixin:
 
     def cancel_interview(self, reason: str | None) -> None:
         with _failures():
-            bookings.cancel(self.session, contact_id=self.contact_id, reason=reason)
+            bookings.cancel(self.session, contact_id=self.contact_id, reason=reason, now=self.now)
 
     # -- workshops -------------------------------------------------------------
     def workshops(self) -> list[views.Workshop]:
@@ -83,7 +83,7 @@ class BookingStoreMixin:
     def give_up_seat(self, registration_id: int) -> views.Promotion | None:
         with _failures():
             promoted = workshops.cancel(self.session, contact_id=self.contact_id,
-                                        registration_id=registration_id, now=self.now)
+                                        registration_id=registration_id, now=self.now, cutoff=self.cutoff)
         if promoted is None:
             return None
         language = self.session.execute(select(Contact.language).where(Contact.id == promoted.contact_id)).scalar()

@@ -74,16 +74,30 @@ def free_days(session: Session, *, now: dt.datetime, cutoff: dt.timedelta) -> li
     return sorted(days)
 
 
-def active_booking(session: Session, contact_id: int) -> tuple[InterviewBooking, Slot] | None:
-    row = session.execute(
-        select(InterviewBooking, InterviewSlot).join(InterviewSlot, InterviewSlot.id == InterviewBooking.slot_id)
-        .where(InterviewBooking.contact_id == contact_id, InterviewBooking.status == "booked")).first()
+def active_booking(session: Session, contact_id: int,
+                   now: dt.datetime | None = None) -> tuple[InterviewBooking, Slot] | None:
+    """The person's booked interview; with ``now``, only if it has not started yet."""
+    query = (select(InterviewBooking, InterviewSlot).join(InterviewSlot, InterviewSlot.id == InterviewBooking.slot_id)
+             .where(InterviewBooking.contact_id == contact_id, InterviewBooking.status == "booked"))
+    if now is not None:
+        query = query.where(InterviewSlot.starts_at > now)
+    row = session.execute(query).first()
     return (row[0], Slot.of(row[1])) if row else None
+
+
+def close_past(session: Session, *, contact_id: int, now: dt.datetime) -> None:
+    """An interview whose time has passed with no outcome recorded yet becomes "past" (the
+    office turns it into attended or no_show): it no longer stops the person booking again."""
+    started = select(InterviewSlot.id).where(InterviewSlot.starts_at <= now)
+    session.execute(update(InterviewBooking).where(
+        InterviewBooking.contact_id == contact_id, InterviewBooking.status == "booked",
+        InterviewBooking.slot_id.in_(started)).values(status="past", updated_at=utcnow()))
 
 
 def book(session: Session, *, contact_id: int, slot_id: int, now: dt.datetime,
          cutoff: dt.timedelta) -> InterviewBooking:
     _one_at_a_time(session, contact_id)
+    close_past(session, contact_id=contact_id, now=now)
     if active_booking(session, contact_id):
         raise BookingError("already_booked")
     try:
@@ -101,7 +115,7 @@ def reschedule(session: Session, *, contact_id: int, slot_id: int, now: dt.datet
                cutoff: dt.timedelta) -> InterviewBooking:
     """Move the person's interview: the new slot is held first, then the old one released."""
     _one_at_a_time(session, contact_id)
-    current = active_booking(session, contact_id)
+    current = active_booking(session, contact_id, now)
     if current is None:
         raise BookingError("no_booking")
     old, old_slot = current
@@ -119,9 +133,11 @@ def reschedule(session: Session, *, contact_id: int, slot_id: int, now: dt.datet
     return booking
 
 
-def cancel(session: Session, *, contact_id: int, reason: str | None) -> InterviewBooking:
+def cancel(session: Session, *, contact_id: int, reason: str | None,
+           now: dt.datetime | None = None) -> InterviewBooking:
+    """Cancel the person's interview (with ``now``: only one that has not started yet)."""
     _one_at_a_time(session, contact_id)
-    current = active_booking(session, contact_id)
+    current = active_booking(session, contact_id, now)
     if current is None:
         raise BookingError("no_booking")
     booking, _slot = current

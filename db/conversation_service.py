@@ -34,12 +34,15 @@ class ConversationService:
         self._handled = 0
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
-        """The replies to one message; [] when this update was already handled."""
+        """The replies to one message. An update handled before is not handled again; it
+        comes back only after a crash, when its replies may never have gone out, so the
+        person gets the current question again."""
         try:
             return self._handle(inbound)
         except _Duplicate:
-            log.info("repeated update %s ignored", inbound.update_key)
-            return []
+            log.info("repeated update %s: not handled again, the current question is repeated",
+                     inbound.update_key)
+            return self._current_question(inbound, mark=False)
         except Exception:
             log.exception("error handling a %s message from %s:%s", inbound.kind.value,
                           inbound.channel, inbound.external_id)
@@ -70,17 +73,7 @@ class ConversationService:
     def _apologize(self, inbound: Inbound) -> list[Outbound]:
         """After an unexpected error: say sorry, and ask the current question again."""
         try:
-            with self.db.begin() as connection:
-                if inbound.update_key:
-                    _mark_processed(connection, inbound.update_key)
-                contact_id, language, stored = repository.load_contact(
-                    connection, inbound.channel, inbound.external_id)
-                state = State.from_dict(language, stored)
-                now = self.clock()
-                ctx = Ctx(state=state, store=repository.SqlStore(connection, contact_id, now, self.booking_cutoff),
-                          inbound=inbound, now=now)
-                sorry = Outbound(ctx.t.gettext("Sorry, something went wrong on our side. Let's try again."))
-                return [sorry] + self.engine.reprompt(ctx)
+            return self._current_question(inbound, mark=True, sorry=True)
         except _Duplicate:
             return []
         except Exception:
@@ -88,13 +81,29 @@ class ConversationService:
             return [Outbound(translator(None).gettext("Sorry, something went wrong on our side. "
                                                       "Please write again in a few minutes."))]
 
+    def _current_question(self, inbound: Inbound, *, mark: bool, sorry: bool = False) -> list[Outbound]:
+        with self.db.begin() as connection:
+            if mark and inbound.update_key:
+                _mark_processed(connection, inbound.update_key)
+            contact_id, language, stored = repository.load_contact(
+                connection, inbound.channel, inbound.external_id)
+            now = self.clock()
+            ctx = Ctx(state=State.from_dict(language, stored), inbound=inbound, now=now,
+                      store=repository.SqlStore(connection, contact_id, now, self.booking_cutoff))
+            apology = [Outbound(ctx.t.gettext("Sorry, something went wrong on our side. Let's try again."))]
+            return (apology if sorry else []) + self.engine.reprompt(ctx)
+
     def _prune_now_and_then(self) -> None:
+        """Forget old update ids now and then; a failure here must not touch the replies."""
         self._handled += 1
         if self._handled % 1000:
             return
-        with self.db.begin() as connection:
-            connection.execute(delete(_processed).where(
-                _processed.c.processed_at < self.clock() - KEEP_UPDATE_KEYS))
+        try:
+            with self.db.begin() as connection:
+                connection.execute(delete(_processed).where(
+                    _processed.c.processed_at < self.clock() - KEEP_UPDATE_KEYS))
+        except Exception:  # noqa: BLE001
+            log.exception("could not prune old update ids; trying again later")
 
 
 class _Duplicate(Exception):

@@ -63,7 +63,13 @@ class Consent(SQLModel, table=True):
 
 
 class Registration(SQLModel, table=True):
-    """A confirmed self-registration, for operators to review (status "new" at first)."""
+    """A confirmed self-registration, for operators to review (status "new" at first).
+    One per person, erased ones aside."""
+
+    __table_args__ = (
+        Index("uq_registration_current", "contact_id", unique=True,
+              sqlite_where=text("erased_at IS NULL"), postgresql_where=text("erased_at IS NULL")),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     contact_id: int = Field(foreign_key="contact.id", index=True)
@@ -122,7 +128,8 @@ class InterviewSlot(SQLModel, table=True):
 
 
 class InterviewBooking(SQLModel, table=True):
-    """A person's interview: booked, cancelled, attended or no_show. One booked per person."""
+    """A person's interview: booked, cancelled, past (its time went by, no outcome recorded yet),
+    attended or no_show. One booked per person."""
 
     __tablename__ = "interview_booking"
     __table_args__ = (

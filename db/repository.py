@@ -20,7 +20,8 @@ from sqlmodel import Session
 from conversations.store import PersonalData
 
 from .booking_store import DEFAULT_CUTOFF, BookingStoreMixin
-from .models import ChannelIdentity, Consent, Contact, ConversationState, Registration, aware, utcnow
+from .models import (ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking, OutboxMessage,
+                     Registration, aware, utcnow)
 
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B look-alikes
 ANSWER_COLUMNS = ("first_name", "last_name", "tax_code", "municipality", "phone", "email", "situation",
@@ -33,15 +34,19 @@ _identity = ChannelIdentity.__table__
 _state = ConversationState.__table__
 _consent = Consent.__table__
 _registration = Registration.__table__
+_booking = InterviewBooking.__table__
+_outbox = OutboxMessage.__table__
 
 _FIND_CONTACT = (
     select(_contact.c.id, _contact.c.language, _state.c.data)
     .select_from(_identity.join(_contact, _identity.c.contact_id == _contact.c.id)
                  .outerjoin(_state, _state.c.contact_id == _contact.c.id))
-    .where(_identity.c.scheme == bindparam("scheme"), _identity.c.external_id == bindparam("external_id")))
+    .where(_identity.c.scheme == bindparam("scheme"), _identity.c.external_id == bindparam("external_id"))
+    # One message of a person at a time, even across processes (PostgreSQL; SQLite's BEGIN
+    # IMMEDIATE already serialises): the later one reads the state the earlier one saved.
+    .with_for_update(of=_contact, key_share=True))
 _NEW_CONTACT = insert(_contact)
 _NEW_IDENTITY = insert(_identity)
-_LOAD_STATE = select(_state.c.data).where(_state.c.contact_id == bindparam("contact_id"))
 _NEW_STATE = insert(_state)
 _UPDATE_STATE = (update(_state).where(_state.c.contact_id == bindparam("b_contact_id"))
                  .values(data=bindparam("b_data"), updated_at=bindparam("b_updated_at")))
@@ -64,16 +69,6 @@ def load_contact(db: Db, scheme: str, external_id: str) -> tuple[int, str, dict 
     contact_id = db.execute(_NEW_CONTACT).inserted_primary_key[0]
     db.execute(_NEW_IDENTITY, {"contact_id": contact_id, "scheme": scheme, "external_id": external_id})
     return contact_id, _contact.c.language.default.arg, None
-
-
-def find_or_create_contact(db: Db, scheme: str, external_id: str) -> tuple[int, str]:
-    """(contact id, language) for a channel identity, creating the contact on first contact."""
-    contact_id, language, _stored = load_contact(db, scheme, external_id)
-    return contact_id, language
-
-
-def load_state(db: Db, contact_id: int) -> dict | None:
-    return db.execute(_LOAD_STATE, {"contact_id": contact_id}).scalar()
 
 
 def save_state(db: Db, contact_id: int, data: dict, existed: bool) -> None:
@@ -146,12 +141,16 @@ class SqlStore(BookingStoreMixin):
             registration=reg)
 
     def erase_personal_data(self) -> None:
-        """Delete identities, consents and state; registrations keep only date, status and language."""
+        """Delete identities, consents, state, pending messages and typed notes; registrations keep
+        only date, status and language, bookings only their slot and status (anonymous counts)."""
         db, cid, now = self.db, self.contact_id, self.now
         db.execute(update(_registration).where(_registration.c.contact_id == cid).values(
             status="erased", erased_at=now, first_name=None, last_name=None, birth_date=None,
             tax_code=None, municipality=None, phone=None, email=None, situation=None, education=None,
             italian=None, sectors=None, driving=None, availability=None))
+        db.execute(update(_booking).where(_booking.c.contact_id == cid)  # free text they typed
+                   .values(cancel_reason=None, outcome_note=None))
+        db.execute(delete(_outbox).where(_outbox.c.contact_id == cid, _outbox.c.status == "pending"))
         db.execute(delete(_consent).where(_consent.c.contact_id == cid))
         db.execute(delete(_identity).where(_identity.c.contact_id == cid))
         db.execute(delete(_state).where(_state.c.contact_id == cid))

@@ -100,10 +100,11 @@ def sign_up(session: Session, *, contact_id: int, session_id: int, now: dt.datet
     return registration
 
 
-def cancel(session: Session, *, contact_id: int, registration_id: int,
-           now: dt.datetime) -> WorkshopRegistration | None:
+def cancel(session: Session, *, contact_id: int, registration_id: int, now: dt.datetime,
+           cutoff: dt.timedelta = dt.timedelta(0)) -> WorkshopRegistration | None:
     """Cancel the person's seat or queue place; returns the waitlisted registration promoted
-    to the freed seat, if any (the caller tells that person)."""
+    to the freed seat, if any (the caller tells that person). Within ``cutoff`` of the start
+    nobody is promoted: they could not make it in time."""
     registration = session.get(WorkshopRegistration, registration_id, with_for_update=True,
                                populate_existing=True)
     if registration is None or registration.contact_id != contact_id or registration.status not in ACTIVE:
@@ -116,18 +117,19 @@ def cancel(session: Session, *, contact_id: int, registration_id: int,
     session.execute(update(WorkshopSession).where(WorkshopSession.id == registration.session_id,
                                                   WorkshopSession.registered > 0)
                     .values(registered=WorkshopSession.registered - 1))
-    return promote_first(session, registration.session_id, now=now)
+    return promote_first(session, registration.session_id, now=now, cutoff=cutoff)
 
 
-def promote_first(session: Session, session_id: int, *, now: dt.datetime) -> WorkshopRegistration | None:
-    """Give a free seat to the first person waiting, if the session has not started."""
+def promote_first(session: Session, session_id: int, *, now: dt.datetime,
+                  cutoff: dt.timedelta = dt.timedelta(0)) -> WorkshopRegistration | None:
+    """Give a free seat to the first person waiting, if the session starts after ``now + cutoff``."""
     first = session.execute(select(WorkshopRegistration).where(
         WorkshopRegistration.session_id == session_id, WorkshopRegistration.status == "waitlisted")
         .order_by(WorkshopRegistration.id).limit(1).with_for_update(skip_locked=True)).scalars().first()
     try:
-        if first is None or not _take_seat(session, session_id, now, dt.timedelta(0)):
+        if first is None or not _take_seat(session, session_id, now, cutoff):
             return None
-    except BookingError:  # started, or cancelled by the office: the seat stays free
+    except BookingError:  # started, too close, or cancelled by the office: the seat stays free
         return None
     first.status, first.updated_at = "registered", utcnow()
     session.flush()

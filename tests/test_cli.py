@@ -397,3 +397,21 @@ def seat(db, workshop_id: int, contact_id: int, status: str) -> None:
         session.add(WorkshopRegistration(session_id=workshop_id, contact_id=contact_id, status=status))
         if status == "registered":
             session.get(WorkshopSession, workshop_id).registered += 1
+
+
+def test_times_read_from_sqlite_are_utc_whatever_the_machine_clock(monkeypatch):
+    """SQLite gives naive datetimes (UTC): an office PC set to Rome time must not shift them."""
+    import time
+
+    from bot import cli_text
+
+    monkeypatch.setenv("TZ", "Europe/Rome")
+    time.tzset()
+    try:
+        naive_utc = dt.datetime(2026, 12, 1, 8, 0)  # 09:00 in Rome
+        assert cli_text.hour(naive_utc) == "09:00"
+        assert cli_text.when(naive_utc).endswith("09:00")
+        assert cli_text.day(dt.datetime(2026, 12, 1, 23, 30)) == cli_text.day(dt.date(2026, 12, 2))
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -268,7 +268,7 @@ def test_erasing_keeps_only_an_anonymous_count(chat, db):
     reach(chat)
     chat.say("/privacy")
     chat.press("Erase my data")
-    assert chat.labels == ["Yes, erase", "No, keep it"]
+    assert chat.labels == ["Yes, erase", "No, keep my data"]
     assert rows(db, ChannelIdentity) and rows(db, Consent)  # nothing erased before confirming
     chat.press("Yes, erase")
     assert "erased" in chat.text and chat.labels == []
@@ -311,7 +311,7 @@ def test_keeping_the_data_erases_nothing_and_goes_on(chat, db):
     question, before = chat.replies[-1], state_of(db)
     chat.say("/privacy")
     chat.press("Erase my data")
-    chat.press("No, keep it")
+    chat.press("No, keep my data")
     assert "nothing was erased" in chat.replies[0].text
     assert chat.replies[1:] == [question]
     assert state_of(db)["answers"] == before["answers"]

@@ -200,7 +200,8 @@ async def test_a_repeated_update_is_handled_once(tg, db):
     first = await tg.feed(update)
     before = snapshot(db)
     again = await tg.feed(update)
-    assert sent(first) and again == []
+    # not handled again: only the current question is repeated (a crash may have lost it)
+    assert sent(first) and sent(again) == sent(first)[-1:]
     assert snapshot(db) == before
 
 
@@ -209,8 +210,10 @@ async def test_a_repeated_button_press_is_answered_but_acts_once(tg, db):
     update = press_update(tg.keyboard_message(), "English", user_id=USER)
     await tg.feed(update)
     before = snapshot(db)
+    question = sent(await tg.say("/start"))[-1]
+    before = snapshot(db)
     again = await tg.feed(update)
-    assert names(again) == ["answerCallbackQuery"]
+    assert names(again)[0] == "answerCallbackQuery" and sent(again)[-1] == question
     assert snapshot(db) == before
 
 

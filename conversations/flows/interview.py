@@ -181,7 +181,7 @@ def _after_reason(ctx: Ctx, reason: str | None) -> Outcome:
         (_button(_("Book an interview"), "int:book"), _button(_("Menu"), "menu"))),))
 
 
-SURE = (Option("yes", N_("Yes, cancel it")), Option("no", N_("No, keep it")))
+SURE = (Option("yes", N_("Yes, cancel it")), Option("no", N_("No, keep the interview")))
 
 CANCEL_FLOW = Flow(CANCEL, (
     Step("sure", _sure_prompt, options=SURE, after=_after_sure, next="reason"),
