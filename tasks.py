@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -27,7 +28,12 @@ def ensure_environment() -> None:
         sys.exit("Python 3.11 or newer is needed (this is %s)." % sys.version.split()[0])
     if not PYTHON.exists():
         print("Creating the virtual environment in .venv ...", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except Exception as error:  # Debian's python3 without its venv part: no ensurepip
+            shutil.rmtree(VENV, ignore_errors=True)
+            sys.exit(f"Could not create .venv ({error}). On Debian or Ubuntu, install the venv "
+                     "module first: sudo apt-get install python3-venv")
     stamp = VENV / ".installed-lock"
     digest = hashlib.sha256(LOCK.read_bytes()).hexdigest()
     if not stamp.exists() or stamp.read_text() != digest:
