@@ -18,7 +18,8 @@ Updates run on --tasks asyncio tasks: each person's updates in order, many peopl
 at once (a task yields after each update, as a network round trip would). The adapter handles
 the database synchronously in the event loop, so one process runs one transaction at a time;
 --processes 2 starts two processes on the same database, each driving half of the people
-with its own Application, let go together by a barrier: real concurrent transactions.
+(and of the tasks) with its own Application, let go together by a barrier: real concurrent
+transactions.
 
 Printed per database: bookings made (interviews, seats, waiting-list places), people left
 without a place, updates, wall time, bookings/s (bookings divided by the wall time of the
@@ -35,7 +36,8 @@ failed check (or an error handling an update) makes the exit status 1.
     .venv/bin/python -m bench.bench_bookings --people 200 --database sqlite --no-pin
 
 Options: --people N (default 1000), --database sqlite|postgresql|both (default both),
---processes 1|2 (default 1), --tasks N asyncio tasks per process (default 100), --warmup N
+--processes 1|2 (default 1), --tasks N asyncio tasks in all, split between the processes:
+people mid-flow at once (default 100), --warmup N
 people per process run first up to the confirmation and not counted (default 10), --seed N
 for the people's choices, --cpu N to pin to that core (default: the last one), --no-pin,
 --db-dir DIR for the SQLite file (default: a temporary directory), --json PATH to also
@@ -304,7 +306,8 @@ def people_of(plan: Plan, contacts: dict[int, int], part: int, seed_value: int) 
                       texts[language_of(user_id)], random.Random(seed_value * 1_000_003 + user_id), dry=dry,
                       double_tap=not dry and index % 20 in DOUBLE_TAPPERS)
 
-    people = [person(i, USER_IDS + i, False) for i in range(plan.people) if i % plan.processes == part]
+    # blocks of ten (seven for an interview, three for a workshop) alternate between processes
+    people = [person(i, USER_IDS + i, False) for i in range(plan.people) if i // 10 % plan.processes == part]
     warm = [person(i, WARM_USER_IDS + part * plan.warmup + i, True) for i in range(plan.warmup)]
     return people, warm
 
@@ -496,8 +499,8 @@ def run_database(name: str, url: str, args: argparse.Namespace) -> dict[str, Any
     contacts = seed(db, plan)
     if args.processes == 1:
         parts = [run_part(url, plan, contacts, 0, args.tasks, args.seed)]
-    else:
-        parts = run_processes(url, plan, contacts, args.tasks, args.seed)
+    else:  # the same number of people mid-flow in all, whatever the number of processes
+        parts = run_processes(url, plan, contacts, math.ceil(args.tasks / args.processes), args.seed)
     outcomes = [o for part in parts for o in part["outcomes"]]
     checks, held = check(db, outcomes)
     db.dispose()
@@ -623,7 +626,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1,
                         help="processes on the same database, each with half of the people (default 1)")
     parser.add_argument("--tasks", type=int, default=100,
-                        help="asyncio tasks per process, each driving one person at a time (default 100)")
+                        help="asyncio tasks, each driving one person at a time, split between the processes: "
+                             "people mid-flow at once (default 100)")
     parser.add_argument("--warmup", type=int, default=10,
                         help="people per process run first up to the confirmation, not counted (default 10)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the people's choices (default 1)")
@@ -644,7 +648,7 @@ def main(argv: list[str] | None = None) -> int:
     interviewees = sum(1 for i in range(args.people) if wants_interview(i))
     print(f"bench_bookings: {args.people:,} people: {interviewees:,} want an interview ({plan.slots:,} slots of "
           f"1 place), {args.people - interviewees:,} a workshop ({plan.sessions} sessions of {SEATS} seats, then "
-          f"the waiting list); {args.processes} process(es) x {args.tasks} asyncio tasks; {pinned}")
+          f"the waiting list); {args.processes} process(es), {args.tasks} asyncio tasks in all; {pinned}")
     print(HEADER)
     names = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     everything, status = [], 0

@@ -187,6 +187,8 @@ class Engine:
                 raise Invalid(_("Please choose at least one option, then tap \"Done\"."))
             return [v for v in values if v in selected]
         if value not in values:
+            if callable(step.stale):
+                raise Invalid(step.stale(ctx, value))
             raise Invalid(_(step.stale) if step.stale else
                           _("That button is no longer active. Here is where we are now."))
         if step.multi:

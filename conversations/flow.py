@@ -101,7 +101,9 @@ class Step:
     max_length: int = 100
     next: str | None = None
     after: Callable[[Ctx, Any], Outcome | None] | None = None
-    stale: str | None = None  # N_() id said when a button of this step is no longer an option
+    # said when a button of this step is no longer an option: an N_() id, or a function of
+    # (ctx, the pressed value) that can tell why
+    stale: str | Callable[[Ctx, str], str] | None = None
     # for the summary: its label and how a value reads; None keeps it out
     summary_label: str | None = None
     show: Callable[[Any, Ctx], str] | None = None

@@ -112,6 +112,9 @@ class BookingStore(Protocol):
 
     def interview_slot(self, slot_id: int) -> Slot | None: ...
 
+    def slot_problem(self, slot_id: int) -> str:
+        """Why a slot cannot be booked now: not_found, cancelled, past, too_late or taken."""
+
     def current_interview(self) -> Interview | None: ...
 
     def book_interview(self, slot_id: int) -> Interview:

@@ -39,6 +39,9 @@ class BookingStoreMixin:
         row = self.session.get(InterviewSlot, slot_id)
         return _slot(bookings.Slot.of(row)) if row else None
 
+    def slot_problem(self, slot_id: int) -> str:
+        return bookings.why_not(self.session, slot_id, self.now, self.cutoff)
+
     def current_interview(self) -> views.Interview | None:
         found = bookings.active_booking(self.session, self.contact_id, self.now)
         return views.Interview(found[0].id, _slot(found[1])) if found else None

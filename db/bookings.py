@@ -162,7 +162,7 @@ def _hold(session: Session, slot_id: int, now: dt.datetime, cutoff: dt.timedelta
     held = session.execute(update(InterviewSlot).where(InterviewSlot.id == slot_id, *_bookable(now, cutoff))
                            .values(booked=InterviewSlot.booked + 1))
     if held.rowcount != 1:
-        raise BookingError(_why_not(session, slot_id, now, cutoff))
+        raise BookingError(why_not(session, slot_id, now, cutoff))
 
 
 def _release(session: Session, slot_id: int) -> None:
@@ -170,7 +170,8 @@ def _release(session: Session, slot_id: int) -> None:
                     .values(booked=InterviewSlot.booked - 1))
 
 
-def _why_not(session: Session, slot_id: int, now: dt.datetime, cutoff: dt.timedelta) -> str:
+def why_not(session: Session, slot_id: int, now: dt.datetime, cutoff: dt.timedelta) -> str:
+    """Why a slot cannot be booked now: not_found, cancelled, past, too_late or taken."""
     slot = session.get(InterviewSlot, slot_id)
     if slot is None:
         return "not_found"

@@ -271,7 +271,7 @@ def test_the_button_of_a_time_that_became_too_close_past_or_cancelled_is_refused
     clocked.press("Thu, Nov 26")
     CHANGES[change](clock, db, nine)
     clocked.press("09:00")
-    assert "Here are the free times now" in clocked.text
+    assert "Here are the free times now" in clocked.text and WHY[change] in clocked.text
     assert "There are no free times left on Thursday, November 26, 2026" in clocked.text
     assert clocked.labels == ["Other days"]
     assert bookings(db) == [] and booked_count(db, nine) == 0

@@ -132,6 +132,12 @@ def _failed(ctx: Ctx, reason: str) -> Outcome:
     return Outcome(goto=goto, messages=(Outbound(_(FAILURES.get(reason, FAILURES["not_found"]))),))
 
 
+def _stale_time(ctx: Ctx, value: str) -> str:
+    """A time button no longer offered: say why (taken, past, too close, cancelled)."""
+    reason = ctx.store.slot_problem(int(value)) if value.isdecimal() else "not_found"
+    return ctx.t.gettext(FAILURES.get(reason, FAILURES["not_found"]))
+
+
 def _confirm_options(ctx: Ctx) -> tuple[Option, ...]:
     # the slot rides in the value: a "yes" left on the question about another time books nothing
     return (Option(f"yes:{ctx.answers['time']}", N_("Yes, book it")), Option("other", N_("Another time")))
@@ -141,7 +147,7 @@ FLOW = Flow(NAME, (
     Step("day", _day_prompt, options=_day_options, after=_after_day, next="time",
          stale=N_("Sorry, that day has no free times any more. Here are the free days now.")),
     Step("time", _time_prompt, options=_time_options, after=_after_time, next="confirm",
-         stale=FAILURES["taken"]),
+         stale=_stale_time),
     Step("confirm", _confirm_prompt, options=_confirm_options, after=_after_confirm),
 ), diagram="interview.md")
 
