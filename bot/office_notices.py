@@ -7,29 +7,21 @@ import datetime as dt
 from sqlalchemy import select
 from sqlmodel import Session
 
-from conversations import describe, payload
-from conversations.i18n import translator
-from conversations.messages import Button, Outbound
+from conversations import describe
+from conversations.messages import Outbound
+from conversations.payload import action_button
 from conversations.store import Slot
 from db import outbox
-from db.models import Contact, InterviewBooking, InterviewSlot, OutboxMessage, aware
-
-
-class _Reader:
-    """The little of a conversation context that conversations.describe needs."""
-
-    def __init__(self, language: str, now: dt.datetime):
-        self.t, self.now = translator(language), now
+from db.models import Contact, InterviewBooking, InterviewSlot, aware
 
 
 def slot_cancelled(*, language: str, slot: Slot, now: dt.datetime) -> Outbound:
-    reader = _Reader(language, now)
+    reader = describe.Reader(language, now)
     _ = reader.t.gettext
     text = (_("We are sorry: the office had to cancel your orientation interview.") + "\n\n"
             + describe.slot_text(reader, slot) + "\n\n"
             + _("You can choose another day and time now."))
-    return Outbound(text, (Button(_("Book an interview"), payload.encode_global("int:book")),
-                           Button(_("Menu"), payload.encode_global("menu"))))
+    return Outbound(text, (action_button(_("Book an interview"), "int:book"), action_button(_("Menu"), "menu")))
 
 
 class SlotCancelledNotifier:
@@ -45,8 +37,5 @@ class SlotCancelledNotifier:
         view = Slot(slot.id, aware(slot.starts_at), slot.duration_minutes, slot.mode, slot.address, slot.operator)
         message = slot_cancelled(language=language or "it", slot=view, now=self.now)
         key = f"slot-cancelled:{booking.id}"
-        outbox.enqueue(self.session, contact_id=booking.contact_id, message=message, key=key, due_at=self.now)
-        # Whether the row is there, rather than enqueue's answer: on PostgreSQL (psycopg 3) the
-        # rowcount it reads of INSERT ... ON CONFLICT DO NOTHING is -1, so it says False.
-        if self.session.execute(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first():
+        if outbox.enqueue(self.session, contact_id=booking.contact_id, message=message, key=key, due_at=self.now):
             self.queued.add(booking.id)

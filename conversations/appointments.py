@@ -2,17 +2,14 @@
 "my appointments", giving a workshop seat back (which may promote somebody waiting)."""
 from __future__ import annotations
 
-from . import describe, payload
+from . import describe
+from .payload import action_button
 from .engine import Engine
 from .flow import Ctx
 from .flows import interview, workshop
-from .i18n import translator
 from .messages import Button, Outbound
 from .store import BookingFailed, Promotion
 
-
-def _button(label: str, action: str) -> Button:
-    return Button(label, payload.encode_global(action))
 
 
 def run(engine: Engine, ctx: Ctx, action: str, argument: str) -> list[Outbound] | None:
@@ -20,7 +17,7 @@ def run(engine: Engine, ctx: Ctx, action: str, argument: str) -> list[Outbound] 
     _ = ctx.t.gettext
     if action in ("int", "ws", "appts") and ctx.store.registration_code() is None:
         return [Outbound(_("First you need to register: it takes a few minutes."),
-                         (_button(_("Register"), "register"), _button(_("Menu"), "menu")))]
+                         (action_button(_("Register"), "register"), action_button(_("Menu"), "menu")))]
     if action == "appts":
         return [my_appointments(ctx)]
     if action == "int":
@@ -42,7 +39,7 @@ def _interview(engine: Engine, ctx: Ctx, verb: str) -> list[Outbound] | None:
                          + describe.slot_text(ctx, current.slot), _interview_buttons(ctx))]
     if verb in ("move", "cancel") and current is None:
         return [Outbound(_("You have no interview booked."),
-                         (_button(_("Book an interview"), "int:book"), _button(_("Menu"), "menu")))]
+                         (action_button(_("Book an interview"), "int:book"), action_button(_("Menu"), "menu")))]
     if verb == "book":
         return engine.start(ctx, interview.NAME)
     if verb == "move":
@@ -54,8 +51,8 @@ def _interview(engine: Engine, ctx: Ctx, verb: str) -> list[Outbound] | None:
 
 def _interview_buttons(ctx: Ctx) -> tuple[Button, ...]:
     _ = ctx.t.gettext
-    return (_button(_("Change day or time"), "int:move"), _button(_("Cancel the interview"), "int:cancel"),
-            _button(_("Menu"), "menu"))
+    return (action_button(_("Change day or time"), "int:move"), action_button(_("Cancel the interview"), "int:cancel"),
+            action_button(_("Menu"), "menu"))
 
 
 def my_appointments(ctx: Ctx) -> Outbound:
@@ -67,16 +64,16 @@ def my_appointments(ctx: Ctx) -> Outbound:
         buttons += _interview_buttons(ctx)[:2]
     else:
         lines += [_("You have no interview booked."), ""]
-        buttons.append(_button(_("Book an interview"), "int:book"))
+        buttons.append(action_button(_("Book an interview"), "int:book"))
     for seat in seats:
         status = (_("waiting list, number {position}").format(position=seat.position)
                   if seat.status == "waitlisted" else _("signed up"))
         lines += [_("Workshop ({status}):").format(status=status), describe.workshop_text(ctx, seat.workshop), ""]
-        buttons.append(_button(_("Cancel {day}").format(day=ctx.t.day_label(seat.workshop.starts_at)),
+        buttons.append(action_button(_("Cancel {day}").format(day=ctx.t.day_label(seat.workshop.starts_at)),
                                f"ws:cancel:{seat.registration_id}"))
     if not seats:
         lines.append(_("You are not signed up for any workshop."))
-    buttons += [_button(_("Workshops"), "ws:list"), _button(_("Menu"), "menu")]
+    buttons += [action_button(_("Workshops"), "ws:list"), action_button(_("Menu"), "menu")]
     return Outbound("\n".join(lines).strip(), tuple(buttons))
 
 
@@ -88,8 +85,8 @@ def _drop_seat(engine: Engine, ctx: Ctx, registration_id: int, *, confirmed: boo
     if not confirmed:
         return [Outbound(_("Do you want to give up your place at this workshop?") + "\n\n"
                          + describe.workshop_text(ctx, seat.workshop),
-                         (_button(_("Yes, give it up"), f"ws:drop:{registration_id}"),
-                          _button(_("No, keep my seat"), "appts")))]
+                         (action_button(_("Yes, give it up"), f"ws:drop:{registration_id}"),
+                          action_button(_("No, keep my seat"), "appts")))]
     try:
         promotion = ctx.store.give_up_seat(registration_id)
     except BookingFailed:
@@ -97,29 +94,20 @@ def _drop_seat(engine: Engine, ctx: Ctx, registration_id: int, *, confirmed: boo
     if promotion:
         tell_promoted(ctx, promotion)
     return [Outbound(_("Done: you are no longer signed up for this workshop. Thank you for telling us."),
-                     (_button(_("My appointments"), "appts"), _button(_("Menu"), "menu")))]
+                     (action_button(_("My appointments"), "appts"), action_button(_("Menu"), "menu")))]
 
 
 def tell_promoted(ctx: Ctx, promotion: Promotion) -> None:
     """The first person waiting got the seat: tell them now, in their language."""
-    t = translator(promotion.language)
-    _ = t.gettext
-    person_ctx = _Languaged(ctx, promotion.language)
+    person_ctx = describe.Reader(promotion.language, ctx.now)
+    _ = person_ctx.t.gettext
     seat = promotion.seat
     text = (_("Good news: a seat has freed up and it is yours now!") + "\n\n"
             + describe.workshop_text(person_ctx, seat.workshop) + "\n\n"
             + _("If you can no longer come, give the seat back so that somebody else can have it."))
-    message = Outbound(text, (_button(_("Give the seat back"), f"ws:drop:{seat.registration_id}"),),
+    message = Outbound(text, (action_button(_("Give the seat back"), f"ws:drop:{seat.registration_id}"),),
                        file=describe.workshop_file(person_ctx, seat.registration_id, seat.workshop))
     ctx.store.notify(promotion.contact_id, message, key=f"promotion:{seat.registration_id}")
-
-
-class _Languaged:
-    """A ctx that speaks another person's language (for messages to them)."""
-
-    def __init__(self, ctx: Ctx, language: str):
-        self.now = ctx.now
-        self.t = translator(language)
 
 
 def cancel_everything(ctx: Ctx) -> None:

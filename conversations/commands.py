@@ -4,17 +4,15 @@ They work from any step; where a flow is under way, its question is asked again 
 """
 from __future__ import annotations
 
-from . import appointments, payload
+from . import appointments
+from .payload import action_button
 from .engine import CommandSet, Engine
 from .flow import Ctx
 from .flows import interview, registration, workshop
 from .flows.choices import LANGUAGE
 from .i18n import LANGUAGES
-from .messages import Button, Outbound
+from .messages import Outbound
 
-
-def _button(label: str, action: str) -> Button:
-    return Button(label, payload.encode_global(action))
 
 
 class Commands(CommandSet):
@@ -55,13 +53,13 @@ class Commands(CommandSet):
     def menu(self, engine: Engine, ctx: Ctx) -> Outbound:
         _ = ctx.t.gettext
         if ctx.store.registration_code() is not None:
-            first = (_button(_("My appointments"), "appts"), _button(_("Book an interview"), "int:book"),
-                     _button(_("Workshops"), "ws:list"), _button(_("My registration"), "mydata"))
+            first = (action_button(_("My appointments"), "appts"), action_button(_("Book an interview"), "int:book"),
+                     action_button(_("Workshops"), "ws:list"), action_button(_("My registration"), "mydata"))
         else:
-            first = (_button(_("Register"), "register"),)
+            first = (action_button(_("Register"), "register"),)
         return Outbound(_("Menu: choose what you need."), first + (
-            _button(_("Privacy and my data"), "privacy"),
-            _button(_("Language"), "language"), _button(_("Help"), "help")), close_keyboard=True)
+            action_button(_("Privacy and my data"), "privacy"),
+            action_button(_("Language"), "language"), action_button(_("Help"), "help")), close_keyboard=True)
 
     # -- commands -----------------------------------------------------------
     def start(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
@@ -103,7 +101,7 @@ class Commands(CommandSet):
 
     def language(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         _ = ctx.t.gettext
-        buttons = tuple(_button(_(option.label), f"lang:{option.value}") for option in LANGUAGE)
+        buttons = tuple(action_button(_(option.label), f"lang:{option.value}") for option in LANGUAGE)
         return [Outbound(_("Which language do you prefer?"), buttons)]
 
     def set_language(self, engine: Engine, ctx: Ctx, language: str) -> list[Outbound]:
@@ -116,8 +114,8 @@ class Commands(CommandSet):
     def privacy(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         _ = ctx.t.gettext
         return [Outbound(registration.privacy_notice(ctx), (
-            _button(_("See my data"), "mydata"), _button(_("Erase my data"), "erase"),
-            _button(_("Menu"), "menu")))]
+            action_button(_("See my data"), "mydata"), action_button(_("Erase my data"), "erase"),
+            action_button(_("Menu"), "menu")))]
 
     def my_data(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         _ = ctx.t.gettext
@@ -140,13 +138,13 @@ class Commands(CommandSet):
         if ctx.state.flow == registration.NAME and ctx.state.answers:
             lines += ["", _("Answers of a form you have not finished yet:")]
             lines += registration.summary_lines(ctx.state.answers, ctx)
-        return [Outbound("\n".join(lines), (_button(_("Erase my data"), "erase"), _button(_("Menu"), "menu")))]
+        return [Outbound("\n".join(lines), (action_button(_("Erase my data"), "erase"), action_button(_("Menu"), "menu")))]
 
     def ask_erase(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         _ = ctx.t.gettext
         return [Outbound(_("Do you really want to erase your data? Your registration will be cancelled "
                            "and the operators will no longer see it. This cannot be undone."), (
-            _button(_("Yes, erase"), "erase_yes"), _button(_("No, keep my data"), "erase_no")))]
+            action_button(_("Yes, erase"), "erase_yes"), action_button(_("No, keep my data"), "erase_no")))]
 
     def erase(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         _ = ctx.t.gettext

@@ -5,7 +5,7 @@ import datetime as dt
 
 from .calendar import event_file
 from .flow import Ctx
-from .i18n import N_
+from .i18n import N_, translator
 from .messages import Attachment
 from .store import Slot, Workshop
 
@@ -15,6 +15,14 @@ MODES = {
     "phone": N_("by phone: we will call you"),
     "video": N_("by video call: you will get the link"),
 }
+
+
+class Reader:
+    """What these functions need of a ctx, for writing to somebody other than the person
+    talking (a promotion, an office notice): their language, and the time."""
+
+    def __init__(self, language: str, now: dt.datetime):
+        self.t, self.now = translator(language), now
 
 
 def when(ctx: Ctx, starts_at: dt.datetime) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .messages import Button
+
 VERSION = "1"
 GLOBAL = "g"
 MAX_BYTES = 64
@@ -38,6 +40,11 @@ def encode(scope: str, value: str) -> str:
 
 def encode_global(value: str) -> str:
     return encode(GLOBAL, value)
+
+
+def action_button(label: str, action: str) -> Button:
+    """A button for a global action (menu, my appointments, ...), valid from any step."""
+    return Button(label, encode_global(action))
 
 
 def decode(data: str | None) -> Payload:

@@ -9,8 +9,9 @@ import datetime as dt
 from .. import validators
 from ..flow import Ctx, Flow, Invalid, Option, Outcome, Step
 from ..i18n import N_
-from ..messages import Button, Outbound
-from .. import municipalities, payload
+from ..messages import Outbound
+from .. import municipalities
+from ..payload import action_button
 from . import choices
 
 NAME = "reg"
@@ -132,9 +133,8 @@ def _after_summary(ctx: Ctx, value: str) -> Outcome:
              "the operators may ask for it.\n\nNext step: an orientation interview with an "
              "operator: you can book it now.").format(name=ctx.answers["first_name"], code=code)
     return Outcome(end=True, messages=(Outbound(done, (
-        Button(_("Book my interview"), payload.encode_global("int:book")),
-        Button(_("Workshops"), payload.encode_global("ws:list")),
-        Button(_("Menu"), payload.encode_global("menu")))),))
+        action_button(_("Book my interview"), "int:book"), action_button(_("Workshops"), "ws:list"),
+        action_button(_("Menu"), "menu"))),))
 
 
 def _edit_options(ctx: Ctx) -> tuple[Option, ...]:

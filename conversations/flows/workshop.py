@@ -5,23 +5,21 @@ full the person may join its waiting list, and a freed seat goes to the first in
 """
 from __future__ import annotations
 
-from .. import describe, payload
+from .. import describe
+from ..payload import action_button
 from ..flow import Ctx, Flow, Option, Outcome, Step
 from ..i18n import N_
-from ..messages import Button, Outbound
+from ..messages import Outbound
 from ..store import BookingFailed, Seat
 
 NAME = "ws"
 MENU, OTHER, YES = "menu", "other", "yes"
 
 
-def _button(label: str, action: str) -> Button:
-    return Button(label, payload.encode_global(action))
-
 
 def seat_message(ctx: Ctx, seat: Seat) -> Outbound:
     _ = ctx.t.gettext
-    buttons = (_button(_("My appointments"), "appts"), _button(_("Menu"), "menu"))
+    buttons = (action_button(_("My appointments"), "appts"), action_button(_("Menu"), "menu"))
     if seat.status == "waitlisted":
         text = _("You are on the waiting list, number {position}. If a seat frees up, it goes to the "
                  "first in line and we tell you at once.").format(position=seat.position)
