@@ -33,60 +33,55 @@ class BookingStoreMixin:
         return bookings.free_days(self.session, now=self.now, cutoff=self.cutoff)
 
     def interview_slots(self, day: dt.date) -> list[views.Slot]:
-        return [_slot(s) for s in bookings.free_slots(self.session, now=self.now, cutoff=self.cutoff, day=day)]
+        return bookings.free_slots(self.session, now=self.now, cutoff=self.cutoff, day=day)
 
     def interview_slot(self, slot_id: int) -> views.Slot | None:
         row = self.session.get(InterviewSlot, slot_id)
-        return _slot(bookings.Slot.of(row)) if row else None
+        return bookings.slot_view(row) if row else None
 
     def slot_problem(self, slot_id: int) -> str:
         return bookings.why_not(self.session, slot_id, self.now, self.cutoff)
 
     def current_interview(self) -> views.Interview | None:
         found = bookings.active_booking(self.session, self.contact_id, self.now)
-        return views.Interview(found[0].id, _slot(found[1])) if found else None
+        return views.Interview(found[0].id, found[1]) if found else None
 
     def book_interview(self, slot_id: int) -> views.Interview:
-        with _failures():
-            booking = bookings.book(self.session, contact_id=self.contact_id, slot_id=slot_id,
-                                    now=self.now, cutoff=self.cutoff)
+        booking = bookings.book(self.session, contact_id=self.contact_id, slot_id=slot_id,
+                                now=self.now, cutoff=self.cutoff)
         return views.Interview(booking.id, self.interview_slot(slot_id))
 
     def reschedule_interview(self, slot_id: int) -> views.Interview:
-        with _failures():
-            booking = bookings.reschedule(self.session, contact_id=self.contact_id, slot_id=slot_id,
-                                          now=self.now, cutoff=self.cutoff)
+        booking = bookings.reschedule(self.session, contact_id=self.contact_id, slot_id=slot_id,
+                                      now=self.now, cutoff=self.cutoff)
         return views.Interview(booking.id, self.interview_slot(slot_id))
 
     def cancel_interview(self, reason: str | None) -> None:
-        with _failures():
-            bookings.cancel(self.session, contact_id=self.contact_id, reason=reason, now=self.now)
+        bookings.cancel(self.session, contact_id=self.contact_id, reason=reason, now=self.now)
 
     # -- workshops -------------------------------------------------------------
     def workshops(self) -> list[views.Workshop]:
-        return [_workshop(w) for w in workshops.upcoming(self.session, now=self.now)]
+        return workshops.upcoming(self.session, now=self.now)
 
     def workshop(self, workshop_id: int) -> views.Workshop | None:
         row = self.session.get(WorkshopSession, workshop_id)
         if row is None:
             return None
         self.session.refresh(row)
-        return _workshop(workshops.Workshop.of(row))
+        return workshops.workshop_view(row)
 
     def seats(self) -> list[views.Seat]:
-        return [_seat(s) for s in workshops.seats_of(self.session, self.contact_id, now=self.now)]
+        return workshops.seats_of(self.session, self.contact_id, now=self.now)
 
     def sign_up(self, workshop_id: int, *, waitlist: bool) -> views.Seat:
-        with _failures():
-            registration = workshops.sign_up(self.session, contact_id=self.contact_id, session_id=workshop_id,
-                                             now=self.now, cutoff=self.cutoff, waitlist=waitlist)
+        registration = workshops.sign_up(self.session, contact_id=self.contact_id, session_id=workshop_id,
+                                         now=self.now, cutoff=self.cutoff, waitlist=waitlist)
         return views.Seat(registration.id, registration.status,
                           workshops.waitlist_position(self.session, registration), self.workshop(workshop_id))
 
     def give_up_seat(self, registration_id: int) -> views.Promotion | None:
-        with _failures():
-            promoted = workshops.cancel(self.session, contact_id=self.contact_id,
-                                        registration_id=registration_id, now=self.now, cutoff=self.cutoff)
+        promoted = workshops.cancel(self.session, contact_id=self.contact_id,
+                                    registration_id=registration_id, now=self.now, cutoff=self.cutoff)
         if promoted is None:
             return None
         language = self.session.execute(select(Contact.language).where(Contact.id == promoted.contact_id)).scalar()
@@ -96,28 +91,3 @@ class BookingStoreMixin:
     def notify(self, contact_id: int, message: Outbound, key: str) -> None:
         self.session.flush()
         outbox.enqueue(self.session, contact_id=contact_id, message=message, key=key, due_at=self.now)
-
-
-class _failures:
-    """db.bookings raises BookingError; the engine knows BookingFailed."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, _traceback):
-        if isinstance(error, bookings.BookingError) and not isinstance(error, views.BookingFailed):
-            raise views.BookingFailed(error.reason) from None
-        return False
-
-
-def _slot(slot: bookings.Slot) -> views.Slot:
-    return views.Slot(slot.id, slot.starts_at, slot.duration_minutes, slot.mode, slot.address, slot.operator)
-
-
-def _workshop(w: workshops.Workshop) -> views.Workshop:
-    return views.Workshop(w.id, w.title, w.description, w.starts_at, w.ends_at, w.place, w.capacity,
-                          w.registered, w.language)
-
-
-def _seat(seat: workshops.Seat) -> views.Seat:
-    return views.Seat(seat.registration_id, seat.status, seat.position, _workshop(seat.workshop))

@@ -15,40 +15,25 @@ on SQLite, where BEGIN IMMEDIATE already runs writers one at a time.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
+from conversations.store import BookingFailed, Slot
 
 from .models import Contact, InterviewBooking, InterviewSlot, aware, utcnow
 
 HORIZON = dt.timedelta(days=180)  # how far ahead free slots are offered
 
 
-class BookingError(Exception):
-    """Why a booking could not be made: taken, past, cancelled, too_late, already_booked,
-    not_found, no_booking."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+BookingError = BookingFailed  # the engine's own exception: its reasons go straight to the person
 
 
-@dataclass(frozen=True)
-class Slot:
-    id: int
-    starts_at: dt.datetime  # aware, UTC
-    duration_minutes: int
-    mode: str
-    address: str | None
-    operator: str
-
-    @classmethod
-    def of(cls, row: InterviewSlot) -> "Slot":
-        return cls(row.id, aware(row.starts_at), row.duration_minutes, row.mode, row.address, row.operator)
+def slot_view(row: InterviewSlot) -> Slot:
+    """The slot as the conversations see it (times aware, UTC)."""
+    return Slot(row.id, aware(row.starts_at), row.duration_minutes, row.mode, row.address, row.operator)
 
 
 def _bookable(now: dt.datetime, cutoff: dt.timedelta):
@@ -65,7 +50,7 @@ def free_slots(session: Session, *, now: dt.datetime, cutoff: dt.timedelta,
         end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), TIMEZONE).astimezone(dt.timezone.utc)
         query = query.where(InterviewSlot.starts_at >= start, InterviewSlot.starts_at < end)
     rows = session.execute(query.order_by(InterviewSlot.starts_at, InterviewSlot.id)).scalars()
-    return [Slot.of(row) for row in rows]
+    return [slot_view(row) for row in rows]
 
 
 def free_days(session: Session, *, now: dt.datetime, cutoff: dt.timedelta) -> list[dt.date]:
@@ -82,7 +67,7 @@ def active_booking(session: Session, contact_id: int,
     if now is not None:
         query = query.where(InterviewSlot.starts_at > now)
     row = session.execute(query).first()
-    return (row[0], Slot.of(row[1])) if row else None
+    return (row[0], slot_view(row[1])) if row else None
 
 
 def close_past(session: Session, *, contact_id: int, now: dt.datetime) -> None:

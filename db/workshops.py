@@ -11,11 +11,12 @@ A cancellation locks its registration, so a second tap finds it already cancelle
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
+
+from conversations.store import Seat, Workshop
 
 from .bookings import BookingError
 from .models import WorkshopRegistration, WorkshopSession, aware, utcnow
@@ -23,41 +24,17 @@ from .models import WorkshopRegistration, WorkshopSession, aware, utcnow
 ACTIVE = ("registered", "waitlisted")
 
 
-@dataclass(frozen=True)
-class Workshop:
-    id: int
-    title: str
-    description: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    place: str
-    capacity: int
-    registered: int
-    language: str
-
-    @property
-    def seats_left(self) -> int:
-        return max(self.capacity - self.registered, 0)
-
-    @classmethod
-    def of(cls, row: WorkshopSession) -> "Workshop":
-        return cls(row.id, row.title, row.description, aware(row.starts_at), aware(row.ends_at),
-                   row.place, row.capacity, row.registered, row.language)
-
-
-@dataclass(frozen=True)
-class Seat:
-    registration_id: int
-    status: str            # registered / waitlisted
-    position: int | None   # in the waitlist, from 1
-    workshop: Workshop
+def workshop_view(row: WorkshopSession) -> Workshop:
+    """The session as the conversations see it (times aware, UTC)."""
+    return Workshop(row.id, row.title, row.description, aware(row.starts_at), aware(row.ends_at),
+                    row.place, row.capacity, row.registered, row.language)
 
 
 def upcoming(session: Session, *, now: dt.datetime, limit: int = 10) -> list[Workshop]:
     rows = session.execute(select(WorkshopSession).where(
         WorkshopSession.cancelled_at.is_(None), WorkshopSession.starts_at > now)
         .order_by(WorkshopSession.starts_at, WorkshopSession.id).limit(limit)).scalars()
-    return [Workshop.of(row) for row in rows]
+    return [workshop_view(row) for row in rows]
 
 
 def seats_of(session: Session, contact_id: int, *, now: dt.datetime) -> list[Seat]:
@@ -68,7 +45,7 @@ def seats_of(session: Session, contact_id: int, *, now: dt.datetime) -> list[Sea
         .where(WorkshopRegistration.contact_id == contact_id, WorkshopRegistration.status.in_(ACTIVE),
                WorkshopSession.ends_at > now)
         .order_by(WorkshopSession.starts_at)).all()
-    return [Seat(reg.id, reg.status, waitlist_position(session, reg), Workshop.of(ws)) for reg, ws in rows]
+    return [Seat(reg.id, reg.status, waitlist_position(session, reg), workshop_view(ws)) for reg, ws in rows]
 
 
 def waitlist_position(session: Session, registration: WorkshopRegistration) -> int | None:

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
+from conversations.store import Slot
 from db import agenda, bookings
 from db.bookings import BookingError
 from db.models import InterviewBooking, InterviewSlot
@@ -46,7 +47,7 @@ def booking_of(engine, booking_id: int) -> InterviewBooking:
         return session.get(InterviewBooking, booking_id)
 
 
-def free(engine, now: dt.datetime = NOW, day: dt.date | None = None) -> list[bookings.Slot]:
+def free(engine, now: dt.datetime = NOW, day: dt.date | None = None) -> list[Slot]:
     with Session(engine) as session:
         return bookings.free_slots(session, now=now, cutoff=CUTOFF, day=day)
 
