@@ -28,12 +28,24 @@ class BookingStoreMixin:
         """An ORM session on the message's own connection and transaction."""
         return self.db if isinstance(self.db, Session) else Session(bind=self.db)
 
+    @cached_property
+    def _seen(self) -> dict:
+        """What was read during this message (a step asks for its options more than once);
+        forgotten as soon as this message books or cancels anything."""
+        return {}
+
+    def _remember(self, key, read):
+        if key not in self._seen:
+            self._seen[key] = read()
+        return self._seen[key]
+
     # -- interviews ------------------------------------------------------------
     def interview_days(self) -> list[dt.date]:
-        return bookings.free_days(self.session, now=self.now, cutoff=self.cutoff)
+        return self._remember("days", lambda: bookings.free_days(self.session, now=self.now, cutoff=self.cutoff))
 
     def interview_slots(self, day: dt.date) -> list[views.Slot]:
-        return bookings.free_slots(self.session, now=self.now, cutoff=self.cutoff, day=day)
+        return self._remember(("slots", day), lambda: bookings.free_slots(
+            self.session, now=self.now, cutoff=self.cutoff, day=day))
 
     def interview_slot(self, slot_id: int) -> views.Slot | None:
         row = self.session.get(InterviewSlot, slot_id)
@@ -47,21 +59,24 @@ class BookingStoreMixin:
         return views.Interview(found[0].id, found[1]) if found else None
 
     def book_interview(self, slot_id: int) -> views.Interview:
+        self._seen.clear()
         booking = bookings.book(self.session, contact_id=self.contact_id, slot_id=slot_id,
                                 now=self.now, cutoff=self.cutoff)
         return views.Interview(booking.id, self.interview_slot(slot_id))
 
     def reschedule_interview(self, slot_id: int) -> views.Interview:
+        self._seen.clear()
         booking = bookings.reschedule(self.session, contact_id=self.contact_id, slot_id=slot_id,
                                       now=self.now, cutoff=self.cutoff)
         return views.Interview(booking.id, self.interview_slot(slot_id))
 
     def cancel_interview(self, reason: str | None) -> None:
+        self._seen.clear()
         bookings.cancel(self.session, contact_id=self.contact_id, reason=reason, now=self.now)
 
     # -- workshops -------------------------------------------------------------
     def workshops(self) -> list[views.Workshop]:
-        return workshops.upcoming(self.session, now=self.now)
+        return self._remember("workshops", lambda: workshops.upcoming(self.session, now=self.now))
 
     def workshop(self, workshop_id: int) -> views.Workshop | None:
         row = self.session.get(WorkshopSession, workshop_id)
@@ -71,15 +86,17 @@ class BookingStoreMixin:
         return workshops.workshop_view(row)
 
     def seats(self) -> list[views.Seat]:
-        return workshops.seats_of(self.session, self.contact_id, now=self.now)
+        return self._remember("seats", lambda: workshops.seats_of(self.session, self.contact_id, now=self.now))
 
     def sign_up(self, workshop_id: int, *, waitlist: bool) -> views.Seat:
+        self._seen.clear()
         registration = workshops.sign_up(self.session, contact_id=self.contact_id, session_id=workshop_id,
                                          now=self.now, cutoff=self.cutoff, waitlist=waitlist)
         return views.Seat(registration.id, registration.status,
                           workshops.waitlist_position(self.session, registration), self.workshop(workshop_id))
 
     def give_up_seat(self, registration_id: int) -> views.Promotion | None:
+        self._seen.clear()
         promoted = workshops.cancel(self.session, contact_id=self.contact_id,
                                     registration_id=registration_id, now=self.now, cutoff=self.cutoff)
         if promoted is None:

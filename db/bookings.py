@@ -54,9 +54,10 @@ def free_slots(session: Session, *, now: dt.datetime, cutoff: dt.timedelta,
 
 
 def free_days(session: Session, *, now: dt.datetime, cutoff: dt.timedelta) -> list[dt.date]:
-    """Local (Europe/Rome) days that have at least one free slot."""
-    days = {slot.starts_at.astimezone(TIMEZONE).date() for slot in free_slots(session, now=now, cutoff=cutoff)}
-    return sorted(days)
+    """Local (Europe/Rome) days that have at least one free slot (only start times are read)."""
+    starts = session.execute(select(InterviewSlot.starts_at).distinct().where(
+        *_bookable(now, cutoff), InterviewSlot.starts_at < now + HORIZON)).scalars()
+    return sorted({aware(start).astimezone(TIMEZONE).date() for start in starts})
 
 
 def active_booking(session: Session, contact_id: int,
