@@ -594,7 +594,7 @@ HEADER = (f"{'database':12}{'bookings':>9}{'interv.':>8}{'seats':>7}{'waitl.':>7
 
 def report_line(r: dict[str, Any]) -> list[str]:
     lines = [f"{r['database']:12}{r['bookings']:>9,}{r['interviews']:>8,}{r['seats']:>7,}{r['waitlist']:>7,}"
-             f"{r['no_place']:>9,}{r['updates']:>9,}{r['wall_s']:>8.2f}{r['bookings_per_s']:>11,.0f}"
+             f"{r['no_place']:>9,}{r['updates']:>9,}{r['wall_s']:>8.2f}{r['bookings_per_s']:>11,.1f}"
              f"{r['updates_per_s']:>10,.0f}{r['p50_ms']:>8.2f}{r['p99_ms']:>8.2f}"]
     lines.append("  per step pressed (updates, p50/p99 ms): " + ", ".join(
         f"{step} {f['updates']:,} {f['p50_ms']:.1f}/{f['p99_ms']:.1f}" for step, f in r["steps"].items()))
@@ -647,7 +647,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = Plan(args.people, args.warmup, args.processes)
     interviewees = sum(1 for i in range(args.people) if wants_interview(i))
     print(f"bench_bookings: {args.people:,} people: {interviewees:,} want an interview ({plan.slots:,} slots of "
-          f"1 place), {args.people - interviewees:,} a workshop ({plan.sessions} sessions of {SEATS} seats, then "
+          f"1 place), {args.people - interviewees:,} a workshop ({plan.sessions} session(s) of {SEATS} seats, then "
           f"the waiting list); {args.processes} process(es), {args.tasks} asyncio tasks in all; {pinned}")
     print(HEADER)
     names = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
@@ -657,7 +657,8 @@ def main(argv: list[str] | None = None) -> int:
             with (sqlite_url(args) if name == "sqlite" else postgres_url()) as (url, where):
                 result = run_database(name, url, args)
         except NoPostgres as why:
-            print(f"{'postgresql':12}skipped: no PostgreSQL: {why} (set TEST_POSTGRES_URL, or install postgresql)")
+            reason = " ".join(str(why).split())[:400]  # driver errors come over several lines
+            print(f"{'postgresql':12}skipped: no PostgreSQL: {reason} (set TEST_POSTGRES_URL, or install postgresql)")
             status = status or (2 if args.database == "postgresql" else 0)
             continue
         result["where"] = where
