@@ -57,7 +57,6 @@ import json
 import logging
 import math
 import multiprocessing
-import os
 import random
 import re
 import sys
@@ -558,21 +557,12 @@ class NoPostgres(Exception):
 def postgres_url() -> Iterator[tuple[str, str]]:
     """A fresh database on TEST_POSTGRES_URL's server, else on a throw-away cluster (tests/postgres.py)."""
     try:
-        from tests.postgres import Cluster, Postgres, Unavailable, _wait_until_up, find_binaries
+        from tests.postgres import obtain
     except ImportError as error:
         raise NoPostgres(f"cannot import tests/postgres.py: {error}") from None
-    cluster, url = None, os.environ.get("TEST_POSTGRES_URL")
-    where = "the server at TEST_POSTGRES_URL"
+    cluster = None
     try:
-        if not url:
-            bindir = find_binaries()
-            if bindir is None:
-                raise Unavailable("TEST_POSTGRES_URL is not set and initdb/pg_ctl were not found")
-            cluster = Cluster(bindir)
-            url = cluster.start()
-            where = f"a throw-away cluster of {bindir} (fsync off, synchronous_commit off)"
-        server = Postgres(url)
-        _wait_until_up(server)
+        server, cluster, where = obtain()
         name = server.create()
     except Exception as error:  # noqa: BLE001  (Unavailable, or a server that refuses us)
         if cluster:

@@ -163,11 +163,12 @@ def _unavailable(reason: str):
     pytest.skip(f"no PostgreSQL: {reason} (set TEST_POSTGRES_URL, or install postgresql)")
 
 
-@pytest.fixture(scope="session")
-def postgres():
-    """The PostgreSQL server of this test run (see the module's docstring)."""
+def obtain() -> tuple["Postgres", "Cluster | None", str]:
+    """A reachable server: TEST_POSTGRES_URL's, else a throw-away cluster started here.
+    Returns (server, the cluster to stop afterwards or None, where it is); raises Unavailable."""
     cluster = None
     url = os.environ.get("TEST_POSTGRES_URL")
+    where = "the server at TEST_POSTGRES_URL"
     try:
         if not url:
             bindir = find_binaries()
@@ -175,11 +176,22 @@ def postgres():
                 raise Unavailable("TEST_POSTGRES_URL is not set and initdb/pg_ctl were not found")
             cluster = Cluster(bindir)
             url = cluster.start()
+            where = f"a throw-away cluster of {bindir} (fsync off, synchronous_commit off)"
         server = Postgres(url)
         _wait_until_up(server)
-    except Unavailable as error:
+    except Exception:
         if cluster:
             cluster.stop()
+        raise
+    return server, cluster, where
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The PostgreSQL server of this test run (see the module's docstring)."""
+    try:
+        server, cluster, _where = obtain()
+    except Unavailable as error:
         _unavailable(str(error))
     try:
         yield server
