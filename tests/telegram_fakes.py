@@ -40,6 +40,8 @@ class RecordingRequest(BaseRequest):
                          pool_timeout=None) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1]
         params = request_data.parameters if request_data else {}
+        if request_data and request_data.multipart_data:  # uploaded files: (filename, bytes, mime)
+            params = {**params, "files": dict(request_data.multipart_data)}
         self.calls.append((name, params))
         if name in self.errors:
             status, description = self.errors[name]
