@@ -8,6 +8,7 @@ from typing import Iterable, Sequence
 from babel import dates as babel_dates
 
 from conversations.i18n import TIMEZONE
+from db.agenda import local
 from db.models import aware  # SQLite returns naive UTC: never read it as the machine's local time
 
 DAY_NAMES = ("lun", "mar", "mer", "gio", "ven", "sab", "dom")
@@ -75,6 +76,5 @@ def period(since: dt.date | None, days: int, now: dt.datetime) -> tuple[dt.datet
     first = since or now.astimezone(TIMEZONE).date()
     last = first + dt.timedelta(days=days - 1)
     label = f"dal {day(first)} al {day(last)}" if last > first else f"di {day(first)}"
-    start = dt.datetime.combine(first, dt.time(0), TIMEZONE).astimezone(dt.timezone.utc)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), TIMEZONE).astimezone(dt.timezone.utc)
+    start, end = local(first, dt.time(0)), local(last + dt.timedelta(days=1), dt.time(0))
     return start, end, label

@@ -131,7 +131,7 @@ class Commands(CommandSet):
         if data.registration:
             reg = data.registration
             lines += ["", _("Registration {code} of {date}, status: {status}").format(
-                code=reg["code"], date=ctx.t.format_date(reg["created_at"].date(), "short"),
+                code=reg["code"], date=ctx.t.format_date(reg["created_at"], "short"),
                 status=_(registration.STATUS_LABELS.get(reg["status"], reg["status"])))]
             lines += registration.summary_lines(reg["answers"], ctx)
             lines += ["", appointments.my_appointments(ctx).text]

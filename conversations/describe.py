@@ -28,7 +28,7 @@ class Reader:
 def when(ctx: Ctx, starts_at: dt.datetime) -> str:
     """ "martedì 1 dicembre 2026, 09:30" in the person's language and Rome's time."""
     _ = ctx.t.gettext
-    return _("{day}, {time}").format(day=ctx.t.format_date(starts_at.astimezone(ctx.t.timezone).date(), "full"),
+    return _("{day}, {time}").format(day=ctx.t.format_date(starts_at, "full"),
                                      time=ctx.t.time_label(starts_at))
 
 
@@ -60,7 +60,7 @@ def workshop_text(ctx: Ctx, workshop: Workshop) -> str:
     _ = ctx.t.gettext
     lines = [f"«{workshop.title}»",
              _("{day}, {start}-{end}").format(
-                 day=ctx.t.format_date(workshop.starts_at.astimezone(ctx.t.timezone).date(), "full"),
+                 day=ctx.t.format_date(workshop.starts_at, "full"),
                  start=ctx.t.time_label(workshop.starts_at), end=ctx.t.time_label(workshop.ends_at))]
     if workshop.place:
         lines.append(_("Where: {address}").format(address=workshop.place))

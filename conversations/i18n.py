@@ -27,8 +27,6 @@ def N_(message: str) -> str:
 class Translator:
     """gettext plus dates for one language."""
 
-    timezone = TIMEZONE
-
     def __init__(self, language: str):
         self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
         self._catalog = _load(self.language)
@@ -39,8 +37,9 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._catalog.ngettext(singular, plural, n)
 
-    def format_date(self, value: dt.date, fmt: str = "long") -> str:
-        return babel_dates.format_date(value, format=fmt, locale=self.language)
+    def format_date(self, value: dt.date | dt.datetime, fmt: str = "long") -> str:
+        """A date; an aware datetime (UTC in the database) counts by its day in Rome."""
+        return babel_dates.format_date(_rome_day(value), format=fmt, locale=self.language)
 
     def format_datetime(self, value: dt.datetime, fmt: str = "full") -> str:
         """Format an aware datetime (UTC in the database) in Rome's local time."""
@@ -48,10 +47,8 @@ class Translator:
         return babel_dates.format_datetime(local, format=fmt, tzinfo=TIMEZONE, locale=self.language)
 
     def day_label(self, value: dt.date | dt.datetime) -> str:
-        """A short day for a button: "mar 1 dic" / "Tue, Dec 1"."""
-        if isinstance(value, dt.datetime):
-            value = value.astimezone(TIMEZONE).date()
-        return babel_dates.format_skeleton("MMMEd", value, locale=self.language)
+        """A short day for a button: "mar 1 dic" / "Tue, Dec 1" (datetimes by their day in Rome)."""
+        return babel_dates.format_skeleton("MMMEd", _rome_day(value), locale=self.language)
 
     def time_label(self, value: dt.datetime) -> str:
         """The local time of day: "09:30"."""
@@ -63,6 +60,10 @@ class Translator:
         wide = babel_dates.get_month_names("wide", locale=self.language)
         short = babel_dates.get_month_names("abbreviated", locale=self.language)
         return {m: [wide[m], short[m]] for m in range(1, 13)}
+
+
+def _rome_day(value: dt.date | dt.datetime) -> dt.date:
+    return value.astimezone(TIMEZONE).date() if isinstance(value, dt.datetime) else value
 
 
 @lru_cache(maxsize=None)

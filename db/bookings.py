@@ -23,6 +23,7 @@ from sqlmodel import Session
 from conversations.i18n import TIMEZONE
 from conversations.store import BookingFailed, Slot
 
+from .agenda import local
 from .models import Contact, InterviewBooking, InterviewSlot, aware, utcnow
 
 HORIZON = dt.timedelta(days=180)  # how far ahead free slots are offered
@@ -46,8 +47,7 @@ def free_slots(session: Session, *, now: dt.datetime, cutoff: dt.timedelta,
     """Free slots from now on (or on one local day), earliest first."""
     query = select(InterviewSlot).where(*_bookable(now, cutoff), InterviewSlot.starts_at < now + HORIZON)
     if day is not None:
-        start = dt.datetime.combine(day, dt.time(0), TIMEZONE).astimezone(dt.timezone.utc)
-        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), TIMEZONE).astimezone(dt.timezone.utc)
+        start, end = local(day, dt.time(0)), local(day + dt.timedelta(days=1), dt.time(0))
         query = query.where(InterviewSlot.starts_at >= start, InterviewSlot.starts_at < end)
     rows = session.execute(query.order_by(InterviewSlot.starts_at, InterviewSlot.id)).scalars()
     return [slot_view(row) for row in rows]
