@@ -1,7 +1,7 @@
 """Neutral messages at the channel boundary: adapters translate to and from these."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -44,4 +44,3 @@ class Outbound:
     phone_button: str | None = None  # label of the platform's "share my number" button, if offered
     close_keyboard: bool = False  # remove a reply keyboard left by request_phone
     edit: bool = False            # may replace the message whose button was pressed
-    meta: dict = field(default_factory=dict, compare=False)

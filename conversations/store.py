@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -17,7 +17,6 @@ class PersonalData:
     identities: list[tuple[str, str]]            # (channel, id on that channel)
     consents: list[tuple[str, dt.datetime]]      # (notice version, given at)
     registration: dict[str, Any] | None = None   # the answers, with code and status
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class RegistrationStore(Protocol):

@@ -24,3 +24,13 @@ def test_conversations_import_no_platform_web_or_database_code():
     assert len(files) > 10
     offenders = {str(f.relative_to(ROOT)): sorted(imported_modules(f) & set(FORBIDDEN)) for f in files}
     assert {f: m for f, m in offenders.items() if m} == {}
+
+
+def test_every_flow_has_its_mermaid_diagram_beside_it():
+    from conversations.commands import build_engine
+
+    flows = build_engine().flows.values()
+    assert len(flows) >= 4
+    for flow in flows:
+        diagram = ROOT / "conversations" / "flows" / flow.diagram
+        assert flow.diagram and "```mermaid" in diagram.read_text("utf-8"), flow.name
