@@ -1,0 +1,37 @@
+"""Who may do what: admin everything; operator reads everything but the accounts, edits
+registrations and runs their actions; viewer only reads the programme's data. sqladmin asks
+this backend for every page, button and action (``identity``, ``action``)."""
+from __future__ import annotations
+
+from sqladmin.authorization import GrantsAuthorizationBackend, WILDCARD
+from starlette.requests import Request
+
+# Views holding the programme's data (their identities).
+DATA = ("registration", "interview-slot", "interview-booking", "workshop-session", "workshop-registration",
+        "broadcast")
+READ = ("list", "details")
+EVERYONE = {("password", "list")}  # one's own password page
+
+GRANTS: dict[str, set[tuple[str, str]]] = {
+    "admin": {(WILDCARD, WILDCARD)},
+    "operator": {(view, action) for view in DATA for action in (*READ, "export")}
+    | {("registration", "edit"), ("registration", "action:mark-reviewed"), ("office-audit", "list"), ("office-audit", "details")}
+    | EVERYONE,
+    "viewer": {(view, action) for view in DATA for action in READ} | EVERYONE,
+}
+
+
+class RoleAuthorization(GrantsAuthorizationBackend):
+    async def get_grants(self, request: Request) -> set[tuple[str, str]]:
+        operator = getattr(request.state, "operator", None)
+        return GRANTS.get(operator.role, set()) if operator else set()
+
+
+def can(request: Request, identity: str, action: str) -> bool:
+    """For our own pages and templates."""
+    operator = getattr(request.state, "operator", None)
+    if operator is None:
+        return False
+    grants = GRANTS.get(operator.role, set())
+    return any(g in grants for g in ((identity, action), (WILDCARD, action), (identity, WILDCARD),
+                                      (WILDCARD, WILDCARD)))

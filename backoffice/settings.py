@@ -1,0 +1,24 @@
+"""The back office's settings (OFFICE_*), next to the bot's own (bot.settings)."""
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class OfficeSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OFFICE_", env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    # Signs the session cookie. Unset: a random key is generated once and kept in the database
+    # (table office_secret), so every process on that database shares it and restarts keep
+    # people logged in.
+    secret_key: SecretStr | None = None
+    # A session ends after this many minutes without a request (and at logout).
+    session_idle_minutes: int = Field(default=8 * 60, ge=1)
+
+    @field_validator("secret_key", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value):
+        return value or None

@@ -1,0 +1,151 @@
+"""What every model view shares: Italian dates, read-only unless a view says otherwise, names of
+the people behind ``contact_id`` columns, and confirmed actions (GET asks, POST acts)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, Iterable
+
+import anyio
+from markupsafe import Markup
+from sqladmin import Flash, ModelView
+from sqladmin.formatters import BASE_FORMATTERS
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from conversations.i18n import translator
+from db.models import Registration, utcnow
+
+from .. import audit
+from ..i18n import _, current_language, format_date, format_datetime
+
+
+def _list_text(value: list) -> str:
+    return ", ".join(str(v) for v in value)
+
+
+FORMATTERS = {**BASE_FORMATTERS, dt.datetime: format_datetime, dt.date: format_date, list: _list_text,
+              dict: lambda value: Markup("<br>").join(f"{k}: {v}" for k, v in value.items())}
+
+
+class OfficeView(ModelView):
+    can_create = False
+    can_edit = False
+    can_delete = False
+    can_export = True
+    page_size = 25
+    page_size_options = [25, 50, 100]
+    column_type_formatters = FORMATTERS
+    column_type_formatters_detail = FORMATTERS
+    # Set per view: columns holding a contact id, shown as the person's name.
+    person_columns: tuple[str, ...] = ()
+    clock = staticmethod(utcnow)  # the application's clock, set by backoffice.app.views
+
+    async def export_data(self, data: list[Any], export_type: str = "csv", request: Request | None = None):
+        """Exports carry personal data out of the office: each one is in the audit log."""
+        await anyio.to_thread.run_sync(self._log_export, len(data), export_type)
+        return await super().export_data(data, export_type=export_type, request=request)
+
+    def _log_export(self, rows: int, export_type: str) -> None:
+        with self.session_maker() as session:
+            audit.record(session, action="export", actor=audit.current_actor.get(), at=self.clock(),
+                         table=self.model.__tablename__, after={"rows": rows, "format": export_type})
+            session.commit()
+
+    def search_placeholder(self) -> str:
+        return ", ".join(str(self._column_labels.get(field, field)) for field in self._search_fields)
+
+    async def list(self, request: Request):
+        pagination = await super().list(request)
+        await self._remember_people(request, pagination.rows)
+        return pagination
+
+    async def get_object_for_details(self, request: Request) -> Any:
+        obj = await super().get_object_for_details(request)
+        if obj is not None:
+            await self._remember_people(request, [obj])
+        return obj
+
+    async def _remember_people(self, request: Request, rows: Iterable[Any]) -> None:
+        ids = {getattr(row, column) for row in rows for column in self.person_columns} - {None}
+        if ids:
+            found = await anyio.to_thread.run_sync(people, self.session_maker, ids)
+            request.state.people = {**getattr(request.state, "people", {}), **found}
+
+
+def people(session_maker, contact_ids: set[int]) -> dict[int, str]:
+    """"Last First (code)" for each contact with a registration (erased people have none)."""
+    with session_maker() as session:
+        rows = session.execute(select(Registration.contact_id, Registration.first_name, Registration.last_name,
+                                      Registration.code)
+                               .where(Registration.contact_id.in_(contact_ids), Registration.erased_at.is_(None)))
+        return {cid: f"{last or ''} {first or ''} ({code})".strip() for cid, first, last, code in rows}
+
+
+def person(column: str = "contact_id") -> Callable:
+    """A formatter showing the person behind a contact id (set up by OfficeView.list/details)."""
+
+    def show(model: Any, _attribute: str, request: Request) -> str:
+        cid = getattr(model, column)
+        return getattr(request.state, "people", {}).get(cid) or _("contact %(id)s (no registration)") % {"id": cid}
+
+    return show
+
+
+def choice(options) -> Callable:
+    """A formatter showing a stored option value by its label, in the operator's language."""
+    labels = {option.value: option.label for option in options}
+
+    def show(model: Any, attribute: str, *_args) -> str:
+        value = getattr(model, attribute)
+        t = translator(current_language())
+        if isinstance(value, list):
+            return ", ".join(t.gettext(labels.get(v, v)) for v in value)
+        return "" if value is None else t.gettext(labels.get(value, value))
+
+    return show
+
+
+def labels(mapping: dict[str, Any]) -> Callable:
+    """A formatter for a value with a fixed set of labels (lazy, translated when shown)."""
+
+    def show(model: Any, attribute: str, *_args) -> str:
+        value = getattr(model, attribute)
+        return str(mapping.get(value, value)) if value is not None else ""
+
+    return show
+
+
+async def confirmed_action(view: ModelView, request: Request, *, slug: str, title: str, question: str,
+                           run: Callable[[Session, list[str]], int], done: Callable[[int], str],
+                           describe: Callable[[Any], str] = str) -> Response:
+    """GET shows the rows and a form; POST (CSRF-checked by the middleware) runs ``run`` in one
+    audited transaction, then goes back to the list with a message."""
+    pks = [pk for pk in request.query_params.get("pks", "").split(",") if pk.strip()][:500]
+    back = str(request.url_for("admin:list", identity=view.identity))
+    if not pks:
+        Flash.warning(request, _("Select at least one row first."))
+        return RedirectResponse(back, status_code=302)
+    if request.method != "POST":
+        rows = await anyio.to_thread.run_sync(_load, view, pks)
+        return await view.templates.TemplateResponse(request, "office/confirm.html", {
+            "title": title, "question": question, "rows": [describe(row) for row in rows], "back": back,
+            "model_view": view})
+
+    def work() -> int:
+        with view.session_maker() as session:
+            session.info[audit.ACTION_KEY] = slug
+            count = run(session, pks)
+            session.commit()
+            return count
+
+    count = await anyio.to_thread.run_sync(work)
+    Flash.success(request, done(count))
+    return RedirectResponse(back, status_code=303)
+
+
+def _load(view: ModelView, pks: list[str]) -> list[Any]:
+    pk = view.pk_columns[0]
+    with view.session_maker() as session:
+        return list(session.scalars(select(view.model).where(pk.in_([int(p) for p in pks if p.isdigit()]))))

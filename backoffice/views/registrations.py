@@ -1,0 +1,163 @@
+"""Registrations: the review queue (search, filters), the answers, edits (audited), and the
+"mark reviewed" action that moves new registrations to "registered"."""
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+from typing import Any, Callable
+
+import anyio
+from babel.support import LazyProxy
+from sqladmin import action
+from sqlalchemy import select
+from starlette.requests import Request
+from wtforms import DateField, SelectField, SelectMultipleField
+from wtforms.validators import InputRequired
+from wtforms.widgets import TextInput
+
+from conversations import validators
+from conversations.flow import Invalid
+from conversations.flows import choices
+from conversations.i18n import translator
+from conversations.municipalities import COMUNI
+from db.models import Registration
+
+from .. import roles
+from ..i18n import L_, _, current_language
+from .audit import history
+from .common import OfficeView, choice, confirmed_action, labels
+from .filters import Choices, Distinct, InList, Period
+
+# The programme's path goes on from "registered" (interviewed, in selection, placed, closed):
+# those steps come with their own pages. "erased" is set by the person's erasure.
+STATUSES = {"new": L_("New, to review"), "registered": L_("Registered (reviewed)"), "erased": L_("Erased")}
+LANGUAGES = {"it": "Italiano", "en": "English"}
+REQUIRED = ("first_name", "last_name", "birth_date", "municipality", "phone", "language")
+ANSWERS = {"situation": choices.SITUATION, "education": choices.EDUCATION, "italian": choices.ITALIAN,
+           "driving": choices.DRIVING, "sectors": choices.SECTORS, "availability": choices.AVAILABILITY}
+
+
+def _option_label(label: str) -> LazyProxy:
+    return LazyProxy(lambda: translator(current_language()).gettext(label), enable_cache=False)
+
+
+def _choices(options, blank: bool = True) -> list[tuple[str, Any]]:
+    return ([("", "—")] if blank else []) + [(o.value, _option_label(o.label)) for o in options]
+
+
+LABELS = {
+    "code": L_("Code"), "status": L_("Status"), "language": L_("Language"), "first_name": L_("First name"),
+    "last_name": L_("Last name"), "birth_date": L_("Date of birth"), "tax_code": L_("Codice fiscale"),
+    "municipality": L_("Comune"), "phone": L_("Phone"), "email": L_("Email"), "situation": L_("Situation"),
+    "education": L_("School"), "italian": L_("Italian"), "sectors": L_("Sectors"), "driving": L_("Driving"),
+    "availability": L_("Availability"), "created_at": L_("Registered on"), "erased_at": L_("Erased on"),
+    "contact_id": L_("Contact"), "id": "ID",
+}
+
+
+def filters(clock: Callable[[], dt.datetime]) -> list:
+    return [
+        Choices(Registration.status, STATUSES, L_("Status")),
+        Distinct(Registration.municipality, L_("Comune")),
+        Choices(Registration.language, LANGUAGES, L_("Language")),
+        InList(Registration.sectors, choices.SECTORS, L_("Sector"), _option_label),
+        Period(Registration.created_at, L_("Registration date"), clock),
+    ]
+
+
+class ItalianDateField(DateField):
+    """A date written dd/mm/yyyy, as the office writes it (ISO is understood too). A text box:
+    the browser's own date box would show and send ISO dates."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", ["%d/%m/%Y", "%Y-%m-%d"])
+        kwargs.setdefault("render_kw", {}).update(placeholder="gg/mm/aaaa", **{"class": "form-control"})
+        super().__init__(*args, **kwargs)
+
+
+class RegistrationView(OfficeView, model=Registration):
+    identity = "registration"
+    name = L_("Registration")
+    name_plural = L_("Registrations")
+    icon = "fa-solid fa-id-card"
+    can_edit = True
+
+    column_list = ["code", "created_at", "status", "last_name", "first_name", "municipality", "phone", "language"]
+    column_details_list = ["code", "status", "created_at", "language", "first_name", "last_name", "birth_date",
+                           "tax_code", "municipality", "phone", "email", "situation", "education", "italian",
+                           "sectors", "driving", "availability", "erased_at"]
+    column_searchable_list = ["code", "first_name", "last_name", "tax_code", "phone", "email"]
+    column_sortable_list = ["code", "created_at", "status", "last_name", "municipality"]
+    column_default_sort = [("created_at", True)]
+    column_labels = LABELS
+    column_formatters = {"status": labels(STATUSES), "language": labels(LANGUAGES)}
+    column_formatters_detail = {"status": labels(STATUSES), "language": labels(LANGUAGES),
+                                **{name: choice(options) for name, options in ANSWERS.items()}}
+    column_export_list = column_details_list
+
+    form_columns = ["first_name", "last_name", "birth_date", "tax_code", "municipality", "phone", "email",
+                    "situation", "education", "italian", "sectors", "driving", "availability", "language"]
+    form_overrides = {"municipality": SelectField, "language": SelectField, "birth_date": ItalianDateField,
+                      **{name: SelectMultipleField if name in ("sectors", "availability") else SelectField
+                         for name in ANSWERS}}
+
+    @property
+    def form_args(self) -> dict[str, dict[str, Any]]:
+        """Fresh at each call: sqladmin appends its own validators to the lists it is given."""
+        args = {name: {"label": LABELS[name], "validators": [InputRequired()] if name in REQUIRED else []}
+                for name in self.form_columns}
+        args["municipality"]["choices"] = [("", "—"), *[(name, name) for name in COMUNI]]
+        args["language"]["choices"] = list(LANGUAGES.items())
+        for name, options in ANSWERS.items():
+            args[name]["choices"] = _choices(options, blank=name not in ("sectors", "availability"))
+        return args
+
+    details_template = "office/registration_details.html"
+
+    async def details_context(self, request: Request) -> dict[str, Any]:
+        """The registration's history, for those who may read the audit log."""
+        if not roles.can(request, "office-audit", "list"):
+            return {}
+        return {"history": await anyio.to_thread.run_sync(history, self.session_maker, "registration",
+                                                          request.path_params["pk"])}
+
+    async def check_can_edit(self, request: Request, model: Any) -> bool:
+        return await super().check_can_edit(request, model) and model.erased_at is None
+
+    async def on_model_change(self, data: dict, model: Any, is_created: bool, request: Request) -> None:
+        """The same checks as the chat's: a wrong code, phone or email is refused with the reason
+        (in the operator's language)."""
+        context = _Checks(current_language(), data.get("birth_date"))
+        try:
+            for name, check in (("tax_code", validators.tax_code), ("phone", validators.phone),
+                                ("email", validators.email)):
+                if data.get(name):
+                    data[name] = check(str(data[name]), context)
+        except Invalid as error:
+            raise ValueError(error.message) from None
+
+    @action("mark-reviewed", label=L_("Mark reviewed"), add_in_detail=True, add_in_list=True)
+    async def mark_reviewed(self, request: Request):
+        def run(session, pks: list[str]) -> int:
+            rows = session.scalars(select(Registration).where(
+                Registration.id.in_([int(p) for p in pks if p.isdigit()]), Registration.status == "new",
+                Registration.erased_at.is_(None))).all()
+            for row in rows:
+                row.status = "registered"
+            return len(rows)
+
+        return await confirmed_action(
+            self, request, slug="mark_reviewed", title=_("Mark reviewed"), run=run,
+            question=_("These registrations will move from \"new\" to \"registered\" (only the new ones change):"),
+            describe=lambda r: f"{r.code} — {r.last_name or ''} {r.first_name or ''} ({STATUSES.get(r.status, r.status)})",
+            done=lambda n: _("%(n)d registrations marked reviewed.") % {"n": n})
+
+
+class _Checks(SimpleNamespace):
+    """What conversations.validators read from a chat step, for a form in the office."""
+
+    def __init__(self, language: str, birth_date: dt.date | None):
+        super().__init__(t=translator(language), state=SimpleNamespace(language=language),
+                         answers={"birth_date": birth_date.isoformat()} if birth_date else {})
