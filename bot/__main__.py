@@ -52,10 +52,13 @@ def _run(command: str | None, settings: Settings) -> int:
             if demo_for_newcomers(service.db):
                 print("Nessun appuntamento in agenda: ho caricato i dati di prova (python -m bot demo)\n"
                       "per provare colloqui e laboratori. / No agenda yet: demo data loaded.\n")
-        console.run(service.handle, sys.stdin, sys.stdout, outbox=OutboxService(service.db))
+        from .wiring import planners
+        # Reminders and broadcasts reach the terminal chat too: planned, then shown, before each prompt.
+        outbox = OutboxService(service.db, planners=planners(settings.reminders))
+        console.run(service.handle, sys.stdin, sys.stdout, outbox=outbox)
         return 0
     from .wiring import run_telegram
-    return run_telegram(settings.telegram, service)
+    return run_telegram(settings, service)
 
 
 if __name__ == "__main__":

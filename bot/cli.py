@@ -14,7 +14,7 @@ import sys
 
 from .cli_input import MODES, at_most, date_arg, datetime_arg, days_arg, positive_arg, text_of, time_arg
 
-COMMANDS = ("slots", "workshops", "bookings", "registrations", "demo")
+COMMANDS = ("slots", "workshops", "bookings", "registrations", "demo", "broadcasts")
 _ARGPARSE_ITALIAN = (  # argparse's own messages are English
     (r"^the following arguments are required: (.*)$", r"parametri obbligatori mancanti: \1"),
     (r"^argument (\S+): invalid choice: (.*?) \(choose from (.*)\)$",
@@ -47,6 +47,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     registrations.add_parser("list", help="registrazioni, dalla più vecchia").add_argument(
         "--status", help="solo uno stato, per esempio new (le nuove)")
     sub.add_parser("demo", help="carica dati di prova (colloqui e workshop) per provare ogni flusso")
+    _broadcasts(sub.add_parser("broadcasts", help="avvisi a più persone: conta, invia o programma, elenca, "
+                                                  "annulla, resoconto"))
 
 
 def _actions(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
@@ -123,6 +125,49 @@ def _description(value: str) -> str:
     return value
 
 
+def _broadcasts(parser: argparse.ArgumentParser) -> None:
+    actions = _actions(parser)
+    _audience(actions.add_parser("count", help="quante persone riceverebbero un avviso",
+                                 description="Conta i destinatari; i filtri si combinano (tutti devono valere)."))
+    new = actions.add_parser(
+        "new", help="un avviso, subito o a un'ora stabilita",
+        description="Crea un avviso: mostra quante persone lo riceveranno e chiede conferma. Chi ha scritto "
+                    "STOP non lo riceve; ogni messaggio finisce con una riga su come smettere di riceverli.")
+    new.add_argument("--text-it", required=True, type=_notice_text, metavar="TESTO",
+                     help='il testo in italiano (\\n per andare a capo)')
+    new.add_argument("--text-en", type=_notice_text, metavar="TESTO",
+                     help="il testo in inglese; chi scrive in inglese, senza questo, riceve quello italiano")
+    new.add_argument("--at", type=datetime_arg, metavar="QUANDO",
+                     help='data e ora di invio, es. "2026-12-01 09:00" (default: subito)')
+    new.add_argument("--by", type=text_of(80), metavar="NOME",
+                     help="chi lo invia (default: l'utente del sistema)")
+    new.add_argument("--yes", action="store_true", help="non chiedere conferma")
+    _audience(new)
+    actions.add_parser("list", help="gli avvisi, dal più recente")
+    for name, helptext in (("cancel", "annulla un avviso programmato, o ferma uno in invio"),
+                           ("report", "resoconto di un avviso: inviati, non riusciti e perché, bloccati")):
+        actions.add_parser(name, help=helptext).add_argument("id", type=positive_arg, metavar="ID")
+
+
+def _audience(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--not-interviewed", action="store_true", help="solo chi non ha ancora fatto il colloquio")
+    parser.add_argument("--workshop", type=positive_arg, metavar="ID", help="solo gli iscritti a questa sessione")
+    parser.add_argument("--with-waitlist", action="store_true", help="con --workshop: anche la lista d'attesa")
+    parser.add_argument("--language", choices=("it", "en"), help="solo chi scrive al bot in questa lingua")
+    parser.add_argument("--channel", choices=("telegram", "whatsapp", "console", "web"),
+                        help="solo chi usa questo canale (e riceve l'avviso lì)")
+    parser.add_argument("--municipality", type=text_of(60), metavar="COMUNE", help="solo chi abita in questo comune")
+
+
+def _notice_text(value: str) -> str:
+    value = value.replace("\\n", "\n").strip()
+    if not value:
+        raise argparse.ArgumentTypeError("il testo non può essere vuoto")
+    if len(value) > 3500:  # db.broadcasts.MAX_TEXT: Telegram takes 4,096, with room for the line on STOP
+        raise argparse.ArgumentTypeError(f"testo troppo lungo: al massimo 3500 caratteri (ne ha {len(value)})")
+    return value
+
+
 def _period(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="since", type=date_arg, metavar="AAAA-MM-GG", help="default oggi")
     parser.add_argument("--days", type=at_most(366), default=14, metavar="N", help="quanti giorni (default 14)")
@@ -133,6 +178,9 @@ def run(args: argparse.Namespace, settings, *, now: dt.datetime | None = None) -
     if getattr(args, "action", "") is None:  # "python -m bot slots" alone
         args.command_parser.print_help(sys.stderr)
         return 2
+    if args.command == "broadcasts":  # its own steps: count, confirm, then write (see there)
+        from .cli_broadcasts import execute as broadcast
+        return broadcast(args, settings, now=now)
     from .cli_commands import execute
     return execute(args, settings, now=now)
 

@@ -1,6 +1,8 @@
 """All configuration, from the environment or a .env file (see .env.example)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -39,6 +41,33 @@ class BookingSettings(BaseSettings):
     cutoff_hours: float = Field(default=2.0, ge=0)
 
 
+class OutboxSettings(BaseSettings):
+    """How fast the bot may send the messages it starts itself (reminders, notices, promotions)."""
+
+    model_config = SettingsConfigDict(env_prefix="OUTBOX_", **_ENV)
+
+    # Telegram: about 30 messages a second overall and 1 a second to one chat (Bot API FAQ).
+    telegram_per_second: float = Field(default=30.0, gt=0)
+    telegram_per_chat_per_second: float = Field(default=1.0, gt=0)
+    # Attempts before a message is marked failed (429 waits do not count).
+    max_attempts: int = Field(default=5, ge=1)
+    # How long the rows of a sender that died wait before another sender takes them.
+    lease_seconds: float = Field(default=30.0, ge=1)
+    # Calls in flight at once; by default enough for the rate with a 0.3 s round trip.
+    concurrency: int | None = Field(default=None, ge=1)
+
+
+class ReminderSettings(BaseSettings):
+    """When reminders go out: hours before the appointment, never in the quiet hours (Rome time)."""
+
+    model_config = SettingsConfigDict(env_prefix="REMINDER_", **_ENV)
+
+    workshop_hours: list[float] = Field(default_factory=lambda: [24.0, 2.0])  # REMINDER_WORKSHOP_HOURS=[24,2]
+    interview_hours: list[float] = Field(default_factory=lambda: [24.0])
+    quiet_start: dt.time = dt.time(21, 0)
+    quiet_end: dt.time = dt.time(8, 0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(**_ENV)
 
@@ -46,6 +75,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     booking: BookingSettings = Field(default_factory=BookingSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    reminders: ReminderSettings = Field(default_factory=ReminderSettings)
 
     @field_validator("database_url", mode="before")
     @classmethod

@@ -1,4 +1,5 @@
-"""Builds the pieces from settings: database (migrated), engine, conversation service."""
+"""Builds the pieces from settings: database (migrated), engine, conversation service, and
+the bot's background work (outbox senders, planners, their scheduler)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,9 +9,9 @@ from conversations.commands import build_engine
 from db import migrate
 from db.conversation_service import ConversationService
 from db.engine import make_engine
-from db.outbox import OutboxService
+from db.outbox import Planner
 
-from .settings import Settings, TelegramSettings
+from .settings import ReminderSettings, Settings
 
 log = logging.getLogger(__name__)
 
@@ -22,15 +23,46 @@ def build_service(settings: Settings) -> ConversationService:
     return ConversationService(db, build_engine(), booking_cutoff=cutoff)
 
 
-def run_telegram(telegram: TelegramSettings, service: ConversationService) -> int:
+def planners(settings: ReminderSettings) -> list[Planner]:
+    """What turns the database into outbox rows, on the scheduler's planner tick: reminders
+    (db.reminders) and the broadcasts whose time has come (db.broadcasts)."""
+    from db import broadcasts, reminders
+
+    def reminders_plan(session, now: dt.datetime) -> int:
+        return reminders.plan(session, now=now, settings=settings)
+
+    def broadcasts_due(session, now: dt.datetime) -> int:
+        return broadcasts.queue_due(session, now=now)
+    return [reminders_plan, broadcasts_due]
+
+
+def telegram_background(settings: Settings, db):
+    """For build_application: given the running Bot, the scheduler that sends the outbox."""
+    from handlers.outbox_sender import Limits
+    from handlers.telegram_outbox import sender
+
+    from .scheduler import BotScheduler
+
+    outbox = settings.outbox
+    limits = Limits(per_second=outbox.telegram_per_second,
+                    per_chat_per_second=outbox.telegram_per_chat_per_second, max_attempts=outbox.max_attempts,
+                    lease=outbox.lease_seconds, concurrency=outbox.concurrency)
+
+    def start(bot) -> BotScheduler:
+        return BotScheduler(db=db, senders=[sender(bot, db, limits)], planners=planners(settings.reminders))
+    return start
+
+
+def run_telegram(settings: Settings, service: ConversationService) -> int:
     """Long polling, or webhook mode when TELEGRAM_WEBHOOK_URL is set."""
     from telegram.error import InvalidToken
 
     from handlers.telegram import build_application, run_polling
 
+    telegram = settings.telegram
     application = build_application(token=telegram.bot_token.get_secret_value(),
                                     api_url=telegram.api_url, handle=service.handle,
-                                    outbox=OutboxService(service.db))
+                                    background=telegram_background(settings, service.db))
     if not telegram.webhook_url:
         log.info("Telegram: long polling on %s", telegram.api_url)
         try:

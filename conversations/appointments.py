@@ -2,7 +2,7 @@
 "my appointments", giving a workshop seat back (which may promote somebody waiting)."""
 from __future__ import annotations
 
-from . import describe
+from . import describe, reminders
 from .payload import action_button
 from .engine import Engine
 from .flow import Ctx
@@ -13,9 +13,9 @@ from .store import BookingFailed, Promotion
 
 
 def run(engine: Engine, ctx: Ctx, action: str, argument: str) -> list[Outbound] | None:
-    """The replies for an ``int:``/``ws:``/``appts`` action; None if it is not one of them."""
+    """The replies for an ``int:``/``ws:``/``appts``/``rem:`` action; None if it is not one of them."""
     _ = ctx.t.gettext
-    if action in ("int", "ws", "appts") and ctx.store.registration_code() is None:
+    if action in ("int", "ws", "appts", reminders.ACTION) and ctx.store.registration_code() is None:
         return [Outbound(_("First you need to register: it takes a few minutes."),
                          (action_button(_("Register"), "register"), action_button(_("Menu"), "menu")))]
     if action == "appts":
@@ -28,7 +28,37 @@ def run(engine: Engine, ctx: Ctx, action: str, argument: str) -> list[Outbound] 
             return engine.start(ctx, workshop.NAME)
         if verb in ("cancel", "drop") and number.isdecimal():
             return _drop_seat(engine, ctx, int(number), confirmed=verb == "drop")
+    if action == reminders.ACTION:
+        pressed = reminders.parse(argument)
+        return _reminder(engine, ctx, pressed) if pressed else None
     return None
+
+
+def _reminder(engine: Engine, ctx: Ctx, pressed: reminders.Pressed) -> list[Outbound]:
+    """A reminder's button acts only on the booking it was about, while that is still ahead;
+    "I'll be there" leaves the person where they were in a flow."""
+    _ = ctx.t.gettext
+    booking_id, is_interview = pressed.booking_id, pressed.kind == reminders.INTERVIEW
+    if is_interview:
+        current = ctx.store.current_interview()
+        active = current is not None and current.booking_id == booking_id
+    else:
+        active = any(seat.registration_id == booking_id and seat.status == "registered"
+                     and seat.workshop.starts_at > ctx.now for seat in ctx.store.seats())
+    if active and pressed.verb == reminders.CONFIRM:
+        active = ctx.store.confirm_interview(booking_id) if is_interview else ctx.store.confirm_seat(booking_id)
+    if not active:
+        return [Outbound(_("This booking is no longer active.")), my_appointments(ctx)]
+    if pressed.verb == reminders.CONFIRM:
+        thanks = _("Thank you for letting us know. See you there!")
+        if engine.current(ctx.state):
+            return [Outbound(thanks)] + engine.reprompt(ctx)
+        return [Outbound(thanks, (action_button(_("My appointments"), "appts"), action_button(_("Menu"), "menu")))]
+    if is_interview:
+        return _interview(engine, ctx, "move" if pressed.verb == reminders.MOVE else "cancel")
+    if pressed.verb == reminders.CANCEL:
+        return _drop_seat(engine, ctx, booking_id, confirmed=False)
+    return engine.start(ctx, workshop.NAME, move_from=booking_id)  # the old seat goes once the new one is held
 
 
 def _interview(engine: Engine, ctx: Ctx, verb: str) -> list[Outbound] | None:

@@ -1,10 +1,10 @@
-"""Global commands (/start /menu /help /cancel /language /privacy) and menu actions.
+"""Global commands (/start /menu /help /cancel /language /privacy /settings /stop) and menu actions.
 
 They work from any step; where a flow is under way, its question is asked again after.
 """
 from __future__ import annotations
 
-from . import appointments
+from . import appointments, preferences
 from .payload import action_button
 from .engine import CommandSet, Engine
 from .flow import Ctx
@@ -21,7 +21,8 @@ class Commands(CommandSet):
         handler = {
             "start": self.start, "menu": self.show_menu, "help": self.help, "aiuto": self.help,
             "cancel": self.cancel, "annulla": self.cancel, "language": self.language,
-            "lingua": self.language, "privacy": self.privacy,
+            "lingua": self.language, "privacy": self.privacy, "settings": self.settings,
+            "impostazioni": self.settings, "stop": preferences.stop,
         }.get(name)
         if handler is None:
             _ = ctx.t.gettext
@@ -30,14 +31,20 @@ class Commands(CommandSet):
                 command=shown))] + engine.reprompt(ctx)
         return handler(engine, ctx)
 
+    def as_command(self, text: str) -> str | None:
+        return preferences.as_command(text)
+
     def run_action(self, engine: Engine, ctx: Ctx, value: str) -> list[Outbound]:
         action, _sep, argument = value.partition(":")
         if action == "lang" and argument in LANGUAGES:
             return self.set_language(engine, ctx, argument)
+        if action == preferences.ACTION:
+            return preferences.toggle(engine, ctx, argument) or engine.stale(ctx)
         handler = {
             "menu": self.show_menu, "register": self.register, "help": self.help,
             "language": self.language, "privacy": self.privacy, "mydata": self.my_data,
             "erase": self.ask_erase, "erase_yes": self.erase, "erase_no": self.keep,
+            "settings": self.settings,
         }.get(action)
         if handler:
             return handler(engine, ctx)
@@ -63,10 +70,11 @@ class Commands(CommandSet):
 
     # -- commands -----------------------------------------------------------
     def start(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        back_on = preferences.notices_back_on(ctx)
         if engine.current(ctx.state):
             _ = ctx.t.gettext
-            return [Outbound(_("Let's go on from where we were."))] + engine.reprompt(ctx)
-        return self.idle(engine, ctx)
+            return back_on + [Outbound(_("Let's go on from where we were."))] + engine.reprompt(ctx)
+        return back_on + self.idle(engine, ctx)
 
     def show_menu(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         return [self.menu(engine, ctx)]
@@ -86,9 +94,13 @@ class Commands(CommandSet):
         text = _("I am the assistant of Insieme per il lavoro. You can answer by tapping a button "
                  "or by typing the number of an option.\n\n"
                  "/menu - what I can do\n/cancel - stop what we are doing\n"
-                 "/language - change language\n/privacy - your data: see it or erase it\n/help - this message")
+                 "/language - change language\n/privacy - your data: see it or erase it\n"
+                 "/settings - reminders and notices on or off\n/stop - no more notices\n/help - this message")
         return [Outbound(text, close_keyboard=engine.current(ctx.state) is None)] + (
             engine.reprompt(ctx) if engine.current(ctx.state) else [self.menu(engine, ctx)])
+
+    def settings(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        return preferences.settings(engine, ctx)
 
     def cancel(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         _ = ctx.t.gettext
@@ -125,6 +137,7 @@ class Commands(CommandSet):
         lines.append(_("Language: {language}").format(language=_(language)))
         for channel, external_id in data.identities:
             lines.append(_("Account: {channel} {id}").format(channel=channel, id=external_id))
+        lines += preferences.lines(ctx)
         for version, given_at in data.consents:
             lines.append(_("Consent to the privacy notice {version}: {date}").format(
                 version=version, date=ctx.t.format_datetime(given_at, "short")))

@@ -44,6 +44,8 @@ class Engine:
             inbound = ctx.inbound = self._typed_global_button(state, inbound)
         if inbound.kind is Kind.TEXT and inbound.text.strip().startswith("/"):
             return self.commands.run_command(self, ctx, inbound.text.strip())
+        if inbound.kind is Kind.TEXT and (command := self.commands.as_command(inbound.text)):
+            return self.commands.run_command(self, ctx, command)
         if inbound.kind is Kind.BUTTON:
             try:
                 data = payload.decode(inbound.payload)
@@ -242,6 +244,9 @@ class CommandSet:
     """Global commands and actions; see conversations.commands."""
 
     def run_command(self, engine: Engine, ctx: Ctx, text: str) -> list[Outbound]: ...
+    def as_command(self, text: str) -> str | None:
+        """The command a word typed alone stands for at any step (STOP is /stop), else None."""
+        return None
     def run_action(self, engine: Engine, ctx: Ctx, value: str) -> list[Outbound]: ...
     def idle(self, engine: Engine, ctx: Ctx) -> list[Outbound]: ...
     def menu(self, engine: Engine, ctx: Ctx) -> Outbound: ...

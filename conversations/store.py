@@ -124,6 +124,9 @@ class BookingStore(Protocol):
 
     def cancel_interview(self, reason: str | None) -> None: ...
 
+    def confirm_interview(self, booking_id: int) -> bool:
+        """"I'll be there" on a reminder; False if that interview is no longer booked."""
+
     def workshops(self) -> list[Workshop]: ...
 
     def workshop(self, workshop_id: int) -> Workshop | None: ...
@@ -133,6 +136,9 @@ class BookingStore(Protocol):
     def sign_up(self, workshop_id: int, *, waitlist: bool) -> Seat:
         """A seat, or with ``waitlist`` a place in the queue; raises BookingFailed."""
 
+    def confirm_seat(self, registration_id: int) -> bool:
+        """"I'll be there" on a reminder; False if that seat is no longer the person's."""
+
     def give_up_seat(self, registration_id: int) -> Promotion | None:
         """Cancel a seat or queue place; the promotion it caused, if any."""
 
@@ -140,5 +146,22 @@ class BookingStore(Protocol):
         """Queue a message for another person (sent by the outbox), once per ``key``."""
 
 
-class Store(RegistrationStore, BookingStore, Protocol):
+@dataclass(frozen=True)
+class Preferences:
+    """What the person chose in /settings (and with /stop)."""
+
+    reminders: bool = True  # reminders of what they booked
+    notices: bool = True    # the office's notices (broadcasts)
+
+
+class PreferenceStore(Protocol):
+    def preferences(self) -> Preferences: ...
+
+    def set_notices(self, on: bool) -> None:
+        """Off: no broadcast reaches the person (those queued for them are withdrawn)."""
+
+    def set_reminders(self, on: bool) -> None: ...
+
+
+class Store(RegistrationStore, BookingStore, PreferenceStore, Protocol):
     """Everything the engine may ask of persistence, for one person."""

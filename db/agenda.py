@@ -16,7 +16,8 @@ from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
 
-from .models import InterviewBooking, InterviewSlot, WorkshopSession, aware
+from . import reminders
+from .models import InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession, aware
 
 UTC = dt.timezone.utc
 OFFICE_CANCELLED = "cancelled by the office"
@@ -127,6 +128,8 @@ def cancel_slot(session: Session, *, slot_id: int, now: dt.datetime,
         booking.status, booking.cancel_reason, booking.updated_at = "cancelled", OFFICE_CANCELLED, now
     session.flush()
     for booking in booked:
+        reminders.withdraw(session, reminders.about(reminders.INTERVIEW, booking.id))
+    for booking in booked:
         if notify:
             notify(booking, slot)
     return booked
@@ -137,6 +140,38 @@ def slots_between(session: Session, *, start: dt.datetime, end: dt.datetime) -> 
     return list(session.execute(select(InterviewSlot).where(
         InterviewSlot.starts_at >= start, InterviewSlot.starts_at < end)
         .order_by(InterviewSlot.starts_at, InterviewSlot.operator, InterviewSlot.id)).scalars())
+
+
+def cancel_workshop(session: Session, *, workshop_id: int, now: dt.datetime,
+                    notify: Callable[[WorkshopRegistration, WorkshopSession], None] | None = None,
+                    ) -> list[WorkshopRegistration]:
+    """The office cancels a workshop session: it leaves the offer, its seats and waiting list
+    are cancelled and their reminders withdrawn (each seat passed to ``notify``, which may
+    queue a notice). Returns the registrations cancelled."""
+    workshop = session.get(WorkshopSession, workshop_id)
+    if workshop is None:
+        raise AgendaError("not_found")
+    if aware(workshop.starts_at) <= now:
+        raise AgendaError("past")
+    # The session first, as cancel_slot does: a sign-up racing this one fails on cancelled_at.
+    done = session.execute(update(WorkshopSession).where(
+        WorkshopSession.id == workshop_id, WorkshopSession.cancelled_at.is_(None))
+        .values(cancelled_at=now, registered=0))
+    if done.rowcount != 1:
+        raise AgendaError("cancelled")
+    session.refresh(workshop)
+    seats = list(session.execute(select(WorkshopRegistration).where(
+        WorkshopRegistration.session_id == workshop_id,
+        WorkshopRegistration.status.in_(("registered", "waitlisted")))
+        .order_by(WorkshopRegistration.id).with_for_update()).scalars())
+    for seat in seats:
+        seat.status, seat.updated_at = "cancelled", now
+    session.flush()
+    for seat in seats:
+        reminders.withdraw(session, reminders.about(reminders.WORKSHOP, seat.id))
+        if notify:
+            notify(seat, workshop)
+    return seats
 
 
 def add_workshop(session: Session, *, title: str, starts_at: dt.datetime, ends_at: dt.datetime,

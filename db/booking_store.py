@@ -11,8 +11,8 @@ from sqlmodel import Session
 from conversations import store as views
 from conversations.messages import Outbound
 
-from . import bookings, outbox, workshops
-from .models import Contact, InterviewSlot, WorkshopSession
+from . import bookings, outbox, reminders, workshops
+from .models import Contact, InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession
 
 DEFAULT_CUTOFF = dt.timedelta(hours=2)
 
@@ -73,6 +73,14 @@ class BookingStoreMixin:
     def cancel_interview(self, reason: str | None) -> None:
         self._seen.clear()
         bookings.cancel(self.session, contact_id=self.contact_id, reason=reason, now=self.now)
+
+    def confirm_interview(self, booking_id: int) -> bool:
+        return reminders.confirm(self.session, InterviewBooking, booking_id, contact_id=self.contact_id,
+                                 now=self.now)
+
+    def confirm_seat(self, registration_id: int) -> bool:
+        return reminders.confirm(self.session, WorkshopRegistration, registration_id,
+                                 contact_id=self.contact_id, now=self.now)
 
     # -- workshops -------------------------------------------------------------
     def workshops(self) -> list[views.Workshop]:

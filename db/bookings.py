@@ -23,6 +23,7 @@ from sqlmodel import Session
 from conversations.i18n import TIMEZONE
 from conversations.store import BookingFailed, Slot
 
+from . import reminders
 from .agenda import local
 from .models import Contact, InterviewBooking, InterviewSlot, aware, utcnow
 
@@ -89,7 +90,7 @@ def book(session: Session, *, contact_id: int, slot_id: int, now: dt.datetime,
     try:
         with session.begin_nested():
             _hold(session, slot_id, now, cutoff)
-            booking = InterviewBooking(slot_id=slot_id, contact_id=contact_id)
+            booking = InterviewBooking(slot_id=slot_id, contact_id=contact_id, created_at=now, updated_at=now)
             session.add(booking)
             session.flush()
     except IntegrityError:  # the same person booking twice at the same moment
@@ -112,7 +113,8 @@ def reschedule(session: Session, *, contact_id: int, slot_id: int, now: dt.datet
         _hold(session, slot_id, now, cutoff)
         old.status, old.cancel_reason, old.updated_at = "cancelled", "rescheduled", utcnow()
         session.flush()
-        booking = InterviewBooking(slot_id=slot_id, contact_id=contact_id)
+        reminders.withdraw(session, reminders.about(reminders.INTERVIEW, old.id))
+        booking = InterviewBooking(slot_id=slot_id, contact_id=contact_id, created_at=now, updated_at=now)
         session.add(booking)
         _release(session, old.slot_id)
         session.flush()
@@ -130,6 +132,7 @@ def cancel(session: Session, *, contact_id: int, reason: str | None,
     _release(session, booking.slot_id)  # the slot before the booking, in cancel_slot's order
     booking.status, booking.cancel_reason, booking.updated_at = "cancelled", reason, utcnow()
     session.flush()
+    reminders.withdraw(session, reminders.about(reminders.INTERVIEW, booking.id))
     return booking
 
 

@@ -28,6 +28,10 @@ class Contact(SQLModel, table=True):
     language: str = Field(default="it", max_length=8)
     created_at: dt.datetime = _when(nullable=False, default=utcnow)
     erased_at: Optional[dt.datetime] = _when(nullable=True)
+    # Set when the person wrote /stop or STOP: no broadcast notices until /start.
+    notices_off_at: Optional[dt.datetime] = _when(nullable=True)
+    # Set when the person turned reminders off in /settings.
+    reminders_off_at: Optional[dt.datetime] = _when(nullable=True)
 
 
 class ChannelIdentity(SQLModel, table=True):
@@ -41,6 +45,12 @@ class ChannelIdentity(SQLModel, table=True):
     scheme: str = Field(max_length=16)
     external_id: str = Field(max_length=64)
     created_at: dt.datetime = _when(nullable=False, default=utcnow)
+    # The platform said the person cannot be reached here (blocked the bot, chat gone):
+    # nothing more is sent on this identity until they write again.
+    unreachable_at: Optional[dt.datetime] = _when(nullable=True)
+    unreachable_reason: Optional[str] = Field(default=None, max_length=200)
+    # When the person last wrote on this channel (WhatsApp's 24-hour window).
+    last_inbound_at: Optional[dt.datetime] = _when(nullable=True)
 
 
 class ConversationState(SQLModel, table=True):
@@ -143,6 +153,7 @@ class InterviewBooking(SQLModel, table=True):
     status: str = Field(default="booked", max_length=16)
     cancel_reason: Optional[str] = Field(default=None, max_length=300)
     outcome_note: Optional[str] = Field(default=None, max_length=2000)
+    confirmed_at: Optional[dt.datetime] = _when(nullable=True)  # "I'll be there" on a reminder
     created_at: dt.datetime = _when(nullable=False, default=utcnow)
     updated_at: dt.datetime = _when(nullable=False, default=utcnow)
 
@@ -180,24 +191,57 @@ class WorkshopRegistration(SQLModel, table=True):
     session_id: int = Field(foreign_key="workshop_session.id", index=True)
     contact_id: int = Field(foreign_key="contact.id", index=True)
     status: str = Field(default="registered", max_length=16)
+    confirmed_at: Optional[dt.datetime] = _when(nullable=True)  # "I'll be there" on a reminder
     created_at: dt.datetime = _when(nullable=False, default=utcnow)
     updated_at: dt.datetime = _when(nullable=False, default=utcnow)
 
 
+class Broadcast(SQLModel, table=True):
+    """A notice operators send to an audience: text per language (Italian is the fallback),
+    the audience's filters, now or at ``send_at``. Status: scheduled, queued (its outbox rows
+    exist), cancelled."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    texts: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    audience: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="scheduled", max_length=16, index=True)
+    send_at: dt.datetime = _when(nullable=False, default=utcnow, index=True)
+    created_by: str = Field(default="", max_length=80)
+    created_at: dt.datetime = _when(nullable=False, default=utcnow)
+    queued_at: Optional[dt.datetime] = _when(nullable=True)
+    cancelled_at: Optional[dt.datetime] = _when(nullable=True)
+    skipped: int = 0  # people in the audience who could not be reached when it was queued
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message the bot starts itself (waitlist promotion, reminder, notice), sent by a drain
-    loop; the idempotency key makes a second row for the same purpose impossible."""
+    loop; the idempotency key makes a second row for the same purpose impossible.
+
+    Status: pending -> sending (claimed by a sender until ``claimed_until``) -> sent or failed;
+    cancelled when what it was about went away (a cancelled booking, a cancelled broadcast).
+    ``about`` names that thing (e.g. "interview_booking:12") so it can be withdrawn."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     contact_id: int = Field(foreign_key="contact.id", index=True)
     channel: str = Field(max_length=16)
+    kind: str = Field(default="notice", max_length=16)  # promotion / reminder / broadcast / notice
+    about: Optional[str] = Field(default=None, max_length=60, index=True)
+    broadcast_id: Optional[int] = Field(default=None, foreign_key="broadcast.id", index=True)
     content: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    due_at: dt.datetime = _when(nullable=False, default=utcnow, index=True)
-    status: str = Field(default="pending", max_length=16, index=True)  # pending / sent / failed
+    due_at: dt.datetime = _when(nullable=False, default=utcnow)
+    status: str = Field(default="pending", max_length=16)
     attempts: int = 0
     last_error: Optional[str] = Field(default=None, max_length=500)
     idempotency_key: str = Field(max_length=120, unique=True)
+    claimed_by: Optional[str] = Field(default=None, max_length=60)
+    claimed_until: Optional[dt.datetime] = _when(nullable=True)
+    platform_message_id: Optional[str] = Field(default=None, max_length=100)
     created_at: dt.datetime = _when(nullable=False, default=utcnow)
     sent_at: Optional[dt.datetime] = _when(nullable=True)
+
+
+# Tables declared beside the code that owns them, registered here for Alembic and the tests.
+from db import office_models, outbox_pace  # noqa: E402,F401

@@ -17,7 +17,7 @@ from typing import Any, Union
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlmodel import Session
 
-from conversations.store import PersonalData
+from conversations.store import PersonalData, Preferences
 
 from .booking_store import DEFAULT_CUTOFF, BookingStoreMixin
 from .models import (ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking, OutboxMessage,
@@ -38,13 +38,16 @@ _booking = InterviewBooking.__table__
 _outbox = OutboxMessage.__table__
 
 _FIND_CONTACT = (
-    select(_contact.c.id, _contact.c.language, _state.c.data)
+    select(_contact.c.id, _contact.c.language, _state.c.data, _identity.c.id, _identity.c.unreachable_at)
     .select_from(_identity.join(_contact, _identity.c.contact_id == _contact.c.id)
                  .outerjoin(_state, _state.c.contact_id == _contact.c.id))
     .where(_identity.c.scheme == bindparam("scheme"), _identity.c.external_id == bindparam("external_id"))
     # One message of a person at a time, even across processes (PostgreSQL; SQLite's BEGIN
     # IMMEDIATE already serialises): the later one reads the state the earlier one saved.
     .with_for_update(of=_contact, key_share=True))
+# A person who blocked the bot (or whose chat was gone) and writes again can be reached again.
+_REACHABLE_AGAIN = (update(_identity).where(_identity.c.id == bindparam("b_identity_id"))
+                    .values(unreachable_at=None, unreachable_reason=None))
 _NEW_CONTACT = insert(_contact)
 _NEW_IDENTITY = insert(_identity)
 _NEW_STATE = insert(_state)
@@ -62,9 +65,12 @@ _NEW_REGISTRATION = insert(_registration)
 
 def load_contact(db: Db, scheme: str, external_id: str) -> tuple[int, str, dict | None]:
     """(contact id, language, stored conversation state) for a channel identity, in one query;
-    the contact is created on first contact."""
+    the contact is created on first contact. An identity marked unreachable (db.outbox) is
+    reachable again: the person wrote (one more statement, only then)."""
     row = db.execute(_FIND_CONTACT, {"scheme": scheme, "external_id": external_id}).first()
     if row:
+        if row[4] is not None:
+            db.execute(_REACHABLE_AGAIN, {"b_identity_id": row[3]})
         return row[0], row[1], row[2]
     contact_id = db.execute(_NEW_CONTACT).inserted_primary_key[0]
     db.execute(_NEW_IDENTITY, {"contact_id": contact_id, "scheme": scheme, "external_id": external_id})
@@ -139,6 +145,28 @@ class SqlStore(BookingStoreMixin):
             identities=[(r.scheme, r.external_id) for r in identities],
             consents=[(r.notice_version, aware(r.given_at)) for r in consents],
             registration=reg)
+
+    def preferences(self) -> Preferences:
+        row = self.db.execute(select(_contact.c.reminders_off_at, _contact.c.notices_off_at)
+                              .where(_contact.c.id == self.contact_id)).one()
+        return Preferences(reminders=row.reminders_off_at is None, notices=row.notices_off_at is None)
+
+    def set_notices(self, on: bool) -> None:
+        """Off keeps the time it was first asked; the notices already queued are withdrawn."""
+        self._switch(_contact.c.notices_off_at, on)
+        if not on:
+            self.db.execute(update(_outbox).where(_outbox.c.contact_id == self.contact_id,
+                                                  _outbox.c.kind == "broadcast", _outbox.c.status == "pending")
+                            .values(status="cancelled"))
+
+    def set_reminders(self, on: bool) -> None:
+        self._switch(_contact.c.reminders_off_at, on)
+
+    def _switch(self, off_at, on: bool) -> None:
+        """On clears the ``..._off_at`` column; off sets it, unless it is set already."""
+        self.db.execute(update(_contact).where(_contact.c.id == self.contact_id,
+                                               off_at.is_not(None) if on else off_at.is_(None))
+                        .values({off_at.name: None if on else self.now}))
 
     def erase_personal_data(self) -> None:
         """Delete identities, consents, state, pending messages and typed notes; registrations keep

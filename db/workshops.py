@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from conversations.store import Seat, Workshop
 
+from . import reminders
 from .bookings import BookingError
 from .models import WorkshopRegistration, WorkshopSession, aware, utcnow
 
@@ -69,7 +70,8 @@ def sign_up(session: Session, *, contact_id: int, session_id: int, now: dt.datet
             status = "registered" if _take_seat(session, session_id, now, cutoff) else "waitlisted"
             if status == "waitlisted" and not waitlist:
                 raise BookingError("full")
-            registration = WorkshopRegistration(session_id=session_id, contact_id=contact_id, status=status)
+            registration = WorkshopRegistration(session_id=session_id, contact_id=contact_id, status=status,
+                                                created_at=now, updated_at=now)
             session.add(registration)
             session.flush()
     except IntegrityError:
@@ -89,6 +91,7 @@ def cancel(session: Session, *, contact_id: int, registration_id: int, now: dt.d
     had_seat = registration.status == "registered"
     registration.status, registration.updated_at = "cancelled", utcnow()
     session.flush()
+    reminders.withdraw(session, reminders.about(reminders.WORKSHOP, registration.id))
     if not had_seat:
         return None
     session.execute(update(WorkshopSession).where(WorkshopSession.id == registration.session_id,
@@ -108,7 +111,7 @@ def promote_first(session: Session, session_id: int, *, now: dt.datetime,
             return None
     except BookingError:  # started, too close, or cancelled by the office: the seat stays free
         return None
-    first.status, first.updated_at = "registered", utcnow()
+    first.status, first.updated_at = "registered", now  # its reminders count from now (db.reminders)
     session.flush()
     return first
 

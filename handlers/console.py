@@ -24,14 +24,16 @@ def render(outbound: Outbound) -> str:
 
 def run(handle: Callable[[Inbound], list[Outbound]], stdin: TextIO, stdout: TextIO,
         external_id: str | None = None, outbox: OutboxService | None = None) -> None:
-    """Chat until end of input; messages the bot starts itself (from the outbox) show up
-    before each prompt."""
+    """Chat until end of input. Before each prompt the outbox's planners run (reminders,
+    broadcasts whose time has come), then the messages the bot starts itself that are due for
+    this person show up, claimed and marked sent as on any channel."""
     external_id = external_id or getpass.getuser()
     print("Insieme per il lavoro - chat nel terminale (Ctrl+D per uscire)\n", file=stdout)
     replies = handle(Inbound(channel=CHANNEL, external_id=external_id, text="/start"))
     while True:
-        for reply in replies + _from_outbox(outbox, external_id):
+        for reply in replies:
             print(render(reply) + "\n", file=stdout, flush=True)
+        _show_outbox(outbox, external_id, stdout)
         print("> ", end="", file=stdout, flush=True)
         line = stdin.readline()
         if not line:
@@ -45,12 +47,12 @@ def run(handle: Callable[[Inbound], list[Outbound]], stdin: TextIO, stdout: Text
         replies = handle(Inbound(channel=CHANNEL, external_id=external_id, text=line))
 
 
-def _from_outbox(outbox: OutboxService | None, external_id: str) -> list[Outbound]:
+def _show_outbox(outbox: OutboxService | None, external_id: str, stdout: TextIO) -> None:
     if outbox is None:
-        return []
-    messages = []
-    for pending in outbox.due(CHANNEL):
-        if pending.external_id == external_id:
-            messages.append(pending.message)
-            outbox.sent(pending.id)
-    return messages
+        return
+    outbox.plan()
+    pending = outbox.claim(CHANNEL, external_id)
+    for message in pending:
+        print(render(message.message) + "\n", file=stdout, flush=True)
+    if pending:
+        outbox.sent(pending)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import Callable
+from typing import Any, Callable
 
-from telegram import (BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
+from telegram import (Bot, BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
                       KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update)
 from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, TelegramError
@@ -18,9 +18,7 @@ from telegram.request import BaseRequest
 
 from conversations.i18n import LANGUAGES, N_, translator
 from conversations.messages import Inbound, Kind, Outbound
-from db.outbox import OutboxService
 
-from . import telegram_outbox
 from .telegram_polling import poll
 
 # Durations such as RetryAfter.retry_after as timedelta: PTB 22.2's opt-in, its future default.
@@ -31,14 +29,17 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 log = logging.getLogger(__name__)
 
 Handle = Callable[[Inbound], list[Outbound]]
+# Given the application's Bot once it runs: an object with start() and async shutdown()
+# (bot.scheduler.BotScheduler: the outbox sender's ticks and the planners).
+Background = Callable[[Bot], Any]
 
 
 def build_application(*, token: str, api_url: str, handle: Handle,
                       request: BaseRequest | None = None,
                       updates_request: BaseRequest | None = None,
-                      outbox: OutboxService | None = None) -> Application:
+                      background: Background | None = None) -> Application:
     """``api_url`` is the Bot API server's root: calls go to <root>/bot<token>/<method>.
-    With ``outbox``, what it holds for Telegram is sent while the application runs."""
+    ``background`` (the outbox sender and its scheduler) runs while the application runs."""
     builder = (ApplicationBuilder().token(token)
                .base_url(f"{api_url}/bot").base_file_url(f"{api_url}/file/bot")
                .post_init(_on_start).post_shutdown(_on_stop))
@@ -46,7 +47,7 @@ def build_application(*, token: str, api_url: str, handle: Handle,
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = builder.build()
     application.bot_data["handle"] = handle
-    application.bot_data["outbox"] = outbox
+    application.bot_data["background"] = background
     application.add_handler(TypeHandler(Update, on_update))
     application.add_error_handler(on_error)
     return application
@@ -183,21 +184,22 @@ async def _point_to_private_chat(update: Update) -> None:
 
 COMMANDS = (("start", N_("Start or go on")), ("menu", N_("What I can do")), ("help", N_("Help")),
             ("cancel", N_("Stop what we are doing")), ("language", N_("Change language")),
-            ("privacy", N_("Your data: see it or erase it")))
+            ("privacy", N_("Your data: see it or erase it")),
+            ("settings", N_("Reminders and notices on or off")), ("stop", N_("Stop the office's notices")))
 
 
 async def _on_start(application: Application) -> None:
     await _set_commands(application)
-    outbox = application.bot_data.get("outbox")
-    if outbox is not None:
-        application.bot_data["outbox_task"] = asyncio.create_task(telegram_outbox.run(application.bot, outbox))
+    make = application.bot_data.get("background")
+    if make is not None:
+        running = application.bot_data["background_running"] = make(application.bot)
+        running.start()
 
 
 async def _on_stop(application: Application) -> None:
-    task = application.bot_data.pop("outbox_task", None)
-    if task is not None:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    running = application.bot_data.pop("background_running", None)
+    if running is not None:
+        await running.shutdown()
 
 
 async def _set_commands(application: Application) -> None:

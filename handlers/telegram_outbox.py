@@ -1,55 +1,67 @@
-"""Sends what the outbox holds for Telegram (messages the bot starts itself), every second.
+"""Telegram's side of the outbox sender (handlers/outbox_sender.py): the Bot API calls a
+message needs, and what Telegram's answers mean.
 
-A person who blocked the bot (403) or a chat that no longer exists is not retried; other
-errors are retried a few times, later each time (db.outbox.MAX_ATTEMPTS, RETRY_DELAY); 429 waits
-as long as Telegram says.
+A message is one sendMessage per 4,096-character part (the buttons on the last part) and a
+sendDocument for an attached file (the .ics of a booking): each call counts against the limits.
+429 -> Flood(retry_after); 403 (the person blocked the bot, or deleted their account) and
+"chat not found" -> Unreachable; any other 400 -> Rejected (the same request would be refused
+again); 5xx, time-outs and network errors -> transient, retried later.
 """
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import logging
+from dataclasses import dataclass
+from typing import Any
 
-from telegram import Bot
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram import Bot, InputFile
+from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from db.outbox import OutboxService
+from conversations.messages import Attachment, Outbound
+
+from .outbox_sender import Flood, Limits, Rejected, Sender, Unreachable
+from .telegram import _markup, split_text
 
 CHANNEL = "telegram"
-INTERVAL = 1.0  # seconds between looks at the outbox
-log = logging.getLogger(__name__)
 
 
-async def drain_once(bot: Bot, outbox: OutboxService) -> int:
-    """Send every due message once; the number sent."""
-    from .telegram import send  # the one way an Outbound becomes Bot API calls
+@dataclass(frozen=True)
+class _Text:
+    text: str
+    markup: Any = None
 
-    sent = 0
-    for pending in outbox.due(CHANNEL):
+
+class TelegramTransport:
+    channel = CHANNEL
+
+    def __init__(self, bot: Bot):
+        self.bot = bot
+
+    def calls(self, message: Outbound) -> list[Any]:
+        parts = split_text(message.text)
+        calls: list[Any] = [_Text(part) for part in parts[:-1]] + [_Text(parts[-1], _markup(message))]
+        if message.file:
+            calls.append(message.file)
+        return calls
+
+    async def send(self, external_id: str, call: Any) -> str | None:
+        chat_id = int(external_id)
         try:
-            await send(bot, int(pending.external_id), pending.message)
+            if isinstance(call, Attachment):
+                await self.bot.send_document(chat_id, InputFile(call.content, filename=call.filename))
+                return None  # the row keeps the id of its (last) text, the one with the buttons
+            sent = await self.bot.send_message(chat_id, call.text, reply_markup=call.markup)
         except RetryAfter as error:
             wait = error.retry_after
-            await asyncio.sleep(wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait))
-            return sent  # the rest next time round
+            raise Flood(wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)) from None
         except Forbidden as error:
-            outbox.failed(pending.id, f"blocked: {error.message}", final=True)
-            continue
+            raise Unreachable(error.message) from None
         except BadRequest as error:
-            outbox.failed(pending.id, error.message, final="chat not found" in error.message.lower())
-            continue
-        except TelegramError as error:
-            outbox.failed(pending.id, str(error))
-            continue
-        outbox.sent(pending.id)
-        sent += 1
-    return sent
+            if "chat not found" in error.message.lower():
+                raise Unreachable(error.message) from None
+            raise Rejected(error.message) from None
+        return str(sent.message_id)
 
 
-async def run(bot: Bot, outbox: OutboxService, interval: float = INTERVAL) -> None:
-    while True:
-        try:
-            await drain_once(bot, outbox)
-        except Exception:  # noqa: BLE001 - the loop must outlive a database hiccup
-            log.exception("outbox: sending failed; trying again shortly")
-        await asyncio.sleep(interval)
+def sender(bot: Bot, db, limits: Limits, **options) -> Sender:
+    """The outbox sender of the Telegram channel, through ``bot``."""
+    return Sender(db, TelegramTransport(bot), limits, **options)

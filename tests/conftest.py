@@ -18,6 +18,7 @@ from db import migrate
 from db.conversation_service import ConversationService
 from db.engine import make_engine
 from tests.postgres import pg_empty_url, pg_url, postgres  # noqa: F401  (fixtures)
+from tests.browser import pytest_collection_modifyitems  # noqa: F401  (browser tests run last)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone.utc)

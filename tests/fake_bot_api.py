@@ -22,6 +22,21 @@ empty or over-long text (4,096 characters), callback data over 64 bytes, editing
 message it never sent or with nothing changed, answering an unknown or already
 answered callback query. ``hold(method)`` keeps that method's answers back until
 ``release(method)``, to stop a bot at a chosen point (e.g. to kill it mid-update).
+
+Limits and faults, both off unless asked for:
+
+- ``rate=30`` enforces an overall rate on the calls that send or edit messages (a token bucket
+  holding ``burst`` seconds of calls, one by default), ``per_chat_rate=1`` a rate per chat (a bucket
+  of ``per_chat_burst`` calls: a button press legitimately makes two or three). Over either,
+  the answer is Telegram's: 429 "Too Many Requests: retry after N" with ``parameters.retry_after``
+  (whole seconds), counted in ``rate_limited``.
+- ``faults=Faults(seed=1, flood=0.02, blocked=0.01, chat_not_found=0.01, server_error=0.05)``
+  makes sendMessage/sendDocument fail at random (seeded) as Telegram does: 429 with retry_after,
+  403 "Forbidden: bot was blocked by the user" and 400 "Bad Request: chat not found" (both for
+  good: that chat answers so from then on; ``block(chat_id)`` does it on purpose) and 5xx.
+  Injected faults are counted in ``faults_injected``; a faulty call delivers nothing.
+  ``fail(chat_id, status, description, retry_after=..., times=...)`` scripts one chat's answers.
+- ``delivered[chat_id]`` counts the messages (sendMessage/sendDocument) that reached each chat.
 """
 from __future__ import annotations
 
@@ -29,14 +44,17 @@ import email.parser
 import email.policy
 import itertools
 import json
+import math
+import random
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["BOT_USER", "Call", "FakeBotApi"]
+__all__ = ["BOT_USER", "Call", "FakeBotApi", "Faults"]
 
 BOT_USER = {"id": 424242, "is_bot": True, "first_name": "Insieme", "username": "insieme_test_bot",
             "can_join_groups": False, "can_read_all_group_messages": False,
@@ -47,6 +65,12 @@ MAX_LONG_POLL = 50       # seconds; Telegram caps getUpdates' timeout too
 # Form fields whose values are plain strings, never JSON (PTB does not JSON-encode str values).
 _STRING_FIELDS = {"text", "caption", "callback_query_id", "url", "secret_token", "language_code",
                   "parse_mode", "inline_message_id", "filename", "ip_address", "scope_type"}
+# Calls that send or change a message in a chat: what Telegram's flood limits count.
+LIMITED = {"sendMessage", "sendDocument", "sendPhoto", "sendMediaGroup", "copyMessage", "forwardMessage",
+           "editMessageText", "editMessageReplyMarkup", "editMessageCaption"}
+DELIVERING = {"sendMessage", "sendDocument"}  # where faults are injected and deliveries counted
+BLOCKED = (403, "Forbidden: bot was blocked by the user")
+CHAT_NOT_FOUND = (400, "Bad Request: chat not found")
 _UPDATE_TYPES = ("message", "edited_message", "channel_post", "edited_channel_post",
                  "callback_query", "inline_query", "my_chat_member", "chat_member")
 
@@ -62,11 +86,53 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
+@dataclass(frozen=True)
+class Faults:
+    """Chances, per sendMessage/sendDocument call, of each fault (see the module's docstring)."""
+
+    seed: int = 0
+    flood: float = 0.0            # 429 with retry_after in retry_after_range
+    blocked: float = 0.0          # 403, and the chat stays blocked
+    chat_not_found: float = 0.0   # 400 chat not found, for good too
+    server_error: float = 0.0     # 500 or 502, once
+    retry_after_range: tuple[int, int] = (1, 3)
+
+
+class _Bucket:
+    """A token bucket: ``rate`` tokens a second, at most ``capacity`` kept."""
+
+    def __init__(self, rate: float, capacity: float, now: float):
+        self.rate, self.capacity, self.tokens, self.at = rate, capacity, capacity, now
+
+    def wait(self, now: float) -> float:
+        """Seconds until a token is there (0: one is there now)."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def take(self) -> None:
+        self.tokens -= 1
+
+
 class FakeBotApi:
     def __init__(self, token: str | None = None, *, bot_user: dict[str, Any] | None = None,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
-        """``token``: when given, other tokens get 401 like Telegram's; None accepts any."""
+                 host: str = "127.0.0.1", port: int = 0, rate: float | None = None, burst: float = 1.0,
+                 per_chat_rate: float | None = None, per_chat_burst: float = 3.0,
+                 faults: Faults | None = None) -> None:
+        """``token``: when given, other tokens get 401 like Telegram's; None accepts any.
+        ``rate``, ``per_chat_rate``, ``faults``: see the module's docstring."""
         self.token = token
+        self.rate, self.burst, self.per_chat_rate, self.per_chat_burst = rate, burst, per_chat_rate, per_chat_burst
+        self.faults = faults
+        self._random = random.Random(faults.seed if faults else 0)
+        self._bucket = _Bucket(rate, rate * burst, time.monotonic()) if rate else None
+        self._chat_buckets: dict[int, _Bucket] = {}
+        self._gone: dict[int, tuple[int, str]] = {}  # chat id -> the error it answers for good
+        self._failing: dict[int, list] = {}          # chat id -> [status, description, parameters, times left]
+        self.rate_limited = 0                          # 429s provoked by going over a rate
+        self.floods: list[tuple[float, str, int]] = []   # (when, "overall" or "chat", chat id) of each
+        self.faults_injected: Counter[str] = Counter()
+        self.delivered: Counter[int] = Counter()
         self.bot_user = dict(bot_user or BOT_USER)
         self.calls: list[Call] = []
         self.webhook: dict[str, Any] = {}
@@ -79,7 +145,7 @@ class FakeBotApi:
         self._held: dict[str, threading.Event] = {}
         self._cond = threading.Condition()
         self._closing = False
-        self._server = ThreadingHTTPServer((host, port), self._handler_class())
+        self._server = _Server((host, port), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -187,6 +253,22 @@ class FakeBotApi:
         if event:
             event.set()
 
+    def block(self, chat_id: int, error: tuple[int, str] = BLOCKED) -> None:
+        """From now on ``chat_id`` answers ``error`` (403 blocked, or CHAT_NOT_FOUND)."""
+        with self._cond:
+            self._gone[int(chat_id)] = error
+
+    def fail(self, chat_id: int, status: int, description: str, *, retry_after: int | None = None,
+             times: int | None = None) -> None:
+        """sendMessage/sendDocument to ``chat_id`` answer this error, ``times`` times (None: until
+        ``fail(chat_id, 0, "")`` clears it); ``retry_after`` goes in ``parameters`` (a 429)."""
+        with self._cond:
+            if not status:
+                self._failing.pop(int(chat_id), None)
+                return
+            parameters = {"retry_after": retry_after} if retry_after is not None else None
+            self._failing[int(chat_id)] = [status, description, parameters, times]
+
     def messages(self, chat_id: int) -> list[dict[str, Any]]:
         """The messages the bot sent to a chat, oldest first, as they are now (after edits)."""
         with self._cond:
@@ -203,10 +285,65 @@ class FakeBotApi:
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         try:
+            if method in LIMITED:
+                self._admit(method, params)
             result = handler(params)
         except _ApiError as error:
-            return error.status, {"ok": False, "error_code": error.status, "description": error.description}
+            answer = {"ok": False, "error_code": error.status, "description": error.description}
+            if error.parameters:
+                answer["parameters"] = error.parameters
+            return error.status, answer
+        if method in DELIVERING and str(params.get("chat_id")).lstrip("-").isdigit():
+            with self._cond:
+                self.delivered[int(params["chat_id"])] += 1
         return 200, {"ok": True, "result": result}
+
+    def _admit(self, method: str, params: dict[str, Any]) -> None:
+        """Telegram's answers for a blocked chat, over a rate, or a fault drawn at random."""
+        try:
+            chat_id = int(params.get("chat_id"))
+        except (TypeError, ValueError):
+            return  # the method's own check refuses it
+        with self._cond:
+            if chat_id in self._gone:
+                raise _ApiError(*self._gone[chat_id])
+            now = time.monotonic()
+            buckets = [self._bucket] if self._bucket else []
+            if self.per_chat_rate:
+                buckets.append(self._chat_buckets.setdefault(
+                    chat_id, _Bucket(self.per_chat_rate, self.per_chat_burst, now)))
+            waits = [bucket.wait(now) for bucket in buckets]
+            wait = max(waits, default=0.0)
+            if wait > 0:
+                self.rate_limited += 1
+                self.floods.append((now, "overall" if self._bucket and waits[0] > 0 else "chat", chat_id))
+                raise _flood(max(1, math.ceil(wait)))
+            for bucket in buckets:
+                bucket.take()
+            scripted = self._failing.get(chat_id) if method in DELIVERING else None
+            if scripted:
+                status, description, parameters, times = scripted
+                if times is not None:
+                    scripted[3] -= 1
+                    if scripted[3] <= 0:
+                        del self._failing[chat_id]
+                raise _ApiError(status, description, parameters)
+            if self.faults and method in DELIVERING:
+                self._inject(chat_id)
+
+    def _inject(self, chat_id: int) -> None:
+        faults, draw = self.faults, self._random.random()
+        for name, chance in (("flood", faults.flood), ("blocked", faults.blocked),
+                             ("chat_not_found", faults.chat_not_found), ("server_error", faults.server_error)):
+            if draw < chance:
+                self.faults_injected[name] += 1
+                if name == "flood":
+                    raise _flood(self._random.randint(*faults.retry_after_range))
+                if name == "server_error":
+                    raise _ApiError(*self._random.choice([(500, "Internal Server Error"), (502, "Bad Gateway")]))
+                self._gone[chat_id] = BLOCKED if name == "blocked" else CHAT_NOT_FOUND
+                raise _ApiError(*self._gone[chat_id])
+            draw -= chance
 
     def _m_getme(self, params):
         return self.bot_user
@@ -370,6 +507,7 @@ class FakeBotApi:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go in two writes: no 40 ms wait
 
             def do_POST(self):  # noqa: N802 - http.server's naming
                 self._serve()
@@ -418,10 +556,18 @@ class FakeBotApi:
         return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # http.server's 5 would refuse a sender's many parallel connections
+
+
 class _ApiError(Exception):
-    def __init__(self, status: int, description: str):
+    def __init__(self, status: int, description: str, parameters: dict[str, Any] | None = None):
         super().__init__(description)
-        self.status, self.description = status, description
+        self.status, self.description, self.parameters = status, description, parameters
+
+
+def _flood(seconds: int) -> _ApiError:
+    return _ApiError(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
 
 
 def _required(params: dict[str, Any], name: str) -> Any:

@@ -32,6 +32,8 @@ def _pick_prompt(ctx: Ctx) -> str:
     _ = ctx.t.gettext
     workshops = ctx.store.workshops()
     intro = _("Free workshops «{cycle}», in small groups.").format(cycle=_(describe.WORKSHOP_CYCLE))
+    if ctx.answers.get("move_from"):
+        intro += "\n" + _("Choose another session: once you have a seat there, we give your current seat back.")
     if not workshops:
         return intro + "\n\n" + _("No sessions are planned at the moment. Please look again in a few days.")
     lines = [f"• {ctx.t.day_label(w.starts_at)} {ctx.t.time_label(w.starts_at)} - {w.title} "
@@ -104,7 +106,28 @@ def _after_confirm(ctx: Ctx, value: str) -> Outcome:
     except BookingFailed as failed:
         message = Outbound(ctx.t.gettext(FAILURES.get(failed.reason, FAILURES["not_found"])))
         return Outcome(goto="confirm" if failed.reason == "full" else "pick", messages=(message,))
-    return Outcome(end=True, messages=(seat_message(ctx, seat),))
+    return Outcome(end=True, messages=(seat_message(ctx, seat),) + _leave_old_seat(ctx, seat))
+
+
+def _leave_old_seat(ctx: Ctx, seat: Seat) -> tuple[Outbound, ...]:
+    """Moving from another seat (a reminder's "Reschedule"): the old seat is given back only
+    once the new one is held, in the same transaction; a place on a waiting list keeps it."""
+    _ = ctx.t.gettext
+    old = next((s for s in ctx.store.seats() if s.registration_id == ctx.answers.get("move_from")), None)
+    if old is None:  # given back meanwhile
+        return ()
+    day = ctx.t.day_label(old.workshop.starts_at)
+    if seat.status != "registered":
+        return (Outbound(_("You keep your seat on {day} until one frees up here. If you no longer need it, "
+                           "give it back from \"My appointments\".").format(day=day)),)
+    try:
+        promotion = ctx.store.give_up_seat(old.registration_id)
+    except BookingFailed:
+        return ()
+    if promotion:
+        from ..appointments import tell_promoted  # here: conversations.appointments imports this flow
+        tell_promoted(ctx, promotion)
+    return (Outbound(_("Your seat on {day} has been given back. Thank you!").format(day=day)),)
 
 
 FLOW = Flow(NAME, (

@@ -1,0 +1,84 @@
+"""Opting out of notices (/stop, or STOP typed alone) and back in (/start), and /settings:
+reminders and notices on or off. None of it moves the person from the step they are on."""
+from __future__ import annotations
+
+import string
+
+from .engine import Engine
+from .flow import Ctx
+from .messages import Outbound
+from .payload import action_button
+from .store import Preferences
+
+ACTION = "set"  # global actions "set:reminders_off", "set:notices_on", ...
+_SETTINGS = ("reminders", "notices")
+_STOP_WORDS = {"stop"}
+
+
+def as_command(text: str) -> str | None:
+    """STOP typed alone ("stop", "Stop!", " STOP. ") is the /stop command, at any step."""
+    return "/stop" if text.strip().strip(string.punctuation + " ").casefold() in _STOP_WORDS else None
+
+
+def stop(engine: Engine, ctx: Ctx) -> list[Outbound]:
+    _ = ctx.t.gettext
+    ctx.store.set_notices(False)
+    said = Outbound(_("You will no longer receive notices from Insieme per il lavoro. You will still get "
+                      "reminders of the appointments you booked: you can turn them off with /settings. "
+                      "To receive notices again, write /start."))
+    return [said] + _back(engine, ctx)
+
+
+def notices_back_on(ctx: Ctx) -> list[Outbound]:
+    """For /start: notices on again if they were off, and a line saying so."""
+    if ctx.store.preferences().notices:
+        return []
+    ctx.store.set_notices(True)
+    return [Outbound(ctx.t.gettext("Notices are on again: you will receive the news of Insieme per il lavoro."))]
+
+
+def settings(engine: Engine, ctx: Ctx) -> list[Outbound]:
+    return [_settings_message(ctx)] + _back(engine, ctx)
+
+
+def toggle(engine: Engine, ctx: Ctx, argument: str) -> list[Outbound] | None:
+    """A settings button: "reminders_off", "notices_on", ...; None if it is not one."""
+    name, _sep, value = argument.partition("_")
+    if name not in _SETTINGS or value not in ("on", "off"):
+        return None
+    _ = ctx.t.gettext
+    on = value == "on"
+    if name == "reminders":
+        ctx.store.set_reminders(on)
+        said = _("Reminders are on.") if on else _("Reminders are off: I will not remind you of your appointments.")
+    else:
+        ctx.store.set_notices(on)
+        said = _("Notices are on.") if on else _("Notices are off: you will not receive the office's news.")
+    return [_settings_message(ctx, said, edit=True)] + _back(engine, ctx)
+
+
+def lines(ctx: Ctx, chosen: Preferences | None = None) -> list[str]:
+    """The two settings as they read in /settings and in "my data"."""
+    _ = ctx.t.gettext
+    chosen = chosen or ctx.store.preferences()
+    state = {True: _("on"), False: _("off")}
+    return [_("Reminders of your appointments: {state}").format(state=state[chosen.reminders]),
+            _("Notices from Insieme per il lavoro: {state}").format(state=state[chosen.notices])]
+
+
+def _settings_message(ctx: Ctx, said: str | None = None, *, edit: bool = False) -> Outbound:
+    _ = ctx.t.gettext
+    chosen = ctx.store.preferences()
+    buttons = (
+        action_button(_("Turn reminders off") if chosen.reminders else _("Turn reminders on"),
+                      f"{ACTION}:reminders_{'off' if chosen.reminders else 'on'}"),
+        action_button(_("Turn notices off") if chosen.notices else _("Turn notices on"),
+                      f"{ACTION}:notices_{'off' if chosen.notices else 'on'}"),
+        action_button(_("Menu"), "menu"))
+    text = "\n".join(([said, ""] if said else []) + [_("Your settings:")] + lines(ctx, chosen))
+    return Outbound(text, buttons, edit=edit)
+
+
+def _back(engine: Engine, ctx: Ctx) -> list[Outbound]:
+    """The current question again, if a flow is under way."""
+    return engine.reprompt(ctx) if engine.current(ctx.state) else []

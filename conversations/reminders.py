@@ -1,0 +1,63 @@
+"""What a reminder says, and its three buttons: "I'll be there", "Reschedule", "Cancel".
+
+The buttons are global actions (``rem:<verb>:<i|w><booking id>``), so they work from any step;
+conversations.appointments acts on them. db.reminders decides when a reminder is due.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import describe
+from .messages import Button, Outbound
+from .payload import action_button
+from .store import Slot, Workshop
+
+ACTION = "rem"
+CONFIRM, MOVE, CANCEL = "ok", "move", "cancel"
+INTERVIEW, WORKSHOP = "i", "w"  # an InterviewBooking id, or a WorkshopRegistration id
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """A reminder's button, decoded: what to do, and to which booking."""
+
+    verb: str
+    kind: str
+    booking_id: int
+
+
+def parse(argument: str) -> Pressed | None:
+    """``ok:i12`` -> Pressed("ok", "i", 12); None if it is not a reminder's button."""
+    verb, _sep, target = argument.partition(":")
+    kind, number = target[:1], target[1:]
+    if verb not in (CONFIRM, MOVE, CANCEL) or kind not in (INTERVIEW, WORKSHOP) or not number.isdecimal():
+        return None
+    return Pressed(verb, kind, int(number))
+
+
+def _buttons(reader: describe.Reader, kind: str, booking_id: int) -> tuple[Button, ...]:
+    _ = reader.t.gettext
+    # WhatsApp allows 3 reply buttons of at most 20 characters: these fit in both languages
+    return tuple(action_button(label, f"{ACTION}:{verb}:{kind}{booking_id}") for verb, label in (
+        (CONFIRM, _("I'll be there")), (MOVE, _("Reschedule")), (CANCEL, _("Cancel"))))
+
+
+def interview_reminder(reader: describe.Reader, booking_id: int, slot: Slot) -> Outbound:
+    """The reminder of an orientation interview: when, how and where, in the reader's language."""
+    _ = reader.t.gettext
+    text = (_("Reminder: your orientation interview at Insieme per il lavoro.") + "\n\n"
+            + describe.slot_text(reader, slot) + "\n\n" + _("Will you come? Tap a button to tell us."))
+    return Outbound(text, _buttons(reader, INTERVIEW, booking_id))
+
+
+def workshop_reminder(reader: describe.Reader, registration_id: int, workshop: Workshop) -> Outbound:
+    """The reminder of a workshop seat: title, day and times, place (not the description: short)."""
+    _ = reader.t.gettext
+    lines = [_("Reminder: you have a seat at this workshop."), "", f"«{workshop.title}»",
+             _("{day}, {start}-{end}").format(day=reader.t.format_date(workshop.starts_at, "full"),
+                                              start=reader.t.time_label(workshop.starts_at),
+                                              end=reader.t.time_label(workshop.ends_at))]
+    if workshop.place:
+        lines.append(_("Where: {address}").format(address=workshop.place))
+    lines += ["", _("Will you come? Tap a button to tell us.")]
+    return Outbound("\n".join(lines), _buttons(reader, WORKSHOP, registration_id))
