@@ -14,6 +14,7 @@ from conversations.i18n import translator
 from conversations.messages import Inbound, Outbound
 
 from . import repository
+from .hot_path import HotPath
 from .booking_store import DEFAULT_CUTOFF
 from .models import ProcessedUpdate, utcnow
 
@@ -32,6 +33,7 @@ class ConversationService:
         self.engine = engine
         self.clock = clock
         self._handled = 0
+        self._hot = HotPath(db.dialect.name)
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
         """The replies to one message. An update handled before is not handled again; it
@@ -51,12 +53,13 @@ class ConversationService:
     def _handle(self, inbound: Inbound) -> list[Outbound]:
         # A Connection, not an ORM Session: the repository speaks Core (see its docstring).
         with self.db.begin() as connection:
-            if inbound.update_key:
-                _mark_processed(connection, inbound.update_key)
-            contact_id, language, stored = repository.load_contact(
+            now = self.clock()
+            if inbound.update_key and not self._hot.mark_processed(connection, inbound.update_key, now):
+                raise _Duplicate()
+            known = self._hot.load(connection, inbound.channel, inbound.external_id)
+            contact_id, language, stored = known or repository.load_contact(
                 connection, inbound.channel, inbound.external_id)
             state = State.from_dict(language, stored)
-            now = self.clock()
             store = repository.SqlStore(connection, contact_id, now, self.booking_cutoff)
             replies = self.engine.handle(state, inbound, store, now)
             if not store.erased:
@@ -65,8 +68,10 @@ class ConversationService:
                 if state.language != language:
                     repository.set_language(connection, contact_id, state.language)
                 data = state.to_dict()
-                if data != stored:
-                    repository.save_state(connection, contact_id, data, existed=stored is not None)
+                if data != stored and stored is not None:
+                    self._hot.save_state(connection, contact_id, data, now)
+                elif data != stored:
+                    repository.save_state(connection, contact_id, data, existed=False)
         self._prune_now_and_then()
         return replies
 

@@ -231,7 +231,7 @@ _RELEASED = update(_outbox).where(*_MINE).values(status="pending", claimed_by=No
 def mark_unreachable(session: Session, *, contact_id: int, channel: str, reason: str, now: dt.datetime) -> None:
     """The platform says the person cannot be reached on ``channel`` (blocked the bot, chat gone):
     mark the identity, and fail every row for it not yet sent, with the reason. Nothing more is
-    queued there until the person writes again (db.repository.load_contact clears the mark)."""
+    queued there until the person writes again (their next message clears the mark: db.hot_path)."""
     session.execute(update(_identity).where(_identity.c.contact_id == contact_id, _identity.c.scheme == channel)
                     .values(unreachable_at=now, unreachable_reason=reason[:200]))
     session.execute(update(_outbox).where(_outbox.c.contact_id == contact_id, _outbox.c.channel == channel,

@@ -19,7 +19,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from conversations.messages import Attachment, Outbound
 
 from .outbox_sender import Flood, Limits, Rejected, Sender, Unreachable
-from .telegram import _markup, split_text
+from .telegram import call_api, reply_markup, split_text
 
 CHANNEL = "telegram"
 
@@ -38,7 +38,7 @@ class TelegramTransport:
 
     def calls(self, message: Outbound) -> list[Any]:
         parts = split_text(message.text)
-        calls: list[Any] = [_Text(part) for part in parts[:-1]] + [_Text(parts[-1], _markup(message))]
+        calls: list[Any] = [_Text(part) for part in parts[:-1]] + [_Text(parts[-1], reply_markup(message))]
         if message.file:
             calls.append(message.file)
         return calls
@@ -47,9 +47,11 @@ class TelegramTransport:
         chat_id = int(external_id)
         try:
             if isinstance(call, Attachment):
-                await self.bot.send_document(chat_id, InputFile(call.content, filename=call.filename))
+                await call_api(self.bot, "sendDocument", chat_id=chat_id,
+                               document=InputFile(call.content, filename=call.filename))
                 return None  # the row keeps the id of its (last) text, the one with the buttons
-            sent = await self.bot.send_message(chat_id, call.text, reply_markup=call.markup)
+            sent = await call_api(self.bot, "sendMessage", chat_id=chat_id, text=call.text,
+                                  reply_markup=call.markup)
         except RetryAfter as error:
             wait = error.retry_after
             raise Flood(wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)) from None
@@ -59,7 +61,7 @@ class TelegramTransport:
             if "chat not found" in error.message.lower():
                 raise Unreachable(error.message) from None
             raise Rejected(error.message) from None
-        return str(sent.message_id)
+        return str(sent["message_id"])
 
 
 def sender(bot: Bot, db, limits: Limits, **options) -> Sender:
