@@ -11,13 +11,16 @@ DATA = ("registration", "interview-slot", "interview-booking", "workshop-session
         "broadcast")
 READ = ("list", "details")
 EVERYONE = {("password", "list")}  # one's own password page
+# The agenda's and the workshops' own pages (backoffice.views.agenda_pages): read, or act ("edit").
+PAGES = ("agenda", "workshop-attendance")
 
 GRANTS: dict[str, set[tuple[str, str]]] = {
     "admin": {(WILDCARD, WILDCARD)},
     "operator": {(view, action) for view in DATA for action in (*READ, "export")}
     | {("registration", "edit"), ("registration", "action:mark-reviewed"), ("office-audit", "list"), ("office-audit", "details")}
+    | {(page, action) for page in PAGES for action in ("list", "edit")}
     | EVERYONE,
-    "viewer": {(view, action) for view in DATA for action in READ} | EVERYONE,
+    "viewer": {(view, action) for view in DATA for action in READ} | {(page, "list") for page in PAGES} | EVERYONE,
 }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqladmin import ModelView
 from starlette.routing import Mount
 
-from backoffice.roles import DATA
+from backoffice.roles import DATA, PAGES
 from tests.office_support import (PERSONAL, audit_rows, client, csrf, fast_hashes, logged_in,  # noqa: F401
                                   office, office_accounts, programme)
 
@@ -96,6 +96,8 @@ def allowed(role: str, method: str, path: str, name: str) -> bool:
     if role == "admin":
         return True
     reading = name in ("list", "details") and method == "GET"
+    if identity in PAGES:  # the agenda's own pages: everyone reads them, operators act on them
+        return method == "GET" or role == "operator"
     if role == "viewer":
         return reading and identity in DATA
     if identity in DATA and (reading or name == "export"):
