@@ -1,0 +1,356 @@
+"""A fake WhatsApp Cloud API (Graph API) server on 127.0.0.1, for the WhatsApp tests.
+
+Standard library only: a ``ThreadingHTTPServer`` in a daemon thread, on a free port. It answers
+``POST /v<version>/<phone id>/messages`` and ``POST /v<version>/<phone id>/media`` the way
+graph.facebook.com does, checks the bearer token, and refuses (400, code 131009, counted in
+``refused``) what Meta refuses: blank or over-long text (4,096), interactive bodies over 1,024,
+more than 3 reply buttons, button titles over 20 or repeated, lists over 10 rows, row titles over
+24, descriptions over 72, list button text over 20, repeated row ids, documents with an unknown
+media id.
+
+Usage::
+
+    with FakeGraphApi(token="t", phone_id="123") as api:
+        # or WaChat(client, api): a person posting signed webhooks (Meta's shape) to our app
+        settings.api_url = api.url
+        api.fail(131047, times=1)      # the next send answers Meta's error 131047
+        api.sent                       # every accepted message body (dicts, as posted)
+
+Errors are Meta's shape: ``{"error": {"message", "type", "code", "error_data", "fbtrace_id"}}``
+(130429 throughput and 131056 pair rate answer 429, the others 400).
+"""
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from bot.settings import WhatsAppSettings
+
+__all__ = ["ERRORS", "FakeGraphApi", "Upload", "WaChat"]
+
+ERRORS = {
+    130429: "Rate limit hit",
+    131056: "(Business Account, Consumer Account) pair rate limit hit",
+    131047: "Re-engagement message",
+    131026: "Message Undeliverable",
+    131009: "Parameter value is not valid",
+}
+
+
+@dataclass
+class Upload:
+    id: str
+    filename: str
+    mime_type: str
+    content: bytes
+
+
+class FakeGraphApi:
+    def __init__(self, *, token: str, phone_id: str, version: str = "21.0"):
+        self.token, self.phone_id, self.version = token, phone_id, version
+        self.sent: list[dict] = []
+        self.uploads: dict[str, Upload] = {}
+        self.refused: list[tuple[dict, str]] = []
+        self.errors: list[tuple[int, dict]] = []  # (code, body) answered with an injected error
+        self._fail: list[list] = []  # [code, times left, recipient or None]
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    # -- control -----------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def fail(self, code: int, *, times: int = 1, to: str | None = None) -> None:
+        with self._lock:
+            self._fail.append([code, times, to])
+
+    def start(self) -> "FakeGraphApi":
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # quiet
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                status, answer = fake._answer(self.path, self.headers, raw)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self) -> "FakeGraphApi":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def texts(self, to: str | None = None) -> list[str]:
+        """What the person read: text bodies and interactive bodies, in order."""
+        shown = []
+        for body in self.sent:
+            if to and body.get("to") != to:
+                continue
+            if body["type"] == "text":
+                shown.append(body["text"]["body"])
+            elif body["type"] == "interactive":
+                shown.append(body["interactive"]["body"]["text"])
+        return shown
+
+    # -- the API -----------------------------------------------------------
+    def _answer(self, path: str, headers, raw: bytes) -> tuple[int, dict]:
+        if headers.get("Authorization") != f"Bearer {self.token}":
+            return 401, _error(190, "Invalid OAuth access token")
+        if path == f"/v{self.version}/{self.phone_id}/media":
+            return self._upload(headers, raw)
+        if path != f"/v{self.version}/{self.phone_id}/messages":
+            return 404, _error(100, f"Unknown path {path}")
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return 400, _error(100, "not JSON")
+        with self._lock:
+            for rule in self._fail:
+                code, left, to = rule
+                if left > 0 and (to is None or body.get("to") == to or body.get("recipient") == to):
+                    rule[1] -= 1
+                    self.errors.append((code, body))
+                    return (429 if code in (130429, 131056) else 400), _error(code, ERRORS.get(code, "error"))
+        problem = self.check(body)
+        if problem:
+            with self._lock:
+                self.refused.append((body, problem))
+            return 400, _error(131009, problem)
+        message_id = f"wamid.fake{next(self._ids)}"
+        with self._lock:
+            self.sent.append(body)
+        to = body.get("to") or body.get("recipient")
+        return 200, {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
+                     "messages": [{"id": message_id}]}
+
+    def _upload(self, headers, raw: bytes) -> tuple[int, dict]:
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + headers.get("Content-Type", "").encode() + b"\r\n\r\n" + raw)
+        fields, upload = {}, None
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if name == "file":
+                upload = (part.get_filename(), part.get_content_type(), part.get_payload(decode=True))
+            else:
+                fields[name] = part.get_content()
+        if upload is None or fields.get("messaging_product") != "whatsapp":
+            return 400, _error(100, "file and messaging_product are required")
+        media_id = f"media{next(self._ids)}"
+        with self._lock:
+            self.uploads[media_id] = Upload(media_id, upload[0], fields.get("type") or upload[1], upload[2])
+        return 200, {"id": media_id}
+
+    def check(self, body: dict) -> str | None:
+        """Why Meta would refuse this message, or None."""
+        if body.get("messaging_product") != "whatsapp" or not (body.get("to") or body.get("recipient")):
+            return "messaging_product and to are required"
+        kind = body.get("type")
+        if kind == "text":
+            text = body.get("text", {}).get("body", "")
+            if not text.strip() or len(text) > 4096:
+                return f"text of {len(text)} characters"
+            return None
+        if kind == "document":
+            document = body.get("document", {})
+            if document.get("id") not in self.uploads and not document.get("link"):
+                return "unknown media id"
+            return None
+        if kind == "template":
+            return None if body.get("template", {}).get("name") else "template without a name"
+        if kind != "interactive":
+            return f"unsupported type {kind}"
+        return check_interactive(body.get("interactive", {}))
+
+
+def check_interactive(interactive: dict) -> str | None:
+    text = interactive.get("body", {}).get("text", "")
+    if not text.strip() or len(text) > 1024:
+        return f"interactive body of {len(text)} characters"
+    action = interactive.get("action", {})
+    if interactive.get("type") == "button":
+        buttons = action.get("buttons", [])
+        titles = [b.get("reply", {}).get("title", "") for b in buttons]
+        ids = [b.get("reply", {}).get("id", "") for b in buttons]
+        if not 1 <= len(buttons) <= 3:
+            return f"{len(buttons)} reply buttons"
+        if any(not t.strip() or len(t) > 20 for t in titles) or len(set(titles)) != len(titles):
+            return f"bad button titles {titles}"
+        if any(not i or len(i) > 256 for i in ids) or len(set(ids)) != len(ids):
+            return f"bad button ids {ids}"
+        return None
+    if interactive.get("type") == "list":
+        button = action.get("button", "")
+        if not button.strip() or len(button) > 20:
+            return f"list button {button!r}"
+        rows = [row for section in action.get("sections", []) for row in section.get("rows", [])]
+        if not 1 <= len(rows) <= 10:
+            return f"{len(rows)} list rows"
+        for row in rows:
+            if not row.get("title", "").strip() or len(row["title"]) > 24:
+                return f"row title {row.get('title')!r}"
+            if len(row.get("description", "")) > 72:
+                return f"row description {row['description']!r}"
+            if not row.get("id") or len(row["id"]) > 200:
+                return f"row id {row.get('id')!r}"
+        if len({row["id"] for row in rows}) != len(rows):
+            return "repeated row ids"
+        return None
+    return f"unsupported interactive type {interactive.get('type')}"
+
+
+def _error(code: int, message: str) -> dict:
+    return {"error": {"message": f"({code}) {message}", "type": "OAuthException", "code": code,
+                      "error_data": {"messaging_product": "whatsapp", "details": message},
+                      "fbtrace_id": "AfakeTrace"}}
+
+
+# -- the other side: Meta posting webhooks to our app -------------------------------------------
+TOKEN, PHONE_ID, SECRET, VERIFY = "wa-token", "1065550001", "wa-app-secret", "wa-verify"
+PATH = "/whatsapp/webhook"
+_inbound_ids = itertools.count(1)
+
+
+def settings_for(api: FakeGraphApi) -> WhatsAppSettings:
+    return WhatsAppSettings(phone_number_id=PHONE_ID, access_token=TOKEN, app_secret=SECRET,
+                            verify_token=VERIFY, api_url=api.url, api_version=api.version)
+
+
+def sign(body: bytes, secret: str = SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def envelope(values: list[dict]) -> dict:
+    """Meta's webhook shape: one entry, one change per value."""
+    return {"object": "whatsapp_business_account",
+            "entry": [{"id": "WABA1", "changes": [{"field": "messages", "value": {
+                "messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": "15550001", "phone_number_id": PHONE_ID}, **value}}
+                for value in values]}]}
+
+
+def message_value(wa_id: str, *messages: dict, name: str = "Maria") -> dict:
+    return {"contacts": [{"profile": {"name": name}, "wa_id": wa_id, "user_id": f"IT.{wa_id}"}],
+            "messages": [{"from": wa_id, "id": m.pop("id", None) or f"wamid.in{next(_inbound_ids)}",
+                          "timestamp": "1795600000", **m} for m in messages]}
+
+
+def text(body: str, **fields) -> dict:
+    return {"type": "text", "text": {"body": body}, **fields}
+
+
+def button_reply(reply_id: str, title: str = "x", **fields) -> dict:
+    return {"type": "interactive", "interactive": {"type": "button_reply",
+                                                   "button_reply": {"id": reply_id, "title": title}}, **fields}
+
+
+def list_reply(reply_id: str, title: str = "x", **fields) -> dict:
+    return {"type": "interactive", "interactive": {"type": "list_reply",
+                                                   "list_reply": {"id": reply_id, "title": title}}, **fields}
+
+
+def status_value(message_id: str, status: str, wa_id: str, errors: list[dict] | None = None) -> dict:
+    item = {"id": message_id, "status": status, "timestamp": "1795600100", "recipient_id": wa_id}
+    if errors:
+        item["errors"] = errors
+    return {"statuses": [item]}
+
+
+class WaChat:
+    """One person on WhatsApp, with the Chat driver's say/press/text (tests.registration_helpers
+    walks it): each call posts a signed webhook and reads what the fake Graph API received."""
+
+    def __init__(self, client, api: FakeGraphApi, wa_id: str = "393471234567"):
+        self.client, self.api, self.wa_id = client, api, wa_id
+        self.sent: list[dict] = []  # the messages sent after the last post
+
+    def post(self, payload: dict, *, signature: str | None = "sign") -> int:
+        body = json.dumps(payload).encode()
+        headers = {"Content-Type": "application/json"}
+        if signature == "sign":
+            headers["X-Hub-Signature-256"] = sign(body)
+        elif signature is not None:
+            headers["X-Hub-Signature-256"] = signature
+        mark = len(self.api.sent)
+        answer = self.client.post(PATH, content=body, headers=headers)
+        self.sent = self.api.sent[mark:]
+        return answer.status_code
+
+    def send(self, *messages: dict) -> list[dict]:
+        assert self.post(envelope([message_value(self.wa_id, *messages)])) == 200
+        return self.sent
+
+    def say(self, body: str) -> list[dict]:
+        return self.send(text(body))
+
+    def choices(self) -> list[tuple[str, str, str]]:
+        """(id, title, description) of the buttons and rows of the last interactive message."""
+        for message in reversed(self.sent):
+            if message["type"] != "interactive":
+                continue
+            interactive = message["interactive"]
+            if interactive["type"] == "button":
+                return [(b["reply"]["id"], b["reply"]["title"], "") for b in interactive["action"]["buttons"]]
+            return [(r["id"], r["title"], r.get("description", ""))
+                    for s in interactive["action"]["sections"] for r in s["rows"]]
+        return []
+
+    def press(self, label: str) -> list[dict]:
+        """Tap the choice showing this label, turning a paged list's pages as a person would."""
+        for _page in range(10):
+            choices = self.choices()
+            for reply_id, title, description in choices:
+                if label in title or label in description:
+                    kind = button_reply if self._last_kind() == "button" else list_reply
+                    return self.send(kind(reply_id, title))
+            more = [c for c in choices if c[0].startswith("wa|more|")]
+            if not more:
+                break
+            self.send(list_reply(more[0][0], more[0][1]))
+        raise AssertionError(f"no choice {label!r} in {self.choices()}")
+
+    def _last_kind(self) -> str:
+        return next(m["interactive"]["type"] for m in reversed(self.sent) if m["type"] == "interactive")
+
+    @property
+    def text(self) -> str:
+        return "\n".join(_texts(self.sent))
+
+    @property
+    def labels(self) -> list[str]:
+        return [title for _id, title, _description in self.choices()]
+
+
+def _texts(sent: list[dict]) -> list[str]:
+    shown = []
+    for body in sent:
+        if body["type"] == "text":
+            shown.append(body["text"]["body"])
+        elif body["type"] == "interactive":
+            shown.append(body["interactive"]["body"]["text"])
+    return shown
