@@ -7,10 +7,10 @@ import datetime as dt
 import functools
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import anyio
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import sessionmaker
 from starlette.middleware import Middleware
@@ -28,6 +28,7 @@ from .roles import RoleAuthorization
 from .security import CSRFMiddleware, HardenResponses
 from .settings import OfficeSettings
 from .views import accounts as account_views, agenda, audit as audit_views, broadcasts, registrations, workshops
+from .views import agenda_pages
 
 BASE_URL = "/office"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -41,9 +42,13 @@ def _announce(message: str) -> None:
 
 def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret: str | None = None,
                telegram_public_url: str | None = None, clock: Callable[[], dt.datetime] = utcnow,
-               settings: OfficeSettings | None = None, announce: Callable[[str], None] = _announce) -> FastAPI:
+               settings: OfficeSettings | None = None, announce: Callable[[str], None] = _announce,
+               service=None, outbox=None, routers: Sequence[APIRouter] = ()) -> FastAPI:
     """The schema must be migrated already. At start-up, with no operator account at all, an
-    "admin" account is created and its password handed to ``announce`` (the console)."""
+    "admin" account is created and its password handed to ``announce`` (the console).
+    With ``service`` (a ConversationService), the web chat at /chat (handlers.webchat); ``outbox``
+    (a db.outbox.OutboxService) gives it the messages the bot starts itself. ``routers`` are
+    mounted as they are (e.g. handlers.whatsapp.whatsapp_router's webhook)."""
     settings = settings or OfficeSettings()
     webhook = None
     if telegram_application is not None:
@@ -64,6 +69,9 @@ def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret:
 
         app.router.routes.extend(r for r in webhook.routes if getattr(r, "path", None) == WEBHOOK_PATH)
 
+    for router in routers:
+        app.include_router(router)
+
     @app.get("/health")
     async def health() -> JSONResponse:
         try:
@@ -77,6 +85,11 @@ def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret:
         return RedirectResponse(BASE_URL + "/", status_code=302)
 
     app.state.office = mount_office(app, db_engine, clock=clock, settings=settings)
+    if service is not None:
+        from handlers import webchat
+
+        secret = keys.session_key(db_engine, settings.secret_key.get_secret_value() if settings.secret_key else None)
+        app.include_router(webchat.router(service.handle, secret=secret, outbox=outbox))
     app.add_middleware(HardenResponses, private_prefix=BASE_URL)
     return app
 
@@ -104,6 +117,8 @@ def mount_office(app: FastAPI, db_engine: Engine, *, clock: Callable[[], dt.date
                         home_counts=functools.partial(home_counts, session_maker, clock))
     auth.templates = admin.templates
     for view in views(clock, db_engine):
+        admin.add_view(view)
+    for view in agenda_pages.views(clock, session_maker):
         admin.add_view(view)
     return admin
 

@@ -13,15 +13,17 @@ from .settings import OfficeSettings
 log = logging.getLogger(__name__)
 
 
-def serve(settings: Settings, office: OfficeSettings | None = None, **create_app_options) -> None:
-    """``create_app_options`` go to backoffice.app.create_app (a Telegram application, its secret)."""
+def serve(settings: Settings, office: OfficeSettings | None = None, engine=None, **create_app_options) -> None:
+    """``create_app_options`` go to backoffice.app.create_app (a Telegram application, its secret,
+    the conversation service for the web chat). ``engine``: the database engine to share."""
     import uvicorn
 
     from .app import create_app
 
     office = office or OfficeSettings()
-    engine = make_engine(settings.database_url)
-    migrate.upgrade(engine)
+    if engine is None:
+        engine = make_engine(settings.database_url)
+        migrate.upgrade(engine)
     app = create_app(engine, settings=office, **create_app_options)
     log.info("back office on http://%s:%s/office/", office.host, office.port)
     # proxy_headers: behind a TLS proxy on this machine, requests count as https (Secure cookies).

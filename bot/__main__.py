@@ -1,4 +1,4 @@
-"""Entry point: ``python -m bot`` runs Telegram when a token is set, else a terminal chat."""
+"""Entry point: ``python -m bot`` runs Telegram when a token is set, else the web chat and the back office."""
 from __future__ import annotations
 
 import argparse
@@ -15,14 +15,14 @@ from .settings import Settings
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Insieme per il lavoro chatbot")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot (default): Telegram with a token, else the terminal chat")
+    sub.add_parser("run", help="run the bot (default): Telegram with a token, else the web chat and the back office")
     sub.add_parser("console", help="chat with the bot in this terminal")
     sub.add_parser("migrate", help="bring the database schema up to date")
     cli.add_commands(sub)  # operator commands: slots, workshops, bookings, registrations, demo
     args = parser.parse_args(argv)
 
     settings = Settings()
-    chatting = args.command == "console" or (args.command in (None, "run") and not settings.telegram.bot_token)
+    chatting = args.command == "console"
     # In the terminal chat, log lines would mix with the conversation: only problems, unless asked.
     level = "WARNING" if chatting and "log_level" not in settings.model_fields_set else settings.log_level
     logs.configure(level, secrets=settings.secrets())
@@ -44,19 +44,23 @@ def _run(command: str | None, settings: Settings) -> int:
     gc.freeze()
     if command == "migrate":
         return 0
-    if command == "console" or not settings.telegram.bot_token:
-        from handlers import console
+    if not settings.telegram.bot_token and settings.database_url == DEFAULT_URL:
+        from .wiring import demo_for_newcomers
+        if demo_for_newcomers(service.db):
+            print("Nessun appuntamento in agenda: ho caricato i dati di prova (python -m bot demo)\n"
+                  "per provare colloqui e laboratori. / No agenda yet: demo data loaded.\n")
+    if command == "console":
         from db.outbox import OutboxService
-        if not settings.telegram.bot_token and settings.database_url == DEFAULT_URL:
-            from .wiring import demo_for_newcomers
-            if demo_for_newcomers(service.db):
-                print("Nessun appuntamento in agenda: ho caricato i dati di prova (python -m bot demo)\n"
-                      "per provare colloqui e laboratori. / No agenda yet: demo data loaded.\n")
+        from handlers import console
+
         from .wiring import planners
         # Reminders and broadcasts reach the terminal chat too: planned, then shown, before each prompt.
         outbox = OutboxService(service.db, planners=planners(settings.reminders))
         console.run(service.handle, sys.stdin, sys.stdout, outbox=outbox)
         return 0
+    if not settings.telegram.bot_token:
+        from .wiring import serve_web
+        return serve_web(settings, service)
     from .wiring import run_telegram
     return run_telegram(settings, service)
 

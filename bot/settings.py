@@ -34,6 +34,49 @@ class TelegramSettings(BaseSettings):
         return value or None
 
 
+class WhatsAppSettings(BaseSettings):
+    """WhatsApp Cloud API. With no phone number id and access token the channel is off."""
+
+    model_config = SettingsConfigDict(env_prefix="WHATSAPP_", **_ENV)
+
+    phone_number_id: str | None = None
+    access_token: SecretStr | None = None
+    app_secret: SecretStr | None = None      # checks X-Hub-Signature-256 on every webhook POST
+    verify_token: SecretStr | None = None    # the webhook verification handshake
+    # The Graph API root (Meta's, or a local fake in tests and staging).
+    api_url: str = "https://graph.facebook.com"
+    api_version: str = "21.0"
+    # Pre-approved templates (utility) used outside the 24-hour window.
+    reminder_template: str | None = None
+    reminder_template_language: str = "it"
+    notice_template: str | None = None
+    notice_template_language: str = "it"
+    # Outbox pacing: 80 messages a second per number by default (Meta's throughput); to one person
+    # about one every 6 seconds (Meta's pair rate limit, error 131056).
+    per_second: float = Field(default=80.0, gt=0)
+    per_user_per_second: float = Field(default=1 / 6, gt=0)
+
+    @field_validator("api_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("api_version")
+    @classmethod
+    def _bare_version(cls, value: str) -> str:
+        return value.lstrip("v")
+
+    @field_validator("phone_number_id", "access_token", "app_secret", "verify_token", "reminder_template",
+                     "notice_template", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value):
+        return value or None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.phone_number_id and self.access_token)
+
+
 class BookingSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BOOKING_", **_ENV)
 
@@ -74,6 +117,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_URL
     log_level: str = "INFO"
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
     booking: BookingSettings = Field(default_factory=BookingSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
@@ -90,4 +134,7 @@ class Settings(BaseSettings):
         token = telegram.bot_token.get_secret_value() if telegram.bot_token else ""
         if ":" in token:
             values.append(token.split(":", 1)[1])  # the part after the bot id is the secret one
+        whatsapp = self.whatsapp
+        values += [s.get_secret_value() for s in (whatsapp.access_token, whatsapp.app_secret,
+                                                  whatsapp.verify_token) if s]
         return values

@@ -101,3 +101,18 @@ def demo_for_newcomers(db) -> bool:
             return False
         demo.load(session, now=utcnow())
     return True
+
+
+def serve_web(settings: Settings, service: ConversationService) -> int:
+    """Without a Telegram token: the web chat and the back office on 127.0.0.1 (OFFICE_HOST,
+    OFFICE_PORT), the reminders and notices planned for the people of the web chat."""
+    from backoffice.server import serve
+    from backoffice.settings import OfficeSettings
+    from db.outbox import OutboxService
+
+    office = OfficeSettings()
+    outbox = OutboxService(service.db, planners=planners(settings.reminders), worker="web")
+    print(f"Chat: http://{office.host}:{office.port}/chat  -  back office: http://{office.host}:{office.port}/office/\n"
+          "(Ctrl+C per uscire / to stop; python -m bot console: la chat nel terminale)", flush=True)
+    serve(settings, office, engine=service.db, service=service, outbox=outbox)
+    return 0

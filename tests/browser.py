@@ -25,21 +25,32 @@ def chromium_path() -> str | None:
     return None
 
 
+_shared: dict = {}  # one Playwright and one chromium for every module that imports the fixture
+
+
 @pytest.fixture(scope="session")
 def browser():
+    """Each test module importing this fixture gets a session fixture of its own; they share one
+    browser (Playwright's sync API cannot start twice in one thread), closed after the last."""
     path = chromium_path()
     if path is None:
         reason = "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it"
         if os.environ.get("CI"):
             pytest.fail(reason + " (CI is set: a missing browser is a failure)")
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
+    if not _shared:
+        from playwright.sync_api import sync_playwright
 
-    playwright = sync_playwright().start()
-    launched = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
-    yield launched
-    launched.close()
-    playwright.stop()
+        playwright = sync_playwright().start()
+        _shared.update(playwright=playwright, users=0, browser=playwright.chromium.launch(
+            executable_path=path, headless=True, args=CHROMIUM_FLAGS))
+    _shared["users"] += 1
+    yield _shared["browser"]
+    _shared["users"] -= 1
+    if not _shared["users"]:
+        _shared["browser"].close()
+        _shared["playwright"].stop()
+        _shared.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,131 @@
+// The web chat's page: no framework, no build. Every text goes in with textContent (never
+// innerHTML), so nothing the bot or the person writes can become markup.
+(function () {
+  "use strict";
+  var root = document.getElementById("chat");
+  var list = document.getElementById("messages");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("text");
+  var notice = document.getElementById("notice");
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var storeKey = "webchat:" + root.dataset.history;
+  var KEEP = 60;          // messages kept for a reload
+  var POLL = 15000;       // how often to ask for messages the bot started itself
+  var history = load();
+  var busy = false;
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(storeKey)) || []; } catch (e) { return []; }
+  }
+  function save() {
+    try { localStorage.setItem(storeKey, JSON.stringify(history.slice(-KEEP))); } catch (e) { /* full or off */ }
+  }
+  function clientId() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function show(entry) {
+    var item = document.createElement("li");
+    item.className = entry.who;
+    var bubble = document.createElement("div");
+    bubble.className = "bubble";
+    bubble.textContent = entry.text;
+    item.appendChild(bubble);
+    if (entry.file) {
+      var link = document.createElement("a");
+      link.className = "file";
+      link.href = entry.file.url;
+      link.download = entry.file.filename;
+      link.textContent = "\u{1F4C5} " + entry.file.filename;
+      item.appendChild(link);
+    }
+    if (entry.buttons && entry.buttons.length) {
+      var row = document.createElement("div");
+      row.className = "buttons";
+      entry.buttons.forEach(function (button) {
+        var element = document.createElement("button");
+        element.type = "button";
+        element.textContent = button.label;
+        element.addEventListener("click", function () { press(button); });
+        row.appendChild(element);
+      });
+      item.appendChild(row);
+    }
+    list.appendChild(item);
+    item.scrollIntoView({block: "end"});
+  }
+  function add(entry) {
+    history.push(entry);
+    if (history.length > KEEP) history = history.slice(-KEEP);
+    save();
+    show(entry);
+  }
+  function addReplies(messages) {
+    messages.forEach(function (m) { add({who: "bot", text: m.text, buttons: m.buttons, file: m.file}); });
+  }
+  function clearNotice() {
+    notice.hidden = true;
+    notice.textContent = "";
+  }
+  function warn(text) {
+    notice.textContent = text;
+    notice.hidden = false;
+  }
+
+  function post(body, tries) {
+    busy = true;
+    return fetch("/chat/messages", {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (response.ok) { clearNotice(); addReplies(data.messages || []); return; }
+        // A stale page (its token no longer fits the cookie): reload it, once; cookies off: just say so.
+        if (response.status === 403) {
+          warn("\u21BB");
+          if (!sessionStorage.getItem("webchat:reloaded")) { sessionStorage.setItem("webchat:reloaded", "1"); location.reload(); }
+          return;
+        }
+        warn(data.error || String(response.status));
+      });
+    }, function () {
+      // The network failed: try once more with the same client_id (handled once by the bot).
+      if (tries > 0) return new Promise(function (r) { setTimeout(r, 1000); }).then(function () { return post(body, tries - 1); });
+      warn("\u26A0");
+    }).then(function () { busy = false; }, function () { busy = false; });
+  }
+  function send(text) {
+    add({who: "me", text: text});
+    return post({text: text, client_id: clientId()}, 1);
+  }
+  function press(button) {
+    add({who: "me", text: button.label});
+    return post({payload: button.payload, client_id: clientId()}, 1);
+  }
+  function poll() {
+    if (busy) return;
+    fetch("/chat/messages", {credentials: "same-origin"}).then(function (response) {
+      return response.ok ? response.json() : {messages: []};
+    }).then(function (data) { addReplies(data.messages || []); }, function () {});
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send(text);
+  });
+
+  history.forEach(show);
+  if (!history.length) {
+    post({text: "/start", client_id: clientId()}, 1);
+  } else {
+    poll();
+  }
+  setInterval(poll, POLL);
+  input.focus();
+})();

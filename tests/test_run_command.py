@@ -1,0 +1,53 @@
+"""The README's run command without a Telegram token: the web chat and the back office on
+127.0.0.1, in one real process."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        return answer.status, answer.read().decode()
+
+
+def test_run_without_a_token_serves_the_web_chat_and_the_back_office(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}", "OFFICE_PORT": str(port),
+           "TELEGRAM_BOT_TOKEN": "", "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, body = _get(f"http://127.0.0.1:{port}/health")
+                break
+            except OSError:
+                assert process.poll() is None, process.stdout.read()
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        assert status == 200 and '"database":"ok"' in body
+        status, page = _get(f"http://127.0.0.1:{port}/chat")
+        assert status == 200 and "<html" in page.lower()
+        status, login = _get(f"http://127.0.0.1:{port}/office/")  # redirected to the login form
+        assert status == 200 and "password" in login.lower()
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+    assert f"http://127.0.0.1:{port}/chat" in output
+    assert "admin" in output  # the first operator account, its password shown once

@@ -1,0 +1,260 @@
+"""The web chat over HTTP: a conversation through /chat/messages (buttons, typing, a repeated
+POST handled once), the cookie that keeps the person, CSRF and flood refusals, the messages the bot
+starts itself, calendar files only for their owner, and page text escaped."""
+from __future__ import annotations
+
+import re
+import warnings
+
+import pytest
+from fastapi import FastAPI
+from sqlmodel import Session
+
+from backoffice.app import create_app
+from backoffice.settings import OfficeSettings
+from conversations.commands import build_engine
+from conversations.i18n import translator
+from conversations.messages import Attachment, Button, Outbound
+from db import outbox as outbox_db
+from db.conversation_service import ConversationService
+from db.outbox import OutboxService
+from handlers import webchat
+from tests.conftest import NOW
+from tests.office_support import fast_hashes  # noqa: F401  (fixture)
+from tests.registration_helpers import state_of
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+def make_app(db):
+    service = ConversationService(db, build_engine(), clock=lambda: NOW)
+    return create_app(db, clock=lambda: NOW, settings=OfficeSettings(secret_key="k" * 40), announce=lambda _m: None,
+                      service=service, outbox=OutboxService(db, clock=lambda: NOW))
+
+
+@pytest.fixture
+def app(db, fast_hashes):  # noqa: F811
+    return make_app(db)
+
+
+class Browser:
+    """One person's browser: the cookie jar of a TestClient, the page's token, the last replies."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.replies: list[dict] = []
+        self.sent = 0
+        self.open()
+
+    def open(self):
+        response = self.client.get("/chat")
+        assert response.status_code == 200
+        self.token = TOKEN.search(response.text).group(1)
+        return response
+
+    @property
+    def person(self) -> str:
+        return self.client.cookies.get(webchat.COOKIE)
+
+    def post(self, client_id: str | None = None, **body) -> list[dict]:
+        self.sent += 1
+        body["client_id"] = client_id or f"m{self.sent}"
+        response = self.client.post("/chat/messages", json=body, headers={"X-CSRF-Token": self.token})
+        assert response.status_code == 200, response.text
+        self.replies = response.json()["messages"]
+        return self.replies
+
+    def say(self, text: str, client_id: str | None = None) -> list[dict]:
+        return self.post(client_id, text=text)
+
+    def press(self, label: str) -> list[dict]:
+        for reply in reversed(self.replies):
+            for button in reply["buttons"]:
+                if label in button["label"]:
+                    return self.post(payload=button["payload"])
+        raise AssertionError(f"no button {label!r} in {self.replies}")
+
+    @property
+    def text(self) -> str:
+        return "\n".join(reply["text"] for reply in self.replies)
+
+
+@pytest.fixture
+def browser(app):
+    with TestClient(app) as client:
+        yield Browser(client)
+
+
+def test_a_conversation_through_the_web_chat(browser, db):
+    assert webchat.COOKIE in browser.client.cookies
+    browser.say("/start")
+    assert "Which language" in browser.text and "\n" in browser.text  # line breaks reach the page
+    assert [b["label"] for b in browser.replies[-1]["buttons"]] == ["Italiano", "English"]
+    browser.press("English")
+    browser.press("Yes, I agree")
+    assert "name" in browser.text
+    browser.say("maria")
+    browser.say("ROSSI")
+    state = state_of(db, browser.person, channel="web")
+    assert state["answers"]["first_name"] == "Maria" and state["answers"]["last_name"] == "Rossi"
+    assert state["step"] == "birth_date"
+
+
+def test_a_repeated_post_is_handled_once(browser, db):
+    browser.say("/start")
+    browser.press("English")
+    browser.press("Yes, I agree")
+    browser.say("maria", client_id="same")
+    again = browser.say("Giulia", client_id="same")  # a retry of the same message, other text
+    state = state_of(db, browser.person, channel="web")
+    assert state["answers"]["first_name"] == "Maria"
+    assert state["step"] == "last_name"
+    assert again, "the current question is asked again"
+
+
+def test_the_cookie_keeps_the_person_and_the_token(app, db):
+    with TestClient(app) as client:
+        first = Browser(client)
+        person, token = first.person, first.token
+        first.say("/start")
+        first.press("English")
+        again = first.open()
+        assert "set-cookie" not in again.headers  # the same person after a reload
+        assert first.person == person and first.token == token
+        first.press("Yes, I agree")
+        assert state_of(db, person, channel="web")["step"] == "first_name"
+        page = again.text
+        assert 'lang="it"' in page and "<script src=\"/chat/chat.js\">" in page
+    with TestClient(app) as other_client:
+        other = Browser(other_client)
+        assert other.person != person and other.token != token
+        assert "Which language" in "\n".join(r["text"] for r in other.say("hello"))
+
+
+def test_the_cookie_is_httponly_and_samesite_lax(app):
+    with TestClient(app) as client:
+        header = client.get("/chat").headers["set-cookie"]
+    assert "HttpOnly" in header and "SameSite=lax" in header and "Path=/chat" in header
+    assert "Max-Age=" in header
+
+
+def test_a_post_without_the_cookies_token_is_refused(app, db):
+    with TestClient(app) as client:
+        me = Browser(client)
+        # a cross-site form: the cookie may come along, the header cannot
+        response = client.post("/chat/messages", data={"text": "/start"})
+        assert response.status_code == 403
+        response = client.post("/chat/messages", json={"text": "/start"}, headers={"X-CSRF-Token": "forged"})
+        assert response.status_code == 403
+        with TestClient(app) as other_client:
+            other = Browser(other_client)
+            # another person's token does not fit my cookie
+            response = client.post("/chat/messages", json={"text": "/start"},
+                                   headers={"X-CSRF-Token": other.token})
+            assert response.status_code == 403
+        client.cookies.clear()
+        response = client.post("/chat/messages", json={"text": "/start"}, headers={"X-CSRF-Token": me.token})
+        assert response.status_code == 403
+    assert state_of(db, me.person, channel="web") is None
+
+
+def test_the_page_escapes_and_the_script_uses_text_only(app):
+    with TestClient(app) as client:
+        page = client.get("/chat", headers={"Accept-Language": "en-GB,en;q=0.9"}).text
+        script = client.get("/chat/chat.js")
+        style = client.get("/chat/chat.css")
+    assert 'lang="en"' in page
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert ".innerHTML" not in script.text and "textContent" in script.text
+    assert style.status_code == 200 and "pre-wrap" in style.text  # line breaks kept
+    assert "http" not in page.replace('http-equiv', '')  # nothing from a CDN
+
+
+def test_template_escapes_what_it_is_given():
+    html = webchat._templates.get_template("chat.html").render(
+        lang="it", csrf="t", history="h", title="<b>x</b>", placeholder='"><script>', send="Invia")
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html and '"><script>' not in html
+
+
+def test_messages_the_bot_starts_itself_arrive_once(browser, db):
+    browser.say("/start")
+    with Session(db) as session:
+        contact_id = session.exec(
+            outbox_db.select(outbox_db._identity.c.contact_id).where(
+                outbox_db._identity.c.external_id == browser.person)).first()[0]
+    with db.begin() as connection:
+        assert outbox_db.enqueue(connection, contact_id=contact_id, key="t1", due_at=NOW,
+                                 message=Outbound("Promemoria:\ndomani alle 10", (Button("Ok", "1|x|y"),)))
+    first = browser.client.get("/chat/messages").json()["messages"]
+    assert first == [{"text": "Promemoria:\ndomani alle 10", "buttons": [{"label": "Ok", "payload": "1|x|y"}]}]
+    assert browser.client.get("/chat/messages").json()["messages"] == []
+
+
+# -- the router alone, with a fake engine ----------------------------------------------------------
+def fake_app(replies, **limits) -> FastAPI:
+    app = FastAPI()
+    app.include_router(webchat.router(lambda _inbound: replies, secret="s", **limits))
+    return app
+
+
+def test_a_calendar_file_is_a_link_only_its_owner_opens():
+    ics = Attachment("colloquio.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+    app = fake_app([Outbound("Ecco il tuo appuntamento", file=ics)])
+    with TestClient(app) as client, TestClient(app) as stranger:
+        me = Browser(client)
+        Browser(stranger)
+        [reply] = me.say("ics")
+        url = reply["file"]["url"]
+        assert reply["file"]["filename"] == "colloquio.ics" and url.startswith("/chat/files/")
+        got = client.get(url)
+        assert got.status_code == 200 and got.content == ics.content
+        assert got.headers["content-type"].startswith("text/calendar")
+        assert 'attachment; filename="colloquio.ics"' == got.headers["content-disposition"]
+        assert stranger.get(url).status_code == 404
+        assert client.get("/chat/files/nope").status_code == 404
+
+
+def test_a_flood_is_refused_politely():
+    now = [0.0]
+    app = FastAPI()
+    app.include_router(webchat.router(lambda _i: [Outbound("ok")], secret="s", per_person=(3, 10.0),
+                                      clock=lambda: now[0]))
+    with TestClient(app) as client:
+        me = Browser(client)
+        for _ in range(3):
+            me.say("hi")
+        refused = client.post("/chat/messages", json={"text": "hi", "client_id": "z"},
+                              headers={"X-CSRF-Token": me.token, "Accept-Language": "it"})
+        assert refused.status_code == 429 and refused.headers["retry-after"] == "10"
+        assert refused.json()["error"] == translator("it").gettext(webchat.TOO_FAST)
+        now[0] += 11
+        assert me.say("hi")[0]["text"] == "ok"
+
+
+def test_empty_or_odd_bodies_are_refused():
+    with TestClient(fake_app([Outbound("ok")])) as client:
+        me = Browser(client)
+        for body in ({}, {"text": "   "}, {"payload": 5}, [1, 2]):
+            response = client.post("/chat/messages", json=body, headers={"X-CSRF-Token": me.token})
+            assert response.status_code == 400
+
+
+def test_the_outboxs_planners_run_now_and_then_when_pages_ask(db):
+    planned = []
+    now = [0.0]
+    outbox = OutboxService(db, clock=lambda: NOW, planners=[lambda _session, _now: planned.append(1) or 0])
+    app = FastAPI()
+    app.include_router(webchat.router(lambda _i: [Outbound("ok")], secret="s", outbox=outbox,
+                                      clock=lambda: now[0]))
+    with TestClient(app) as client:
+        Browser(client)
+        for _ in range(3):
+            assert client.get("/chat/messages").json() == {"messages": []}
+        assert len(planned) == 1
+        now[0] += webchat.PLAN_EVERY
+        client.get("/chat/messages")
+        assert len(planned) == 2

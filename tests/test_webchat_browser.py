@@ -1,0 +1,62 @@
+"""The web chat in a real browser (Debian's chromium, headless): a newcomer opens /chat, answers
+by tapping buttons and typing, reloads the page, and the conversation is still there and goes on."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import Served, browser, page  # noqa: F401  (fixtures)
+from tests.office_support import fast_hashes  # noqa: F401  (fixture)
+from tests.registration_helpers import state_of
+from tests.test_webchat import make_app
+
+
+@pytest.fixture
+def chat_url(db, fast_hashes):  # noqa: F811
+    with Served(make_app(db)) as running:
+        yield running.url + "/chat"
+
+
+def bot_says(page, text: str):
+    return expect(page.locator("#messages li.bot").last).to_contain_text(text)
+
+
+def send(page, text: str, *, enter: bool = False) -> None:
+    """Type and send, then wait for the bot's answer."""
+    answered = page.locator("#messages li.bot").count()
+    page.get_by_role("textbox").fill(text)
+    if enter:
+        page.get_by_role("textbox").press("Enter")
+    else:
+        page.locator("#send").click()
+    expect(page.locator("#messages li.bot")).not_to_have_count(answered)
+
+
+def test_a_newcomer_registers_through_the_web_chat_across_a_reload(page, chat_url, db):
+    page.goto(chat_url)
+    expect(page).to_have_title(re.compile("Insieme per il lavoro"))
+    bot_says(page, "In che lingua preferisci parlare?")
+    page.get_by_role("button", name="Italiano").click()
+    page.get_by_role("button", name="Sì, sono d'accordo").click()
+    bot_says(page, "Come ti chiami?")
+    send(page, "maria <b>bold</b>")
+    # what the person typed is shown as text, never as markup
+    expect(page.locator("#messages li.me").last).to_have_text("maria <b>bold</b>")
+    expect(page.locator("#messages b")).to_have_count(0)
+    send(page, "maria", enter=True)
+    bot_says(page, "cognome")
+
+    page.reload()
+    bot_says(page, "cognome")  # the history is back
+    expect(page.locator("#messages li.me", has_text="maria")).to_have_count(2)
+    # the consent text keeps its line breaks
+    consent = page.locator("#messages li.bot .bubble", has_text="I tuoi dati.")
+    assert "\n" in consent.inner_text()
+    send(page, "Rossi")
+    bot_says(page, "nascita")
+    person = page.context.cookies()[0]["value"]
+    state = state_of(db, person, channel="web")
+    assert state["answers"]["first_name"] == "Maria" and state["answers"]["last_name"] == "Rossi"
+    assert state["step"] == "birth_date"
