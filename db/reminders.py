@@ -25,7 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from conversations import describe
@@ -73,7 +73,8 @@ def out_of_quiet_hours(at: dt.datetime, settings: Settings) -> dt.datetime:
     day = at.astimezone(TIMEZONE).date()
     if settings.quiet_start > settings.quiet_end and at.astimezone(TIMEZONE).time() < settings.quiet_end:
         day -= dt.timedelta(days=1)  # after midnight: they began the evening before
-    return dt.datetime.combine(day, settings.quiet_start, TIMEZONE).astimezone(dt.timezone.utc) - BEFORE_QUIET
+    from .agenda import local  # db.agenda imports this module
+    return local(day, settings.quiet_start) - BEFORE_QUIET
 
 
 def reminder_times(starts_at: dt.datetime, hours: list[float], settings: Settings) -> list[tuple[float, dt.datetime]]:
@@ -207,6 +208,13 @@ def withdraw_person(session: Session, contact_id: int) -> int:
     return session.execute(update(OutboxMessage).where(
         OutboxMessage.contact_id == contact_id, OutboxMessage.kind == KIND, OutboxMessage.status == "pending")
         .values(status="cancelled")).rowcount
+
+
+def forget_withdrawn(session: Session, contact_id: int) -> None:
+    """Delete a person's withdrawn reminders (they turned reminders on again): the planner
+    queues again those whose booking is still active and ahead."""
+    session.execute(delete(OutboxMessage).where(
+        OutboxMessage.contact_id == contact_id, OutboxMessage.kind == KIND, OutboxMessage.status == "cancelled"))
 
 
 def sweep(session: Session, *, now: dt.datetime) -> int:

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from conversations.store import PersonalData, Preferences
 
+from . import reminders
 from .booking_store import DEFAULT_CUTOFF, BookingStoreMixin
 from .models import (ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking, OutboxMessage,
                      Registration, aware, utcnow)
@@ -160,7 +161,13 @@ class SqlStore(BookingStoreMixin):
                             .values(status="cancelled"))
 
     def set_reminders(self, on: bool) -> None:
+        """Off withdraws the reminders already queued; on forgets the withdrawn ones, so that the
+        next plan queues those still ahead again (their idempotency keys are free once more)."""
         self._switch(_contact.c.reminders_off_at, on)
+        if on:
+            reminders.forget_withdrawn(self.db, self.contact_id)
+        else:
+            reminders.withdraw_person(self.db, self.contact_id)
 
     def _switch(self, off_at, on: bool) -> None:
         """On clears the ``..._off_at`` column; off sets it, unless it is set already."""

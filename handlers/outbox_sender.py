@@ -373,10 +373,16 @@ class Sender:
                 del self._jobs[row_id]
 
     def _release(self) -> None:
-        """On stop: the rows held and not started go back to pending."""
+        """On stop: the rows held and not started go back to pending. A message stopped between
+        its parts (a long text's first part, or the text before its .ics) is not sent again from
+        the start: it fails, saying what went out, rather than repeat what the person has."""
         for job in [j for j in self._jobs.values() if not j.in_flight]:
-            del self._jobs[job.pending.id]
-            self._outcomes.append(Outcome(job.pending, "released"))
+            if job.index:
+                self._finish(job, "failed", f"stopped after part {job.index} of {len(job.calls)}",
+                             message_id=job.message_id)
+            else:
+                del self._jobs[job.pending.id]
+                self._outcomes.append(Outcome(job.pending, "released"))
         self._ready.clear()
         self._slots.clear()
 

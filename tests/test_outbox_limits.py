@@ -135,3 +135,20 @@ async def test_a_stopped_drain_finishes_the_calls_in_flight_and_hands_back_the_r
     assert sent == left["sent"] == sum(api.delivered.values()) and 5 <= sent < 60  # what went out is recorded
     assert left["pending"] == 60 - sent and not left["sending"]  # the rest is free for the next start
     assert all(r.claimed_by is None for r in rows(db) if r.status == "pending")
+
+
+async def test_a_message_stopped_between_its_parts_is_not_sent_again_from_the_start(db, limited):
+    """Its text went out, its calendar file waits a second (one chat, 1/s): a stop then fails
+    the row saying so, and a new sender does not repeat the text."""
+    api, bot = limited
+    row_id = queue(db, "5100", key="two-parts", message=Outbound("Your interview", file=ICS))
+    sender = make_sender(bot, db, clock=Clock(), per_second=RATE, per_chat=1.0)
+    drain = asyncio.create_task(sender.drain())
+    while api.delivered.get(5100, 0) < 1:
+        await asyncio.sleep(0.01)
+    sender.stop()
+    await drain
+    stopped = next(r for r in rows(db) if r.id == row_id)
+    assert stopped.status == "failed" and stopped.last_error == "stopped after part 1 of 2"
+    assert await make_sender(bot, db, clock=Clock(), per_second=RATE).drain() == 0
+    assert [c.method for c in api.calls if c.method.startswith("send")] == ["sendMessage"]

@@ -369,3 +369,15 @@ def test_withdraw_person_cancels_only_that_persons_pending_reminders(db):
     _other, _workshop, _registration = _queued_seat(db)
     assert in_session(db, lambda s: reminders.withdraw_person(s, contact)) == 1
     assert [r.status for r in reminder_rows(db)] == ["cancelled", "pending"]
+
+
+@pytest.mark.both_databases
+def test_reminders_turned_off_and_on_again_come_back(db):
+    contact, _booking = _queued_interview(db)
+    with db.begin() as connection:
+        SqlStore(connection, contact, NOW).set_reminders(False)
+    assert [r.status for r in reminder_rows(db)] == ["cancelled"]  # withdrawn at once
+    with db.begin() as connection:
+        SqlStore(connection, contact, NOW).set_reminders(True)
+    assert plan(db, rome(2026, 11, 27, 14, 59)) == 1
+    assert [r.status for r in reminder_rows(db)] == ["pending"]
