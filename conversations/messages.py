@@ -44,3 +44,18 @@ class Outbound:
     phone_button: str | None = None  # label of the platform's "share my number" button, if offered
     close_keyboard: bool = False  # remove a reply keyboard left by request_phone
     edit: bool = False            # may replace the message whose button was pressed
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """A text too long for one message of a platform, in several: cut at line ends, else at
+    spaces, else at ``limit``; blank parts dropped (platforms refuse them)."""
+    chunks = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, limit + 1)
+        cut = cut if cut > 0 else limit
+        chunks.append(text[:cut])
+        text = text[cut:].lstrip("\n ")
+    chunks.append(text)
+    return [chunk for chunk in chunks if chunk.strip()] or ["…"]

@@ -18,6 +18,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from telegram.request import BaseRequest
 
 from conversations.i18n import LANGUAGES, N_, translator
+from conversations import messages
 from conversations.messages import Inbound, Kind, Outbound
 
 from .telegram_polling import poll
@@ -134,19 +135,9 @@ async def call_api(bot, method: str, **params) -> dict | bool:
     return await bot.do_api_request(method, api_kwargs={k: v for k, v in params.items() if v is not None})
 
 
-def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Telegram takes 4,096 characters a message: split at line ends, else at spaces."""
-    chunks = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit + 1)
-        if cut <= 0:
-            cut = text.rfind(" ", 0, limit + 1)
-        cut = cut if cut > 0 else limit
-        chunks.append(text[:cut])
-        text = text[cut:].lstrip("\n ")
-    chunks.append(text)
-    chunks = [chunk for chunk in chunks if chunk.strip()]  # Telegram refuses blank messages
-    return chunks or ["…"]
+def split_text(text: str) -> list[str]:
+    """Telegram takes 4,096 characters a message."""
+    return messages.split_text(text, MessageLimit.MAX_TEXT_LENGTH)
 
 
 def reply_markup(reply: Outbound) -> dict | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conversations import messages
 from conversations.messages import Attachment, Button, Outbound
 
 TEXT_LIMIT = 4096
@@ -145,18 +146,8 @@ def shorten(text: str, limit: int) -> str:
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Texts over the limit in several messages, cut at line ends, else at spaces."""
-    chunks = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit + 1)
-        if cut <= 0:
-            cut = text.rfind(" ", 0, limit + 1)
-        cut = cut if cut > 0 else limit
-        chunks.append(text[:cut])
-        text = text[cut:].lstrip("\n ")
-    chunks.append(text)
-    chunks = [chunk for chunk in chunks if chunk.strip()]  # WhatsApp refuses blank messages
-    return chunks or [ELLIPSIS]
+    """Texts over the limit in several messages (conversations.messages.split_text)."""
+    return messages.split_text(text, limit)
 
 
 def split_tail(text: str, limit: int) -> tuple[str, str]:
