@@ -12,13 +12,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from conversations.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
 from conversations.messages import Outbound
 
 from . import audience as audiences
+from . import outbox
 from .audience import Audience, Plan
 from .models import Broadcast, OutboxMessage, utcnow
 from .outbox import BLOCKED, to_content
@@ -202,5 +202,4 @@ def _statuses(session: Session, broadcast_id: int) -> dict[str, int]:
 
 
 def _insert(session: Session):
-    name = session.get_bind().dialect.name
-    return (postgresql if name == "postgresql" else sqlite).insert(_outbox)
+    return outbox.dialect_of(session).insert(_outbox)

@@ -91,13 +91,14 @@ def enqueue(db, *, contact_id: int, message: Outbound, key: str, due_at: dt.date
               "due_at": due_at or utcnow(), "status": "pending", "attempts": 0, "kind": kind,
               "about": about, "broadcast_id": broadcast_id, "idempotency_key": key, "created_at": utcnow()}
     # RETURNING rather than rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT
-    inserted = db.execute(_dialect(db).insert(_outbox).values(**values)
+    inserted = db.execute(dialect_of(db).insert(_outbox).values(**values)
                           .on_conflict_do_nothing(index_elements=["idempotency_key"])
                           .returning(_outbox.c.id)).first()
     return inserted is not None
 
 
-def _dialect(db):
+def dialect_of(db):
+    """SQLAlchemy's PostgreSQL or SQLite dialect module, for INSERT ... ON CONFLICT."""
     name = db.dialect.name if hasattr(db, "dialect") else db.get_bind().dialect.name
     return postgresql if name == "postgresql" else sqlite
 

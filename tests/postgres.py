@@ -102,7 +102,7 @@ class Cluster:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                   "--no-locale", "--no-sync")
         for attempt in range(3):  # another process may take the free port before the server does
-            self.port = _free_port()
+            self.port = free_port()
             settings = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -F "
                         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
             try:
@@ -139,7 +139,8 @@ def find_binaries() -> Path | None:
     return versions[-1].parent if versions else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (for PostgreSQL here, and for the other servers tests start)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]

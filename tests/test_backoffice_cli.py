@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from db.engine import make_engine
 from db.office_models import OfficeOperator
 from tests.conftest import ROOT
 from tests.office_support import CSRF, fast_hashes  # noqa: F401
+from tests.postgres import free_port
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -45,12 +45,6 @@ def test_create_admin_prints_a_password_once_and_refuses_a_second_time(db_url, m
     with Session(make_engine(db_url)) as session:
         roles = {o.username: o.role for o in session.scalars(select(OfficeOperator))}
     assert roles == {"boss": "admin", "someone": "viewer"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_the_server_starts_prints_the_first_admin_and_lets_it_in(tmp_path):
