@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import InterviewBooking, InterviewSlot, OutboxMessage, WorkshopRegistration
+from db.models import InterviewBooking, InterviewSlot, OutboxMessage, Registration, WorkshopRegistration
 from tests.office_support import (audit_rows, client, csrf, fast_hashes, logged_in, office,  # noqa: F401
                                   office_accounts, programme)
 
@@ -200,9 +200,13 @@ def test_an_interview_outcome_is_recorded_once_it_has_started(client, office, pr
     assert done.status_code == 303
     booking = get(db, InterviewBooking, programme["booking"])
     assert (booking.status, booking.outcome_note) == ("attended", "Interessata alla logistica")
-    [entry] = audit_rows(db, action="interview_outcome")
+    [entry] = audit_rows(db, action="interview_outcome", table_name="interview_booking")
     assert entry.before["status"] == "booked" and entry.after["status"] == "attended"
     assert entry.after["outcome_note"] == "Interessata alla logistica" and entry.operator_name == "otto"
+    # on the programme's path: Maria is now interviewed, on the interview's day
+    [step] = audit_rows(db, action="create", table_name="programme_event")
+    assert step.after["kind"] == "interviewed" and step.after["day"] == "2026-11-27"
+    assert get(db, Registration, programme["maria"]).status == "interviewed"
     wrong = post(client, "/office/agenda/outcome", {"booking": programme["booking"], "status": "booked"})
     assert wrong.status_code == 400 and "Scegli presente o assente." in wrong.text
 

@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.office_notices import SlotCancelledNotifier
 from conversations.i18n import TIMEZONE
-from db import agenda, attendance, rosters
+from db import agenda, attendance, programme, rosters
 from db.models import InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession, aware, utcnow
 
 from .. import audit, roles
@@ -191,6 +191,8 @@ class AgendaPage(BaseView):
                 raise Invalid(_("The interview has not started yet."))
             booking.status, booking.outcome_note = status, _text(form, "note", 2000) or None
             booking.updated_at = self.clock()
+            programme.interview_outcome(session, booking=booking, today=self.clock().astimezone(TIMEZONE).date(),
+                                        timezone=TIMEZONE, created_by=request.state.operator.username)
             return _("Outcome saved.")
 
         return await self._act(request, "interview_outcome", work, form)
