@@ -41,8 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         from .server import serve
 
         logs.configure(settings.log_level, secrets=settings.secrets())
-        serve(settings)
-        return 0
+        return serve(settings)  # 2: the port is taken
     return accounts_command(args, settings)
 
 

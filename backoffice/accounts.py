@@ -68,9 +68,9 @@ def ensure_first_admin(engine: Engine, *, now: dt.datetime, announce: Callable[[
     with Session(engine) as session:
         if session.scalar(select(func.count()).select_from(OfficeOperator)):
             return None
-        _, password = create_operator(session, username=FIRST_ADMIN, role="admin", now=now,
-                                      actor=audit.Actor(None, "(first start)"))
-        try:
+        try:  # create_operator flushes: the INSERT itself may meet the other's row
+            _, password = create_operator(session, username=FIRST_ADMIN, role="admin", now=now,
+                                          actor=audit.Actor(None, "(first start)"))
             session.commit()
         except IntegrityError:  # another process created it at the same moment
             return None

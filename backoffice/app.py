@@ -18,6 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, RedirectResponse
 
 from conversations.i18n import TIMEZONE
+from db import figures
 from db.agenda import local
 from db.models import InterviewBooking, InterviewSlot, Registration, utcnow
 
@@ -28,7 +29,9 @@ from .roles import RoleAuthorization
 from .security import CSRFMiddleware, HardenResponses
 from .settings import OfficeSettings
 from .views import accounts as account_views, agenda, audit as audit_views, broadcasts, registrations, workshops
-from .views import agenda_pages
+from .views import agenda_pages, broadcast_pages, dashboard
+from .views import path_pages
+from .views import import_pages
 
 BASE_URL = "/office"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -116,9 +119,17 @@ def mount_office(app: FastAPI, db_engine: Engine, *, clock: Callable[[], dt.date
                         authorization_backend=RoleAuthorization(), i18n_config=i18n.install(),
                         home_counts=functools.partial(home_counts, session_maker, clock))
     auth.templates = admin.templates
+    for view in dashboard.views(clock, session_maker):  # first in the menu
+        admin.add_view(view)
     for view in views(clock, db_engine):
         admin.add_view(view)
     for view in agenda_pages.views(clock, session_maker):
+        admin.add_view(view)
+    for view in path_pages.views(clock, session_maker):
+        admin.add_view(view)
+    for view in broadcast_pages.views(clock, session_maker):
+        admin.add_view(view)
+    for view in import_pages.views(clock, session_maker):
         admin.add_view(view)
     return admin
 
@@ -141,11 +152,14 @@ def views(clock: Callable[[], dt.datetime], db_engine: Engine) -> list[type]:
     return made
 
 
-def home_counts(session_maker, clock: Callable[[], dt.datetime]) -> dict[str, int]:
+def home_counts(session_maker, clock: Callable[[], dt.datetime]) -> dict[str, object]:
     today = local(clock().astimezone(TIMEZONE).date(), dt.time(0, 0))
     live = Registration.erased_at.is_(None)
     with session_maker() as session:
         return {
+            # The current semester's funnel (db.figures), the home page's first block.
+            "semester": figures.figures(session, now=clock(), semester=figures.Semester.of(
+                clock().astimezone(TIMEZONE).date())),
             "new": session.scalar(select(func.count()).where(live, Registration.status == "new")),
             "all": session.scalar(select(func.count()).select_from(Registration).where(live)),
             "interviews": session.scalar(

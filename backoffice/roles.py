@@ -11,14 +11,19 @@ DATA = ("registration", "interview-slot", "interview-booking", "workshop-session
         "broadcast")
 READ = ("list", "details")
 EVERYONE = {("password", "list")}  # one's own password page
-# The agenda's and the workshops' own pages (backoffice.views.agenda_pages): read, or act ("edit").
-PAGES = ("agenda", "workshop-attendance")
+# The agenda's, the workshops' and the broadcasts' own pages (backoffice.views.agenda_pages,
+# broadcast_pages): read, or act ("edit").
+PAGES = ("agenda", "workshop-attendance", "broadcasts", "broadcasts-new", "dashboard")  # dashboard: read only
+# The path's steps and the duplicates (backoffice.views.path_pages): read, or act ("edit").
+PAGES += ("registration-path", "duplicates")
+# Pages only operators and admins see (backoffice.views.import_pages: viewers get 403).
+ACTING_PAGES = ("import",)
 
 GRANTS: dict[str, set[tuple[str, str]]] = {
     "admin": {(WILDCARD, WILDCARD)},
     "operator": {(view, action) for view in DATA for action in (*READ, "export")}
     | {("registration", "edit"), ("registration", "action:mark-reviewed"), ("office-audit", "list"), ("office-audit", "details")}
-    | {(page, action) for page in PAGES for action in ("list", "edit")}
+    | {(page, action) for page in PAGES + ACTING_PAGES for action in ("list", "edit")}
     | EVERYONE,
     "viewer": {(view, action) for view in DATA for action in READ} | {(page, "list") for page in PAGES} | EVERYONE,
 }

@@ -181,6 +181,7 @@ class Summary:
     broadcast: Broadcast
     queued: int
     sent: int
+    pending: int = 0  # not yet sent (waiting, or being sent): what cancelling would still stop
 
 
 def recent(session: Session, limit: int = 50) -> list[Summary]:
@@ -193,7 +194,8 @@ def recent(session: Session, limit: int = 50) -> list[Summary]:
                 select(_outbox.c.broadcast_id, _outbox.c.status, func.count())
                 .where(_outbox.c.broadcast_id.in_(ids)).group_by(_outbox.c.broadcast_id, _outbox.c.status)):
             counts.setdefault(broadcast_id, {})[status] = number
-    return [Summary(b, sum(counts.get(b.id, {}).values()), counts.get(b.id, {}).get("sent", 0)) for b in found]
+    return [Summary(b, sum(counts.get(b.id, {}).values()), counts.get(b.id, {}).get("sent", 0),
+                    counts.get(b.id, {}).get("pending", 0) + counts.get(b.id, {}).get("sending", 0)) for b in found]
 
 
 def _statuses(session: Session, broadcast_id: int) -> dict[str, int]:

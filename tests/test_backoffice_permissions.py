@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqladmin import ModelView
 from starlette.routing import Mount
 
-from backoffice.roles import DATA, PAGES
+from backoffice.roles import ACTING_PAGES, DATA, PAGES
 from tests.office_support import (PERSONAL, audit_rows, client, csrf, fast_hashes, logged_in,  # noqa: F401
                                   office, office_accounts, programme)
 
@@ -98,6 +98,8 @@ def allowed(role: str, method: str, path: str, name: str) -> bool:
     reading = name in ("list", "details") and method == "GET"
     if identity in PAGES:  # the agenda's own pages: everyone reads them, operators act on them
         return method == "GET" or role == "operator"
+    if identity in ACTING_PAGES:  # the import: operators only
+        return role == "operator"
     if role == "viewer":
         return reading and identity in DATA
     if identity in DATA and (reading or name == "export"):

@@ -32,7 +32,7 @@ class AccountView(OfficeView, model=OfficeOperator):
     category = L_("Office")
     can_create = True
     can_edit = True
-    can_export = False
+    can_export = True  # admins only, as the view; the details' columns: no password hashes
 
     column_list = ["username", "full_name", "role", "active", "last_login_at"]
     column_details_list = ["id", "username", "full_name", "role", "active", "created_at", "password_changed_at",

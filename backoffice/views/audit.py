@@ -17,6 +17,8 @@ ACTIONS = {"create": L_("Created"), "update": L_("Changed"), "delete": L_("Delet
            "logout": L_("Logged out"), "mark_reviewed": L_("Marked reviewed"),
            "password_change": L_("Changed own password"), "password_reset": L_("Password reset"),
            "export": L_("Exported")}
+ACTIONS.update(merge=L_("Merged a duplicate"), programme_step=L_("Path step recorded"),
+               programme_reopen=L_("Path reopened"))  # backoffice.views.path_pages
 
 
 def history(session_maker, table: str, row_id: str, limit: int = 100) -> list[SimpleNamespace]:

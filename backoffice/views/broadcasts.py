@@ -1,5 +1,8 @@
-"""Broadcasts, read only for now (composing and sending come with their own pages)."""
+"""Broadcasts as a table: their details and the CSV export. The office works on them in its own pages
+(backoffice.views.broadcast_pages: compose, list, cancel, report), which is what the menu shows."""
 from __future__ import annotations
+
+from starlette.requests import Request
 
 from db.models import Broadcast
 
@@ -24,3 +27,6 @@ class BroadcastView(OfficeView, model=Broadcast):
                      "queued_at": L_("Queued on"), "cancelled_at": L_("Cancelled on"),
                      "skipped": L_("Not reachable")}
     column_formatters = column_formatters_detail = {"status": labels(STATUSES)}
+
+    def is_visible(self, request: Request) -> bool:
+        return False  # the menu leads to the broadcasts' own pages

@@ -27,10 +27,13 @@ from ..i18n import L_, _, current_language
 from .audit import history
 from .common import OfficeView, choice, confirmed_action, labels
 from .filters import Choices, Distinct, InList, Period
+from .path_pages import ERROR_KEY, path_context
 
-# The programme's path goes on from "registered" (interviewed, in selection, placed, closed):
-# those steps come with their own pages. "erased" is set by the person's erasure.
-STATUSES = {"new": L_("New, to review"), "registered": L_("Registered (reviewed)"), "erased": L_("Erased")}
+# The stages of db.programme (the path's steps are recorded on the detail page, through
+# backoffice.views.path_pages); "erased" is set by the person's erasure.
+STATUSES = {"new": L_("New, to review"), "registered": L_("Registered (reviewed)"),
+            "interviewed": L_("Interviewed"), "in_selection": L_("In selection"), "placed": L_("Placed"),
+            "closed": L_("Closed"), "erased": L_("Erased")}
 LANGUAGES = {"it": "Italiano", "en": "English"}
 REQUIRED = ("first_name", "last_name", "birth_date", "municipality", "phone", "language")
 ANSWERS = {"situation": choices.SITUATION, "education": choices.EDUCATION, "italian": choices.ITALIAN,
@@ -117,11 +120,16 @@ class RegistrationView(OfficeView, model=Registration):
     details_template = "office/registration_details.html"
 
     async def details_context(self, request: Request) -> dict[str, Any]:
-        """The registration's history, for those who may read the audit log."""
-        if not roles.can(request, "office-audit", "list"):
-            return {}
-        return {"history": await anyio.to_thread.run_sync(history, self.session_maker, "registration",
-                                                          request.path_params["pk"])}
+        """The path so far with the forms of the next step, possible duplicates, and the
+        registration's history for those who may read the audit log."""
+        pk = request.path_params["pk"]
+        context = {**await anyio.to_thread.run_sync(path_context, self.session_maker, pk),
+                   "path_error": request.session.pop(ERROR_KEY, None), "statuses": STATUSES,
+                   "can_record": roles.can(request, "registration-path", "edit"),
+                   "can_merge": roles.can(request, "duplicates", "edit")}
+        if roles.can(request, "office-audit", "list"):
+            context["history"] = await anyio.to_thread.run_sync(history, self.session_maker, "registration", pk)
+        return context
 
     async def check_can_edit(self, request: Request, model: Any) -> bool:
         return await super().check_can_edit(request, model) and model.erased_at is None

@@ -1,0 +1,284 @@
+"""The programme's path in the back office, and duplicates.
+
+A registration's detail page shows its path (backoffice/templates/office/registration_details.html,
+with ``path_context``); its forms post here: the next step (interviewed, in selection, placed,
+closed) through db.programme.record, the only writer of the stage, or reopening a closed one.
+A wrong step goes back to the page with the reason and writes nothing.
+
+/office/duplicates lists live registrations of two contacts sharing a codice fiscale or a phone;
+/office/duplicates/merge shows a pair side by side, the operator chooses which stays, and
+db.merge moves everything to it.
+
+Everyone with the page's ``list`` grant reads; acting needs ``edit`` (operators, admins). Every
+POST is CSRF-checked by the middleware and runs in one audited transaction."""
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+from typing import Any, Callable
+
+import anyio
+from sqladmin import BaseView, Flash, expose
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from conversations import appointments
+from conversations.i18n import TIMEZONE
+from conversations.store import Promotion, Seat
+from db import duplicates, merge, outbox, programme, workshops
+from db.models import (ChannelIdentity, Contact, InterviewBooking, Registration, WorkshopRegistration,
+                       WorkshopSession, utcnow)
+from db.programme import ProgrammeEvent
+
+from .. import audit, roles
+from ..i18n import L_, _
+from .agenda_pages import Invalid, parse_day
+
+PATH = "registration-path"  # roles.PAGES: everyone reads, operators and admins record steps
+DUPLICATES = "duplicates"
+STEPS = {"interviewed": L_("Interviewed"), "selection": L_("In selection"), "placement": L_("Placed"),
+         "closed": L_("Closed")}
+CONTRACTS = {"permanent": L_("Permanent"), "fixed_term": L_("Fixed-term"), "apprenticeship": L_("Apprenticeship"),
+             "other": L_("Other")}
+REASONS = {"refused_contract": L_("Refused a contract"), "found_work_alone": L_("Found work on their own"),
+           "not_interested": L_("No longer interested"), "unreachable": L_("Unreachable"),
+           "moved_away": L_("Moved away"), "other": L_("Other")}
+SOURCES = {"office": L_("Back office"), "agenda": L_("Agenda"), "import": L_("Imported")}
+ERROR_KEY = "path_error"  # the session's: why the last step was refused
+MATCHES = {"tax_code": L_("Codice fiscale"), "phone": L_("Phone")}
+# Side by side on the merge page.
+COMPARED = ("code", "status", "created_at", "first_name", "last_name", "birth_date", "tax_code", "municipality",
+            "phone", "email", "language")
+
+
+def _check_edit(request: Request, identity: str) -> None:
+    if not roles.can(request, identity, "edit"):
+        raise HTTPException(status_code=403)
+
+
+def _path_error(problem: programme.PathError) -> str:
+    return {"stage": _("This step does not follow from the registration's current stage."),
+            "erased": _("This registration was erased."),
+            "company": _("Write the company."),
+            "contract_type": _("Choose the type of contract."),
+            "reason": _("Choose the reason for closing."),
+            "future": _("That day is after today.")}.get(problem.code, str(problem))
+
+
+def _merge_error(problem: merge.MergeError) -> str:
+    return {"not_found": _("Not found."), "same": _("Choose two registrations of two different people."),
+            "erased": _("One of the two registrations was erased.")}.get(problem.code, str(problem))
+
+
+def _id(value: Any) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 18 else None
+
+
+def next_steps(status: str) -> list[str]:
+    """The steps the forms offer from a stage (db.programme.record refuses the others anyway)."""
+    return [kind for kind, stages in programme._FROM.items() if status in stages]
+
+
+def path_context(session_maker: sessionmaker, pk: Any) -> dict[str, Any]:
+    """For the registration's detail page: its steps, the possible duplicates."""
+    registration_id = _id(pk)
+    with session_maker() as session:
+        registration = session.get(Registration, registration_id) if registration_id else None
+        if registration is None:
+            return {}
+        events = session.scalars(select(ProgrammeEvent).where(ProgrammeEvent.contact_id == registration.contact_id)
+                                 .order_by(ProgrammeEvent.day, ProgrammeEvent.id)).all()
+        live = registration.erased_at is None
+        pairs = duplicates.pairs(session, registration_id=registration.id) if live else []
+        session.expunge_all()
+    others = [(p.second if p.first.id == registration.id else p.first, p) for p in pairs]
+    return {"path": {"registration": registration, "events": events, "live": live,
+                     "steps": next_steps(registration.status) if live else [], "duplicates": others},
+            "path_labels": {"steps": STEPS, "contracts": CONTRACTS, "reasons": REASONS, "sources": SOURCES,
+                            "matches": MATCHES}}
+
+
+class DuplicatesPage(BaseView):
+    """/office/duplicates (the menu's), the merge, and the path's steps."""
+
+    name = L_("Possible duplicates")
+    icon = "fa-solid fa-clone"
+    session_maker: sessionmaker | None = None
+    clock: Callable[[], dt.datetime] = staticmethod(utcnow)
+
+    @expose("/duplicates", methods=["GET"], identity="duplicates")
+    async def duplicates(self, request: Request) -> Response:
+        def load() -> list:
+            with self.session_maker() as session:
+                found = duplicates.pairs(session)
+                session.expunge_all()
+                return found
+
+        pairs = await anyio.to_thread.run_sync(load)
+        return await self.templates.TemplateResponse(request, "office/duplicates.html", {
+            "title": _("Possible duplicates"), "pairs": pairs, "matches": MATCHES,
+            "can_merge": roles.can(request, DUPLICATES, "edit")})
+
+    @expose("/duplicates/merge", methods=["GET", "POST"], identity="duplicates-merge")
+    async def merge(self, request: Request) -> Response:
+        """GET: the two side by side and the choice; POST: the merge."""
+        if request.method == "POST":
+            _check_edit(request, DUPLICATES)
+        form = await request.form() if request.method == "POST" else request.query_params
+        first, second = _id(form.get("first")), _id(form.get("second"))
+        if first is None or second is None:
+            raise HTTPException(status_code=404)
+        if request.method != "POST":
+            return await self._merge_page(request, first, second)
+        keep = _id(form.get("keep"))
+
+        def work(session) -> str:
+            if keep not in (first, second):
+                raise Invalid(_("Choose the registration that stays."))
+            drop = second if keep == first else first
+            try:
+                done = merge.merge(session, keep_id=keep, drop_id=drop, now=self.clock(),
+                                   on_promoted=_tell_promoted(session, self.clock()))
+            except merge.MergeError as problem:
+                raise Invalid(_merge_error(problem)) from None
+            audit.record(session, action="merge", actor=audit.current_actor.get(), at=self.clock(),
+                         table="registration", row_id=keep, before={"removed": done.removed_code},
+                         after={**done.moved, "cancelled_bookings": done.cancelled_bookings,
+                                "cancelled_seats": done.cancelled_seats, "filled": done.filled})
+            return _("Merged: %(removed)s into %(kept)s.") % {"removed": done.removed_code, "kept": done.kept.code}
+
+        try:
+            done = await anyio.to_thread.run_sync(self._run, "merge", work)
+        except Invalid as problem:
+            return await self._merge_page(request, first, second, error=str(problem), status_code=400)
+        Flash.success(request, done)
+        return RedirectResponse(str(request.url_for("admin:details", identity="registration", pk=keep)),
+                                status_code=303)
+
+    async def _merge_page(self, request: Request, first: int, second: int, *, error: str | None = None,
+                          status_code: int = 200) -> Response:
+        def load():
+            with self.session_maker() as session:
+                rows = [session.get(Registration, pk) for pk in (first, second)]
+                held = [_held(session, row.contact_id) if row else {} for row in rows]
+                session.expunge_all()
+                return rows, held
+
+        rows, held = await anyio.to_thread.run_sync(load)
+        if None in rows:
+            raise HTTPException(status_code=404)
+        from .registrations import LABELS, LANGUAGES, STATUSES  # registrations imports this module
+
+        return await self.templates.TemplateResponse(request, "office/merge.html", {
+            "title": _("Merge two registrations"), "rows": rows, "held": held, "fields": COMPARED,
+            "labels": LABELS, "statuses": STATUSES, "languages": LANGUAGES, "held_labels": HELD, "error": error,
+            "can_merge": roles.can(request, DUPLICATES, "edit")}, status_code=status_code)
+
+    @expose("/registration-path/step", methods=["POST"], identity="registration-path-step")
+    async def step(self, request: Request) -> Response:
+        _check_edit(request, PATH)
+        form = await request.form()
+        pk = self._registration_id(form)
+        kind = str(form.get("kind") or "")
+
+        def work(session) -> str:
+            if kind not in STEPS:
+                raise Invalid(_("Choose the step."))
+            registration = session.get(Registration, pk)
+            today = self.clock().astimezone(TIMEZONE).date()
+            try:
+                programme.record(session, registration=registration, kind=kind, on=parse_day(form.get("day")),
+                                 today=today, company=str(form.get("company") or "")[:200],
+                                 contract_type=str(form.get("contract_type") or "") or None,
+                                 reason=str(form.get("reason") or "") or None,
+                                 note=str(form.get("note") or "")[:2000], created_by=request.state.operator.username)
+            except programme.PathError as problem:
+                raise Invalid(_path_error(problem)) from None
+            return _("Step recorded: %(step)s.") % {"step": STEPS[kind]}
+
+        return await self._back(request, pk, "programme_step", work)
+
+    @expose("/registration-path/reopen", methods=["POST"], identity="registration-path-reopen")
+    async def reopen(self, request: Request) -> Response:
+        _check_edit(request, PATH)
+        pk = self._registration_id(await request.form())
+
+        def work(session) -> str:
+            from .registrations import STATUSES
+
+            try:
+                stage = programme.reopen(session, registration=session.get(Registration, pk))
+            except programme.PathError as problem:
+                raise Invalid(_path_error(problem)) from None
+            return _("Reopened: back to \"%(stage)s\".") % {"stage": STATUSES.get(stage, stage)}
+
+        return await self._back(request, pk, "programme_reopen", work)
+
+    # -- shared -------------------------------------------------------------------------
+
+    def _registration_id(self, form) -> int:
+        pk = _id(form.get("registration"))
+        with self.session_maker() as session:
+            if pk is None or session.get(Registration, pk) is None:
+                raise HTTPException(status_code=404)
+        return pk
+
+    def _run(self, action: str, work: Callable) -> str:
+        with self.session_maker() as session:
+            session.info[audit.ACTION_KEY] = action
+            done = work(session)
+            session.commit()
+            return done
+
+    async def _back(self, request: Request, pk: int, action: str, work: Callable) -> Response:
+        """Back to the detail page, with what was done or why nothing was."""
+        try:
+            done = await anyio.to_thread.run_sync(self._run, action, work)
+        except Invalid as problem:
+            request.session[ERROR_KEY] = str(problem)  # shown on the page (a toast would fade away)
+        else:
+            Flash.success(request, done)
+        back = request.url_for("admin:details", identity="registration", pk=pk)
+        return RedirectResponse(f"{back}#path", status_code=303)
+
+
+HELD = {"channels": L_("Chat channels"), "bookings": L_("Interviews booked"), "seats": L_("Workshop places"),
+        "events": L_("Path steps")}
+
+
+def _held(session, contact_id: int) -> dict[str, Any]:
+    """What moves with a contact, for the merge page."""
+    count = lambda model, *where: session.scalar(  # noqa: E731
+        select(func.count()).select_from(model).where(model.contact_id == contact_id, *where))
+    schemes = session.scalars(select(ChannelIdentity.scheme).where(ChannelIdentity.contact_id == contact_id)
+                              .order_by(ChannelIdentity.id)).all()
+    return {"channels": ", ".join(schemes), "bookings": count(InterviewBooking, InterviewBooking.status == "booked"),
+            "seats": count(WorkshopRegistration, WorkshopRegistration.status.in_(workshops.ACTIVE)),
+            "events": count(ProgrammeEvent)}
+
+
+def _tell_promoted(session, now: dt.datetime) -> Callable[[WorkshopRegistration], None]:
+    """A seat freed by a merge went to the first person waiting: the bot tells them, as when
+    somebody gives a seat back in the chat (conversations.appointments.tell_promoted)."""
+
+    def notify(contact_id: int, message, key: str) -> None:
+        session.flush()
+        outbox.enqueue(session, contact_id=contact_id, message=message, key=key, due_at=now)
+
+    def tell(promoted: WorkshopRegistration) -> None:
+        language = session.scalar(select(Contact.language).where(Contact.id == promoted.contact_id)) or "it"
+        workshop = workshops.workshop_view(session.get(WorkshopSession, promoted.session_id))
+        appointments.tell_promoted(SimpleNamespace(now=now, store=SimpleNamespace(notify=notify)),
+                                   Promotion(promoted.contact_id, language, Seat(promoted.id, promoted.status, None,
+                                                                                  workshop)))
+
+    return tell
+
+
+def views(clock: Callable[[], dt.datetime], session_maker: sessionmaker) -> list[type]:
+    return [type(DuplicatesPage.__name__, (DuplicatesPage,),
+                 {"clock": staticmethod(clock), "session_maker": session_maker})]
