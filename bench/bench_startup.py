@@ -2,7 +2,8 @@
 fake Bot API server on 127.0.0.1 (tests/fake_bot_api.py), one update already waiting.
 
 The clock starts just before the process is spawned and stops when the bot's first
-sendMessage reaches the fake server. Each run gets its own SQLite file: "warm" is a
+sendMessage reaches the fake server. The process serves the back office and the web chat too
+(on a free OFFICE_PORT); it builds them in a thread once polling has started (bot/channels.py). Each run gets its own SQLite file: "warm" is a
 copy of an already migrated database, "fresh" an empty path, so the start-up runs the
 migrations too. Each is measured twice: with the environment as it is (where
 PYTHONDONTWRITEBYTECODE=1, the project's modules are compiled from source at every
@@ -38,6 +39,7 @@ from bench._common import verdict
 from db import migrate
 from db.engine import make_engine
 from tests.fake_bot_api import FakeBotApi
+from tests.postgres import free_port
 from tests.telegram_fakes import message_update
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +53,8 @@ def one_run(db_url: str, log_path: Path, cpu: int | None, timeout: float,
     with FakeBotApi(token=TOKEN) as api:
         api.push(message_update("ciao", user_id=7001))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
-        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.url, DATABASE_URL=db_url)
+        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.url, DATABASE_URL=db_url,
+                   OFFICE_PORT=str(free_port()))  # the back office and web chat run beside Telegram
         if pycache is not None:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
             env["PYTHONPYCACHEPREFIX"] = str(pycache)

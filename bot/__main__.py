@@ -1,4 +1,5 @@
-"""Entry point: ``python -m bot`` runs Telegram when a token is set, else the web chat and the back office."""
+"""Entry point: ``python -m bot`` serves the web chat, the back office and every channel set up
+(Telegram with a token, WhatsApp with its settings) in one process."""
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,7 @@ from .settings import Settings
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Insieme per il lavoro chatbot")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot (default): Telegram with a token, else the web chat and the back office")
+    sub.add_parser("run", help="run the bot (default): web chat, back office, and Telegram/WhatsApp when set up")
     sub.add_parser("console", help="chat with the bot in this terminal")
     sub.add_parser("migrate", help="bring the database schema up to date")
     cli.add_commands(sub)  # operator commands: slots, workshops, bookings, registrations, demo
@@ -58,11 +59,8 @@ def _run(command: str | None, settings: Settings) -> int:
         outbox = OutboxService(service.db, planners=planners(settings.reminders))
         console.run(service.handle, sys.stdin, sys.stdout, outbox=outbox)
         return 0
-    if not settings.telegram.bot_token:
-        from .wiring import serve_web
-        return serve_web(settings, service)
-    from .wiring import run_telegram
-    return run_telegram(settings, service)
+    from .wiring import serve
+    return serve(settings, service)
 
 
 if __name__ == "__main__":

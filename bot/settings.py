@@ -17,11 +17,10 @@ class TelegramSettings(BaseSettings):
     bot_token: SecretStr | None = None
     # The Bot API server's root (Telegram's, a self-hosted one, or a test fake).
     api_url: str = "https://api.telegram.org"
-    # Webhook mode when set: Telegram posts updates to this public URL.
+    # Webhook mode when set: Telegram posts updates to this public URL, which a proxy passes on to
+    # /telegram/webhook of the one application (OFFICE_HOST:OFFICE_PORT).
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8080
 
     @field_validator("api_url")
     @classmethod
@@ -46,7 +45,11 @@ class WhatsAppSettings(BaseSettings):
     # The Graph API root (Meta's, or a local fake in tests and staging).
     api_url: str = "https://graph.facebook.com"
     api_version: str = "21.0"
-    # Pre-approved templates (utility) used outside the 24-hour window.
+    # Pre-approved templates (utility) used outside the 24-hour window (handlers/whatsapp_outbox.py):
+    # reminders go as the reminder template, body {{1}} what and {{2}} when; every other row
+    # (office notices, waiting-list promotions, broadcasts) as the notice template, body {{1}} the
+    # notice's text. Unset: those rows fail outside the window. The language: the person's when
+    # listed (comma-separated, e.g. "it,en"), else the first.
     reminder_template: str | None = None
     reminder_template_language: str = "it"
     notice_template: str | None = None

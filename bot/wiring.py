@@ -1,5 +1,6 @@
 """Builds the pieces from settings: database (migrated), engine, conversation service, and
-the bot's background work (outbox senders, planners, their scheduler)."""
+the bot's background work (outbox senders, planners, their scheduler); ``serve`` runs them
+(bot.channels)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -36,54 +37,27 @@ def planners(settings: ReminderSettings) -> list[Planner]:
     return [reminders_plan, broadcasts_due]
 
 
-def telegram_background(settings: Settings, db):
-    """For build_application: given the running Bot, the scheduler that sends the outbox."""
+def telegram_limits(settings: Settings):
+    """The Telegram outbox sender's pace (OUTBOX_*)."""
     from handlers.outbox_sender import Limits
+
+    outbox = settings.outbox
+    return Limits(per_second=outbox.telegram_per_second, per_chat_per_second=outbox.telegram_per_chat_per_second,
+                  max_attempts=outbox.max_attempts, lease=outbox.lease_seconds, concurrency=outbox.concurrency)
+
+
+def telegram_background(settings: Settings, db):
+    """For build_application: given the running Bot, a scheduler that sends Telegram's outbox
+    (tests; ``python -m bot run`` has one scheduler for every channel, bot.channels)."""
     from handlers.telegram_outbox import sender
 
     from .scheduler import BotScheduler
 
-    outbox = settings.outbox
-    limits = Limits(per_second=outbox.telegram_per_second,
-                    per_chat_per_second=outbox.telegram_per_chat_per_second, max_attempts=outbox.max_attempts,
-                    lease=outbox.lease_seconds, concurrency=outbox.concurrency)
+    limits = telegram_limits(settings)
 
     def start(bot) -> BotScheduler:
         return BotScheduler(db=db, senders=[sender(bot, db, limits)], planners=planners(settings.reminders))
     return start
-
-
-def run_telegram(settings: Settings, service: ConversationService) -> int:
-    """Long polling, or webhook mode when TELEGRAM_WEBHOOK_URL is set."""
-    from telegram.error import InvalidToken
-
-    from handlers.telegram import build_application, run_polling
-
-    telegram = settings.telegram
-    application = build_application(token=telegram.bot_token.get_secret_value(),
-                                    api_url=telegram.api_url, handle=service.handle,
-                                    background=telegram_background(settings, service.db))
-    if not telegram.webhook_url:
-        log.info("Telegram: long polling on %s", telegram.api_url)
-        try:
-            run_polling(application)
-        except InvalidToken:  # its message quotes the token: not for the log
-            log.error("Telegram refused TELEGRAM_BOT_TOKEN (at %s): check it with @BotFather",
-                      telegram.api_url)
-            return 2
-        return 0
-    if telegram.webhook_secret is None:
-        log.error("webhook mode needs TELEGRAM_WEBHOOK_SECRET")
-        return 2
-    import uvicorn
-
-    from .webhook import create_app
-    app = create_app(application, secret=telegram.webhook_secret.get_secret_value(),
-                     public_url=telegram.webhook_url)
-    # log_config=None: uvicorn's lines go through our handler, which blanks secrets out
-    uvicorn.run(app, host=telegram.webhook_listen, port=telegram.webhook_port, log_level="warning",
-                log_config=None)
-    return 0
 
 
 def demo_for_newcomers(db) -> bool:
@@ -103,16 +77,8 @@ def demo_for_newcomers(db) -> bool:
     return True
 
 
-def serve_web(settings: Settings, service: ConversationService) -> int:
-    """Without a Telegram token: the web chat and the back office on 127.0.0.1 (OFFICE_HOST,
-    OFFICE_PORT), the reminders and notices planned for the people of the web chat."""
-    from backoffice.server import serve
-    from backoffice.settings import OfficeSettings
-    from db.outbox import OutboxService
-
-    office = OfficeSettings()
-    outbox = OutboxService(service.db, planners=planners(settings.reminders), worker="web")
-    print(f"Chat: http://{office.host}:{office.port}/chat  -  back office: http://{office.host}:{office.port}/office/\n"
-          "(Ctrl+C per uscire / to stop; python -m bot console: la chat nel terminale)", flush=True)
-    serve(settings, office, engine=service.db, service=service, outbox=outbox)
-    return 0
+def serve(settings: Settings, service: ConversationService) -> int:
+    """``python -m bot run``: the ASGI application on OFFICE_HOST:OFFICE_PORT with every channel
+    the settings turn on (bot.channels); the exit status."""
+    from .channels import run
+    return run(settings, service)

@@ -8,7 +8,7 @@ from . import appointments, preferences
 from .payload import action_button
 from .engine import CommandSet, Engine
 from .flow import Ctx
-from .flows import interview, registration, workshop
+from .flows import interview, linking, registration, workshop
 from .flows.choices import LANGUAGE
 from .i18n import LANGUAGES
 from .messages import Outbound
@@ -23,6 +23,7 @@ class Commands(CommandSet):
             "cancel": self.cancel, "annulla": self.cancel, "language": self.language,
             "lingua": self.language, "privacy": self.privacy, "settings": self.settings,
             "impostazioni": self.settings, "stop": preferences.stop,
+            "link": linking.command, "collega": linking.command,
         }.get(name)
         if handler is None:
             _ = ctx.t.gettext
@@ -44,7 +45,7 @@ class Commands(CommandSet):
             "menu": self.show_menu, "register": self.register, "help": self.help,
             "language": self.language, "privacy": self.privacy, "mydata": self.my_data,
             "erase": self.ask_erase, "erase_yes": self.erase, "erase_no": self.keep,
-            "settings": self.settings,
+            "settings": self.settings, linking.ACTION: linking.action,
         }.get(action)
         if handler:
             return handler(engine, ctx)
@@ -63,7 +64,8 @@ class Commands(CommandSet):
             first = (action_button(_("My appointments"), "appts"), action_button(_("Book an interview"), "int:book"),
                      action_button(_("Workshops"), "ws:list"), action_button(_("My registration"), "mydata"))
         else:
-            first = (action_button(_("Register"), "register"),)
+            first = (action_button(_("Register"), "register"),
+                     action_button(_("I am already registered"), linking.ACTION))
         return Outbound(_("Menu: choose what you need."), first + (
             action_button(_("Privacy and my data"), "privacy"),
             action_button(_("Language"), "language"), action_button(_("Help"), "help")), close_keyboard=True)
@@ -96,6 +98,7 @@ class Commands(CommandSet):
                  "/menu - what I can do\n/cancel - stop what we are doing\n"
                  "/language - change language\n/privacy - your data: see it or erase it\n"
                  "/settings - reminders and notices on or off\n/stop - no more notices\n/help - this message")
+        text += "\n" + _("/link - use me on another app too (WhatsApp, Telegram)")
         return [Outbound(text, close_keyboard=engine.current(ctx.state) is None)] + (
             engine.reprompt(ctx) if engine.current(ctx.state) else [self.menu(engine, ctx)])
 
@@ -174,4 +177,5 @@ class Commands(CommandSet):
 
 def build_engine() -> Engine:
     """The engine with every flow this bot offers."""
-    return Engine([registration.FLOW, interview.FLOW, interview.CANCEL_FLOW, workshop.FLOW], Commands())
+    return Engine([registration.FLOW, interview.FLOW, interview.CANCEL_FLOW, workshop.FLOW, linking.FLOW],
+                  Commands())

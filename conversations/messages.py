@@ -21,6 +21,8 @@ class Inbound:
     payload: str | None = None   # button payload, see conversations.payload
     phone: str | None = None     # with Kind.CONTACT
     update_key: str | None = None  # platform id of the update, to handle repeats once
+    # the number the platform says the person writes from (WhatsApp's wa_id), digits or E.164
+    channel_phone: str | None = None
 
 
 @dataclass(frozen=True)

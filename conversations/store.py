@@ -163,5 +163,25 @@ class PreferenceStore(Protocol):
     def set_reminders(self, on: bool) -> None: ...
 
 
-class Store(RegistrationStore, BookingStore, PreferenceStore, Protocol):
+@dataclass(frozen=True)
+class LinkResult:
+    """What sending a one-time code did (conversations.flows.linking): linked, wrong, expired
+    (or already used), locked (too many wrong codes), own (the code of this same chat), registered
+    (this chat has its own registration), taken (the registration has an account on this app)."""
+
+    status: str
+    contact_id: int | None = None          # with linked: whose chat this is now
+    language: str | None = None            # with linked: their language
+    registration_code: str | None = None   # with linked: their registration's code
+
+
+class LinkStore(Protocol):
+    def link_code(self) -> str:
+        """A new one-time code for this (registered) person; older ones stop working."""
+
+    def link_with(self, code: str, channel: str, external_id: str) -> LinkResult:
+        """Give this chat (``channel``, ``external_id``) to the person the code belongs to."""
+
+
+class Store(RegistrationStore, BookingStore, PreferenceStore, LinkStore, Protocol):
     """Everything the engine may ask of persistence, for one person."""

@@ -62,7 +62,9 @@ class ConversationService:
             state = State.from_dict(language, stored)
             store = repository.SqlStore(connection, contact_id, now, self.booking_cutoff)
             replies = self.engine.handle(state, inbound, store, now)
-            if not store.erased:
+            # Nothing to save once erased, or once this chat was linked to another contact (the
+            # state loaded was the old contact's: dropped).
+            if not store.erased and not store.linked:
                 # The contact's row before the state's: db.bookings locks it first too (PostgreSQL
                 # would otherwise deadlock two messages of one person taken at once).
                 if state.language != language:

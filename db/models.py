@@ -244,4 +244,4 @@ class OutboxMessage(SQLModel, table=True):
 
 
 # Tables declared beside the code that owns them, registered here for Alembic and the tests.
-from db import office_models, outbox_pace, programme  # noqa: E402,F401
+from db import linking, office_models, outbox_pace, programme  # noqa: E402,F401

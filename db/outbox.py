@@ -27,16 +27,16 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from conversations.messages import Attachment, Button, Outbound
 
-from .models import ChannelIdentity, OutboxMessage, utcnow
+from .models import ChannelIdentity, Consent, Contact, OutboxMessage, aware, utcnow
 from .outbox_pace import OutboxPace  # noqa: F401  (registers the table with the models)
 
 MAX_ATTEMPTS = 5  # the default of bot.settings.OutboxSettings.max_attempts
@@ -46,6 +46,7 @@ BLOCKED = "blocked: "  # how last_error starts when the person cannot be reached
 log = logging.getLogger(__name__)
 _outbox = OutboxMessage.__table__
 _identity = ChannelIdentity.__table__
+_contact, _consent = Contact.__table__, Consent.__table__
 Planner = Callable[[Session, dt.datetime], int]
 
 
@@ -57,6 +58,20 @@ class Pending:
     external_id: str
     message: Outbound
     attempts: int
+    # What a channel with rules on unsolicited messages (WhatsApp's 24-hour window and templates,
+    # handlers/whatsapp_outbox.py) needs to know of the row and of the person:
+    kind: str = "notice"                      # promotion / reminder / broadcast / notice
+    template: dict | None = field(default=None, compare=False)  # the content's TEMPLATE entry, if any
+    last_inbound_at: dt.datetime | None = None  # when they last wrote on this channel
+    consented: bool = False                   # they accepted the privacy notice
+    notices_off: bool = False                 # they wrote /stop
+    language: str | None = None               # the language they chat in
+
+
+# content["template"]: what a template needs when the message cannot go as it is (WhatsApp outside
+# the 24-hour window): {"params": [str, ...]} written by whoever queues the row (db.reminders), and
+# {"via": true} once a free-form send was refused late (handlers/whatsapp.record_status).
+TEMPLATE = "template"
 
 
 def to_content(message: Outbound) -> dict:
@@ -81,13 +96,19 @@ _REACHABLE = (select(_identity.c.scheme).where(_identity.c.contact_id == bindpar
 
 
 def enqueue(db, *, contact_id: int, message: Outbound, key: str, due_at: dt.datetime | None = None,
-            kind: str = "notice", about: str | None = None, broadcast_id: int | None = None) -> bool:
+            kind: str = "notice", about: str | None = None, broadcast_id: int | None = None,
+            template_params: Sequence[str] | None = None) -> bool:
     """Queue a message for the person's newest channel that can still reach them; False if ``key``
-    was queued before, or no channel can (erased, or marked unreachable: blocked the bot)."""
+    was queued before, or no channel can (erased, or marked unreachable: blocked the bot).
+    ``template_params``: the message's parameters for a channel that must send a template
+    instead (see TEMPLATE)."""
     channel = db.execute(_REACHABLE, {"contact_id": contact_id}).scalar()
     if channel is None:
         return False
-    values = {"contact_id": contact_id, "channel": channel, "content": to_content(message),
+    content = to_content(message)
+    if template_params is not None:
+        content[TEMPLATE] = {"params": [str(p) for p in template_params]}
+    values = {"contact_id": contact_id, "channel": channel, "content": content,
               "due_at": due_at or utcnow(), "status": "pending", "attempts": 0, "kind": kind,
               "about": about, "broadcast_id": broadcast_id, "idempotency_key": key, "created_at": utcnow()}
     # RETURNING rather than rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT
@@ -145,8 +166,13 @@ def claim(session: Session, *, channel: str, now: dt.datetime, worker: str, limi
             gone.append({"b_id": row.id, "b_error": BLOCKED + reason})
         elif not one_per_chat or row.external_id not in chats:  # the next waits for the per-chat gap
             chats.add(row.external_id)
+            template = row.content.get(TEMPLATE)
             claimed.append(Pending(row.id, row.contact_id, channel, row.external_id,
-                                   from_content(row.content), row.attempts))
+                                   from_content(row.content), row.attempts, kind=row.kind,
+                                   template=template if isinstance(template, dict) else None,
+                                   last_inbound_at=aware(row.last_inbound_at) if row.last_inbound_at else None,
+                                   consented=bool(row.consented), notices_off=row.notices_off_at is not None,
+                                   language=row.language))
     if gone:
         session.execute(_FAIL, gone)
     if claimed:
@@ -156,10 +182,13 @@ def claim(session: Session, *, channel: str, now: dt.datetime, worker: str, limi
 
 
 _CANDIDATES = (
-    select(_outbox.c.id, _outbox.c.contact_id, _outbox.c.content, _outbox.c.attempts, _identity.c.external_id,
-           _identity.c.unreachable_at, _identity.c.unreachable_reason)
+    select(_outbox.c.id, _outbox.c.contact_id, _outbox.c.content, _outbox.c.attempts, _outbox.c.kind,
+           _identity.c.external_id, _identity.c.unreachable_at, _identity.c.unreachable_reason,
+           _identity.c.last_inbound_at, _contact.c.notices_off_at, _contact.c.language,
+           exists().where(_consent.c.contact_id == _outbox.c.contact_id).label("consented"))
     .select_from(_outbox.outerjoin(_identity, (_identity.c.contact_id == _outbox.c.contact_id)
-                                   & (_identity.c.scheme == _outbox.c.channel)))
+                                   & (_identity.c.scheme == _outbox.c.channel))
+                 .outerjoin(_contact, _contact.c.id == _outbox.c.contact_id))
     .where(_outbox.c.id.in_(bindparam("ids", expanding=True))))
 _FAIL = (update(_outbox).where(_outbox.c.id == bindparam("b_id"), _outbox.c.status.in_(("pending", "sending")))
          .values(status="failed", last_error=bindparam("b_error"), claimed_until=None))
@@ -238,6 +267,31 @@ def mark_unreachable(session: Session, *, contact_id: int, channel: str, reason:
     session.execute(update(_outbox).where(_outbox.c.contact_id == contact_id, _outbox.c.channel == channel,
                                           _outbox.c.status.in_(("pending", "sending")))
                     .values(status="failed", last_error=(BLOCKED + reason)[:500], claimed_until=None))
+
+
+def resend_as_template(session: Session, *, channel: str, platform_message_id: str, reason: str,
+                       now: dt.datetime) -> int | None:
+    """The platform accepted a free-form message and refused it later because the person's window
+    had closed (WhatsApp's 131047 in a "failed" status webhook): the row goes back to pending,
+    due now, marked to go as a template (TEMPLATE "via"), once: a row sent that way already (or
+    no longer ``sent``) is only marked failed with ``reason``. Its platform message id is cleared,
+    so that the same webhook delivered twice finds nothing. The row's contact id; None when no row
+    has that message id (e.g. the webhook came before the sender wrote the row as sent)."""
+    row = session.execute(select(_outbox.c.id, _outbox.c.contact_id, _outbox.c.content, _outbox.c.status).where(
+        _outbox.c.channel == channel, _outbox.c.platform_message_id == platform_message_id)
+        .with_for_update()).first()
+    if row is None:
+        return None
+    template = row.content.get(TEMPLATE) if isinstance(row.content.get(TEMPLATE), dict) else {}
+    if template.get("via") or row.status != "sent":
+        session.execute(update(_outbox).where(_outbox.c.id == row.id).values(
+            status="failed", last_error=reason[:500], claimed_until=None))
+    else:
+        content = {**row.content, TEMPLATE: {**template, "via": True}}
+        session.execute(update(_outbox).where(_outbox.c.id == row.id).values(
+            status="pending", content=content, due_at=now, last_error=reason[:500], claimed_by=None,
+            claimed_until=None, platform_message_id=None, sent_at=None))
+    return row.contact_id
 
 
 # -- a channel that delivers at once (the console) ---------------------------------------------

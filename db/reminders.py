@@ -185,13 +185,26 @@ def _queue(session: Session, booking: _Booking, due: Due, key: str, now: dt.date
                else texts.workshop_reminder(reader, booking.id, booking.view))
     subject = about(booking.kind, booking.id)
     if not outbox.enqueue(session, contact_id=booking.contact_id, message=message, key=key,
-                          due_at=due.due_at, kind=KIND, about=subject):
+                          due_at=due.due_at, kind=KIND, about=subject,
+                          template_params=template_params(reader, booking.kind, booking.view)):
         return False
     # only the latest reminder of a booking: an older one not sent yet (the bot was down) goes
     session.execute(update(OutboxMessage).where(
         OutboxMessage.about == subject, OutboxMessage.kind == KIND, OutboxMessage.status == "pending",
         OutboxMessage.idempotency_key != key).values(status="cancelled"))
     return True
+
+
+def template_params(reader: describe.Reader, kind: str, view) -> list[str]:
+    """A reminder's parameters for WhatsApp's reminder template, outside the 24-hour window
+    (handlers/whatsapp_outbox.py): {{1}} what, {{2}} when, in the person's language."""
+    _ = reader.t.gettext
+    if kind == INTERVIEW:
+        return [_("your orientation interview"), describe.when(reader, view.starts_at)]
+    when = _("{day}, {start}-{end}").format(day=reader.t.format_date(view.starts_at, "full"),
+                                            start=reader.t.time_label(view.starts_at),
+                                            end=reader.t.time_label(view.ends_at))
+    return [_("the workshop «{title}»").format(title=view.title), when]
 
 
 # -- withdrawing --------------------------------------------------------------------------

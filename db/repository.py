@@ -21,8 +21,10 @@ from conversations.store import PersonalData, Preferences
 
 from . import reminders
 from .booking_store import DEFAULT_CUTOFF, BookingStoreMixin
+from .linking import LinkStoreMixin
 from .models import (ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking, OutboxMessage,
                      Registration, aware, utcnow)
+from .programme import ProgrammeEvent
 
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B look-alikes
 ANSWER_COLUMNS = ("first_name", "last_name", "tax_code", "municipality", "phone", "email", "situation",
@@ -37,6 +39,7 @@ _consent = Consent.__table__
 _registration = Registration.__table__
 _booking = InterviewBooking.__table__
 _outbox = OutboxMessage.__table__
+_event = ProgrammeEvent.__table__
 
 _FIND_CONTACT = (
     select(_contact.c.id, _contact.c.language, _state.c.data, _identity.c.id, _identity.c.unreachable_at)
@@ -97,7 +100,7 @@ def new_registration_code(db: Db) -> str:
             return code
 
 
-class SqlStore(BookingStoreMixin):
+class SqlStore(LinkStoreMixin, BookingStoreMixin):
     """The conversations.store.Store of one contact, in the transaction of the current message."""
 
     def __init__(self, db: Db, contact_id: int, now: dt.datetime | None = None,
@@ -177,7 +180,8 @@ class SqlStore(BookingStoreMixin):
 
     def erase_personal_data(self) -> None:
         """Delete identities, consents, state, pending messages and typed notes; registrations keep
-        only date, status and language, bookings only their slot and status (anonymous counts)."""
+        only date, status and language, bookings only their slot and status, the path's steps only kind,
+        day and contract type (anonymous counts)."""
         db, cid, now = self.db, self.contact_id, self.now
         db.execute(update(_registration).where(_registration.c.contact_id == cid).values(
             status="erased", erased_at=now, first_name=None, last_name=None, birth_date=None,
@@ -185,6 +189,8 @@ class SqlStore(BookingStoreMixin):
             italian=None, sectors=None, driving=None, availability=None))
         db.execute(update(_booking).where(_booking.c.contact_id == cid)  # free text they typed
                    .values(cancel_reason=None, outcome_note=None))
+        # The path keeps its steps, days and contract types (anonymous counts), not whom or what.
+        db.execute(update(_event).where(_event.c.contact_id == cid).values(company=None, note=None))
         db.execute(delete(_outbox).where(_outbox.c.contact_id == cid, _outbox.c.status == "pending"))
         db.execute(delete(_consent).where(_consent.c.contact_id == cid))
         db.execute(delete(_identity).where(_identity.c.contact_id == cid))

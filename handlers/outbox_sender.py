@@ -41,7 +41,6 @@ from typing import Any, Awaitable, Callable, Protocol
 
 from sqlmodel import Session
 
-from conversations.messages import Outbound
 from db import outbox, outbox_pace
 from db.models import utcnow
 from db.outbox import Outcome, Pending
@@ -76,8 +75,9 @@ class Rejected(Exception):
 class Transport(Protocol):
     channel: str
 
-    def calls(self, message: Outbound) -> list[Any]:
-        """The platform calls that deliver ``message``, in order."""
+    def calls(self, pending: Pending) -> list[Any]:
+        """The platform calls that deliver ``pending.message``, in order (the row's kind and the
+        person's window may matter: handlers/whatsapp_outbox.py). ``Rejected``: nothing may go."""
 
     async def send(self, external_id: str, call: Any) -> str | None:
         """Make one call; the platform's message id, when it gives one."""
@@ -330,7 +330,9 @@ class Sender:
         """Queue the claimed rows' calls; how many rows."""
         for pending in claimed.rows:
             try:
-                calls = self.transport.calls(pending.message)
+                calls = self.transport.calls(pending)
+            except Rejected as error:  # the channel's rules forbid it (e.g. WhatsApp's window)
+                calls, reason = [], error.reason
             except Exception as error:  # noqa: BLE001 - content the channel cannot express
                 calls, reason = [], f"cannot be sent: {error}"
             else:

@@ -194,7 +194,8 @@ async def _point_to_private_chat(update: Update) -> None:
 COMMANDS = (("start", N_("Start or go on")), ("menu", N_("What I can do")), ("help", N_("Help")),
             ("cancel", N_("Stop what we are doing")), ("language", N_("Change language")),
             ("privacy", N_("Your data: see it or erase it")),
-            ("settings", N_("Reminders and notices on or off")), ("stop", N_("Stop the office's notices")))
+            ("settings", N_("Reminders and notices on or off")), ("stop", N_("Stop the office's notices")),
+            ("link", N_("Use me on another app too")))
 
 
 async def _on_start(application: Application) -> None:

@@ -16,7 +16,8 @@ from typing import Any
 from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from conversations.messages import Attachment, Outbound
+from conversations.messages import Attachment
+from db.outbox import Pending
 
 from .outbox_sender import Flood, Limits, Rejected, Sender, Unreachable
 from .telegram import call_api, reply_markup, split_text
@@ -36,7 +37,8 @@ class TelegramTransport:
     def __init__(self, bot: Bot):
         self.bot = bot
 
-    def calls(self, message: Outbound) -> list[Any]:
+    def calls(self, pending: Pending) -> list[Any]:
+        message = pending.message
         parts = split_text(message.text)
         calls: list[Any] = [_Text(part) for part in parts[:-1]] + [_Text(parts[-1], reply_markup(message))]
         if message.file:

@@ -31,17 +31,23 @@ async def poll(application: Application, *, allowed_updates: list[str],
     async with application:  # initialize() ... shutdown()
         if application.post_init:
             await application.post_init(application)
-        await application.bot.delete_webhook()  # getUpdates is refused while a webhook is set
         try:
-            offset = await _loop(application, allowed_updates, stop)
+            await follow(application, allowed_updates=allowed_updates, stop=stop)
         finally:
             if application.post_shutdown:
                 await application.post_shutdown(application)
-        if offset is not None:  # confirm what was handled, or it comes again (and is dropped)
-            try:
-                await application.bot.get_updates(offset=offset, timeout=0, allowed_updates=allowed_updates)
-            except TelegramError as error:
-                log.info("could not confirm the last updates: %s", error)
+
+
+async def follow(application: Application, *, allowed_updates: list[str], stop: asyncio.Event) -> None:
+    """The polling itself, for an application already initialized (``python -m bot run`` runs it
+    as a task of the ASGI app's lifespan): until ``stop`` is set, then what was handled is confirmed."""
+    await application.bot.delete_webhook()  # getUpdates is refused while a webhook is set
+    offset = await _loop(application, allowed_updates, stop)
+    if offset is not None:  # confirm what was handled, or it comes again (and is dropped)
+        try:
+            await application.bot.get_updates(offset=offset, timeout=0, allowed_updates=allowed_updates)
+        except TelegramError as error:
+            log.info("could not confirm the last updates: %s", error)
 
 
 async def _loop(application: Application, allowed_updates: list[str], stop: asyncio.Event) -> int | None:

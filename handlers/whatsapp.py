@@ -18,6 +18,7 @@ import json
 import logging
 from typing import Callable, Iterator
 
+import anyio
 import httpx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
@@ -116,7 +117,9 @@ def inbound_messages(payload: dict) -> Iterator[tuple[Inbound, str]]:
 
 
 def to_inbound(message: dict, sender: str) -> Inbound:
-    common = {"channel": CHANNEL, "external_id": sender, "update_key": f"{CHANNEL}:{message['id']}"}
+    common = {"channel": CHANNEL, "external_id": sender, "update_key": f"{CHANNEL}:{message['id']}",
+              # the wa_id is the phone number: the registration asks to confirm it, not to type it
+              "channel_phone": sender if sender.isdecimal() else None}
     kind = message.get("type")
     if kind == "text" and isinstance(message.get("text"), dict):
         return Inbound(kind=Kind.TEXT, text=str(message["text"].get("body", "")), **common)
@@ -152,6 +155,7 @@ def whatsapp_router(service, settings: WhatsAppSettings, *, client: WhatsAppClie
     verify = settings.verify_token.get_secret_value()
     pages: dict[str, Outbound] = {}  # the last paged list sent to each person, for "next page"
     seen: dict[str, None] = {}  # recent message ids, oldest first (the database dedupes across restarts)
+    handling = anyio.Lock()  # FIFO: messages are handled in the order they came
     router = APIRouter()
 
     @router.get(WEBHOOK_PATH)
@@ -177,8 +181,8 @@ def whatsapp_router(service, settings: WhatsAppSettings, *, client: WhatsAppClie
                 raise ValueError("not an object")
         except ValueError:
             return Response(status_code=400)
-        for status in statuses(payload):
-            record_status(service.db, status, clock())
+        for status in statuses(payload):  # in a worker thread: the event loop serves everyone else
+            await anyio.to_thread.run_sync(record_status, service.db, status, clock())
         for inbound, sender in inbound_messages(payload):
             await _handle(inbound, sender)
         return Response(status_code=200)
@@ -201,9 +205,11 @@ def whatsapp_router(service, settings: WhatsAppSettings, *, client: WhatsAppClie
         else:
             # A next page whose list is gone (kept in memory: a restart) is not a payload of the
             # engine's: it answers "that button is no longer active" and asks the question again.
-            # In the event loop's thread on purpose, as for Telegram: one update at a time.
-            replies, page_of = service.handle(inbound), 0
-        record_inbound(service.db, sender, clock())
+            # One message at a time, as for Telegram, in their order; in a worker thread, so that
+            # the event loop (Telegram, the back office) is not held up meanwhile.
+            async with handling:
+                replies, page_of = await anyio.to_thread.run_sync(service.handle, inbound), 0
+        await anyio.to_thread.run_sync(record_inbound, service.db, sender, clock())
         for reply in replies:
             if len(reply.buttons) > 10:
                 pages.pop(sender, None)
@@ -230,7 +236,9 @@ def record_inbound(db, external_id: str, now: dt.datetime) -> None:
 
 def record_status(db, status: dict, now: dt.datetime) -> None:
     """sent / delivered / read need nothing stored (the row is sent already); failed marks the
-    outbox row failed with Meta's error, and 131026 (undeliverable) the person unreachable here."""
+    outbox row failed with Meta's error, and 131026 (undeliverable) the person unreachable here.
+    131047 (the window had closed: Meta accepted the free-form message, then refused it) queues
+    the row again as a template, once (handlers/whatsapp_outbox.py)."""
     if status.get("status") != "failed":
         log.debug("WhatsApp message %s %s", status.get("id"), status.get("status"))
         return
@@ -238,6 +246,10 @@ def record_status(db, status: dict, now: dt.datetime) -> None:
     error = errors[0] if errors else {}
     reason = f"whatsapp {error.get('code', '?')}: {error.get('title') or error.get('message') or 'failed'}"
     with Session(db) as session, session.begin():
+        if str(error.get("code")) == "131047":
+            outbox.resend_as_template(session, channel=CHANNEL, platform_message_id=str(status["id"]),
+                                      reason=reason, now=now)
+            return
         contact_id = session.execute(
             update(_outbox).where(_outbox.c.channel == CHANNEL, _outbox.c.platform_message_id == str(status["id"]))
             .values(status="failed", last_error=reason[:500], claimed_until=None)

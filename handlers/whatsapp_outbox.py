@@ -1,65 +1,164 @@
 """WhatsApp's side of the outbox sender (handlers/outbox_sender.py): the Cloud API messages an
-outbox message needs, the 24-hour window, and what Meta's errors mean.
+outbox row needs, the 24-hour window, templates, opt-in, and what Meta's errors mean.
 
-A message is its rendered WhatsApp messages (handlers/whatsapp_render.py), each a call. Before
-the first call the person's window is checked (channel_identity.last_inbound_at): outside it no
-free-form message may go, and without a template fallback (not built yet) the row fails with the
-reason instead of breaking Meta's rules.
+**The window.** Inside the 24-hour customer service window (the person wrote to us on WhatsApp
+less than 24 hours ago: channel_identity.last_inbound_at) a row goes as it is: its rendered
+messages (handlers/whatsapp_render.py), each a call. Outside it only a pre-approved template may
+go (PLATFORM.md), and only to a person who opted in:
 
-Meta's errors: 130429 (throughput) -> Flood, the channel waits; 131056 (pair rate: too many to one
-person) -> transient, the row is tried again later; 131047 (re-engagement: the window closed) ->
-Rejected; 131026 (undeliverable) -> Unreachable; other 4xx -> Rejected; 5xx and network errors ->
-transient.
+- **which template**: a ``reminder`` row goes as ``WHATSAPP_REMINDER_TEMPLATE``; every other kind
+  (``notice``: the office's notices about a person's own bookings, ``promotion``: a seat from the
+  waiting list, ``broadcast``: the operators' notices) as ``WHATSAPP_NOTICE_TEMPLATE``. Both
+  should be UTILITY templates (Meta may reclassify a broadcast-like one as MARKETING). Its
+  language: the person's, when it is listed in ``..._TEMPLATE_LANGUAGE`` (e.g. "it,en"), else the
+  first one listed. No template set for the row's kind: the row fails, saying so.
+- **its parameters** (body, in order): a reminder's are written when it is queued (db.reminders:
+  {{1}} what, e.g. "your orientation interview", {{2}} when, e.g. "giovedì 26 novembre 2026,
+  10:00"); a notice's single {{1}} is the message's text on one line, shortened. Meta refuses a
+  parameter with a newline, a tab or more than 4 spaces in a row (132018), and a body over 1,024
+  characters all told: parameters are put on one line and cut at a word, with "…", to
+  ``PARAM_MAX`` (``NOTICE_PARAM_MAX`` for a notice's text, leaving the template's own words room).
+  The template carries no buttons of ours: answering it opens the window, and the bot goes on.
+- **opt-in**: a person is opted in on WhatsApp when they accepted the privacy notice (a Consent
+  row: it says we contact them about interviews and workshops) and wrote to us on WhatsApp at
+  least once (last_inbound_at: they gave us that number themselves). Somebody who never did gets
+  nothing outside the window (the row fails with ``NOT_OPTED_IN``). /stop turns the operators'
+  notices off: a ``broadcast`` row then gets no template either (``NOTICES_OFF``); reminders and
+  notices about their own bookings still go, as /stop tells them (conversations/preferences.py).
+
+**Meta's errors.** 130429 (throughput) -> Flood: the channel waits ``THROUGHPUT_WAIT`` and the same
+call goes again, not counted as an attempt; 131056 (pair rate: too many to one person) ->
+transient: tried again after the sender's delay (an attempt); 131047 (re-engagement: the window
+closed, though our clock said open) -> the template at once, instead of the whole message, when
+the row may have one (otherwise it fails, with both reasons); Meta may also accept the free-form
+message and report 131047 later in a "failed" status webhook: handlers/whatsapp.record_status
+queues the row again, marked to go as a template, once (db.outbox.resend_as_template);
+131026 (undeliverable) -> Unreachable: the identity is marked and nothing more goes there until
+the person writes again; other 4xx -> Rejected; 5xx and network errors -> transient.
+Pacing: ``limits`` (settings: 80 a second per number, one every 6 s to a person).
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from conversations.messages import Outbound
-from db.models import ChannelIdentity, utcnow
+from bot.settings import WhatsAppSettings
+from db.models import utcnow
+from db.outbox import Pending
 
 from .outbox_sender import Flood, Limits, Rejected, Sender, Unreachable
 from .whatsapp import CHANNEL, WhatsAppClient
 from .whatsapp_render import WaMessage, render
 
 WINDOW = dt.timedelta(hours=24)
-THROUGHPUT_WAIT = 1.0  # seconds; Meta gives no retry-after for 130429
-OUTSIDE_WINDOW = "whatsapp: outside the 24-hour window (no template fallback yet)"
-_identity = ChannelIdentity.__table__
+THROUGHPUT_WAIT = 1.0   # seconds; Meta gives no retry-after for 130429
+PARAM_MAX = 200         # characters of one template parameter (a reminder's what, when)
+NOTICE_PARAM_MAX = 700  # a notice's text as {{1}}: Meta caps the whole body at 1,024
+REMINDER = "reminder"
+NOT_OPTED_IN = ("whatsapp: outside the 24-hour window and not opted in "
+                "(never wrote to us on WhatsApp, or never accepted the privacy notice)")
+NOTICES_OFF = "whatsapp: outside the 24-hour window and notices are off (/stop)"
+RE_ENGAGEMENT = 131047
+
+
+def no_template(kind: str) -> str:
+    setting = "WHATSAPP_REMINDER_TEMPLATE" if kind == REMINDER else "WHATSAPP_NOTICE_TEMPLATE"
+    return f"whatsapp: outside the 24-hour window and no template for {kind} messages ({setting} is not set)"
+
+
+@dataclass(eq=False)
+class _Row:
+    """What the calls of one row share: its template (or why it has none), and whether the
+    template went instead of the free-form message (131047 at the first call)."""
+
+    template: WaMessage | None
+    refusal: str | None
+    replaced: bool = field(default=False)
 
 
 @dataclass(frozen=True)
 class _Call:
     message: WaMessage
+    row: _Row
     first: bool
+    is_template: bool = False
 
 
 class WhatsAppTransport:
     channel = CHANNEL
 
-    def __init__(self, client: WhatsAppClient, db: Engine, clock: Callable[[], dt.datetime] = utcnow):
-        self.client, self.db, self.clock = client, db, clock
+    def __init__(self, client: WhatsAppClient, clock: Callable[[], dt.datetime] = utcnow,
+                 settings: WhatsAppSettings | None = None):
+        self.client, self.clock = client, clock
+        self.settings = settings or client.settings
 
-    def calls(self, message: Outbound) -> list[Any]:
-        return [_Call(part, index == 0) for index, part in enumerate(render(message))]
+    def calls(self, pending: Pending) -> list[Any]:
+        row = _Row(*self.template(pending))
+        via_template = bool(pending.template and pending.template.get("via"))
+        if via_template or not self.in_window(pending):
+            if row.template is None:
+                raise Rejected(row.refusal or "whatsapp: no template")
+            return [_Call(row.template, row, True, True)]
+        return [_Call(part, row, index == 0) for index, part in enumerate(render(pending.message))]
+
+    def in_window(self, pending: Pending) -> bool:
+        last = pending.last_inbound_at
+        return last is not None and self.clock() - last < WINDOW
+
+    def template(self, pending: Pending) -> tuple[WaMessage | None, str | None]:
+        """The template message this row may go as outside the window, or why it may not."""
+        if not pending.consented or pending.last_inbound_at is None:
+            return None, NOT_OPTED_IN
+        if pending.kind == "broadcast" and pending.notices_off:
+            return None, NOTICES_OFF
+        settings = self.settings
+        if pending.kind == REMINDER:
+            name, languages = settings.reminder_template, settings.reminder_template_language
+        else:
+            name, languages = settings.notice_template, settings.notice_template_language
+        if not name:
+            return None, no_template(pending.kind)
+        stored = (pending.template or {}).get("params")
+        if isinstance(stored, list) and stored:
+            params = [parameter(str(p), PARAM_MAX) for p in stored]
+        else:
+            params = [parameter(pending.message.text, NOTICE_PARAM_MAX)]
+        return template_message(name, language_for(pending.language, languages), params), None
 
     async def send(self, external_id: str, call: Any) -> str | None:
+        if call.row.replaced:
+            return None  # the template went instead of the whole message
+        try:
+            return await self._send(external_id, call.message)
+        except _ReEngagement as error:
+            if not call.first or call.is_template:
+                raise Rejected(error.reason) from None
+            if call.row.template is None:
+                raise Rejected(f"{error.reason}; {call.row.refusal}") from None
+            try:
+                message_id = await self._send(external_id, call.row.template)
+            except _ReEngagement as again:
+                raise Rejected(again.reason) from None
+            call.row.replaced = True
+            return message_id
+
+    async def _send(self, external_id: str, message: WaMessage) -> str:
         from pywa.errors import WhatsAppError
 
-        if call.first and not self.in_window(external_id):
-            raise Rejected(OUTSIDE_WINDOW)
         try:
-            return await self.client.send(external_id, call.message)
+            return await self.client.send(external_id, message)
         except WhatsAppError as error:
             reason = f"whatsapp {error.code}: {error.message}"[:300]
             if error.code == 130429:
                 raise Flood(THROUGHPUT_WAIT) from None
             if error.code == 131056:
                 raise RuntimeError(reason) from None  # transient: later, after the sender's delay
+            if error.code == RE_ENGAGEMENT:
+                raise _ReEngagement(reason) from None
             if error.code == 131026:
                 raise Unreachable(reason) from None
             status = error.status_code or 400
@@ -67,15 +166,40 @@ class WhatsAppTransport:
                 raise Rejected(reason) from None
             raise RuntimeError(reason) from None
 
-    def in_window(self, external_id: str) -> bool:
-        with self.db.connect() as connection:
-            last = connection.scalar(select(_identity.c.last_inbound_at).where(
-                _identity.c.scheme == CHANNEL, _identity.c.external_id == external_id))
-        if last is None:
-            return False
-        if last.tzinfo is None:
-            last = last.replace(tzinfo=dt.timezone.utc)
-        return self.clock() - last < WINDOW
+
+class _ReEngagement(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def parameter(text: str, limit: int) -> str:
+    """A template parameter: on one line (Meta refuses newlines, tabs and more than 4 spaces in a
+    row: 132018), at most ``limit`` characters, cut at a word with "…"; never empty."""
+    flat = _SPACES.sub(" ", text).strip()
+    if len(flat) > limit:
+        cut = flat[:limit - 1]
+        if " " in cut[limit // 2:]:
+            cut = cut[:cut.rindex(" ")]
+        flat = cut.rstrip(" ,;:.-") + "…"
+    return flat or "-"
+
+
+def language_for(language: str | None, configured: str) -> str:
+    """The person's language when the template exists in it (``configured``: "it" or "it,en,uk"),
+    else the first one configured."""
+    languages = [code.strip() for code in configured.split(",") if code.strip()] or ["it"]
+    return language if language in languages else languages[0]
+
+
+def template_message(name: str, language: str, params: list[str]) -> WaMessage:
+    body: dict = {"name": name, "language": {"code": language}}
+    if params:
+        body["components"] = [{"type": "body", "parameters": [{"type": "text", "text": p} for p in params]}]
+    return WaMessage("template", body)
 
 
 def limits(settings) -> Limits:
@@ -87,5 +211,6 @@ def limits(settings) -> Limits:
 
 def sender(client: WhatsAppClient, db: Engine, limits: Limits, *, clock: Callable[[], dt.datetime] = utcnow,
            **options) -> Sender:
-    """The outbox sender of the WhatsApp channel (limits: e.g. 80 a second, Meta's default)."""
-    return Sender(db, WhatsAppTransport(client, db, clock), limits, **options)
+    """The outbox sender of the WhatsApp channel (limits: e.g. 80 a second, Meta's default); the
+    templates come from the client's settings."""
+    return Sender(db, WhatsAppTransport(client, clock), limits, clock=clock, **options)

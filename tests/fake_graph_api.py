@@ -6,7 +6,9 @@ graph.facebook.com does, checks the bearer token, and refuses (400, code 131009,
 ``refused``) what Meta refuses: blank or over-long text (4,096), interactive bodies over 1,024,
 more than 3 reply buttons, button titles over 20 or repeated, lists over 10 rows, row titles over
 24, descriptions over 72, list button text over 20, repeated row ids, documents with an unknown
-media id.
+media id; template messages whose parameters hold a newline, a tab or 5 spaces in a row (132018)
+and, once ``templates`` lists the approved ones, unknown templates (132001) or a wrong number of
+body parameters (132000).
 
 Usage::
 
@@ -14,7 +16,11 @@ Usage::
         # or WaChat(client, api): a person posting signed webhooks (Meta's shape) to our app
         settings.api_url = api.url
         api.fail(131047, times=1)      # the next send answers Meta's error 131047
+        api.fail(131047, only="text")  # ... only a text message (the template then goes)
+        api.templates = {("promemoria", "it"): 2}  # approved templates, with their parameters
         api.sent                       # every accepted message body (dicts, as posted)
+        api.templates_sent()           # the template objects of those
+        status_value(...), failed_status(wamid, wa_id, 131047)  # status webhook values
 
 Errors are Meta's shape: ``{"error": {"message", "type", "code", "error_data", "fbtrace_id"}}``
 (130429 throughput and 131056 pair rate answer 429, the others 400).
@@ -33,7 +39,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from bot.settings import WhatsAppSettings
 
-__all__ = ["ERRORS", "FakeGraphApi", "Upload", "WaChat"]
+__all__ = ["ERRORS", "FakeGraphApi", "Upload", "WaChat", "failed_status"]
 
 ERRORS = {
     130429: "Rate limit hit",
@@ -41,6 +47,9 @@ ERRORS = {
     131047: "Re-engagement message",
     131026: "Message Undeliverable",
     131009: "Parameter value is not valid",
+    132000: "Number of parameters does not match the expected number of params",
+    132001: "Template name does not exist in the translation",
+    132018: "There was an issue with the parameters in your template",
 }
 
 
@@ -59,7 +68,9 @@ class FakeGraphApi:
         self.uploads: dict[str, Upload] = {}
         self.refused: list[tuple[dict, str]] = []
         self.errors: list[tuple[int, dict]] = []  # (code, body) answered with an injected error
-        self._fail: list[list] = []  # [code, times left, recipient or None]
+        self._fail: list[list] = []  # [code, times left, recipient or None, message type or None]
+        # approved templates: (name, language) -> body parameters; None accepts any named template
+        self.templates: dict[tuple[str, str], int] | None = None
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -69,9 +80,10 @@ class FakeGraphApi:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def fail(self, code: int, *, times: int = 1, to: str | None = None) -> None:
+    def fail(self, code: int, *, times: int = 1, to: str | None = None, only: str | None = None) -> None:
+        """The next ``times`` sends (to ``to``; of message type ``only``, e.g. "text") answer ``code``."""
         with self._lock:
-            self._fail.append([code, times, to])
+            self._fail.append([code, times, to, only])
 
     def start(self) -> "FakeGraphApi":
         fake = self
@@ -132,8 +144,9 @@ class FakeGraphApi:
             return 400, _error(100, "not JSON")
         with self._lock:
             for rule in self._fail:
-                code, left, to = rule
-                if left > 0 and (to is None or body.get("to") == to or body.get("recipient") == to):
+                code, left, to, only = rule
+                if (left > 0 and (to is None or body.get("to") == to or body.get("recipient") == to)
+                        and (only is None or body.get("type") == only)):
                     rule[1] -= 1
                     self.errors.append((code, body))
                     return (429 if code in (130429, 131056) else 400), _error(code, ERRORS.get(code, "error"))
@@ -141,7 +154,8 @@ class FakeGraphApi:
         if problem:
             with self._lock:
                 self.refused.append((body, problem))
-            return 400, _error(131009, problem)
+            code = int(problem[2:8]) if problem.startswith("(#") else 131009
+            return 400, _error(code, problem)
         message_id = f"wamid.fake{next(self._ids)}"
         with self._lock:
             self.sent.append(body)
@@ -182,10 +196,38 @@ class FakeGraphApi:
                 return "unknown media id"
             return None
         if kind == "template":
-            return None if body.get("template", {}).get("name") else "template without a name"
+            return self.check_template(body.get("template", {}))
         if kind != "interactive":
             return f"unsupported type {kind}"
         return check_interactive(body.get("interactive", {}))
+
+
+    def check_template(self, template: dict) -> str | None:
+        """Meta's checks of a template message: a known name (132001) in a known language, as
+        many body parameters as the template has (132000), each one line of text (132018)."""
+        name, language = template.get("name"), template.get("language", {}).get("code")
+        if not name or not language:
+            return "template without a name or a language"
+        if self.templates is not None and (name, language) not in self.templates:
+            return f"(#132001) template {name!r} does not exist in {language!r}"
+        params = [p for c in template.get("components", []) if c.get("type") == "body"
+                  for p in c.get("parameters", [])]
+        if self.templates is not None and len(params) != self.templates[(name, language)]:
+            return f"(#132000) {len(params)} parameters for {name!r}"
+        for param in params:
+            value = param.get("text", "")
+            if param.get("type") != "text" or not value.strip():
+                return "(#132018) empty parameter"
+            if "\n" in value or "\t" in value or "     " in value:
+                return "(#132018) Param text cannot have new-line/tab characters or more than 4 consecutive spaces"
+        if sum(len(p.get("text", "")) for p in params) > 1024:
+            return "(#132018) parameters over 1,024 characters"
+        return None
+
+    def templates_sent(self, to: str | None = None) -> list[dict]:
+        """The template objects accepted, in order (to one person, with ``to``)."""
+        return [body["template"] for body in self.sent
+                if body["type"] == "template" and (to is None or to in (body.get("to"), body.get("recipient")))]
 
 
 def check_interactive(interactive: dict) -> str | None:
@@ -272,6 +314,14 @@ def button_reply(reply_id: str, title: str = "x", **fields) -> dict:
 def list_reply(reply_id: str, title: str = "x", **fields) -> dict:
     return {"type": "interactive", "interactive": {"type": "list_reply",
                                                    "list_reply": {"id": reply_id, "title": title}}, **fields}
+
+
+def failed_status(message_id: str, wa_id: str, code: int) -> dict:
+    """A "failed" status webhook value with Meta's error, e.g. 131047 for a window that closed."""
+    title = ERRORS.get(code, "error")
+    return status_value(message_id, "failed", wa_id, [{
+        "code": code, "title": title, "message": title,
+        "error_data": {"details": title}, "href": "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"}])
 
 
 def status_value(message_id: str, status: str, wa_id: str, errors: list[dict] | None = None) -> dict:

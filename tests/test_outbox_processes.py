@@ -23,6 +23,7 @@ from db.models import ChannelIdentity, OutboxMessage, utcnow
 from handlers.outbox_sender import Limits, Sender, concurrency
 from tests.fake_bot_api import FakeBotApi
 from tests.outbox_helpers import queue_many
+from tests.postgres import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "987654321:AAE2e-Outbox_token-that-must-not-leak"
@@ -39,7 +40,8 @@ class Bot:
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "OUTBOX_"))}
         environment.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.url, DATABASE_URL=db_url,
                            LOG_LEVEL="INFO", PYTHONUNBUFFERED="1", TELEGRAM_WEBHOOK_URL="",
-                           OUTBOX_TELEGRAM_PER_SECOND=str(RATE), OUTBOX_LEASE_SECONDS="2", **env)
+                           OUTBOX_TELEGRAM_PER_SECOND=str(RATE), OUTBOX_LEASE_SECONDS="2",
+                           OFFICE_PORT=str(free_port()), **env)
         with open(log, "wb") as out:
             self.process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=environment,
                                             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,

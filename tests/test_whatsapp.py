@@ -169,14 +169,15 @@ def test_status_webhooks_update_the_outbox_row(wa, graph, db):
             session.add(OutboxMessage(contact_id=contact_id, channel="whatsapp", idempotency_key=key,
                                       status="sent", platform_message_id=pmid, sent_at=NOW))
         session.commit()
-    error = [{"code": 131047, "title": "Re-engagement message", "message": "Re-engagement message"}]
+    # (131047 queues the row again as a template instead: tests/test_whatsapp_window.py)
+    error = [{"code": 131000, "title": "Something went wrong", "message": "Something went wrong"}]
     assert wa.post(envelope([status_value("wamid.out1", "delivered", WA_ID),
                              status_value("wamid.out1", "read", WA_ID),
                              status_value("wamid.out2", "failed", WA_ID, error)])) == 200
     with Session(db) as session:
         rows = {r.idempotency_key: r for r in session.exec(select(OutboxMessage))}
     assert (rows["a"].status, rows["a"].last_error) == ("sent", None)
-    assert (rows["b"].status, rows["b"].last_error) == ("failed", "whatsapp 131047: Re-engagement message")
+    assert (rows["b"].status, rows["b"].last_error) == ("failed", "whatsapp 131000: Something went wrong")
 
 
 def test_a_send_error_is_logged_and_the_webhook_still_answers(wa, graph, caplog):
@@ -216,6 +217,8 @@ def test_settings_from_the_environment(monkeypatch):
 
 def test_share_my_number_gives_the_number_whatsapp_wrote_from(wa, graph, db):
     reach(wa, "phone")
+    assert state_of(db, WA_ID, "whatsapp")["step"] == "phone_confirm"  # tests/test_linking.py
+    wa.press("Another number")
     assert [title for _id, title, _description in wa.choices()] == ["📱 Share my number"]
     wa.press("Share my number")
     assert state_of(db, WA_ID, "whatsapp")["answers"]["phone"] == "+393471234567"

@@ -1,5 +1,6 @@
 """The outbox over WhatsApp: the generic sender with the WhatsApp transport, against the fake
-Graph API on 127.0.0.1: inside the 24-hour window it sends, outside it refuses, Meta's errors."""
+Graph API on 127.0.0.1: inside the 24-hour window it sends, outside it refuses a person who never
+opted in, Meta's errors. Templates outside the window: tests/test_whatsapp_window.py."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,7 @@ from sqlmodel import Session, select
 from db.models import ChannelIdentity, OutboxMessage
 from handlers.outbox_sender import Limits
 from handlers.whatsapp import WhatsAppClient
-from handlers.whatsapp_outbox import OUTSIDE_WINDOW, sender
+from handlers.whatsapp_outbox import NOT_OPTED_IN, sender
 from tests.conftest import NOW
 from tests.fake_graph_api import PHONE_ID, TOKEN, FakeGraphApi, settings_for
 from tests.outbox_helpers import ICS, NOTICE, Clock, PaceTime, queue
@@ -61,12 +62,12 @@ async def test_inside_the_window_the_message_and_its_file_go_out(db, client, gra
 
 
 @pytest.mark.parametrize("last", [None, NOW - dt.timedelta(hours=24, seconds=1)])
-async def test_outside_the_window_nothing_is_sent(db, client, graph, last):
+async def test_outside_the_window_nothing_is_sent_to_who_never_opted_in(db, client, graph, last):
     queue(db, WA_ID, channel="whatsapp")
     wrote(db, WA_ID, last)
     await drain(db, client)
     [row] = rows(db)
-    assert (row.status, row.last_error) == ("failed", OUTSIDE_WINDOW) and graph.sent == []
+    assert (row.status, row.last_error) == ("failed", NOT_OPTED_IN) and graph.sent == []
 
 
 @pytest.mark.parametrize("code,status,reachable", [(131026, "failed", False), (131047, "failed", True),

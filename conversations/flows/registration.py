@@ -74,9 +74,43 @@ def _parse_municipality(text: str, ctx: Ctx) -> str:
                     "for example: Casalecchio di Reno."))
 
 
-def _after_municipality(ctx: Ctx, value: str) -> None:
+def _after_municipality(ctx: Ctx, value: str) -> Outcome | None:
     if value.isdigit():  # a suggestion's button
         ctx.answers["municipality"] = municipalities.COMUNI[int(value)]
+    if not ctx.state.editing and _channel_phone(ctx):
+        return Outcome(goto="phone_confirm")
+    return None
+
+
+def _channel_phone(ctx: Ctx) -> str | None:
+    """The number the channel says the person writes from (WhatsApp), in E.164, if valid."""
+    given = (ctx.inbound.channel_phone or "").strip()
+    if not given:
+        return None
+    try:
+        # WhatsApp gives it without "+": parsed as Italian, 447911123456 would be refused
+        return validators.phone(given if given.startswith("+") else "+" + given, ctx)
+    except Invalid:
+        return None
+
+
+def _phone_confirm_prompt(ctx: Ctx) -> str:
+    _ = ctx.t.gettext
+    phone = _channel_phone(ctx)
+    if phone is None:  # not a channel that gives the number: the usual question
+        return _(PHONE_QUESTION)
+    return _("You are writing to me from this number: {phone}\nCan we call you on it? "
+             "If not, tap \"Another number\" or type it.").format(phone=validators.show_phone(phone, ctx))
+
+
+def _after_phone_confirm(ctx: Ctx, value: str) -> Outcome:
+    """Yes: the channel's number; a typed number: that one; "Another number": the usual question."""
+    ctx.answers.pop("phone_confirm", None)
+    phone = _channel_phone(ctx) if value == "yes" else None if value == "other" else value
+    if phone is None:
+        return Outcome(goto="phone")
+    ctx.answers["phone"] = phone
+    return _after_phone(ctx, phone)
 
 
 def _after_phone(ctx: Ctx, value: str) -> Outcome:
@@ -146,6 +180,9 @@ def _after_edit(ctx: Ctx, value: str) -> Outcome:
     return Outcome(goto=value)
 
 
+PHONE_QUESTION = N_("What is your phone number? Tap \"Share my number\" or type it, for example: 347 123 4567.")
+PHONE_CONFIRM = (Option("yes", N_("Yes, this number")), Option("other", N_("Another number")))
+
 EDITABLE = (
     Step("first_name", N_("What is your first name?"), parse=validators.person_name, max_length=60,
          next="last_name", summary_label=N_("First name")),
@@ -160,7 +197,7 @@ EDITABLE = (
     Step("municipality", N_("In which comune do you live? For example: Bologna, Imola, San Lazzaro di Savena."),
          options=_municipality_suggestions, parse=_parse_municipality, after=_after_municipality,
          next="phone", summary_label=N_("Comune")),
-    Step("phone", N_("What is your phone number? Tap \"Share my number\" or type it, for example: 347 123 4567."),
+    Step("phone", PHONE_QUESTION,
          parse=validators.phone, request_phone=True, max_length=40, after=_after_phone,
          next="email", summary_label=N_("Phone"), show=validators.show_phone),
     Step("email", N_("What is your email address? It is optional: tap \"Skip\" if you prefer."),
@@ -186,6 +223,9 @@ FLOW = Flow(NAME, (
     Step("language", _welcome, options=choices.LANGUAGE, after=_after_language, next="consent"),
     Step("consent", _consent_prompt, options=choices.CONSENT, after=_after_consent, next="first_name"),
     *EDITABLE,
+    # On a channel that gives the number (WhatsApp), after the comune: confirm it, don't type it.
+    Step("phone_confirm", _phone_confirm_prompt, options=PHONE_CONFIRM, parse=validators.phone,
+         max_length=40, after=_after_phone_confirm, next="email"),
     Step("summary", _summary_prompt, options=choices.SUMMARY, after=_after_summary),
     Step("edit", N_("Which answer do you want to change?"), options=_edit_options, after=_after_edit),
 ), diagram="registration.md")
