@@ -4,6 +4,7 @@ this backend for every page, button and action (``identity``, ``action``)."""
 from __future__ import annotations
 
 from sqladmin.authorization import GrantsAuthorizationBackend, WILDCARD
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 # Views holding the programme's data (their identities).
@@ -43,3 +44,9 @@ def can(request: Request, identity: str, action: str) -> bool:
     grants = GRANTS.get(operator.role, set())
     return any(g in grants for g in ((identity, action), (WILDCARD, action), (identity, WILDCARD),
                                       (WILDCARD, WILDCARD)))
+
+
+def require(request: Request, identity: str, action: str = "edit") -> None:
+    """403 unless the operator may: our pages' POST handlers start with it."""
+    if not can(request, identity, action):
+        raise HTTPException(status_code=403)

@@ -299,7 +299,7 @@ def write(session: Session, report: Report, *, now: dt.datetime, created_by: str
         if row.kind == "interview":
             if d["step"]:
                 events.append(ProgrammeEvent(contact_id=contact_id, kind="interviewed", day=min(d["day"], today),
-                                             source="agenda", source_key=f"interview_booking:{booking_of[id(row)].id}",
+                                             source="import", source_key=f"interview_booking:{booking_of[id(row)].id}",
                                              created_by=created_by, created_at=now))
             continue
         events.append(ProgrammeEvent(

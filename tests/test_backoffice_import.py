@@ -102,7 +102,7 @@ def test_preview_writes_nothing_then_confirm_writes_with_audit_and_again_adds_no
     assert len(created) == 3 and {e.operator_name for e in created} == {"otto"}
     with Session(db) as session:
         events = session.scalars(select(ProgrammeEvent)).all()
-        assert {e.created_by for e in events} == {"otto"} and {e.source for e in events} == {"import", "agenda"}
+        assert {e.created_by for e in events} == {"otto"} and {e.source for e in events} == {"import"}
 
     again = upload(client, SAMPLE.read_bytes(), "import-esempio.csv")
     assert "Da creare: 0; già presenti: 12; scartate: 0." in again.text

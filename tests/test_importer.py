@@ -87,7 +87,7 @@ def test_the_sample_creates_people_interviews_and_steps_that_count_like_the_bots
                                 .where(ProgrammeEvent.contact_id == giulia.contact_id)
                                 .order_by(ProgrammeEvent.day)).all()
         assert [tuple(s) for s in steps] == [
-            ("interviewed", dt.date(2026, 1, 22), "agenda", None), ("selection", dt.date(2026, 2, 5), "import", None),
+            ("interviewed", dt.date(2026, 1, 22), "import", None), ("selection", dt.date(2026, 2, 5), "import", None),
             ("placement", dt.date(2026, 3, 2), "import", "permanent")]
         h1 = figures.figures(session, now=NOW, semester=figures.Semester(2026, 1))
     assert (h1.registered, h1.interviewed, h1.selections, h1.placed, h1.permanent) == (3, 3, 2, 2, 1)
@@ -332,7 +332,7 @@ def test_an_imported_interview_is_the_agendas_own(db):
     with Session(db) as session:
         booking = session.scalar(select(InterviewBooking))
         [step] = session.scalars(select(ProgrammeEvent)).all()
-        assert (step.kind, step.source, step.source_key) == ("interviewed", "agenda", f"interview_booking:{booking.id}")
+        assert (step.kind, step.source, step.source_key) == ("interviewed", "import", f"interview_booking:{booking.id}")
         again = programme.interview_outcome(session, booking=booking, today=NOW.date(), timezone=TIMEZONE)
         assert again.id == step.id
         booking.status = "no_show"

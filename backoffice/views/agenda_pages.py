@@ -15,7 +15,6 @@ import anyio
 from sqladmin import BaseView, Flash, expose
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -37,10 +36,6 @@ MAX_PATTERN_DAYS = 366
 class Invalid(ValueError):
     """A wrong input, shown on the form."""
 
-
-def _check_edit(request: Request, identity: str) -> None:
-    if not roles.can(request, identity, "edit"):
-        raise HTTPException(status_code=403)
 
 
 def parse_day(value: Any) -> dt.date:
@@ -104,7 +99,7 @@ class AgendaPage(BaseView):
 
     @expose("/agenda/slot", methods=["POST"], identity="agenda-slot")
     async def add_slot(self, request: Request) -> Response:
-        _check_edit(request, self.page_identity)
+        roles.require(request, self.page_identity)
         form = await request.form()
 
         def work(session) -> str:
@@ -121,7 +116,7 @@ class AgendaPage(BaseView):
 
     @expose("/agenda/pattern", methods=["POST"], identity="agenda-pattern")
     async def pattern(self, request: Request) -> Response:
-        _check_edit(request, self.page_identity)
+        roles.require(request, self.page_identity)
         form = await request.form()
         preview = form.get("preview") is not None
 
@@ -158,7 +153,7 @@ class AgendaPage(BaseView):
 
     @expose("/agenda/cancel", methods=["POST"], identity="agenda-cancel")
     async def cancel(self, request: Request) -> Response:
-        _check_edit(request, self.page_identity)
+        roles.require(request, self.page_identity)
         form = await request.form()
 
         def work(session) -> str:
@@ -175,7 +170,7 @@ class AgendaPage(BaseView):
 
     @expose("/agenda/outcome", methods=["POST"], identity="agenda-outcome")
     async def outcome(self, request: Request) -> Response:
-        _check_edit(request, self.page_identity)
+        roles.require(request, self.page_identity)
         form = await request.form()
 
         def work(session) -> str:
@@ -300,7 +295,7 @@ class WorkshopPage(BaseView):
 
     @expose("/workshop-attendance/save", methods=["POST"], identity="workshop-attendance-save")
     async def save(self, request: Request) -> Response:
-        _check_edit(request, self.page_identity)
+        roles.require(request, self.page_identity)
         form = await request.form()
 
         def work(session) -> tuple[int, str]:
@@ -326,7 +321,7 @@ class WorkshopPage(BaseView):
     @expose("/workshop-attendance/session", methods=["POST"], identity="workshop-attendance-session")
     async def session_save(self, request: Request) -> Response:
         """A new session (no ``session`` field) or changes to one; a new time tells its people."""
-        _check_edit(request, self.page_identity)
+        roles.require(request, self.page_identity)
         form = await request.form()
 
         def work(session) -> tuple[int, str]:
@@ -365,7 +360,7 @@ class WorkshopPage(BaseView):
 
     @expose("/workshop-attendance/cancel", methods=["POST"], identity="workshop-attendance-cancel")
     async def session_cancel(self, request: Request) -> Response:
-        _check_edit(request, self.page_identity)
+        roles.require(request, self.page_identity)
         form = await request.form()
 
         def work(session) -> tuple[int, str]:

@@ -17,7 +17,6 @@ import anyio
 from sqladmin import BaseView, Flash, expose
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -52,10 +51,6 @@ class Draft:
     audience: Audience
     send_at: dt.datetime | None  # None: now
 
-
-def _check_edit(request: Request) -> None:
-    if not roles.can(request, EDIT, "edit"):
-        raise HTTPException(status_code=403)
 
 
 def _text(form, key: str) -> str:
@@ -220,7 +215,7 @@ class BroadcastsPage(_Page):
 
     @expose("/broadcasts/cancel", methods=["POST"], identity="broadcasts-cancel")
     async def cancel(self, request: Request) -> Response:
-        _check_edit(request)
+        roles.require(request, EDIT)
         form = await request.form()
         raw = str(form.get("broadcast") or "")
         broadcast_id = int(raw) if raw.isdigit() and len(raw) < 18 else 0
@@ -307,7 +302,7 @@ class ComposePage(_Page):
     async def compose(self, request: Request) -> Response:
         if request.method == "GET":
             return await self._form(request)
-        _check_edit(request)
+        roles.require(request, EDIT)
         form = await request.form()
         step = str(form.get("step") or "review")
         if step == "edit":
@@ -321,7 +316,7 @@ class ComposePage(_Page):
     @expose("/broadcasts/count", methods=["POST"], identity="broadcasts-count")
     async def count(self, request: Request) -> Response:
         """The live count: the audience's figures as JSON, for the compose page's script."""
-        _check_edit(request)
+        roles.require(request, EDIT)
         form = await request.form()
 
         def work(session) -> dict[str, Any]:

@@ -20,7 +20,6 @@ from sqladmin import BaseView, Flash, expose
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
@@ -109,7 +108,7 @@ class ImportPage(BaseView):
 
     @expose("/import/preview", methods=["POST"], identity="import-preview")
     async def preview(self, request: Request) -> Response:
-        _check_edit(request)
+        roles.require(request, ImportPage.page_identity)
         async with request.form(max_part_size=1024 * 1024) as form:
             upload = form.get("file")
             if not isinstance(upload, UploadFile) or not upload.filename:
@@ -127,7 +126,7 @@ class ImportPage(BaseView):
 
     @expose("/import/confirm", methods=["POST"], identity="import-confirm")
     async def confirm(self, request: Request) -> Response:
-        _check_edit(request)
+        roles.require(request, ImportPage.page_identity)
         form = await request.form(max_part_size=PAYLOAD_LIMIT)
         name = str(form.get("name") or "")[:200]
         try:
@@ -179,10 +178,6 @@ class ImportPage(BaseView):
         }
         return await self.templates.TemplateResponse(request, "office/import_preview.html", context)
 
-
-def _check_edit(request: Request) -> None:
-    if not roles.can(request, ImportPage.page_identity, "edit"):
-        raise HTTPException(status_code=403)
 
 
 def _unpack(payload: str) -> bytes:

@@ -54,10 +54,6 @@ COMPARED = ("code", "status", "created_at", "first_name", "last_name", "birth_da
             "phone", "email", "language")
 
 
-def _check_edit(request: Request, identity: str) -> None:
-    if not roles.can(request, identity, "edit"):
-        raise HTTPException(status_code=403)
-
 
 def _path_error(problem: programme.PathError) -> str:
     return {"stage": _("This step does not follow from the registration's current stage."),
@@ -127,7 +123,7 @@ class DuplicatesPage(BaseView):
     async def merge(self, request: Request) -> Response:
         """GET: the two side by side and the choice; POST: the merge."""
         if request.method == "POST":
-            _check_edit(request, DUPLICATES)
+            roles.require(request, DUPLICATES)
         form = await request.form() if request.method == "POST" else request.query_params
         first, second = _id(form.get("first")), _id(form.get("second"))
         if first is None or second is None:
@@ -180,7 +176,7 @@ class DuplicatesPage(BaseView):
 
     @expose("/registration-path/step", methods=["POST"], identity="registration-path-step")
     async def step(self, request: Request) -> Response:
-        _check_edit(request, PATH)
+        roles.require(request, PATH)
         form = await request.form()
         pk = self._registration_id(form)
         kind = str(form.get("kind") or "")
@@ -204,7 +200,7 @@ class DuplicatesPage(BaseView):
 
     @expose("/registration-path/reopen", methods=["POST"], identity="registration-path-reopen")
     async def reopen(self, request: Request) -> Response:
-        _check_edit(request, PATH)
+        roles.require(request, PATH)
         pk = self._registration_id(await request.form())
 
         def work(session) -> str:
