@@ -3,16 +3,18 @@ transaction as the change, in the person's language; the bot's drain loop sends 
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
+from typing import Callable
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from conversations import describe
+from conversations import appointments, describe
 from conversations.messages import Outbound
 from conversations.payload import action_button
-from conversations.store import Slot
-from db import outbox
-from db.models import Contact, InterviewBooking, InterviewSlot, aware
+from conversations.store import Promotion, Seat, Slot
+from db import outbox, workshops
+from db.models import Contact, InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession, aware
 
 
 def slot_cancelled(*, language: str, slot: Slot, now: dt.datetime) -> Outbound:
@@ -39,3 +41,22 @@ class SlotCancelledNotifier:
         key = f"slot-cancelled:{booking.id}"
         if outbox.enqueue(self.session, contact_id=booking.contact_id, message=message, key=key, due_at=self.now):
             self.queued.add(booking.id)
+
+
+def promotion_teller(session: Session, now: dt.datetime) -> Callable[[WorkshopRegistration], None]:
+    """For the office's actions that give a waiting person a seat (a merge that frees one, more
+    seats for a session): the bot tells them, as when somebody gives a seat back in the chat
+    (conversations.appointments.tell_promoted)."""
+
+    def notify(contact_id: int, message, key: str) -> None:
+        session.flush()
+        outbox.enqueue(session, contact_id=contact_id, message=message, key=key, due_at=now)
+
+    def tell(promoted: WorkshopRegistration) -> None:
+        language = session.scalar(select(Contact.language).where(Contact.id == promoted.contact_id)) or "it"
+        workshop = workshops.workshop_view(session.get(WorkshopSession, promoted.session_id))
+        appointments.tell_promoted(SimpleNamespace(now=now, store=SimpleNamespace(notify=notify)),
+                                   Promotion(promoted.contact_id, language, Seat(promoted.id, promoted.status, None,
+                                                                                  workshop)))
+
+    return tell

@@ -18,7 +18,7 @@ from conversations.payload import action_button
 from . import outbox, reminders
 from .agenda import AgendaError
 from .models import Contact, WorkshopRegistration, WorkshopSession, aware
-from .workshops import workshop_view
+from .workshops import promote_first, workshop_view
 
 ACTIVE = ("registered", "waitlisted")
 
@@ -54,11 +54,13 @@ class WorkshopNotifier:
 def edit_workshop(session: Session, *, workshop_id: int, now: dt.datetime, title: str, description: str,
                   starts_at: dt.datetime, ends_at: dt.datetime, place: str, capacity: int, language: str,
                   notify: Callable[[WorkshopRegistration, WorkshopSession], None] | None = None,
+                  on_promoted: Callable[[WorkshopRegistration], None] | None = None,
                   ) -> list[WorkshopRegistration]:
     """Change a session not yet started nor cancelled. AgendaError not_found, cancelled, past
     (it started, or the new start is past), order (ends before it starts), capacity (below the
-    seats taken). A new time withdraws the reminders of its seats and waiting list and passes
-    each to ``notify``; returns them (empty when the time stayed)."""
+    seats taken). More seats go to the people waiting, each passed to ``on_promoted``. A new time
+    withdraws the reminders of its seats and waiting list and passes each to ``notify``; returns
+    them (empty when the time stayed)."""
     workshop = session.get(WorkshopSession, workshop_id)
     if workshop is None:
         raise AgendaError("not_found")
@@ -71,10 +73,15 @@ def edit_workshop(session: Session, *, workshop_id: int, now: dt.datetime, title
         raise AgendaError("past")
     if capacity < workshop.registered:
         raise AgendaError("capacity")
+    more_seats = capacity > workshop.capacity
     workshop.title, workshop.description, workshop.place = title, description, place
     workshop.capacity, workshop.language = capacity, language
     workshop.starts_at, workshop.ends_at = starts_at, ends_at
     session.flush()
+    if more_seats:  # the people waiting take the new seats, first come first served
+        while (promoted := promote_first(session, workshop_id, now=now)) is not None:
+            if on_promoted is not None:
+                on_promoted(promoted)
     if not moved:
         return []
     seats = list(session.execute(select(WorkshopRegistration).where(

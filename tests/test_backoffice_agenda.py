@@ -355,3 +355,30 @@ def test_the_pages_speak_english_on_request(client, programme):
     assert "Interviews from 23/11/2026 to 29/11/2026" in week and "Slots from a weekly pattern" in week
     sessions = client.get(f"/office/workshop-attendance?session={programme['workshop']}").text
     assert "Participants (1 of 30 seats)" in sessions and "Edit the session" in sessions
+
+
+def test_more_seats_go_to_the_people_waiting_who_are_told(client, programme, db):
+    from db.models import ChannelIdentity, WorkshopSession
+
+    luca_contact = programme["contact"] + 1000
+    with Session(db) as session:  # the session is full; Luca waits, and can be reached on Telegram
+        full = session.get(WorkshopSession, programme["workshop"])
+        full.capacity = 1
+        session.add(ChannelIdentity(contact_id=luca_contact, scheme="telegram", external_id="777"))
+        session.add(WorkshopRegistration(session_id=programme["workshop"], contact_id=luca_contact,
+                                         status="waitlisted"))
+        session.commit()
+    logged_in(client, "otto")
+    before = len(outbox(db))
+    data = {**SESSION, "session": programme["workshop"], "day": "2026-11-28", "start": "11:00", "end": "13:00",
+            "title": "Incontro 1", "capacity": "3"}
+    response = post(client, "/office/workshop-attendance/session", data, page="/office/workshop-attendance")
+    assert response.status_code == 303
+    with Session(db) as session:
+        seat = session.scalar(select(WorkshopRegistration).where(WorkshopRegistration.contact_id == luca_contact))
+        assert seat.status == "registered"
+        assert session.get(WorkshopSession, programme["workshop"]).registered == 2
+    [notice] = outbox(db)[before:]
+    assert notice.contact_id == luca_contact and notice.status == "pending"
+    page = client.get(response.headers["location"]).text
+    assert "Sessione salvata." in page and "Dalla lista d&#39;attesa a un posto: 1." in page

@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.office_notices import SlotCancelledNotifier
+from bot import office_notices
 from conversations.i18n import TIMEZONE
 from db import agenda, attendance, programme, rosters
 from db.models import InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession, aware, utcnow
@@ -158,7 +158,7 @@ class AgendaPage(BaseView):
 
         def work(session) -> str:
             slot_id = parse_int(form.get("slot"), low=1, high=2**62, what=_("Slot"))
-            notify = SlotCancelledNotifier(session, now=self.clock())
+            notify = office_notices.SlotCancelledNotifier(session, now=self.clock())
             try:
                 cancelled = agenda.cancel_slot(session, slot_id=slot_id, now=self.clock(), notify=notify)
             except agenda.AgendaError as problem:
@@ -346,15 +346,18 @@ class WorkshopPage(BaseView):
                     workshop = agenda.add_workshop(session, now=self.clock(), **fields)
                     return workshop.id, _("Session created.")
                 notify = attendance.WorkshopNotifier(session, now=self.clock(), kind="moved")
+                promoted: list[WorkshopRegistration] = []
+                tell = office_notices.promotion_teller(session, self.clock())
                 moved = attendance.edit_workshop(
                     session, workshop_id=parse_int(raw, low=1, high=2**62, what=_("Session")), now=self.clock(),
-                    notify=notify, **fields)
+                    notify=notify, on_promoted=lambda seat: (promoted.append(seat), tell(seat)), **fields)
             except agenda.AgendaError as problem:
                 raise Invalid(_agenda_error(problem)) from None
-            if moved:
-                return int(raw), (_("Session moved; people told by the bot: %(told)s of %(count)s.")
-                                  % {"told": len(notify.queued), "count": len(moved)})
-            return int(raw), _("Session saved.")
+            done = (_("Session moved; people told by the bot: %(told)s of %(count)s.")
+                    % {"told": len(notify.queued), "count": len(moved)}) if moved else _("Session saved.")
+            if promoted:
+                done += " " + _("From the waiting list to a seat: %(count)s.") % {"count": len(promoted)}
+            return int(raw), done
 
         return await self._run(request, "workshop_save", work, form)
 

@@ -14,7 +14,6 @@ POST is CSRF-checked by the middleware and runs in one audited transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 from typing import Any, Callable
 
 import anyio
@@ -25,12 +24,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from conversations import appointments
+from bot import office_notices
 from conversations.i18n import TIMEZONE
-from conversations.store import Promotion, Seat
-from db import duplicates, merge, outbox, programme, workshops
-from db.models import (ChannelIdentity, Contact, InterviewBooking, Registration, WorkshopRegistration,
-                       WorkshopSession, utcnow)
+from db import duplicates, merge, programme, workshops
+from db.models import ChannelIdentity, InterviewBooking, Registration, WorkshopRegistration, utcnow
 from db.programme import ProgrammeEvent
 
 from .. import audit, roles
@@ -138,7 +135,7 @@ class DuplicatesPage(BaseView):
             drop = second if keep == first else first
             try:
                 done = merge.merge(session, keep_id=keep, drop_id=drop, now=self.clock(),
-                                   on_promoted=_tell_promoted(session, self.clock()))
+                                   on_promoted=office_notices.promotion_teller(session, self.clock()))
             except merge.MergeError as problem:
                 raise Invalid(_merge_error(problem)) from None
             audit.record(session, action="merge", actor=audit.current_actor.get(), at=self.clock(),
@@ -255,24 +252,6 @@ def _held(session, contact_id: int) -> dict[str, Any]:
     return {"channels": ", ".join(schemes), "bookings": count(InterviewBooking, InterviewBooking.status == "booked"),
             "seats": count(WorkshopRegistration, WorkshopRegistration.status.in_(workshops.ACTIVE)),
             "events": count(ProgrammeEvent)}
-
-
-def _tell_promoted(session, now: dt.datetime) -> Callable[[WorkshopRegistration], None]:
-    """A seat freed by a merge went to the first person waiting: the bot tells them, as when
-    somebody gives a seat back in the chat (conversations.appointments.tell_promoted)."""
-
-    def notify(contact_id: int, message, key: str) -> None:
-        session.flush()
-        outbox.enqueue(session, contact_id=contact_id, message=message, key=key, due_at=now)
-
-    def tell(promoted: WorkshopRegistration) -> None:
-        language = session.scalar(select(Contact.language).where(Contact.id == promoted.contact_id)) or "it"
-        workshop = workshops.workshop_view(session.get(WorkshopSession, promoted.session_id))
-        appointments.tell_promoted(SimpleNamespace(now=now, store=SimpleNamespace(notify=notify)),
-                                   Promotion(promoted.contact_id, language, Seat(promoted.id, promoted.status, None,
-                                                                                  workshop)))
-
-    return tell
 
 
 def views(clock: Callable[[], dt.datetime], session_maker: sessionmaker) -> list[type]:
