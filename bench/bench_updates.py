@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import sys
@@ -42,6 +43,7 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
                           MessageHandler, filters)
 
 from bench._common import percentile, pin_to_one_core, verdict
+from bot.scheduler import BotScheduler
 from conversations.commands import build_engine
 from conversations.messages import Inbound, Outbound
 from db import migrate
@@ -214,6 +216,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     db = make_engine(f"sqlite:///{db_path}")
     migrate.upgrade(db)
     service = ConversationService(db, build_engine())
+    # The bot process's scheduler, as in production: on SQLite it copies the write-ahead log into
+    # the database in a worker thread (db.engine.checkpoint_elsewhere), not while a message waits.
+    scheduler = BotScheduler(db=db)
+    scheduler.start()
+    gc.freeze()  # as bot.__main__ does once the service is built
     replies_by_key: dict[str | None, list[Outbound]] = {}
 
     def handle(inbound: Inbound) -> list[Outbound]:
@@ -253,6 +260,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 
     for side in sides:
         await side.application.shutdown()
+    await scheduler.shutdown()
     saved = registrations_saved(db) - args.warmup
     db.dispose()
     if saved != args.people:

@@ -5,7 +5,10 @@ the Telegram application (long polling or webhook).
   drain is still running (a broadcast keeps one busy for minutes): never two drains of a sender;
 - every ``plan_every`` seconds, and once at start, the planners (reminders, broadcasts whose time
   has come...) turn the database's bookings and broadcasts into outbox rows, in a worker thread;
-  what they queued is sent at once.
+  what they queued is sent at once;
+- on SQLite, every few seconds a worker thread copies the write-ahead log into the database file,
+  which the connections handling messages would otherwise do themselves now and then, with an
+  fsync, while a person waits (db.engine.checkpoint_elsewhere).
 
 What is due lives in our tables; the scheduler only ticks (its job store is in memory, one per
 process, as APScheduler 3 requires). Each job starts a task and returns at once, so the scheduler
@@ -20,12 +23,14 @@ from typing import Awaitable, Callable, Protocol, Sequence
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from db.engine import checkpoint_elsewhere
 from db.models import utcnow
 from db.outbox import Planner, run_planners
 
 log = logging.getLogger(__name__)
 # APScheduler logs every run at INFO ("Running job ...", "... executed successfully"): twice a second.
 logging.getLogger("apscheduler").setLevel(logging.WARNING)
+CHECKPOINT_EVERY = 5.0  # seconds: a few hundred messages' worth of log at the busiest
 
 
 class Drainer(Protocol):
@@ -62,6 +67,7 @@ class BotScheduler:
         self.tick_seconds, self.plan_every, self.stop_timeout = tick, plan_every, stop_timeout
         self._drains = [_Once(f"outbox drain {i}", sender.drain) for i, sender in enumerate(self.senders)]
         self._planning = _Once("outbox planners", self.plan)
+        self._checkpointing: _Once | None = None
         self._scheduler: AsyncIOScheduler | None = None
 
     def start(self) -> None:
@@ -75,6 +81,11 @@ class BotScheduler:
         if self.planners:
             scheduler.add_job(self._plan_tick, "interval", seconds=self.plan_every, id="planners",
                               next_run_time=at_once, **common)
+        checkpoint = checkpoint_elsewhere(self.db)
+        if checkpoint is not None:
+            self._checkpointing = _Once("WAL checkpoint", lambda: asyncio.to_thread(checkpoint))
+            scheduler.add_job(self._checkpoint_tick, "interval", seconds=CHECKPOINT_EVERY, id="checkpoint",
+                              **common)
         scheduler.start()
         self._scheduler = scheduler
         log.info("scheduler started: %d sender(s), %d planner(s)", len(self.senders), len(self.planners))
@@ -86,6 +97,9 @@ class BotScheduler:
 
     async def _plan_tick(self) -> None:
         self._planning.fire()
+
+    async def _checkpoint_tick(self) -> None:
+        self._checkpointing.fire()
 
     async def plan(self) -> int:
         """Run the planners once (in a thread: they read and write the database); what they
@@ -102,7 +116,8 @@ class BotScheduler:
         self._scheduler = None
         for sender in self.senders:
             sender.stop()
-        tasks = [once.task for once in (*self._drains, self._planning) if once.task and not once.task.done()]
+        running = (*self._drains, self._planning, *([self._checkpointing] if self._checkpointing else []))
+        tasks = [once.task for once in running if once.task and not once.task.done()]
         if not tasks:
             return
         done, late = await asyncio.wait(tasks, timeout=self.stop_timeout)

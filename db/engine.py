@@ -1,7 +1,9 @@
 """Database engine: SQLite (embedded default) or PostgreSQL, chosen by DATABASE_URL."""
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -39,8 +41,37 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):
+        if engine in _CHECKPOINTED_ELSEWHERE and not record.info.get("no_autocheckpoint"):
+            dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+            record.info["no_autocheckpoint"] = True
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         # Straight on the driver: exec_driver_sql's machinery costs more than the BEGIN itself,
         # and every message opens a transaction (bench/bench_updates.py).
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+
+
+_CHECKPOINTED_ELSEWHERE: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
+
+def checkpoint_elsewhere(engine: Engine) -> Callable[[], None] | None:
+    """SQLite copies the write-ahead log into the database file every 1,000 pages (about 250
+    messages), on the connection whose commit crossed the mark: that message waits for the copy
+    and its fsync (20-100 ms here, bench/bench_updates.py). After this call the engine's
+    connections no longer do it; the function returned does it without blocking anyone
+    (PASSIVE), for a worker thread to call every few seconds (bot.scheduler). None: nothing to do
+    (PostgreSQL)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    _CHECKPOINTED_ELSEWHERE.add(engine)
+
+    def checkpoint() -> None:
+        raw = engine.raw_connection()  # autocommit on the driver: no BEGIN around the PRAGMA
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            raw.close()
+    return checkpoint
