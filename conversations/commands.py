@@ -139,7 +139,8 @@ class Commands(CommandSet):
         language = next((o.label for o in LANGUAGE if o.value == data.language), data.language)
         lines.append(_("Language: {language}").format(language=_(language)))
         for channel, external_id in data.identities:
-            lines.append(_("Account: {channel} {id}").format(channel=channel, id=external_id))
+            name = _(linking.CHANNEL_NAMES.get(channel, channel))
+            lines.append(_("Account: {channel} {id}").format(channel=name, id=external_id))
         lines += preferences.lines(ctx)
         for version, given_at in data.consents:
             lines.append(_("Consent to the privacy notice {version}: {date}").format(

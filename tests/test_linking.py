@@ -151,7 +151,7 @@ def test_telegram_to_whatsapp_with_link_and_the_code(tg, wa, db):
     assert ids[("whatsapp", WA_ID)] == ids[("telegram", TG_ID)] == registration.contact_id
     wa.say("/privacy")
     wa.press("See my data")
-    assert "Account: telegram 5001" in wa.text and f"Account: whatsapp {WA_ID}" in wa.text
+    assert "Account: Telegram 5001" in wa.text and f"Account: WhatsApp {WA_ID}" in wa.text
     wa.say("/menu")
     assert wa.labels == MENU_REGISTERED and state_of(db, TG_ID, "telegram") is not None
 

@@ -170,7 +170,7 @@ def test_registered_on_telegram_then_linked_from_whatsapp(db, service, agenda):
         code = re.search(r"/link (\d{6})", telegram.text).group(1)
         scenarios.play(whatsapp, [
             Say(f"/link {code}"), Expect("Done! This chat is now linked to your registration"),
-            Press("My registration"), Expect("Account: telegram 7001"), Expect(f"Account: whatsapp {WA_ID}"),
+            Press("My registration"), Expect("Account: Telegram 7001"), Expect(f"Account: WhatsApp {WA_ID}"),
             scenarios.broadcast("The office is closed on 8 December."), Deliver(),
             Expect("The office is closed on 8 December.")], db)
         telegram.deliver()
