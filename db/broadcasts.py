@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from conversations.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
@@ -30,7 +31,7 @@ _broadcast, _outbox = Broadcast.__table__, OutboxMessage.__table__
 
 class BroadcastError(Exception):
     """Why a request about a broadcast cannot be done: no_italian, language, too_long, past,
-    not_found, cancelled, finished."""
+    not_found, cancelled, finished, repeated (its confirmation was already sent)."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -43,8 +44,14 @@ def count(session: Session, audience: Audience | dict | None, now: dt.datetime) 
 
 
 def create(session: Session, *, texts: dict[str, str], audience: Audience | dict | None,
-           send_at: dt.datetime, created_by: str = "", now: dt.datetime | None = None) -> Broadcast:
-    """A scheduled broadcast. Italian is required; other languages fall back to it."""
+           send_at: dt.datetime, created_by: str = "", now: dt.datetime | None = None,
+           request_key: str | None = None) -> Broadcast:
+    """A scheduled broadcast. Italian is required; other languages fall back to it. A
+    ``request_key`` already used raises BroadcastError("repeated") (the database's unique index
+    decides, so two requests at once cannot both pass)."""
+    if request_key is not None and session.execute(
+            select(Broadcast.id).where(Broadcast.request_key == request_key)).first() is not None:
+        raise BroadcastError("repeated")
     texts = {language: text.strip() for language, text in texts.items() if text and text.strip()}
     if DEFAULT_LANGUAGE not in texts:
         raise BroadcastError("no_italian")
@@ -58,9 +65,13 @@ def create(session: Session, *, texts: dict[str, str], audience: Audience | dict
     if send_at < now - dt.timedelta(minutes=1):
         raise BroadcastError("past")
     broadcast = Broadcast(texts=texts, audience=Audience.of(audience).to_dict(), send_at=send_at,
-                          created_by=created_by[:80], created_at=now, status="scheduled")
+                          created_by=created_by[:80], created_at=now, status="scheduled", request_key=request_key)
     session.add(broadcast)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise BroadcastError("repeated") from None
     return broadcast
 
 

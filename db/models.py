@@ -211,6 +211,9 @@ class Broadcast(SQLModel, table=True):
     queued_at: Optional[dt.datetime] = _when(nullable=True)
     cancelled_at: Optional[dt.datetime] = _when(nullable=True)
     skipped: int = 0  # people in the audience who could not be reached when it was queued
+    # The confirmation page's one-time key: the same page sent twice (a double click, a resent
+    # form) is one broadcast, never two notices to everybody.
+    request_key: Optional[str] = Field(default=None, max_length=64, unique=True, index=True)
 
 
 class OutboxMessage(SQLModel, table=True):

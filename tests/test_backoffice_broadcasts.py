@@ -178,6 +178,25 @@ def test_send_now_after_the_confirmation(client, people, db):
     assert ("create", "broadcast") in actions and ("queue_broadcast", "broadcast") in actions
 
 
+def test_the_same_confirmation_sent_twice_is_one_broadcast(client, people, db):
+    """A double click, or the browser sending the form again: nobody gets the notice twice."""
+    logged_in(client, "otto")
+    review = post(client, COMPOSE, {**NOTICE, "step": "review"})
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', review.text))
+    assert len(hidden["request_key"]) >= 32
+    first = post(client, COMPOSE, {**hidden, "step": "send"})
+    again = post(client, COMPOSE, {**hidden, "step": "send"})
+    [stored] = broadcasts_in(db)
+    assert first.status_code == again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    assert len(outbox_rows(db, stored.id)) == 4  # the people who can be reached, once each
+    assert "Questa conferma era già stata inviata: comunicazione %d, una volta sola." % stored.id in \
+        client.get(again.headers["location"]).text
+    other = post(client, COMPOSE, {**NOTICE, "step": "review"})  # a new confirmation page: a new broadcast
+    other_key = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', other.text))["request_key"]
+    assert other_key != hidden["request_key"]
+
+
 def test_schedule_at_a_rome_time(client, people, db):
     logged_in(client, "otto")
     data = {**NOTICE, "when": "later", "send_at": "30/11/2026 09:00"}

@@ -10,6 +10,7 @@ audited transaction; a wrong input is shown on the form and nothing is written."
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -24,7 +25,7 @@ from conversations import municipalities
 from conversations.i18n import DEFAULT_LANGUAGE, LANGUAGES, TIMEZONE
 from db import agenda, broadcasts
 from db.audience import CHANNELS, Audience, Plan
-from db.models import WorkshopSession, utcnow
+from db.models import Broadcast, WorkshopSession, utcnow
 
 from .. import audit, roles
 from ..i18n import L_, _, format_datetime
@@ -367,19 +368,30 @@ class ComposePage(_Page):
         except Invalid as problem:
             return await self._form(request, form=form, error=str(problem), status_code=400)
         context = {"title": _("Confirm the broadcast"), "form": form, "fields": FIELDS, "when": format_datetime,
-                   "count_line": count_line(shown["plan"]), **shown}
+                   "count_line": count_line(shown["plan"]), "request_key": secrets.token_urlsafe(24), **shown}
         return await self.templates.TemplateResponse(request, "office/broadcast_confirm.html", context)
 
     async def _send(self, request: Request, form) -> Response:
         operator = request.state.operator.username
 
+        key = str(form.get("request_key") or "")[:64] or None
+
+        def repeated(session) -> tuple[int, str]:
+            sent = session.scalar(select(Broadcast.id).where(Broadcast.request_key == key))
+            return sent, _("This confirmation was already sent: broadcast %(id)s, once.") % {"id": sent}
+
         def work(session) -> tuple[int, str]:
             now = self.clock()
+            if key and session.scalar(select(Broadcast.id).where(Broadcast.request_key == key)):
+                return repeated(session)  # before any check: the first one passed them
             draft, _plan = self._draft(session, form)
             try:
                 broadcast = broadcasts.create(session, texts=draft.texts, audience=draft.audience,
-                                              send_at=draft.send_at or now, created_by=operator, now=now)
+                                              send_at=draft.send_at or now, created_by=operator, now=now,
+                                              request_key=key)
             except broadcasts.BroadcastError as problem:
+                if problem.reason == "repeated":  # the same page sent twice at the same moment
+                    return repeated(session)
                 raise Invalid(_refusal(problem)) from None
             if draft.send_at is not None:
                 return broadcast.id, (_("Broadcast %(id)s scheduled for %(when)s.")
