@@ -37,6 +37,16 @@ def install(session_maker: sessionmaker, clock: Callable[[], dt.datetime]) -> No
     event.listen(session_maker, "after_flush", functools.partial(_after_flush, clock=clock))
 
 
+def run(session_maker: sessionmaker, action: str, work: Callable[[Session], Any]) -> Any:
+    """``work`` in one transaction, its changes written to the log under ``action``; committed
+    when it returns, rolled back when it raises. Blocking: call it in a worker thread."""
+    with session_maker() as session:
+        session.info[ACTION_KEY] = action
+        done = work(session)
+        session.commit()
+        return done
+
+
 def record(session: Session, *, action: str, actor: Actor, at: dt.datetime, table: str = "",
            row_id: Any = None, before: dict | None = None, after: dict | None = None) -> None:
     """An entry for what the listener cannot see (logins, logouts, password changes)."""

@@ -195,15 +195,8 @@ class AgendaPage(BaseView):
     # -- shared -------------------------------------------------------------------------
 
     async def _act(self, request: Request, action: str, work: Callable, form) -> Response:
-        def run() -> str:
-            with self.session_maker() as session:
-                session.info[audit.ACTION_KEY] = action
-                done = work(session)
-                session.commit()
-                return done
-
         try:
-            done = await anyio.to_thread.run_sync(run)
+            done = await anyio.to_thread.run_sync(audit.run, self.session_maker, action, work)
         except _Preview:
             return await self._page(request, form=form)
         except Invalid as problem:
@@ -379,15 +372,8 @@ class WorkshopPage(BaseView):
         return await self._run(request, "workshop_cancel", work, form)
 
     async def _run(self, request: Request, action: str, work: Callable, form) -> Response:
-        def run() -> tuple[int, str]:
-            with self.session_maker() as session:
-                session.info[audit.ACTION_KEY] = action
-                done = work(session)
-                session.commit()
-                return done
-
         try:
-            session_id, done = await anyio.to_thread.run_sync(run)
+            session_id, done = await anyio.to_thread.run_sync(audit.run, self.session_maker, action, work)
         except Invalid as problem:
             return await self._page(request, error=str(problem), chosen=form.get("session"), form=form,
                                     status_code=400)

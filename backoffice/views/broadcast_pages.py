@@ -189,13 +189,11 @@ class _Page(BaseView):
     clock: Callable[[], dt.datetime] = staticmethod(utcnow)
 
     def _run(self, work: Callable, *args, action: str | None = None):
+        """Read (nothing committed), or with ``action`` change, in one audited transaction."""
+        if action:
+            return audit.run(self.session_maker, action, lambda session: work(session, *args))
         with self.session_maker() as session:
-            if action:
-                session.info[audit.ACTION_KEY] = action
-            done = work(session, *args)
-            if action:
-                session.commit()
-            return done
+            return work(session, *args)
 
 
 class BroadcastsPage(_Page):

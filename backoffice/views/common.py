@@ -167,14 +167,7 @@ async def confirmed_action(view: ModelView, request: Request, *, slug: str, titl
             "title": title, "question": question, "rows": [describe(row) for row in rows], "back": back,
             "model_view": view})
 
-    def work() -> int:
-        with view.session_maker() as session:
-            session.info[audit.ACTION_KEY] = slug
-            count = run(session, pks)
-            session.commit()
-            return count
-
-    count = await anyio.to_thread.run_sync(work)
+    count = await anyio.to_thread.run_sync(audit.run, view.session_maker, slug, lambda session: run(session, pks))
     Flash.success(request, done(count))
     return RedirectResponse(back, status_code=303)
 

@@ -152,13 +152,12 @@ class ImportPage(BaseView):
                 session.rollback()
 
     def _write(self, data: bytes, name: str, username: str) -> importer.Report:
-        with self.session_maker() as session:
-            session.info[audit.ACTION_KEY] = "import"
+        def work(session) -> importer.Report:
             report = importer.run(session, data, now=self.clock(), created_by=username)
             audit.record(session, action="import", actor=audit.current_actor.get(), at=self.clock(),
                          after={"file": name, **report.counts()})
-            session.commit()
             return report
+        return audit.run(self.session_maker, "import", work)
 
     # -- pages ---------------------------------------------------------------------------
 

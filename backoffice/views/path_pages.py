@@ -221,11 +221,7 @@ class DuplicatesPage(BaseView):
         return pk
 
     def _run(self, action: str, work: Callable) -> str:
-        with self.session_maker() as session:
-            session.info[audit.ACTION_KEY] = action
-            done = work(session)
-            session.commit()
-            return done
+        return audit.run(self.session_maker, action, work)
 
     async def _back(self, request: Request, pk: int, action: str, work: Callable) -> Response:
         """Back to the detail page, with what was done or why nothing was."""
