@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in (None, "serve"):
         from bot import logs
 
-        from .server import serve
+        from backoffice.server import serve
 
         logs.configure(settings.log_level, secrets=settings.secrets())
         return serve(settings)  # 2: the port is taken
@@ -51,12 +51,12 @@ def accounts_command(args, settings) -> int:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from db import migrate
-    from db.engine import make_engine
-    from db.models import utcnow
-    from db.office_models import OfficeOperator
+    from store import migrate
+    from store.engine import make_engine
+    from store.models import utcnow
+    from store.models import OfficeOperator
 
-    from . import accounts, audit
+    from services.office import accounts, audit
 
     logging.getLogger("alembic").setLevel(logging.WARNING)  # the migrations' chatter would hide the password
     engine = make_engine(settings.database_url)

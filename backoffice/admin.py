@@ -11,7 +11,7 @@ from sqladmin.authentication import login_required
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import i18n, roles, security
+from backoffice import i18n, roles, security
 
 
 class OfficeAdmin(Admin):

@@ -18,20 +18,22 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, RedirectResponse
 
 from conversations.i18n import TIMEZONE
-from db import figures
-from db.agenda import local
-from db.models import InterviewBooking, InterviewSlot, Registration, utcnow
+from services import figures
+from services.agenda import local
+from store.models import InterviewBooking, InterviewSlot, Registration, utcnow
 
-from . import accounts, audit, i18n, keys
-from .admin import OfficeAdmin
-from .auth import OfficeAuth
-from .roles import RoleAuthorization
-from .security import CSRFMiddleware, HardenResponses
-from .settings import OfficeSettings
-from .views import accounts as account_views, agenda, audit as audit_views, broadcasts, registrations, workshops
-from .views import agenda_pages, broadcast_pages, dashboard
-from .views import path_pages
-from .views import import_pages
+from services.office import accounts, audit, signing_key as keys
+
+from backoffice import i18n
+from backoffice.admin import OfficeAdmin
+from backoffice.auth import OfficeAuth
+from backoffice.roles import RoleAuthorization
+from backoffice.security import CSRFMiddleware, HardenResponses
+from backoffice.settings import OfficeSettings
+from backoffice.views import accounts as account_views, agenda, audit as audit_views, broadcasts, registrations, workshops
+from backoffice.views import agenda_pages, broadcast_pages, dashboard
+from backoffice.views import path_pages
+from backoffice.views import import_pages
 
 BASE_URL = "/office"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -50,7 +52,7 @@ def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret:
     """The schema must be migrated already. At start-up, with no operator account at all, an
     "admin" account is created and its password handed to ``announce`` (the console).
     With ``service`` (a ConversationService), the web chat at /chat (handlers.webchat); ``outbox``
-    (a db.outbox.OutboxService) gives it the messages the bot starts itself. ``routers`` are
+    (a services.outbox.OutboxService) gives it the messages the bot starts itself. ``routers`` are
     mounted as they are (e.g. handlers.whatsapp.whatsapp_router's webhook)."""
     settings = settings or OfficeSettings()
     webhook = None
@@ -157,7 +159,7 @@ def home_counts(session_maker, clock: Callable[[], dt.datetime]) -> dict[str, ob
     live = Registration.erased_at.is_(None)
     with session_maker() as session:
         return {
-            # The current semester's funnel (db.figures), the home page's first block.
+            # The current semester's funnel (services.figures), the home page's first block.
             "semester": figures.figures(session, now=clock(), semester=figures.Semester.of(
                 clock().astimezone(TIMEZONE).date())),
             "new": session.scalar(select(func.count()).where(live, Registration.status == "new")),

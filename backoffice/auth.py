@@ -16,8 +16,8 @@ from sqladmin.authentication import AuthenticationBackend
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from . import accounts, audit, sessions
-from .i18n import _
+from services.office import accounts, audit, logins as sessions
+from backoffice.i18n import _
 
 SESSION_TOKEN = "sid"
 

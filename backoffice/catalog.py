@@ -10,8 +10,10 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from .i18n import CATALOG, HERE
+from backoffice.i18n import CATALOG, HERE
 
+# The back office's own code and templates, and the operators' services (account errors).
+SOURCES = (HERE, HERE.parent / "services" / "office")
 SQLADMIN_POT = Path(sqladmin.__file__).resolve().parent / "translations" / "admin.pot"
 METHODS = [("**/templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}}
@@ -20,8 +22,9 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "L_": None, "N_": None}
 
 def used_msgids() -> set[str | tuple[str, str]]:
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(str(HERE), METHODS, OPTIONS, KEYWORDS):
-        found.add(message if isinstance(message, str) else tuple(message))
+    for folder in SOURCES:
+        for _file, _line, message, _comments, _context in extract_from_dir(str(folder), METHODS, OPTIONS, KEYWORDS):
+            found.add(message if isinstance(message, str) else tuple(message))
     with SQLADMIN_POT.open("rb") as handle:
         found |= {m.id for m in read_po(handle) if m.id}
     return found

@@ -16,10 +16,10 @@ import socket
 import threading
 
 from bot.settings import Settings
-from db import migrate
-from db.engine import make_engine
+from store import migrate
+from store.engine import make_engine
 
-from .settings import OfficeSettings
+from backoffice.settings import OfficeSettings
 
 log = logging.getLogger(__name__)
 PORT_TAKEN = 2  # exit status
@@ -83,7 +83,7 @@ def serve(settings: Settings, office: OfficeSettings | None = None, engine=None,
     backoffice.app.create_app. ``engine``: the database engine to share."""
     import asyncio
 
-    from .app import create_app
+    from backoffice.app import create_app
 
     office = office or OfficeSettings()
     try:

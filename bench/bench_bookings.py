@@ -77,10 +77,11 @@ from conversations import payload
 from conversations.commands import build_engine
 from conversations.flows import interview, workshop
 from conversations.i18n import LANGUAGES, TIMEZONE, translator
-from db import migrate, workshops
-from db.conversation_service import ConversationService
-from db.engine import make_engine
-from db.models import (ChannelIdentity, Contact, InterviewSlot, Registration, WorkshopRegistration,
+from store import migrate
+from services import workshops
+from services.conversation import ConversationService
+from store.engine import make_engine
+from store.models import (ChannelIdentity, Contact, InterviewSlot, Registration, WorkshopRegistration,
                        WorkshopSession)
 from handlers.telegram import build_application
 from tests.telegram_fakes import TOKEN, RecordingRequest, callback_update
@@ -90,7 +91,7 @@ INTERVIEW_SHARE = 7            # of every 10 people, this many want an interview
 SLOTS_PER_PERSON = 0.6         # interview slots (one place each) per person
 SLOTS_PER_DAY, SLOT_MINUTES = 20, 20
 SEATS, SEATS_PER_PERSON = 30, 0.24
-MAX_SESSIONS = 10              # db.workshops.upcoming lists ten sessions
+MAX_SESSIONS = 10              # services.workshops.upcoming lists ten sessions
 FIRST_TIMES = 6                # people pick among the first times of a day: they collide
 MAX_UPDATES = 60               # per person: more means the script went round in circles
 USER_IDS, WARM_USER_IDS = 100_000_000, 900_000_000
@@ -132,7 +133,7 @@ def seed(db, plan: Plan) -> dict[int, int]:
     """Registered people, interview slots from tomorrow on, workshop sessions; returns
     Telegram user id -> contact id."""
     tomorrow = dt.datetime.now(TIMEZONE).date() + dt.timedelta(days=1)
-    per_day = max(SLOTS_PER_DAY, math.ceil(plan.slots / 150))  # db.bookings offers 180 days ahead
+    per_day = max(SLOTS_PER_DAY, math.ceil(plan.slots / 150))  # services.bookings offers 180 days ahead
     with Session(db) as session:
         user_ids = plan.user_ids()
         contacts = [Contact(language=language_of(user_id)) for user_id in user_ids]
@@ -465,7 +466,7 @@ def check(db, outcomes: list[tuple]) -> tuple[list[tuple[str, bool, str]], dict[
         seats = {(r[0], r[1]) for r in sql("SELECT contact_id, session_id FROM workshop_registration "
                                            "WHERE status = 'registered'")}
         free = sql("SELECT count(*) FROM interview_slot WHERE booked < capacity")[0][0]
-    with Session(db) as session:  # positions as the bot computes them (db.workshops.waitlist_position)
+    with Session(db) as session:  # positions as the bot computes them (services.workshops.waitlist_position)
         queued = session.execute(select(WorkshopRegistration).where(
             WorkshopRegistration.status == "waitlisted")).scalars().all()
         positions = {(r.contact_id, r.session_id): workshops.waitlist_position(session, r) for r in queued}

@@ -1,7 +1,7 @@
 """A broadcast to 10,000 people, sent by the real bot process within Telegram's limits.
 
 The database (a fresh SQLite file, or PostgreSQL) gets 10,000 registered people on Telegram and
-one broadcast to all of them, due now (db.broadcasts.create). Then ``python -m bot run`` starts,
+one broadcast to all of them, due now (services.broadcasts.create). Then ``python -m bot run`` starts,
 long polling a fake Bot API server in this process (tests/fake_bot_api.py) that enforces the
 overall rate (a token bucket holding one second of calls) and 1 message/s per chat, answering
 429 beyond them as Telegram does. The bot's planner queues the broadcast (10,000 outbox rows)
@@ -45,9 +45,10 @@ from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from bench._common import verdict
-from db import broadcasts, migrate
-from db.engine import make_engine
-from db.models import Broadcast, ChannelIdentity, Contact, OutboxMessage, Registration, utcnow
+from services import broadcasts
+from store import migrate
+from store.engine import make_engine
+from store.models import Broadcast, ChannelIdentity, Contact, OutboxMessage, Registration, utcnow
 from tests.fake_bot_api import FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -36,8 +36,8 @@ import time
 from pathlib import Path
 
 from bench._common import verdict
-from db import migrate
-from db.engine import make_engine
+from store import migrate
+from store.engine import make_engine
 from tests.fake_bot_api import FakeBotApi
 from tests.postgres import free_port
 from tests.telegram_fakes import message_update

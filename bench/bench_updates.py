@@ -46,9 +46,9 @@ from bench._common import percentile, pin_to_one_core, verdict
 from bot.scheduler import BotScheduler
 from conversations.commands import build_engine
 from conversations.messages import Inbound, Outbound
-from db import migrate
-from db.conversation_service import ConversationService
-from db.engine import make_engine
+from store import migrate
+from services.conversation import ConversationService
+from store.engine import make_engine
 from handlers.telegram import build_application
 from tests.telegram_fakes import TOKEN, RecordingRequest, callback_update, message_update
 
@@ -217,7 +217,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     migrate.upgrade(db)
     service = ConversationService(db, build_engine())
     # The bot process's scheduler, as in production: on SQLite it copies the write-ahead log into
-    # the database in a worker thread (db.engine.checkpoint_elsewhere), not while a message waits.
+    # the database in a worker thread (store.engine.checkpoint_elsewhere), not while a message waits.
     scheduler = BotScheduler(db=db)
     scheduler.start()
     gc.freeze()  # as bot.__main__ does once the service is built

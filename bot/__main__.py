@@ -7,10 +7,10 @@ import gc
 import logging
 import sys
 
-from . import cli, logs
-from db.engine import DEFAULT_URL
+from bot import cli, logs
+from store.engine import DEFAULT_URL
 
-from .settings import Settings
+from bot.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(command: str | None, settings: Settings) -> int:
-    from .wiring import build_service
+    from bot.wiring import build_service
     service = build_service(settings)
     # Everything loaded so far lives as long as the process: keep the collector from rescanning
     # it (bench/bench_bookings.py saw full collections of ~100 ms set the p99 latency).
@@ -46,20 +46,20 @@ def _run(command: str | None, settings: Settings) -> int:
     if command == "migrate":
         return 0
     if not settings.telegram.bot_token and settings.database_url == DEFAULT_URL:
-        from .wiring import demo_for_newcomers
+        from bot.wiring import demo_for_newcomers
         if demo_for_newcomers(service.db):
             print("Nessun appuntamento in agenda: ho caricato i dati di prova (python -m bot demo)\n"
                   "per provare colloqui e laboratori. / No agenda yet: demo data loaded.\n")
     if command == "console":
-        from db.outbox import OutboxService
+        from services.outbox import OutboxService
         from handlers import console
 
-        from .wiring import planners
+        from bot.wiring import planners
         # Reminders and broadcasts reach the terminal chat too: planned, then shown, before each prompt.
         outbox = OutboxService(service.db, planners=planners(settings.reminders))
         console.run(service.handle, sys.stdin, sys.stdout, outbox=outbox)
         return 0
-    from .wiring import serve
+    from bot.wiring import serve
     return serve(settings, service)
 
 

@@ -17,9 +17,9 @@ import contextlib
 import logging
 import signal
 
-from db.conversation_service import ConversationService
+from services.conversation import ConversationService
 
-from .settings import Settings
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 STARTUP_FAILED = 1
@@ -74,7 +74,7 @@ class Channels:
         this lifespan."""
         from fastapi import APIRouter
 
-        from db.outbox import OutboxService
+        from services.outbox import OutboxService
 
         # FastAPI nests an included router's lifespan inside the application's own (which starts
         # Telegram's webhook mode when there is one): ours runs once that is up.
@@ -94,7 +94,7 @@ class Channels:
         if self.telegram is not None:
             from handlers.telegram_outbox import sender
 
-            from .wiring import telegram_limits
+            from bot.wiring import telegram_limits
             senders.append(sender(self.telegram.bot, self.db, telegram_limits(self.settings)))
         if self.whatsapp_client is not None:
             from handlers import whatsapp_outbox
@@ -131,8 +131,8 @@ class Channels:
         if self.started:
             return
         self.started = True
-        from .scheduler import BotScheduler
-        from .wiring import planners
+        from bot.scheduler import BotScheduler
+        from bot.wiring import planners
 
         if self.telegram is not None and not self.webhook:
             await self._start_polling()

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import sys
 
-from .cli_input import MODES, at_most, date_arg, datetime_arg, days_arg, positive_arg, text_of, time_arg
+from bot.cli_input import MODES, at_most, date_arg, datetime_arg, days_arg, positive_arg, text_of, time_arg
 
 COMMANDS = ("slots", "workshops", "bookings", "registrations", "demo", "broadcasts")
 _ARGPARSE_ITALIAN = (  # argparse's own messages are English
@@ -163,7 +163,7 @@ def _notice_text(value: str) -> str:
     value = value.replace("\\n", "\n").strip()
     if not value:
         raise argparse.ArgumentTypeError("il testo non può essere vuoto")
-    if len(value) > 3500:  # db.broadcasts.MAX_TEXT: Telegram takes 4,096, with room for the line on STOP
+    if len(value) > 3500:  # services.broadcasts.MAX_TEXT: Telegram takes 4,096, with room for the line on STOP
         raise argparse.ArgumentTypeError(f"testo troppo lungo: al massimo 3500 caratteri (ne ha {len(value)})")
     return value
 
@@ -179,15 +179,15 @@ def run(args: argparse.Namespace, settings, *, now: dt.datetime | None = None) -
         args.command_parser.print_help(sys.stderr)
         return 2
     if args.command == "broadcasts":  # its own steps: count, confirm, then write (see there)
-        from .cli_broadcasts import execute as broadcast
+        from bot.cli_broadcasts import execute as broadcast
         return broadcast(args, settings, now=now)
-    from .cli_commands import execute
+    from bot.cli_commands import execute
     return execute(args, settings, now=now)
 
 
 def main(argv: list[str] | None = None, *, now: dt.datetime | None = None) -> int:
     """The operator commands alone (tests call this; ``python -m bot`` adds them to its own)."""
-    from .settings import Settings
+    from bot.settings import Settings
 
     parser = OperatorParser(prog="python -m bot")
     add_commands(parser.add_subparsers(dest="command", required=True, metavar="COMANDO"))

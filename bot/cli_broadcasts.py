@@ -14,13 +14,14 @@ import sys
 from sqlmodel import Session
 
 from conversations import municipalities
-from db import agenda, broadcasts, migrate
-from db.audience import Audience, Plan
-from db.engine import make_engine
-from db.models import WorkshopSession, utcnow
+from services import agenda, broadcasts
+from store import migrate
+from services.audience import Audience, Plan
+from store.engine import make_engine
+from store.models import WorkshopSession, utcnow
 
-from . import cli_text as text
-from .cli_input import CliError
+from bot import cli_text as text
+from bot.cli_input import CliError
 
 STATUS = {"scheduled": "programmato", "queued": "in invio", "cancelled": "annullato"}
 REFUSALS = {

@@ -9,12 +9,14 @@ from typing import Callable
 
 from sqlmodel import Session
 
-from db import agenda, migrate
-from db.engine import make_engine
-from db.models import utcnow
+from services import agenda
 
-from . import cli_people, cli_slots, cli_workshops
-from .cli_input import CliError
+from store import migrate
+from store.engine import make_engine
+from store.models import utcnow
+
+from bot import cli_people, cli_slots, cli_workshops
+from bot.cli_input import CliError
 
 REFUSALS = {
     "past": "l'orario è già passato",

@@ -6,9 +6,9 @@ import datetime as dt
 
 from sqlmodel import Session
 
-from db import rosters
+from services import rosters
 
-from . import cli_text as text
+from bot import cli_text as text
 
 BOOKING_STATUS = {"booked": "prenotato", "cancelled": "annullato", "attended": "svolto", "no_show": "assente"}
 

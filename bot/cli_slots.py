@@ -7,12 +7,12 @@ import datetime as dt
 from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
-from db import agenda, rosters
-from db.models import InterviewSlot
+from services import agenda, rosters
+from store.models import InterviewSlot
 
-from . import cli_text as text
-from .cli_input import CliError
-from .office_notices import SlotCancelledNotifier
+from bot import cli_text as text
+from bot.cli_input import CliError
+from services.office_notices import SlotCancelledNotifier
 
 
 def _check_address(args: argparse.Namespace) -> None:

@@ -8,8 +8,8 @@ from typing import Iterable, Sequence
 from babel import dates as babel_dates
 
 from conversations.i18n import TIMEZONE
-from db.agenda import local
-from db.models import aware  # SQLite returns naive UTC: never read it as the machine's local time
+from services.agenda import local
+from store.models import aware  # SQLite returns naive UTC: never read it as the machine's local time
 
 DAY_NAMES = ("lun", "mar", "mer", "gio", "ven", "sab", "dom")
 MODES = {"in_person": "in presenza", "phone": "telefono", "video": "video"}

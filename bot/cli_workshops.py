@@ -6,11 +6,11 @@ import datetime as dt
 
 from sqlmodel import Session
 
-from db import agenda, demo, rosters
-from db.models import WorkshopSession
+from services import agenda, demo, rosters
+from store.models import WorkshopSession
 
-from . import cli_text as text
-from .cli_input import CliError
+from bot import cli_text as text
+from bot.cli_input import CliError
 
 SEAT_STATUS = {"registered": "iscritto", "waitlisted": "in attesa", "attended": "presente", "no_show": "assente"}
 

@@ -8,7 +8,7 @@ the Telegram application (long polling or webhook).
   what they queued is sent at once;
 - on SQLite, every few seconds a worker thread copies the write-ahead log into the database file,
   which the connections handling messages would otherwise do themselves now and then, with an
-  fsync, while a person waits (db.engine.checkpoint_elsewhere).
+  fsync, while a person waits (store.engine.checkpoint_elsewhere).
 
 What is due lives in our tables; the scheduler only ticks (its job store is in memory, one per
 process, as APScheduler 3 requires). Each job starts a task and returns at once, so the scheduler
@@ -23,9 +23,9 @@ from typing import Awaitable, Callable, Protocol, Sequence
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from db.engine import checkpoint_elsewhere
-from db.models import utcnow
-from db.outbox import Planner, run_planners
+from store.engine import checkpoint_elsewhere
+from store.models import utcnow
+from services.outbox import Planner, run_planners
 
 log = logging.getLogger(__name__)
 # APScheduler logs every run at INFO ("Running job ...", "... executed successfully"): twice a second.
@@ -34,7 +34,7 @@ CHECKPOINT_EVERY = 5.0  # seconds: a few hundred messages' worth of log at the b
 
 
 class Drainer(Protocol):
-    """What the tick drives: an outbox sender (handlers.outbox_sender.Sender)."""
+    """What the tick drives: an outbox sender (services.outbox_sender.Sender)."""
 
     async def drain(self) -> int: ...
 

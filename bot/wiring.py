@@ -7,12 +7,12 @@ import datetime as dt
 import logging
 
 from conversations.commands import build_engine
-from db import migrate
-from db.conversation_service import ConversationService
-from db.engine import make_engine
-from db.outbox import Planner
+from store import migrate
+from services.conversation import ConversationService
+from store.engine import make_engine
+from services.outbox import Planner
 
-from .settings import ReminderSettings, Settings
+from bot.settings import ReminderSettings, Settings
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ def build_service(settings: Settings) -> ConversationService:
 
 def planners(settings: ReminderSettings) -> list[Planner]:
     """What turns the database into outbox rows, on the scheduler's planner tick: reminders
-    (db.reminders) and the broadcasts whose time has come (db.broadcasts)."""
-    from db import broadcasts, reminders
+    (services.reminders) and the broadcasts whose time has come (services.broadcasts)."""
+    from services import broadcasts, reminders
 
     def reminders_plan(session, now: dt.datetime) -> int:
         return reminders.plan(session, now=now, settings=settings)
@@ -39,7 +39,7 @@ def planners(settings: ReminderSettings) -> list[Planner]:
 
 def telegram_limits(settings: Settings):
     """The Telegram outbox sender's pace (OUTBOX_*)."""
-    from handlers.outbox_sender import Limits
+    from services.outbox_sender import Limits
 
     outbox = settings.outbox
     return Limits(per_second=outbox.telegram_per_second, per_chat_per_second=outbox.telegram_per_chat_per_second,
@@ -51,7 +51,7 @@ def telegram_background(settings: Settings, db):
     (tests; ``python -m bot run`` has one scheduler for every channel, bot.channels)."""
     from handlers.telegram_outbox import sender
 
-    from .scheduler import BotScheduler
+    from bot.scheduler import BotScheduler
 
     limits = telegram_limits(settings)
 
@@ -66,8 +66,8 @@ def demo_for_newcomers(db) -> bool:
     from sqlalchemy import exists, select
     from sqlmodel import Session
 
-    from db import demo
-    from db.models import InterviewSlot, WorkshopSession, utcnow
+    from services import demo
+    from store.models import InterviewSlot, WorkshopSession, utcnow
 
     with Session(db) as session, session.begin():
         if session.execute(select(exists().where(InterviewSlot.id.isnot(None)))).scalar() or \
@@ -80,5 +80,5 @@ def demo_for_newcomers(db) -> bool:
 def serve(settings: Settings, service: ConversationService) -> int:
     """``python -m bot run``: the ASGI application on OFFICE_HOST:OFFICE_PORT with every channel
     the settings turn on (bot.channels); the exit status."""
-    from .channels import run
+    from bot.channels import run
     return run(settings, service)

@@ -1,7 +1,7 @@
 """What a reminder says, and its three buttons: "I'll be there", "Reschedule", "Cancel".
 
 The buttons are global actions (``rem:<verb>:<i|w><booking id>``), so they work from any step;
-conversations.appointments acts on them. db.reminders decides when a reminder is due.
+conversations.appointments acts on them. services.reminders decides when a reminder is due.
 """
 from __future__ import annotations
 

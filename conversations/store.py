@@ -1,4 +1,4 @@
-"""What the engine needs from persistence; db.repository implements it."""
+"""What the engine needs from persistence; services.repository implements it."""
 from __future__ import annotations
 
 import datetime as dt

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from conversations.messages import Inbound, Outbound
-from db.outbox import OutboxService
+from services.outbox import OutboxService
 
 CHANNEL = "console"
 

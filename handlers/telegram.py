@@ -21,7 +21,7 @@ from conversations.i18n import LANGUAGES, N_, translator
 from conversations import messages
 from conversations.messages import Inbound, Kind, Outbound
 
-from .telegram_polling import poll
+from handlers.telegram_polling import poll
 
 # Durations such as RetryAfter.retry_after as timedelta: PTB 22.2's opt-in, its future default.
 os.environ.setdefault("PTB_TIMEDELTA", "1")

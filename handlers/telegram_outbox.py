@@ -17,10 +17,10 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from conversations.messages import Attachment
-from db.outbox import Pending
+from services.outbox import Pending
 
-from .outbox_sender import Flood, Limits, Rejected, Sender, Unreachable
-from .telegram import call_api, reply_markup, split_text
+from services.outbox_sender import Flood, Limits, Rejected, Sender, Unreachable
+from handlers.telegram import call_api, reply_markup, split_text
 
 CHANNEL = "telegram"
 

@@ -6,7 +6,7 @@ SIGKILL while they wait or are being handled loses them, e.g. a person's button 
 that then never gets an answer. Here an update is confirmed by the getUpdates after
 the one that brought it, once ``process_update`` has returned for it. An update
 handled just before a crash comes again after the restart: the service drops repeats
-by update_id (db.conversation_service), so nothing is handled twice.
+by update_id (services.conversation), so nothing is handled twice.
 """
 from __future__ import annotations
 

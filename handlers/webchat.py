@@ -145,7 +145,7 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
            per_person: tuple[int, float] = (20, 10.0), per_address: tuple[int, float] = (60, 10.0),
            clock: Callable[[], float] = time.monotonic) -> APIRouter:
     """The chat's routes. ``handle`` is ConversationService.handle; ``outbox`` an
-    db.outbox.OutboxService (or None: no messages started by the bot) whose planners, if it has
+    services.outbox.OutboxService (or None: no messages started by the bot) whose planners, if it has
     any, run at most every PLAN_EVERY seconds when a page asks for news (give it none where a
     scheduler plans already); ``secret`` signs tokens."""
     key = hmac.new(secret.encode(), b"webchat-csrf", hashlib.sha256).digest()

@@ -27,10 +27,10 @@ from sqlmodel import Session
 
 from bot.settings import WhatsAppSettings
 from conversations.messages import Inbound, Kind, Outbound
-from db import outbox
-from db.models import ChannelIdentity, OutboxMessage, utcnow
+from services import outbox
+from store.models import ChannelIdentity, OutboxMessage, utcnow
 
-from .whatsapp_render import PHONE_ID, WaMessage, more_page, render
+from handlers.whatsapp_render import PHONE_ID, WaMessage, more_page, render
 
 CHANNEL = "whatsapp"
 WEBHOOK_PATH = "/whatsapp/webhook"

@@ -12,7 +12,7 @@ go (PLATFORM.md), and only to a person who opted in:
   should be UTILITY templates (Meta may reclassify a broadcast-like one as MARKETING). Its
   language: the person's, when it is listed in ``..._TEMPLATE_LANGUAGE`` (e.g. "it,en"), else the
   first one listed. No template set for the row's kind: the row fails, saying so.
-- **its parameters** (body, in order): a reminder's are written when it is queued (db.reminders:
+- **its parameters** (body, in order): a reminder's are written when it is queued (services.reminders:
   {{1}} what, e.g. "your orientation interview", {{2}} when, e.g. "giovedì 26 novembre 2026,
   10:00"); a notice's single {{1}} is the message's text on one line, shortened. Meta refuses a
   parameter with a newline, a tab or more than 4 spaces in a row (132018), and a body over 1,024
@@ -32,7 +32,7 @@ transient: tried again after the sender's delay (an attempt); 131047 (re-engagem
 closed, though our clock said open) -> the template at once, instead of the whole message, when
 the row may have one (otherwise it fails, with both reasons); Meta may also accept the free-form
 message and report 131047 later in a "failed" status webhook: handlers/whatsapp.record_status
-queues the row again, marked to go as a template, once (db.outbox.resend_as_template);
+queues the row again, marked to go as a template, once (services.outbox.resend_as_template);
 131026 (undeliverable) -> Unreachable: the identity is marked and nothing more goes there until
 the person writes again; other 4xx -> Rejected; 5xx and network errors -> transient.
 Pacing: ``limits`` (settings: 80 a second per number, one every 6 s to a person).
@@ -47,12 +47,12 @@ from typing import Any, Callable
 from sqlalchemy import Engine
 
 from bot.settings import WhatsAppSettings
-from db.models import utcnow
-from db.outbox import Pending
+from store.models import utcnow
+from services.outbox import Pending
 
-from .outbox_sender import Flood, Limits, Rejected, Sender, Unreachable
-from .whatsapp import CHANNEL, WhatsAppClient
-from .whatsapp_render import WaMessage, render
+from services.outbox_sender import Flood, Limits, Rejected, Sender, Unreachable
+from handlers.whatsapp import CHANNEL, WhatsAppClient
+from handlers.whatsapp_render import WaMessage, render
 
 WINDOW = dt.timedelta(hours=24)
 THROUGHPUT_WAIT = 1.0   # seconds; Meta gives no retry-after for 130429

@@ -14,7 +14,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["conversations", "bot", "handlers", "db"]
+SOURCES = ["conversations", "bot", "handlers", "services", "store"]
 
 
 def main() -> None:

@@ -8,8 +8,8 @@ import itertools
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from db import broadcasts
-from db.models import (Broadcast, ChannelIdentity, Contact, InterviewBooking, InterviewSlot, OutboxMessage,
+from services import broadcasts
+from store.models import (Broadcast, ChannelIdentity, Contact, InterviewBooking, InterviewSlot, OutboxMessage,
                        Registration, WorkshopRegistration)
 from tests.conftest import NOW
 

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlmodel import Session, select
 
 from conversations.i18n import TIMEZONE
-from db.models import (ChannelIdentity, InterviewBooking, InterviewSlot, OutboxMessage, WorkshopRegistration,
+from store.models import (ChannelIdentity, InterviewBooking, InterviewSlot, OutboxMessage, WorkshopRegistration,
                        WorkshopSession)
 from tests.conftest import NOW
 

@@ -8,9 +8,9 @@ from typing import Any, Callable
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db.bookings import BookingError
-from db.engine import make_engine
-from db.models import Contact, InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession
+from services.bookings import BookingError
+from store.engine import make_engine
+from store.models import Contact, InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession
 from tests.conftest import NOW
 
 CUTOFF = dt.timedelta(hours=2)

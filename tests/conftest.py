@@ -14,9 +14,9 @@ from babel.messages.frontend import CommandLineInterface
 
 from conversations.commands import build_engine
 from conversations.messages import Inbound, Kind, Outbound
-from db import migrate
-from db.conversation_service import ConversationService
-from db.engine import make_engine
+from store import migrate
+from services.conversation import ConversationService
+from store.engine import make_engine
 from tests.postgres import pg_empty_url, pg_url, postgres  # noqa: F401  (fixtures)
 from tests.browser import pytest_collection_modifyitems  # noqa: F401  (browser tests run last)
 

@@ -13,12 +13,12 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice import accounts, passwords
+from services.office import accounts, passwords
 from backoffice.app import create_app
 from backoffice.settings import OfficeSettings
-from db.models import (Broadcast, InterviewBooking, InterviewSlot, Registration, WorkshopRegistration,
+from store.models import (Broadcast, InterviewBooking, InterviewSlot, Registration, WorkshopRegistration,
                        WorkshopSession)
-from db.office_models import OfficeAudit
+from store.models import OfficeAudit
 from tests.conftest import NOW, Chat
 from tests.registration_helpers import TAX_CODE, reach
 
@@ -131,7 +131,7 @@ def programme(db, service) -> dict[str, int]:
 
 
 def _contact(session: Session, contact_id: int) -> None:
-    from db.models import Contact
+    from store.models import Contact
 
     session.add(Contact(id=contact_id))
     session.flush()

@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from conversations.messages import Attachment, Button, Outbound
-from db import outbox, repository
-from db.models import ChannelIdentity, OutboxMessage
+from services import outbox, repository
+from store.models import ChannelIdentity, OutboxMessage
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from handlers import telegram_outbox
-from handlers.outbox_sender import Limits, Sender
+from services.outbox_sender import Limits, Sender
 from tests.conftest import NOW
 
 TOKEN = "424242:TEST-token-not-real"

@@ -22,8 +22,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
-from db import migrate
-from db.engine import make_engine
+from store import migrate
+from store.engine import make_engine
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

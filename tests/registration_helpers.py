@@ -5,7 +5,7 @@ from codicefiscale import codicefiscale
 from sqlmodel import Session, select
 
 from conversations.messages import Inbound, Kind
-from db.models import ChannelIdentity, ConversationState
+from store.models import ChannelIdentity, ConversationState
 
 # Maria Rossi, born in Bologna on 5 March 1990: the answers of the happy path.
 TAX_CODE = codicefiscale.encode(lastname="Rossi", firstname="Maria", gender="F",

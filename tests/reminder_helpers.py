@@ -7,10 +7,10 @@ import datetime as dt
 from sqlmodel import Session, select
 
 from bot.settings import ReminderSettings
-from db import reminders
-from db.models import (ChannelIdentity, Contact, InterviewBooking, InterviewSlot, OutboxMessage, WorkshopRegistration,
+from services import reminders
+from store.models import (ChannelIdentity, Contact, InterviewBooking, InterviewSlot, OutboxMessage, WorkshopRegistration,
                        WorkshopSession, aware)
-from db.outbox import from_content
+from services.outbox import from_content
 from conversations.messages import Outbound
 from tests.conftest import NOW
 

@@ -113,7 +113,7 @@ def broadcast(text: str) -> Office:
 
         from sqlmodel import Session
 
-        from db import broadcasts
+        from services import broadcasts
         from tests.conftest import NOW
 
         with Session(db) as session, session.begin():

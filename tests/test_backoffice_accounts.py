@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.office_models import OfficeOperator
+from store.models import OfficeOperator
 from tests.office_support import (TestClient, audit_rows, client, csrf, fast_hashes, logged_in,  # noqa: F401
                                   login, office, office_accounts)
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import InterviewBooking, InterviewSlot, OutboxMessage, Registration, WorkshopRegistration
+from store.models import InterviewBooking, InterviewSlot, OutboxMessage, Registration, WorkshopRegistration
 from tests.office_support import (audit_rows, client, csrf, fast_hashes, logged_in, office,  # noqa: F401
                                   office_accounts, programme)
 
@@ -243,13 +243,13 @@ SESSION = {"title": "Incontro 2", "description": "Il curriculum", "day": "2026-1
 
 
 def workshop(db, pk) -> "WorkshopSession":
-    from db.models import WorkshopSession
+    from store.models import WorkshopSession
 
     return get(db, WorkshopSession, pk)
 
 
 def test_an_operator_creates_a_workshop_session(client, db):
-    from db.models import WorkshopSession
+    from store.models import WorkshopSession
 
     logged_in(client, "otto")
     response = post(client, "/office/workshop-attendance/session", SESSION, page="/office/workshop-attendance")
@@ -290,7 +290,7 @@ def test_editing_without_moving_tells_nobody(client, programme, db):
 
 def test_moving_a_session_tells_its_people_and_withdraws_their_reminders(client, programme, db):
     from conversations.messages import Outbound
-    from db import outbox as queue, reminders
+    from services import outbox as queue, reminders
     from tests.conftest import NOW
 
     about = reminders.about(reminders.WORKSHOP, programme["seat"])
@@ -321,7 +321,7 @@ def test_capacity_below_the_seats_taken_is_refused(client, programme, db):
             "capacity": "0"}
     assert post(client, "/office/workshop-attendance/session", data,
                 page="/office/workshop-attendance").status_code == 400
-    from db.models import WorkshopSession
+    from store.models import WorkshopSession
 
     with Session(db) as session:
         w = session.get(WorkshopSession, programme["workshop"])
@@ -358,7 +358,7 @@ def test_the_pages_speak_english_on_request(client, programme):
 
 
 def test_more_seats_go_to_the_people_waiting_who_are_told(client, programme, db):
-    from db.models import ChannelIdentity, WorkshopSession
+    from store.models import ChannelIdentity, WorkshopSession
 
     luca_contact = programme["contact"] + 1000
     with Session(db) as session:  # the session is full; Luca waits, and can be reached on Telegram

@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
-from db.models import InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession
+from store.models import InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession
 from tests.browser import browser, page, served  # noqa: F401  (fixtures)
 from tests.conftest import NOW
 from tests.office_support import fast_hashes, office, office_accounts, programme  # noqa: F401

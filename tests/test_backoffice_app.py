@@ -20,7 +20,7 @@ def test_health_answers_with_the_database_state(client, db):
 
 
 def test_health_says_so_when_the_database_is_gone(tmp_path):
-    from db.engine import make_engine
+    from store.engine import make_engine
 
     broken = make_engine(f"sqlite:///{tmp_path}/no-such-folder/none.db")
     app = create_app(broken, settings=OfficeSettings(secret_key="k" * 40))  # a set key: no database read

@@ -7,10 +7,10 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
-from backoffice import accounts, passwords
+from services.office import accounts, passwords
 from backoffice.app import create_app
 from backoffice.settings import OfficeSettings
-from db.office_models import OfficeOperator, OfficeSecret
+from store.models import OfficeOperator, OfficeSecret
 from tests.conftest import NOW
 from tests.office_support import (PASSWORDS, TestClient, audit_rows, client, csrf, fast_hashes,  # noqa: F401
                                   logged_in, login, office, office_accounts)

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from db import broadcasts
-from db.models import Broadcast, OutboxMessage
+from services import broadcasts
+from store.models import Broadcast, OutboxMessage
 from tests.audience_helpers import add_person, broadcast, new_broadcast, outbox_rows, seat
 from tests.booking_flow_helpers import add_workshop, days_ahead
 from tests.conftest import NOW

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from db.models import ChannelIdentity
-from db.outbox import OutboxService
+from store.models import ChannelIdentity
+from services.outbox import OutboxService
 from tests.audience_helpers import add_person, outbox_rows
 from tests.browser import browser, page, served  # noqa: F401  (fixtures)
 from tests.fake_bot_api import FakeBotApi

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice.__main__ import main
-from db.engine import make_engine
-from db.office_models import OfficeOperator
+from store.engine import make_engine
+from store.models import OfficeOperator
 from tests.conftest import ROOT
 from tests.office_support import CSRF, fast_hashes  # noqa: F401
 from tests.postgres import free_port

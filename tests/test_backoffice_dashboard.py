@@ -12,8 +12,8 @@ import re
 import pytest
 from sqlalchemy.orm import Session
 
-from db.models import Registration
-from db.programme import ProgrammeEvent
+from store.models import Registration
+from store.models import ProgrammeEvent
 from tests.office_support import (PERSONAL, client, fast_hashes, logged_in, office, office_accounts,  # noqa: F401
                                   programme)
 

@@ -8,7 +8,7 @@ import datetime as dt
 from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
-from db.programme import ProgrammeEvent
+from store.models import ProgrammeEvent
 from tests.browser import browser, page, served  # noqa: F401  (fixtures)
 from tests.office_support import fast_hashes, office, office_accounts, programme  # noqa: F401
 from tests.test_backoffice_browser import log_in

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db import import_csv
-from db.models import InterviewBooking, Registration
-from db.programme import ProgrammeEvent
+from services import import_csv
+from store.models import InterviewBooking, Registration
+from store.models import ProgrammeEvent
 from tests.office_support import (audit_rows, client, csrf, fast_hashes, logged_in, office,  # noqa: F401
                                   office_accounts)
 

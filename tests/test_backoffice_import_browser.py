@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Registration
+from store.models import Registration
 from tests.browser import browser, page, served  # noqa: F401  (fixtures)
 from tests.office_support import fast_hashes, office, office_accounts  # noqa: F401
 from tests.test_backoffice_browser import log_in

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import ChannelIdentity, InterviewBooking, Registration, WorkshopRegistration
-from db.programme import ProgrammeEvent
+from store.models import ChannelIdentity, InterviewBooking, Registration, WorkshopRegistration
+from store.models import ProgrammeEvent
 from tests.office_support import (audit_rows, client, csrf, fast_hashes, logged_in, office,  # noqa: F401
                                   office_accounts, programme, registration)
 
@@ -219,7 +219,7 @@ def test_merging_a_registration_with_itself_is_refused(client, programme, db):
 def test_a_seat_freed_by_a_merge_goes_to_the_first_waiting_who_is_told(client, programme, db):
     """Maria and Luca (one person) both hold a seat at the workshop; Anna waits. After the merge
     one seat is enough: Anna gets the other, and the bot tells her through the outbox."""
-    from db.models import Contact, OutboxMessage, WorkshopSession
+    from store.models import Contact, OutboxMessage, WorkshopSession
 
     same_phone(db, programme)
     with Session(db) as session:

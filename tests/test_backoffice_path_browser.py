@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
-from db.models import InterviewBooking, Registration
+from store.models import InterviewBooking, Registration
 from tests.browser import browser, page, served  # noqa: F401  (fixtures)
 from tests.office_support import fast_hashes, office, office_accounts, programme, registration  # noqa: F401
 from tests.test_backoffice_browser import log_in

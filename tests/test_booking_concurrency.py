@@ -13,8 +13,8 @@ from collections import Counter
 import pytest
 from sqlmodel import Session
 
-from db import agenda, bookings, workshops
-from db.models import InterviewSlot, WorkshopSession
+from services import agenda, bookings, workshops
+from store.models import InterviewSlot, WorkshopSession
 from tests.booking_race import (CUTOFF, LATER, active_bookings, contacts, counter, race, race_engine, seats, slot,
                                 workshop)
 from tests.conftest import NOW

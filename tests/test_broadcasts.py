@@ -1,4 +1,4 @@
-"""Operators' notices (db.broadcasts, db.audience) on a real database: who the filters
+"""Operators' notices (services.broadcasts, services.audience) on a real database: who the filters
 choose, counting before sending, queueing into the outbox once, scheduling, cancelling and
 the delivery report."""
 from __future__ import annotations
@@ -12,10 +12,10 @@ from sqlmodel import Session
 
 from bot.settings import ReminderSettings
 from bot.wiring import planners
-from db import broadcasts
-from db.engine import make_engine
-from db.outbox import OutboxService
-from db.models import Broadcast, ChannelIdentity, OutboxMessage
+from services import broadcasts
+from store.engine import make_engine
+from services.outbox import OutboxService
+from store.models import Broadcast, ChannelIdentity, OutboxMessage
 from tests.audience_helpers import (add_many, add_person, broadcast, count, interview, new_broadcast, outbox_rows,
                                     recipients, seat)
 from tests.booking_flow_helpers import add_workshop, days_ahead

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from bot import cli
-from db.models import Broadcast, OutboxMessage, aware
+from store.models import Broadcast, OutboxMessage, aware
 from tests.audience_helpers import add_person, outbox_rows
 from tests.booking_flow_helpers import add_workshop, days_ahead
 from tests.conftest import NOW

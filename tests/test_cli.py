@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from bot import cli
 from conversations.i18n import TIMEZONE
-from db.models import (ChannelIdentity, Contact, InterviewBooking, InterviewSlot, OutboxMessage, Registration,
+from store.models import (ChannelIdentity, Contact, InterviewBooking, InterviewSlot, OutboxMessage, Registration,
                        WorkshopRegistration, WorkshopSession, aware)
 from tests.conftest import NOW, ROOT
 
@@ -338,7 +338,7 @@ def test_demo_loads_slots_and_the_workshop_cycle_once(run, db):
 
 def test_demo_slots_can_be_booked_at_once(run, db):
     """What the chat offers right after the demo: free slots past the booking cut-off."""
-    from db import bookings
+    from services import bookings
     run("demo")
     with Session(db) as session:
         free = bookings.free_slots(session, now=NOW, cutoff=dt.timedelta(hours=2))

@@ -8,8 +8,8 @@ import pytest
 from conversations import payload
 from conversations.flows import registration
 from conversations.i18n import translator
-from db.models import ChannelIdentity, Consent, Contact, ConversationState, Registration
-from db.repository import aware
+from store.models import ChannelIdentity, Consent, Contact, ConversationState, Registration
+from services.repository import aware
 from tests.conftest import NOW
 from tests.registration_helpers import ANSWERS, answers_of, press_payload, reach, rows, state_of, step_of
 

@@ -1,4 +1,4 @@
-"""The programme's figures (db.figures) on hand-built data, on SQLite and PostgreSQL: exact
+"""The programme's figures (services.figures) on hand-built data, on SQLite and PostgreSQL: exact
 numbers per semester and over all time, semester boundaries at Rome's midnight (summer and
 winter time), the year-before comparison, registrations per month, workshop and interview rates."""
 from __future__ import annotations
@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from sqlmodel import Session
 
-from db import figures
-from db.figures import Semester
-from db.models import (Contact, InterviewBooking, InterviewSlot, Registration, WorkshopRegistration,
+from services import figures
+from services.figures import Semester
+from store.models import (Contact, InterviewBooking, InterviewSlot, Registration, WorkshopRegistration,
                        WorkshopSession)
-from db.programme import ProgrammeEvent
+from store.models import ProgrammeEvent
 
 pytestmark = pytest.mark.both_databases
 UTC = dt.timezone.utc

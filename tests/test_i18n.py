@@ -43,7 +43,7 @@ def test_placeholders_survive_translation(language):
 def test_catalogs_hold_every_string_of_the_code(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "--quiet", "extract", "-F",
-                    "pyproject.toml", "-o", str(pot), "conversations", "bot", "handlers", "db"],
+                    "pyproject.toml", "-o", str(pot), "conversations", "bot", "handlers", "services", "store"],
                    check=True, cwd=ROOT)
     with pot.open("rb") as handle:
         in_code = {m.id for m in read_po(handle) if m.id}

@@ -1,5 +1,5 @@
-"""The import of old records (db.importer, db.import_csv) on the real database: what the sample
-file creates (the same rows the bot and the office write, counted alike by db.figures), a second
+"""The import of old records (services.importer, services.import_csv) on the real database: what the sample
+file creates (the same rows the bot and the office write, counted alike by services.figures), a second
 import adds nothing, both separators and encodings, every problem a row can have, people matched
 by codice fiscale or phone (also those registered through the chat)."""
 from __future__ import annotations
@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
-from db import figures, import_csv, importer
-from db.import_csv import FileError
-from db.models import Contact, InterviewBooking, InterviewSlot, Registration, aware
-from db.programme import ProgrammeEvent
+from services import figures, import_csv, importer
+from services.import_csv import FileError
+from store.models import Contact, InterviewBooking, InterviewSlot, Registration, aware
+from store.models import ProgrammeEvent
 from tests.conftest import NOW, Chat
 from tests.registration_helpers import TAX_CODE, reach
 
@@ -287,7 +287,7 @@ def test_an_interview_booked_through_the_chat_on_that_day_waits_for_the_agenda(d
 def test_a_step_already_recorded_by_the_office_is_present(db):
     run(db, csv_of(person(), {"tipo": "colloquio", "codice_fiscale": ANNA, "data": "01/02/2026", "esito": "presente"}))
     with Session(db) as session:
-        from db import programme
+        from services import programme
 
         registration = session.scalar(select(Registration))
         programme.record(session, registration=registration, kind="selection", on=dt.date(2026, 3, 1),
@@ -326,7 +326,7 @@ def test_many_people_get_distinct_codes(db):
 
 def test_an_imported_interview_is_the_agendas_own(db):
     """The agenda changing the outcome of an imported interview finds the step it recorded."""
-    from db import programme
+    from services import programme
 
     run(db, csv_of(person(), {"tipo": "colloquio", "codice_fiscale": ANNA, "data": "01/02/2026", "esito": "presente"}))
     with Session(db) as session:

@@ -12,8 +12,8 @@ from icalendar import Calendar
 
 from conversations import payload
 from conversations.commands import build_engine
-from db.conversation_service import ConversationService
-from db.models import InterviewBooking, InterviewSlot
+from services.conversation import ConversationService
+from store.models import InterviewBooking, InterviewSlot
 from tests.booking_flow_helpers import (ADDRESS, add_slot, add_workshop, bookings, contact_of, days_ahead,
                                         registrations, rome, row, update_row)
 from tests.conftest import NOW, Chat

@@ -1,4 +1,4 @@
-"""db.bookings on SQLite and PostgreSQL: free slots, book, reschedule, cancel, and why a
+"""services.bookings on SQLite and PostgreSQL: free slots, book, reschedule, cancel, and why a
 booking is refused; local days across the clock changes."""
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
 from conversations.store import Slot
-from db import agenda, bookings
-from db.bookings import BookingError
-from db.models import InterviewBooking, InterviewSlot
+from services import agenda, bookings
+from services.bookings import BookingError
+from store.models import InterviewBooking, InterviewSlot
 from tests.booking_race import CUTOFF, LATER, active_bookings, contacts, counter, slot
 from tests.conftest import NOW
 
@@ -207,7 +207,7 @@ def test_slots_on_clock_change_days_are_on_their_local_day_at_their_local_time(a
 
 
 def test_a_weekly_pattern_across_the_spring_change_keeps_the_wall_clock(any_db):
-    """The office's pattern (db.agenda): 9:00 on the Saturday before and the Monday after."""
+    """The office's pattern (services.agenda): 9:00 on the Saturday before and the Monday after."""
     now = dt.datetime(2027, 3, 1, tzinfo=dt.timezone.utc)
     with Session(any_db) as session:
         agenda.add_slots(session, starts=agenda.pattern_starts(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-FORBIDDEN = ("telegram", "pywa", "fastapi", "starlette", "sqlalchemy", "sqlmodel", "db", "handlers", "bot")
+FORBIDDEN = ("telegram", "pywa", "fastapi", "starlette", "sqlalchemy", "sqlmodel", "store", "services", "handlers", "bot", "backoffice")
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -10,9 +10,9 @@ from sqlmodel import Session, select
 
 from conversations.commands import build_engine
 from conversations.messages import Inbound
-from db.conversation_service import ConversationService
-from db.linking import LinkAttempt, LinkCode
-from db.models import ChannelIdentity, Consent, Contact, ConversationState, Registration
+from services.conversation import ConversationService
+from store.models import LinkAttempt, LinkCode
+from store.models import ChannelIdentity, Consent, Contact, ConversationState, Registration
 from tests.conftest import NOW, Chat
 from tests.registration_helpers import reach, rows, state_of
 

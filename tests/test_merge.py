@@ -1,4 +1,4 @@
-"""Duplicates (db.duplicates) and their merge (db.merge) on the real database, SQLite and
+"""Duplicates (services.duplicates) and their merge (services.merge) on the real database, SQLite and
 PostgreSQL: pairs by codice fiscale or phone, everything of the removed contact moving to the
 kept one, conflicts with the unique indexes resolved, the path's stage, and refusals."""
 from __future__ import annotations
@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db import duplicates, merge, programme
-from db.models import (Broadcast, ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking,
+from services import duplicates, merge, programme
+from store.models import (Broadcast, ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking,
                        InterviewSlot, OutboxMessage, Registration, WorkshopRegistration, WorkshopSession)
-from db.programme import ProgrammeEvent
+from store.models import ProgrammeEvent
 from tests.conftest import NOW
 
 TODAY = dt.date(2026, 11, 25)

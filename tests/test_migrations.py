@@ -9,9 +9,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-import db.models  # noqa: F401
-from db import migrate
-from db.engine import make_engine
+import store.models  # noqa: F401
+from store import migrate
+from store.engine import make_engine
 from tests.conftest import BACKENDS
 
 

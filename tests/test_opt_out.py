@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session
 
 from conversations import payload
-from db.models import Contact
+from store.models import Contact
 from tests.audience_helpers import new_broadcast, outbox_rows, recipients
 from tests.booking_flow_helpers import contact_of
 from tests.conftest import Chat

@@ -13,8 +13,9 @@ from sqlmodel import Session
 from telegram import Update
 
 from conversations.messages import Outbound
-from db import outbox, outbox_pace, repository
-from db.outbox import RETRY_DELAY, OutboxService
+from services import outbox, repository
+from store import outbox_pace
+from services.outbox import RETRY_DELAY, OutboxService
 from handlers import console
 from handlers.telegram import build_application
 from tests.booking_flow_helpers import add_workshop, days_ahead, registrations

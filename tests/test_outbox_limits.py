@@ -10,7 +10,8 @@ import pytest
 from telegram.error import RetryAfter
 
 from conversations.messages import Outbound
-from db import outbox, outbox_pace
+from services import outbox
+from store import outbox_pace
 from tests.fake_bot_api import FakeBotApi, Faults
 from tests.outbox_helpers import (ICS, TOKEN, Clock, PaceTime, drain_until_done, identity, make_bot, make_sender,
                                   queue, queue_many, rows, statuses)
@@ -102,7 +103,7 @@ async def test_random_faults_every_row_ends_sent_or_failed_with_its_reason_none_
 def identity_of(db, stored) -> str:
     from sqlmodel import Session, select
 
-    from db.models import ChannelIdentity
+    from store.models import ChannelIdentity
     with Session(db) as session:
         return session.exec(select(ChannelIdentity.external_id).where(
             ChannelIdentity.contact_id == stored.contact_id)).one()
@@ -110,7 +111,7 @@ def identity_of(db, stored) -> str:
 
 @pytest.mark.both_databases
 def test_send_time_is_handed_out_once_whoever_asks_and_a_pause_holds_for_everyone(db):
-    """db.outbox_pace: what two processes reserve never overlaps."""
+    """store.outbox_pace: what two processes reserve never overlaps."""
     first = outbox_pace.reserve(db, channel="telegram", now=100.0, seconds=1.0)
     second = outbox_pace.reserve(db, channel="telegram", now=100.2, seconds=0.5)  # another process, a moment later
     assert (first, second) == (100.0, 101.0)

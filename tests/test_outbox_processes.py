@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db import migrate
-from db.engine import make_engine
-from db.models import ChannelIdentity, OutboxMessage, utcnow
-from handlers.outbox_sender import Limits, Sender, concurrency
+from store import migrate
+from store.engine import make_engine
+from store.models import ChannelIdentity, OutboxMessage, utcnow
+from services.outbox_sender import Limits, Sender, concurrency
 from tests.fake_bot_api import FakeBotApi
 from tests.outbox_helpers import queue_many
 from tests.postgres import free_port

@@ -6,11 +6,11 @@ import asyncio
 import logging
 
 from conversations.messages import Outbound
-from db import outbox, repository
+from services import outbox, repository
 from bot.scheduler import BotScheduler
 from bot.settings import Settings
 from bot.wiring import telegram_background
-from handlers.outbox_sender import Sender
+from services.outbox_sender import Sender
 from handlers.telegram import build_application
 from tests.conftest import NOW
 from tests.fake_bot_api import FakeBotApi

@@ -1,4 +1,4 @@
-"""The programme's path (db.programme): steps move the registration's stage, wrong steps are
+"""The programme's path (services.programme): steps move the registration's stage, wrong steps are
 refused with a reason, a step recorded twice for the same reason is one row, and the agenda's
 "attended" outcome records the interview on its day (taken back by "no_show")."""
 from __future__ import annotations
@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
-from db import programme
-from db.models import Contact, InterviewBooking, InterviewSlot, Registration
-from db.programme import PathError, ProgrammeEvent
+from services import programme
+from store.models import Contact, InterviewBooking, InterviewSlot, Registration
+from services.programme import PathError
+from store.models import ProgrammeEvent
 
 TODAY = dt.date(2026, 11, 25)
 

@@ -12,8 +12,8 @@ import pytest
 from codicefiscale import codicefiscale
 
 from conversations.flows import registration
-from db.models import Consent, Registration
-from db.repository import CODE_ALPHABET, aware
+from store.models import Consent, Registration
+from services.repository import CODE_ALPHABET, aware
 from tests.conftest import NOW
 from tests.registration_helpers import (ANSWERS, STEPS, TAX_CODE, answers_of, reach, rows,
                                         state_of, step_of)

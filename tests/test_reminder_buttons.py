@@ -2,7 +2,7 @@
 service on SQLite, and a reminder arriving in the middle of a conversation.
 
 The person registers in English (tests.registration_helpers.reach); their bookings are rows
-written straight into the database, the reminder is the one db.reminders.plan queued. The
+written straight into the database, the reminder is the one services.reminders.plan queued. The
 service's clock is NOW (Wednesday 25 November 2026, 11:00 in Bologna).
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 
 from conversations import payload, reminders as texts
 from conversations.i18n import translator
-from db.models import InterviewBooking, WorkshopRegistration, WorkshopSession, aware
+from store.models import InterviewBooking, WorkshopRegistration, WorkshopSession, aware
 from tests.booking_flow_helpers import add_slot, add_workshop, contact_of, days_ahead, outbox, rome, row, update_row
 from tests.conftest import NOW, Chat
 from tests.registration_helpers import reach, state_of

@@ -1,4 +1,4 @@
-"""Reminders: when db.reminders.plan queues them (offsets, quiet hours, late bot, bookings made
+"""Reminders: when services.reminders.plan queues them (offsets, quiet hours, late bot, bookings made
 late), that a changed booking never keeps one, and that they are planned once.
 
 The planner's database behaviour runs on SQLite and PostgreSQL (``both_databases``); time is
@@ -13,13 +13,13 @@ import threading
 import pytest
 from sqlmodel import Session, select
 
-from bot.office_notices import SlotCancelledNotifier
+from services.office_notices import SlotCancelledNotifier
 from bot.settings import ReminderSettings
-from db import agenda, bookings, reminders, workshops
-from db.models import (Contact, ConversationState, InterviewBooking, InterviewSlot, OutboxMessage,
+from services import agenda, bookings, reminders, workshops
+from store.models import (Contact, ConversationState, InterviewBooking, InterviewSlot, OutboxMessage,
                        WorkshopRegistration, WorkshopSession, aware)
-from db.outbox import from_content
-from db.repository import SqlStore
+from services.outbox import from_content
+from services.repository import SqlStore
 from tests.booking_flow_helpers import add_workshop, rome, update_row
 from tests.conftest import NOW
 from tests.reminder_helpers import (DAY, HOUR, MINUTE, SETTINGS, in_session, interview, person, plan,

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from conversations.messages import Outbound
-from db.engine import make_engine
+from store.engine import make_engine
 from tests.fake_bot_api import FakeBotApi
 from tests.fake_graph_api import (PATH, PHONE_ID, SECRET, TOKEN as WA_TOKEN, VERIFY, FakeGraphApi, envelope,
                                   message_value, sign, text)

@@ -14,10 +14,10 @@ from starlette.testclient import TestClient
 from telegram import Update
 
 from handlers import whatsapp_outbox
-from handlers.outbox_sender import Limits
+from services.outbox_sender import Limits
 from handlers.telegram import build_application
 from handlers.whatsapp import WhatsAppClient, whatsapp_router
-from db.models import Registration
+from store.models import Registration
 from tests import scenarios
 from tests.registration_helpers import TAX_CODE, rows, state_of
 from tests.scenarios import Deliver, Expect, Press, Say

@@ -1,5 +1,5 @@
 """The write-ahead log is copied into the SQLite file by the bot's scheduler, not by the
-connection of a message that happens to cross SQLite's 1,000-page mark (db.engine)."""
+connection of a message that happens to cross SQLite's 1,000-page mark (store.engine)."""
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +8,7 @@ import os
 from sqlalchemy import text
 
 from bot.scheduler import BotScheduler
-from db.engine import checkpoint_elsewhere, make_engine
+from store.engine import checkpoint_elsewhere, make_engine
 
 
 def _autocheckpoint(engine) -> int:

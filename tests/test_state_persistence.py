@@ -10,10 +10,10 @@ from conversations.commands import build_engine
 from conversations.engine import Engine
 from conversations.i18n import translator
 from conversations.messages import Inbound, Kind
-from db.conversation_service import ConversationService
-from db.engine import make_engine
-from db.models import Consent, Registration
-from db.repository import SqlStore
+from services.conversation import ConversationService
+from store.engine import make_engine
+from store.models import Consent, Registration
+from services.repository import SqlStore
 from tests.conftest import NOW, Chat
 from tests.registration_helpers import (ANSWERS, HAPPY_PATH, answers_of, press_payload, reach, rows,
                                         state_of, step_of)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from icalendar import Calendar
 
-from db.models import InterviewBooking, Registration, WorkshopRegistration
+from store.models import InterviewBooking, Registration, WorkshopRegistration
 from tests.booking_flow_helpers import add_slot, add_workshop, days_ahead
 from tests.registration_helpers import TAX_CODE
 from tests.test_telegram_adapter import app, request_, sent, tg  # noqa: F401  (fixtures)

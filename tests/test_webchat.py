@@ -15,9 +15,9 @@ from backoffice.settings import OfficeSettings
 from conversations.commands import build_engine
 from conversations.i18n import translator
 from conversations.messages import Attachment, Button, Outbound
-from db import outbox as outbox_db
-from db.conversation_service import ConversationService
-from db.outbox import OutboxService
+from services import outbox as outbox_db
+from services.conversation import ConversationService
+from services.outbox import OutboxService
 from handlers import webchat
 from tests.conftest import NOW
 from tests.office_support import fast_hashes  # noqa: F401  (fixture)

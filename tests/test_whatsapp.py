@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from backoffice.app import create_app
 from bot.settings import Settings, WhatsAppSettings
-from db.models import ChannelIdentity, OutboxMessage, Registration
+from store.models import ChannelIdentity, OutboxMessage, Registration
 from handlers.whatsapp import ChannelOff, whatsapp_router
 from tests.booking_flow_helpers import add_slot, days_ahead
 from tests.conftest import NOW

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from db.models import ChannelIdentity, OutboxMessage
-from handlers.outbox_sender import Limits
+from store.models import ChannelIdentity, OutboxMessage
+from services.outbox_sender import Limits
 from handlers.whatsapp import WhatsAppClient
 from handlers.whatsapp_outbox import NOT_OPTED_IN, sender
 from tests.conftest import NOW

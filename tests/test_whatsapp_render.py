@@ -9,7 +9,7 @@ from conversations.commands import build_engine
 from conversations.flow import Ctx, State
 from conversations.i18n import LANGUAGES
 from conversations.messages import Attachment, Button, Inbound, Outbound
-from db import repository
+from services import repository
 from handlers.whatsapp_render import (BODY_LIMIT, TEXT_LIMIT, WaMessage, list_rows, more_page, pages, render,
                                       shorten, split_text)
 from tests.booking_flow_helpers import add_slot, add_workshop, contact_of, days_ahead

@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from db.models import ChannelIdentity, Consent, Contact, OutboxMessage, aware
-from handlers.outbox_sender import Limits
+from store.models import ChannelIdentity, Consent, Contact, OutboxMessage, aware
+from services.outbox_sender import Limits
 from handlers.whatsapp import WhatsAppClient, record_status, whatsapp_router
 from handlers.whatsapp_outbox import (NOT_OPTED_IN, NOTICE_PARAM_MAX, NOTICES_OFF, THROUGHPUT_WAIT, no_template,
                                       parameter, sender)

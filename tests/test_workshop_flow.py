@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from conversations import payload
 from conversations.i18n import translator
-from db.models import InterviewSlot, WorkshopSession
+from store.models import InterviewSlot, WorkshopSession
 from tests.booking_flow_helpers import (PLACE, add_slot, add_workshop, bookings, contact_of, days_ahead, outbox,
                                         registrations, row, update_row)
 from tests.conftest import NOW, Chat

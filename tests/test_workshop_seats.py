@@ -1,4 +1,4 @@
-"""db.workshops on SQLite and PostgreSQL: seats, the waitlist in order, cancelling, promotion."""
+"""services.workshops on SQLite and PostgreSQL: seats, the waitlist in order, cancelling, promotion."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from sqlmodel import Session
 
-from db import workshops
-from db.bookings import BookingError
-from db.models import WorkshopRegistration, WorkshopSession
+from services import workshops
+from services.bookings import BookingError
+from store.models import WorkshopRegistration, WorkshopSession
 from tests.booking_race import CUTOFF, LATER, contacts, counter, seats, workshop
 from tests.conftest import NOW
 

@@ -13,13 +13,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectField
 
-from db.models import utcnow
-from db.office_models import ROLES, OfficeOperator
+from store.models import utcnow
+from store.models import ROLES, OfficeOperator
 
-from .. import accounts, audit, passwords, sessions
-from ..auth import SESSION_TOKEN, client_ip
-from ..i18n import L_, _
-from .common import OfficeView, labels
+from services.office import accounts, audit, passwords, logins as sessions
+from backoffice.auth import SESSION_TOKEN, client_ip
+from backoffice.i18n import L_, _
+from backoffice.views.common import OfficeView, labels
 
 ROLE_LABELS = {"admin": L_("Administrator"), "operator": L_("Operator"), "viewer": L_("Viewer (read only)")}
 

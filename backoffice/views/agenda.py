@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-from db.models import InterviewBooking, InterviewSlot
+from store.models import InterviewBooking, InterviewSlot
 
-from ..i18n import L_
-from .common import OfficeView, labels, person
-from .filters import Choices, Period
+from backoffice.i18n import L_
+from backoffice.views.common import OfficeView, labels, person
+from backoffice.views.filters import Choices, Period
 
 MODES = {"in_person": L_("In person"), "phone": L_("Phone"), "video": L_("Video")}
 BOOKING_STATUSES = {"booked": L_("Booked"), "cancelled": L_("Cancelled"), "past": L_("Past, no outcome yet"),

@@ -18,15 +18,17 @@ from sqlalchemy.orm import sessionmaker
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot import office_notices
+from services import office_notices
 from conversations.i18n import TIMEZONE
-from db import agenda, attendance, programme, rosters
-from db.models import InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession, aware, utcnow
+from services import agenda, attendance, programme, rosters
+from store.models import InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession, aware, utcnow
 
-from .. import audit, roles
-from ..i18n import L_, _
-from .agenda import BOOKING_STATUSES, MODES
-from .workshops import SEAT_STATUSES
+from services.office import audit
+
+from backoffice import roles
+from backoffice.i18n import L_, _
+from backoffice.views.agenda import BOOKING_STATUSES, MODES
+from backoffice.views.workshops import SEAT_STATUSES
 
 WEEKDAYS = (L_("Mon"), L_("Tue"), L_("Wed"), L_("Thu"), L_("Fri"), L_("Sat"), L_("Sun"))
 OUTCOMES = ("attended", "no_show")

@@ -7,11 +7,11 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from db.office_models import OfficeAudit
+from store.models import OfficeAudit
 
-from ..i18n import L_
-from .common import OfficeView
-from .filters import Distinct, Period
+from backoffice.i18n import L_
+from backoffice.views.common import OfficeView
+from backoffice.views.filters import Distinct, Period
 
 ACTIONS = {"create": L_("Created"), "update": L_("Changed"), "delete": L_("Deleted"), "login": L_("Logged in"),
            "logout": L_("Logged out"), "mark_reviewed": L_("Marked reviewed"),

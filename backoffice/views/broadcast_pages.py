@@ -2,7 +2,7 @@
 a preview exactly as each person reads it, now or at a Rome date and time, a confirmation
 showing the count), the list with cancel, and each broadcast's delivery report.
 
-The same functions as ``python -m bot broadcasts`` do the work (db.broadcasts, db.audience):
+The same functions as ``python -m bot broadcasts`` do the work (services.broadcasts, services.audience):
 counting, queueing, cancelling and the report are computed in one place. Everyone with the
 pages' ``list`` grant reads the list and the reports; composing, counting and cancelling need
 ``edit`` (operators, admins). Every POST is CSRF-checked by the middleware and runs in one
@@ -23,13 +23,15 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from conversations import municipalities
 from conversations.i18n import DEFAULT_LANGUAGE, LANGUAGES, TIMEZONE
-from db import agenda, broadcasts
-from db.audience import CHANNELS, Audience, Plan
-from db.models import Broadcast, WorkshopSession, utcnow
+from services import agenda, broadcasts
+from services.audience import CHANNELS, Audience, Plan
+from store.models import Broadcast, WorkshopSession, utcnow
 
-from .. import audit, roles
-from ..i18n import L_, _, format_datetime
-from .broadcasts import STATUSES
+from services.office import audit
+
+from backoffice import roles
+from backoffice.i18n import L_, _, format_datetime
+from backoffice.views.broadcasts import STATUSES
 
 EDIT = "broadcasts"  # the grant that lets one compose, count and cancel
 LANGUAGE_NAMES = {"it": L_("Italian"), "en": L_("English")}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from db.models import Broadcast
+from store.models import Broadcast
 
-from ..i18n import L_
-from .common import OfficeView, labels
+from backoffice.i18n import L_
+from backoffice.views.common import OfficeView, labels
 
 STATUSES = {"scheduled": L_("Scheduled"), "queued": L_("Queued"), "cancelled": L_("Cancelled")}
 

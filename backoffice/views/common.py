@@ -15,11 +15,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from conversations.i18n import TIMEZONE, translator
-from db.models import Registration, utcnow
+from store.models import Registration, utcnow
 
-from .. import audit
-from ..i18n import _, current_language, format_date, format_datetime
-from ..spreadsheet import csv_response
+from services.office import audit
+from backoffice.i18n import _, current_language, format_date, format_datetime
+from backoffice.spreadsheet import csv_response
 
 
 def _list_text(value: list) -> str:

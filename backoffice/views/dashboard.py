@@ -1,4 +1,4 @@
-"""/office/dashboard: the programme's numbers for the technical board (db.figures). A semester
+"""/office/dashboard: the programme's numbers for the technical board (services.figures). A semester
 picker (the current one by default), the funnel for that semester, the same semester a year
 before and all time, and charts (pygal: SVG drawn on the server, no JavaScript, nothing fetched
 from outside), each followed by its table; and the semester report as CSV.
@@ -20,12 +20,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from conversations.i18n import TIMEZONE
-from db import figures
-from db.figures import Figures, Semester
-from db.models import utcnow
+from services import figures
+from services.figures import Figures, Semester
+from store.models import utcnow
 
-from ..i18n import L_, _, current_language
-from ..spreadsheet import csv_response
+from backoffice.i18n import L_, _, current_language
+from backoffice.spreadsheet import csv_response
 
 SHARE, COUNT = "share", "count"
 # The report's rows: (Figures field, label, kind). Shares are shown as percentages and change

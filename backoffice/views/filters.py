@@ -9,9 +9,9 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.sql.expression import Select
 
 from conversations.i18n import TIMEZONE
-from db.agenda import local
+from services.agenda import local
 
-from ..i18n import L_, _
+from backoffice.i18n import L_, _
 
 ALL = "__all"
 

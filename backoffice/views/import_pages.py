@@ -1,4 +1,4 @@
-"""Import of today's records (db.importer): upload a CSV, read the preview (row by row: created,
+"""Import of today's records (services.importer): upload a CSV, read the preview (row by row: created,
 already present, refused and why), confirm. Nothing is written before the confirmation; the
 confirmation checks the file again and writes its valid rows in one audited transaction.
 
@@ -23,12 +23,14 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from db import importer
-from db.import_csv import MAX_BYTES, MAX_ROWS, FileError, Problem
-from db.models import utcnow
+from services import importer
+from services.import_csv import MAX_BYTES, MAX_ROWS, FileError, Problem
+from store.models import utcnow
 
-from .. import audit, roles
-from ..i18n import L_, N_, _
+from services.office import audit
+
+from backoffice import roles
+from backoffice.i18n import L_, N_, _
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "import-esempio.csv"
 SHOWN = 500  # refused rows listed on the preview; the count says how many in all

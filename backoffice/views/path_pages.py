@@ -2,12 +2,12 @@
 
 A registration's detail page shows its path (backoffice/templates/office/registration_details.html,
 with ``path_context``); its forms post here: the next step (interviewed, in selection, placed,
-closed) through db.programme.record, the only writer of the stage, or reopening a closed one.
+closed) through services.programme.record, the only writer of the stage, or reopening a closed one.
 A wrong step goes back to the page with the reason and writes nothing.
 
 /office/duplicates lists live registrations of two contacts sharing a codice fiscale or a phone;
 /office/duplicates/merge shows a pair side by side, the operator chooses which stays, and
-db.merge moves everything to it.
+services.merge moves everything to it.
 
 Everyone with the page's ``list`` grant reads; acting needs ``edit`` (operators, admins). Every
 POST is CSRF-checked by the middleware and runs in one audited transaction."""
@@ -24,15 +24,17 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot import office_notices
+from services import office_notices
 from conversations.i18n import TIMEZONE
-from db import duplicates, merge, programme, workshops
-from db.models import ChannelIdentity, InterviewBooking, Registration, WorkshopRegistration, utcnow
-from db.programme import ProgrammeEvent
+from services import duplicates, merge, programme, workshops
+from store.models import ChannelIdentity, InterviewBooking, Registration, WorkshopRegistration, utcnow
+from store.models import ProgrammeEvent
 
-from .. import audit, roles
-from ..i18n import L_, _
-from .agenda_pages import Invalid, parse_day
+from services.office import audit
+
+from backoffice import roles
+from backoffice.i18n import L_, _
+from backoffice.views.agenda_pages import Invalid, parse_day
 
 PATH = "registration-path"  # roles.PAGES: everyone reads, operators and admins record steps
 DUPLICATES = "duplicates"
@@ -72,7 +74,7 @@ def _id(value: Any) -> int | None:
 
 
 def next_steps(status: str) -> list[str]:
-    """The steps the forms offer from a stage (db.programme.record refuses the others anyway)."""
+    """The steps the forms offer from a stage (services.programme.record refuses the others anyway)."""
     return [kind for kind, stages in programme._FROM.items() if status in stages]
 
 
@@ -164,7 +166,7 @@ class DuplicatesPage(BaseView):
         rows, held = await anyio.to_thread.run_sync(load)
         if None in rows:
             raise HTTPException(status_code=404)
-        from .registrations import LABELS, LANGUAGES, STATUSES  # registrations imports this module
+        from backoffice.views.registrations import LABELS, LANGUAGES, STATUSES  # registrations imports this module
 
         return await self.templates.TemplateResponse(request, "office/merge.html", {
             "title": _("Merge two registrations"), "rows": rows, "held": held, "fields": COMPARED,
@@ -201,7 +203,7 @@ class DuplicatesPage(BaseView):
         pk = self._registration_id(await request.form())
 
         def work(session) -> str:
-            from .registrations import STATUSES
+            from backoffice.views.registrations import STATUSES
 
             try:
                 stage = programme.reopen(session, registration=session.get(Registration, pk))

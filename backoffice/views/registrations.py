@@ -20,16 +20,16 @@ from conversations.flow import Invalid
 from conversations.flows import choices
 from conversations.i18n import translator
 from conversations.municipalities import COMUNI
-from db.models import Registration
+from store.models import Registration
 
-from .. import roles
-from ..i18n import L_, _, current_language
-from .audit import history
-from .common import OfficeView, choice, confirmed_action, labels
-from .filters import Choices, Distinct, InList, Period
-from .path_pages import ERROR_KEY, path_context
+from backoffice import roles
+from backoffice.i18n import L_, _, current_language
+from backoffice.views.audit import history
+from backoffice.views.common import OfficeView, choice, confirmed_action, labels
+from backoffice.views.filters import Choices, Distinct, InList, Period
+from backoffice.views.path_pages import ERROR_KEY, path_context
 
-# The stages of db.programme (the path's steps are recorded on the detail page, through
+# The stages of services.programme (the path's steps are recorded on the detail page, through
 # backoffice.views.path_pages); "erased" is set by the person's erasure.
 STATUSES = {"new": L_("New, to review"), "registered": L_("Registered (reviewed)"),
             "interviewed": L_("Interviewed"), "in_selection": L_("In selection"), "placed": L_("Placed"),

@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-from db.models import WorkshopRegistration, WorkshopSession
+from store.models import WorkshopRegistration, WorkshopSession
 
-from ..i18n import L_
-from .common import OfficeView, labels, person
-from .filters import Choices
+from backoffice.i18n import L_
+from backoffice.views.common import OfficeView, labels, person
+from backoffice.views.filters import Choices
 
 SEAT_STATUSES = {"registered": L_("Seat"), "waitlisted": L_("Waiting list"), "cancelled": L_("Cancelled"),
                  "attended": L_("Attended"), "no_show": L_("No-show")}

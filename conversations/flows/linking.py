@@ -1,7 +1,7 @@
 """Using the bot on a second chat app: a registered person asks for a one-time code on one app
 (/link, or "/link" in /help) and sends it from the other (``/link 123456``, or the code after
 tapping "I am already registered" in the menu). That app's chat then belongs to the same
-registration. See linking.md for the diagram; db/linking.py keeps the codes.
+registration. See linking.md for the diagram; services/linking.py keeps the codes.
 """
 from __future__ import annotations
 

@@ -1,1 +1,0 @@
-"""Persistence: SQLModel models, engine and sessions, repositories, Alembic migrations."""

@@ -1,0 +1,189 @@
+"""The office's side of the calendar: interview slots one by one or from a weekly pattern,
+workshop sessions, and cancelling a slot (which cancels the bookings on it).
+
+Weekly patterns are local (Europe/Rome) wall-clock windows: each window's opening and closing
+are turned into UTC instants first, then filled back to back with real durations, so a
+window on a clock-change day still holds what the clock on the office wall says.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from conversations.i18n import TIMEZONE
+
+from services import reminders
+from store.models import InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession, aware
+
+UTC = dt.timezone.utc
+OFFICE_CANCELLED = "cancelled by the office"
+MODES = ("in_person", "phone", "video")
+
+
+class AgendaError(Exception):
+    """Why the office's request cannot be done: past, exists, not_found, cancelled, order."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def local(day: dt.date, time: dt.time) -> dt.datetime:
+    """A Rome wall-clock time as a UTC instant (a time the spring change skips reads as the
+    hour before the change; one the autumn change repeats, as its first occurrence)."""
+    return dt.datetime.combine(day, time, TIMEZONE).astimezone(UTC)
+
+
+def pattern_starts(*, first_day: dt.date, weeks: int, weekdays: Iterable[int], opens: dt.time,
+                   closes: dt.time, minutes: int) -> Iterator[dt.datetime]:
+    """UTC starts of back-to-back interviews in the window ``opens``-``closes`` of each chosen
+    weekday (Monday 0), for ``weeks`` weeks from ``first_day``."""
+    chosen, length = set(weekdays), dt.timedelta(minutes=minutes)
+    for offset in range(weeks * 7):
+        day = first_day + dt.timedelta(days=offset)
+        if day.weekday() not in chosen:
+            continue
+        start, end = local(day, opens), local(day, closes)
+        while start + length <= end:
+            yield start
+            start += length
+
+
+@dataclass
+class PatternResult:
+    created: list[InterviewSlot] = field(default_factory=list)
+    existing: int = 0  # the operator already has a slot (even a cancelled one) at that start
+    past: int = 0
+
+
+def add_slots(session: Session, *, starts: Iterable[dt.datetime], now: dt.datetime, duration_minutes: int,
+              mode: str, address: str | None, operator: str, capacity: int = 1) -> PatternResult:
+    """One slot per start, skipping past starts and those the operator already has: running
+    the same pattern again adds nothing, and a slot the office cancelled does not come back."""
+    starts = sorted(set(starts))
+    result = PatternResult()
+    if not starts:
+        return result
+    taken = {aware(s) for s in session.execute(select(InterviewSlot.starts_at).where(
+        InterviewSlot.operator == operator, InterviewSlot.starts_at >= starts[0],
+        InterviewSlot.starts_at <= starts[-1])).scalars()}
+    for start in starts:
+        if start <= now:
+            result.past += 1
+        elif start in taken:
+            result.existing += 1
+        else:
+            slot = InterviewSlot(starts_at=start, duration_minutes=duration_minutes, mode=mode,
+                                 address=address, operator=operator, capacity=capacity)
+            session.add(slot)
+            result.created.append(slot)
+    session.flush()
+    return result
+
+
+def add_slot(session: Session, *, starts_at: dt.datetime, now: dt.datetime, duration_minutes: int,
+             mode: str, address: str | None, operator: str, capacity: int = 1) -> InterviewSlot:
+    """One slot; AgendaError past, or exists when the operator has a live slot at that start
+    (after a cancellation the office may add it again on purpose)."""
+    if starts_at <= now:
+        raise AgendaError("past")
+    live = session.execute(select(InterviewSlot.id).where(
+        InterviewSlot.operator == operator, InterviewSlot.starts_at == starts_at,
+        InterviewSlot.cancelled_at.is_(None))).first()
+    if live:
+        raise AgendaError("exists")
+    slot = InterviewSlot(starts_at=starts_at, duration_minutes=duration_minutes, mode=mode,
+                         address=address, operator=operator, capacity=capacity)
+    session.add(slot)
+    session.flush()
+    return slot
+
+
+def cancel_slot(session: Session, *, slot_id: int, now: dt.datetime,
+                notify: Callable[[InterviewBooking, InterviewSlot], None] | None = None) -> list[InterviewBooking]:
+    """The office cancels a slot: it leaves the offer, and its bookings are cancelled (each
+    passed to ``notify``, which queues the notice). Returns those bookings."""
+    slot = session.get(InterviewSlot, slot_id)
+    if slot is None:
+        raise AgendaError("not_found")
+    if slot.cancelled_at is not None:
+        raise AgendaError("cancelled")
+    if aware(slot.starts_at) <= now:
+        raise AgendaError("past")
+    # The slot first: a booking racing this one either committed before (and is cancelled
+    # below) or finds cancelled_at set and fails (services.bookings checks it in its UPDATE).
+    done = session.execute(update(InterviewSlot).where(
+        InterviewSlot.id == slot_id, InterviewSlot.cancelled_at.is_(None)).values(cancelled_at=now, booked=0))
+    if done.rowcount != 1:
+        raise AgendaError("cancelled")
+    session.refresh(slot)
+    booked = list(session.execute(select(InterviewBooking).where(
+        InterviewBooking.slot_id == slot_id, InterviewBooking.status == "booked")
+        .order_by(InterviewBooking.id)).scalars())
+    for booking in booked:
+        booking.status, booking.cancel_reason, booking.updated_at = "cancelled", OFFICE_CANCELLED, now
+    session.flush()
+    for booking in booked:
+        reminders.withdraw(session, reminders.about(reminders.INTERVIEW, booking.id))
+    for booking in booked:
+        if notify:
+            notify(booking, slot)
+    return booked
+
+
+def slots_between(session: Session, *, start: dt.datetime, end: dt.datetime) -> list[InterviewSlot]:
+    """Every slot (cancelled ones too) starting in [start, end), earliest first."""
+    return list(session.execute(select(InterviewSlot).where(
+        InterviewSlot.starts_at >= start, InterviewSlot.starts_at < end)
+        .order_by(InterviewSlot.starts_at, InterviewSlot.operator, InterviewSlot.id)).scalars())
+
+
+def cancel_workshop(session: Session, *, workshop_id: int, now: dt.datetime,
+                    notify: Callable[[WorkshopRegistration, WorkshopSession], None] | None = None,
+                    ) -> list[WorkshopRegistration]:
+    """The office cancels a workshop session: it leaves the offer, its seats and waiting list
+    are cancelled and their reminders withdrawn (each seat passed to ``notify``, which may
+    queue a notice). Returns the registrations cancelled."""
+    workshop = session.get(WorkshopSession, workshop_id)
+    if workshop is None:
+        raise AgendaError("not_found")
+    if aware(workshop.starts_at) <= now:
+        raise AgendaError("past")
+    # The session first, as cancel_slot does: a sign-up racing this one fails on cancelled_at.
+    done = session.execute(update(WorkshopSession).where(
+        WorkshopSession.id == workshop_id, WorkshopSession.cancelled_at.is_(None))
+        .values(cancelled_at=now, registered=0))
+    if done.rowcount != 1:
+        raise AgendaError("cancelled")
+    session.refresh(workshop)
+    seats = list(session.execute(select(WorkshopRegistration).where(
+        WorkshopRegistration.session_id == workshop_id,
+        WorkshopRegistration.status.in_(("registered", "waitlisted")))
+        .order_by(WorkshopRegistration.id).with_for_update()).scalars())
+    for seat in seats:
+        seat.status, seat.updated_at = "cancelled", now
+    session.flush()
+    for seat in seats:
+        reminders.withdraw(session, reminders.about(reminders.WORKSHOP, seat.id))
+        if notify:
+            notify(seat, workshop)
+    return seats
+
+
+def add_workshop(session: Session, *, title: str, starts_at: dt.datetime, ends_at: dt.datetime,
+                 place: str, capacity: int, now: dt.datetime, language: str = "it",
+                 description: str = "") -> WorkshopSession:
+    """A workshop session; AgendaError order (ends before it starts) or past."""
+    if ends_at <= starts_at:
+        raise AgendaError("order")
+    if starts_at <= now:
+        raise AgendaError("past")
+    workshop = WorkshopSession(title=title, description=description, starts_at=starts_at, ends_at=ends_at,
+                               place=place, capacity=capacity, language=language)
+    session.add(workshop)
+    session.flush()
+    return workshop

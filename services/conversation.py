@@ -1,0 +1,124 @@
+"""Handle one inbound message in one transaction: dedupe, load state, run the engine, save."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Callable
+
+from sqlalchemy import Connection, Engine, delete, insert
+from sqlalchemy.exc import IntegrityError
+
+from conversations.engine import Engine as ConversationEngine
+from conversations.flow import Ctx, State
+from conversations.i18n import translator
+from conversations.messages import Inbound, Outbound
+
+from services import repository
+from store.hot_path import HotPath
+from services.booking_store import DEFAULT_CUTOFF
+from store.models import ProcessedUpdate, utcnow
+
+log = logging.getLogger(__name__)
+KEEP_UPDATE_KEYS = dt.timedelta(days=2)  # Telegram keeps undelivered updates 24 hours
+_processed = ProcessedUpdate.__table__
+_MARK_PROCESSED = insert(_processed)
+
+
+class ConversationService:
+    def __init__(self, db: Engine, engine: ConversationEngine,
+                 clock: Callable[[], dt.datetime] = utcnow,
+                 booking_cutoff: dt.timedelta = DEFAULT_CUTOFF):
+        self.db = db
+        self.booking_cutoff = booking_cutoff
+        self.engine = engine
+        self.clock = clock
+        self._handled = 0
+        self._hot = HotPath(db.dialect.name)
+
+    def handle(self, inbound: Inbound) -> list[Outbound]:
+        """The replies to one message. An update handled before is not handled again; it
+        comes back only after a crash, when its replies may never have gone out, so the
+        person gets the current question again."""
+        try:
+            return self._handle(inbound)
+        except _Duplicate:
+            log.info("repeated update %s: not handled again, the current question is repeated",
+                     inbound.update_key)
+            return self._current_question(inbound, mark=False)
+        except Exception:
+            log.exception("error handling a %s message from %s:%s", inbound.kind.value,
+                          inbound.channel, inbound.external_id)
+            return self._apologize(inbound)
+
+    def _handle(self, inbound: Inbound) -> list[Outbound]:
+        # A Connection, not an ORM Session: the repository speaks Core (see its docstring).
+        with self.db.begin() as connection:
+            now = self.clock()
+            if inbound.update_key and not self._hot.mark_processed(connection, inbound.update_key, now):
+                raise _Duplicate()
+            known = self._hot.load(connection, inbound.channel, inbound.external_id)
+            contact_id, language, stored = known or repository.load_contact(
+                connection, inbound.channel, inbound.external_id)
+            state = State.from_dict(language, stored)
+            store = repository.SqlStore(connection, contact_id, now, self.booking_cutoff)
+            replies = self.engine.handle(state, inbound, store, now)
+            # Nothing to save once erased, or once this chat was linked to another contact (the
+            # state loaded was the old contact's: dropped).
+            if not store.erased and not store.linked:
+                # The contact's row before the state's: services.bookings locks it first too (PostgreSQL
+                # would otherwise deadlock two messages of one person taken at once).
+                if state.language != language:
+                    repository.set_language(connection, contact_id, state.language)
+                data = state.to_dict()
+                if data != stored and stored is not None:
+                    self._hot.save_state(connection, contact_id, data, now)
+                elif data != stored:
+                    repository.save_state(connection, contact_id, data, existed=False)
+        self._prune_now_and_then()
+        return replies
+
+    def _apologize(self, inbound: Inbound) -> list[Outbound]:
+        """After an unexpected error: say sorry, and ask the current question again."""
+        try:
+            return self._current_question(inbound, mark=True, sorry=True)
+        except _Duplicate:
+            return []
+        except Exception:
+            log.exception("error while apologizing to %s:%s", inbound.channel, inbound.external_id)
+            return [Outbound(translator(None).gettext("Sorry, something went wrong on our side. "
+                                                      "Please write again in a few minutes."))]
+
+    def _current_question(self, inbound: Inbound, *, mark: bool, sorry: bool = False) -> list[Outbound]:
+        with self.db.begin() as connection:
+            if mark and inbound.update_key:
+                _mark_processed(connection, inbound.update_key)
+            contact_id, language, stored = repository.load_contact(
+                connection, inbound.channel, inbound.external_id)
+            now = self.clock()
+            ctx = Ctx(state=State.from_dict(language, stored), inbound=inbound, now=now,
+                      store=repository.SqlStore(connection, contact_id, now, self.booking_cutoff))
+            apology = [Outbound(ctx.t.gettext("Sorry, something went wrong on our side. Let's try again."))]
+            return (apology if sorry else []) + self.engine.reprompt(ctx)
+
+    def _prune_now_and_then(self) -> None:
+        """Forget old update ids now and then; a failure here must not touch the replies."""
+        self._handled += 1
+        if self._handled % 1000:
+            return
+        try:
+            with self.db.begin() as connection:
+                connection.execute(delete(_processed).where(
+                    _processed.c.processed_at < self.clock() - KEEP_UPDATE_KEYS))
+        except Exception:  # noqa: BLE001
+            log.exception("could not prune old update ids; trying again later")
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _mark_processed(connection: Connection, key: str) -> None:
+    try:
+        connection.execute(_MARK_PROCESSED, {"key": key})
+    except IntegrityError:
+        raise _Duplicate() from None

@@ -1,0 +1,114 @@
+"""Demo data, so that a newcomer can try every flow right after ``python -m bot``: interview
+slots for the next three weeks and the "bussola" workshop cycle, one session nearly full.
+
+Idempotent: slots are skipped where the operator already has one at that start, the cycle
+is added only when none of its sessions is still to come, demo contacts are found again by
+their channel identity (scheme "demo").
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from conversations.i18n import TIMEZONE
+
+from services import agenda
+from store.models import ChannelIdentity, Contact, WorkshopRegistration, WorkshopSession
+
+CYCLE = "Come muoverti nel mondo del lavoro senza perdere la bussola"  # the chat names the cycle so too
+CENTRE = "Insieme per il lavoro, sede del centro (indirizzo di prova), Bologna"
+NORTH = "Insieme per il lavoro, sede Navile (indirizzo di prova), Bologna"
+HALL = "Insieme per il lavoro, sala incontri (indirizzo di prova), Bologna"
+TUE, WED, THU = 1, 2, 3
+WEEKS = 3
+
+
+@dataclass(frozen=True)
+class SlotPlan:
+    operator: str
+    weekday: int
+    opens: dt.time
+    closes: dt.time
+    mode: str
+    address: str | None
+    minutes: int = 45
+
+
+SLOTS = (
+    SlotPlan("Anna Bianchi", TUE, dt.time(9), dt.time(13), "in_person", CENTRE),
+    SlotPlan("Marco Rossi", THU, dt.time(9), dt.time(13), "in_person", NORTH),
+    SlotPlan("Marco Rossi", WED, dt.time(15), dt.time(15, 45), "phone", None),
+)
+# The cycle's sessions: (title, description, capacity, seats already taken by anonymous demo contacts).
+SESSIONS = (
+    ("Il lavoro di cura: l'operatore socio-sanitario",
+     "Chi è l'OSS, cosa fa ogni giorno, quale corso serve e dove si lavora.", 25, 3),
+    ("Edilizia e impianti: i mestieri più richiesti",
+     "Muratori, elettricisti, idraulici: cosa chiedono le imprese e come arrivarci.", 12, 11),
+    ("Dopo il diploma: i primi passi nel lavoro",
+     "Curriculum, colloquio, tirocini e canali di ricerca per chi ha appena finito la scuola.", 25, 0),
+    ("Il lavoro d'ufficio: competenze e canali di ricerca",
+     "Le competenze richieste negli uffici, come presentarsi e dove cercare.", 25, 0),
+)
+TITLES = tuple(title for title, *_rest in SESSIONS)
+
+
+@dataclass
+class DemoReport:
+    slots: list[tuple[SlotPlan, agenda.PatternResult]] = field(default_factory=list)
+    workshops: list[WorkshopSession] = field(default_factory=list)
+    cycle_already_there: int = 0  # sessions of the cycle still to come, when none was added
+
+
+def load(session: Session, *, now: dt.datetime) -> DemoReport:
+    report = DemoReport()
+    today = now.astimezone(TIMEZONE).date()
+    for plan in SLOTS:
+        starts = agenda.pattern_starts(first_day=today, weeks=WEEKS, weekdays=[plan.weekday],
+                                       opens=plan.opens, closes=plan.closes, minutes=plan.minutes)
+        report.slots.append((plan, agenda.add_slots(
+            session, starts=starts, now=now, duration_minutes=plan.minutes, mode=plan.mode,
+            address=plan.address, operator=plan.operator)))
+    upcoming = session.execute(select(WorkshopSession.id).where(
+        WorkshopSession.title.in_(TITLES), WorkshopSession.cancelled_at.is_(None),
+        WorkshopSession.ends_at > now)).all()
+    if upcoming:
+        report.cycle_already_there = len(upcoming)
+        return report
+    first = today + dt.timedelta(days=3)
+    first += dt.timedelta(days=(WED - first.weekday()) % 7)  # a Wednesday at least 3 days away
+    for week, (title, description, capacity, taken) in enumerate(SESSIONS):
+        day = first + dt.timedelta(weeks=week)
+        workshop = agenda.add_workshop(
+            session, title=title, description=description, starts_at=agenda.local(day, dt.time(9, 30)),
+            ends_at=agenda.local(day, dt.time(12, 30)), place=HALL, capacity=capacity, now=now)
+        _fill(session, workshop, taken)
+        report.workshops.append(workshop)
+    return report
+
+
+def _fill(session: Session, workshop: WorkshopSession, taken: int) -> None:
+    """Seats for anonymous demo contacts in a session just created (so no count to race)."""
+    for number in range(1, taken + 1):
+        contact_id = demo_contact(session, number)
+        session.add(WorkshopRegistration(session_id=workshop.id, contact_id=contact_id, status="registered"))
+    workshop.registered = taken
+    session.flush()
+
+
+def demo_contact(session: Session, number: int) -> int:
+    """The anonymous contact "demo-NN", created the first time."""
+    external_id = f"demo-{number:02d}"
+    found = session.execute(select(ChannelIdentity.contact_id).where(
+        ChannelIdentity.scheme == "demo", ChannelIdentity.external_id == external_id)).scalar()
+    if found:
+        return found
+    contact = Contact()
+    session.add(contact)
+    session.flush()
+    session.add(ChannelIdentity(contact_id=contact.id, scheme="demo", external_id=external_id))
+    session.flush()
+    return contact.id

@@ -1,0 +1,152 @@
+"""Merging two registrations of one person (services.duplicates finds the candidates): the office
+chooses the registration that stays; everything of the other contact moves to the kept one, in
+the caller's transaction (the back office's session audits every row changed).
+
+What moves: channel identities (so the person's Telegram and web chat reach one contact),
+interview bookings, workshop seats, the path's steps, consents and outbox rows. Conflicts with
+the unique indexes are resolved first:
+- two booked interviews: the kept person's stays, the other is cancelled ("merged into CODE"),
+  its slot released and its reminders withdrawn (services.bookings.cancel);
+- two active rows in one workshop session: a seat beats a waiting place, otherwise the kept
+  person's row stays; the other is cancelled, and a seat it frees goes to the first person
+  waiting (services.workshops.cancel), whom ``on_promoted`` may tell;
+- the same broadcast queued for both: the duplicate's pending copy is cancelled.
+
+The merged registration is deleted, not kept as a marked row: it is the same person, and a
+second row would count them twice in every figure that counts registrations (erased ones too,
+for the anonymous counts), and would keep a copy of their data that an erasure of the kept
+contact would not find. The audit log keeps what it held, who merged it and when. The removed
+contact stays as an empty anonymous row (``erased_at`` set, as after an erasure) with its
+conversation state dropped: the person's next message arrives on the kept contact."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from services import bookings, programme, reminders, workshops
+from store.models import (ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking, OutboxMessage,
+                     Registration, WorkshopRegistration)
+from store.models import ProgrammeEvent
+
+# Answers of the removed registration that fill the kept one's empty ones.
+FILLED = ("first_name", "last_name", "birth_date", "tax_code", "municipality", "phone", "email", "situation",
+          "education", "italian", "sectors", "driving", "availability")
+MOVED = {"identities": ChannelIdentity, "bookings": InterviewBooking, "seats": WorkshopRegistration,
+         "events": ProgrammeEvent, "consents": Consent, "outbox": OutboxMessage}
+EARLY = ("new", "registered")
+
+
+class MergeError(ValueError):
+    """``code``: not_found, same (one registration twice, or two of one contact), erased."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass
+class Merged:
+    kept: Registration
+    removed_code: str
+    moved: dict[str, int] = field(default_factory=dict)
+    cancelled_bookings: list[int] = field(default_factory=list)
+    cancelled_seats: list[int] = field(default_factory=list)
+    promoted: list[WorkshopRegistration] = field(default_factory=list)
+    filled: list[str] = field(default_factory=list)
+
+
+def merge(session: Session, *, keep_id: int, drop_id: int, now: dt.datetime,
+          on_promoted: Optional[Callable[[WorkshopRegistration], None]] = None) -> Merged:
+    if keep_id == drop_id:
+        raise MergeError("same")
+    keep, drop = session.get(Registration, keep_id), session.get(Registration, drop_id)
+    if keep is None or drop is None:
+        raise MergeError("not_found")
+    if keep.erased_at is not None or drop.erased_at is not None:
+        raise MergeError("erased")
+    if keep.contact_id == drop.contact_id:
+        raise MergeError("same")
+    kept_cid, gone_cid = keep.contact_id, drop.contact_id
+    # Both people's messages wait until the merge is done (as services.repository locks one person).
+    session.execute(select(Contact.id).where(Contact.id.in_((kept_cid, gone_cid))).order_by(Contact.id)
+                    .with_for_update(key_share=True))
+    result = Merged(kept=keep, removed_code=drop.code)
+
+    _one_interview(session, keep, drop, now, result)
+    _one_row_per_workshop(session, kept_cid, gone_cid, now, result, on_promoted)
+    _one_copy_per_broadcast(session, kept_cid, gone_cid)
+    gone_had_path = drop.status not in EARLY
+    for name, model in MOVED.items():
+        rows = session.scalars(select(model).where(model.contact_id == gone_cid)).all()
+        for row in rows:
+            row.contact_id = kept_cid
+        result.moved[name] = len(rows)
+    session.flush()
+
+    for name in FILLED:
+        if getattr(keep, name) in (None, "", []) and getattr(drop, name) not in (None, "", []):
+            setattr(keep, name, getattr(drop, name))
+            result.filled.append(name)
+    if keep.status in EARLY and gone_had_path:
+        keep.status = drop.status  # only the other one had gone on along the path
+    elif keep.status not in EARLY and gone_had_path:
+        keep.status = programme._stage_from_events(session, kept_cid)  # both had: the latest step decides
+    elif keep.status == "new" and drop.status == "registered":
+        keep.status = "registered"
+
+    kept_contact, gone_contact = session.get(Contact, kept_cid), session.get(Contact, gone_cid)
+    for preference in ("notices_off_at", "reminders_off_at"):  # "stop" said on either channel holds
+        if getattr(kept_contact, preference) is None and getattr(gone_contact, preference) is not None:
+            setattr(kept_contact, preference, getattr(gone_contact, preference))
+    gone_contact.erased_at = now
+    state = session.get(ConversationState, gone_cid)
+    if state is not None:
+        session.delete(state)
+    session.delete(drop)
+    session.flush()
+    if kept_contact.reminders_off_at is not None:
+        reminders.withdraw_person(session, kept_cid)
+    return result
+
+
+def _one_interview(session: Session, keep: Registration, drop: Registration, now: dt.datetime,
+                   result: Merged) -> None:
+    for registration in (keep, drop):
+        bookings.close_past(session, contact_id=registration.contact_id, now=now)
+    if bookings.active_booking(session, keep.contact_id) and bookings.active_booking(session, drop.contact_id):
+        cancelled = bookings.cancel(session, contact_id=drop.contact_id, reason=f"merged into {keep.code}")
+        result.cancelled_bookings.append(cancelled.id)
+
+
+def _one_row_per_workshop(session: Session, kept_cid: int, gone_cid: int, now: dt.datetime, result: Merged,
+                          on_promoted) -> None:
+    rows = session.scalars(select(WorkshopRegistration).where(
+        WorkshopRegistration.contact_id.in_((kept_cid, gone_cid)), WorkshopRegistration.status.in_(workshops.ACTIVE))
+        .order_by(WorkshopRegistration.id)).all()
+    by_session: dict[int, dict[int, WorkshopRegistration]] = {}
+    for row in rows:
+        by_session.setdefault(row.session_id, {})[row.contact_id] = row
+    for both in by_session.values():
+        if len(both) < 2:
+            continue
+        kept, gone = both[kept_cid], both[gone_cid]
+        loser = kept if (kept.status, gone.status) == ("waitlisted", "registered") else gone
+        promoted = workshops.cancel(session, contact_id=loser.contact_id, registration_id=loser.id, now=now)
+        result.cancelled_seats.append(loser.id)
+        if promoted is not None:
+            result.promoted.append(promoted)
+            if on_promoted is not None:
+                on_promoted(promoted)
+
+
+def _one_copy_per_broadcast(session: Session, kept_cid: int, gone_cid: int) -> None:
+    kept = set(session.scalars(select(OutboxMessage.broadcast_id).where(
+        OutboxMessage.contact_id == kept_cid, OutboxMessage.broadcast_id.is_not(None))))
+    for row in session.scalars(select(OutboxMessage).where(
+            OutboxMessage.contact_id == gone_cid, OutboxMessage.status == "pending",
+            OutboxMessage.broadcast_id.in_(kept))):
+        row.status = "cancelled"

@@ -1,0 +1,1 @@
+"""Operators: accounts, passwords, logins, throttling, the signing key and the audit log."""

@@ -1,0 +1,29 @@
+"""The session signing key: OFFICE_SECRET_KEY, or one generated at first start and kept in the
+database (office_secret) so that every process on that database signs alike."""
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from store.models import OfficeSecret
+
+SESSION_KEY = "session_signing_key"
+
+
+def session_key(engine: Engine, configured: str | None = None) -> str:
+    if configured:
+        return configured
+    with Session(engine) as session:
+        found = session.get(OfficeSecret, SESSION_KEY)
+        if found:
+            return found.value
+        session.add(OfficeSecret(name=SESSION_KEY, value=secrets.token_urlsafe(48)))
+        try:
+            session.commit()
+        except IntegrityError:  # another process generated it first: use theirs
+            session.rollback()
+    with Session(engine) as session:
+        return session.get(OfficeSecret, SESSION_KEY).value

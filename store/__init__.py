@@ -1,0 +1,1 @@
+"""Tables, the database engine, migrations and the few hot statements: persistence only."""
