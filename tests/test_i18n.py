@@ -9,6 +9,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from conversations.i18n import LANGUAGES, LOCALES_DIR, translator
+from scripts.update_catalogs import IGNORE_DIRS, SOURCES
 from tests.conftest import ROOT
 
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
@@ -43,7 +44,7 @@ def test_placeholders_survive_translation(language):
 def test_catalogs_hold_every_string_of_the_code(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "--quiet", "extract", "-F",
-                    "pyproject.toml", "-o", str(pot), "conversations", "bot", "handlers", "services", "store"],
+                    "pyproject.toml", "-o", str(pot), "--ignore-dirs", IGNORE_DIRS, *SOURCES],
                    check=True, cwd=ROOT)
     with pot.open("rb") as handle:
         in_code = {m.id for m in read_po(handle) if m.id}
