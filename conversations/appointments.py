@@ -1,40 +1,46 @@
 """Menu actions around bookings: book, move or cancel the interview, workshops,
-"my appointments", giving a workshop seat back (which may promote somebody waiting)."""
+"my appointments", giving a workshop seat back (which may promote somebody waiting).
+They arrive decoded (conversations.payload's action types) and are dispatched by type."""
 from __future__ import annotations
 
 from . import describe, reminders
-from .payload import action_button
 from .engine import Engine
 from .flow import Ctx
 from .flows import interview, workshop
 from .messages import Button, Outbound
+from .payload import (Action, Appointments, BookInterview, CancelInterview, DropSeat, GiveBackSeat, Menu,
+                      MoveInterview, Register, ReminderAnswer, Workshops, action_button)
 from .store import BookingFailed, Promotion
 
 
 
-def run(engine: Engine, ctx: Ctx, action: str, argument: str) -> list[Outbound] | None:
-    """The replies for an ``int:``/``ws:``/``appts``/``rem:`` action; None if it is not one of them."""
+# the actions that need a registration; any other is not for this module
+_MINE = (Appointments, BookInterview, MoveInterview, CancelInterview, Workshops, GiveBackSeat, DropSeat,
+         ReminderAnswer)
+
+
+def run(engine: Engine, ctx: Ctx, action: Action) -> list[Outbound] | None:
+    """The replies for an action around bookings; None if it is not one of them."""
     _ = ctx.t.gettext
-    if action in ("int", "ws", "appts", reminders.ACTION) and ctx.store.registration_code() is None:
+    if not isinstance(action, _MINE):
+        return None
+    if ctx.store.registration_code() is None:
         return [Outbound(_("First you need to register: it takes a few minutes."),
-                         (action_button(_("Register"), "register"), action_button(_("Menu"), "menu")))]
-    if action == "appts":
+                         (action_button(_("Register"), Register()), action_button(_("Menu"), Menu())))]
+    if isinstance(action, Appointments):
         return [my_appointments(ctx)]
-    if action == "int":
-        return _interview(engine, ctx, argument)
-    if action == "ws":
-        verb, _sep, number = argument.partition(":")
-        if verb == "list":
-            return engine.start(ctx, workshop.NAME)
-        if verb in ("cancel", "drop") and number.isdecimal():
-            return _drop_seat(engine, ctx, int(number), confirmed=verb == "drop")
-    if action == reminders.ACTION:
-        pressed = reminders.parse(argument)
-        return _reminder(engine, ctx, pressed) if pressed else None
-    return None
+    if isinstance(action, Workshops):
+        return engine.start(ctx, workshop.NAME)
+    if isinstance(action, GiveBackSeat):
+        return _ask_give_back(engine, ctx, action.registration_id)
+    if isinstance(action, DropSeat):
+        return give_back(ctx, action.registration_id)
+    if isinstance(action, ReminderAnswer):
+        return _reminder(engine, ctx, action)
+    return _interview(engine, ctx, action)
 
 
-def _reminder(engine: Engine, ctx: Ctx, pressed: reminders.Pressed) -> list[Outbound]:
+def _reminder(engine: Engine, ctx: Ctx, pressed: ReminderAnswer) -> list[Outbound]:
     """A reminder's button acts only on the booking it was about, while that is still ahead;
     "I'll be there" leaves the person where they were in a flow."""
     _ = ctx.t.gettext
@@ -53,36 +59,35 @@ def _reminder(engine: Engine, ctx: Ctx, pressed: reminders.Pressed) -> list[Outb
         thanks = _("Thank you for letting us know. See you there!")
         if engine.current(ctx.state):
             return [Outbound(thanks)] + engine.reprompt(ctx)
-        return [Outbound(thanks, (action_button(_("My appointments"), "appts"), action_button(_("Menu"), "menu")))]
+        return [Outbound(thanks, (action_button(_("My appointments"), Appointments()),
+                                  action_button(_("Menu"), Menu())))]
     if is_interview:
-        return _interview(engine, ctx, "move" if pressed.verb == reminders.MOVE else "cancel")
+        return _interview(engine, ctx, MoveInterview() if pressed.verb == reminders.MOVE else CancelInterview())
     if pressed.verb == reminders.CANCEL:
-        return _drop_seat(engine, ctx, booking_id, confirmed=False)
+        return _ask_give_back(engine, ctx, booking_id)
     return engine.start(ctx, workshop.NAME, move_from=booking_id)  # the old seat goes once the new one is held
 
 
-def _interview(engine: Engine, ctx: Ctx, verb: str) -> list[Outbound] | None:
+def _interview(engine: Engine, ctx: Ctx, action: Action) -> list[Outbound]:
     _ = ctx.t.gettext
     current = ctx.store.current_interview()
-    if verb == "book" and current:
+    if isinstance(action, BookInterview) and current:
         return [Outbound(_("You already have an interview booked:") + "\n\n"
                          + describe.slot_text(ctx, current.slot), _interview_buttons(ctx))]
-    if verb in ("move", "cancel") and current is None:
+    if current is None and not isinstance(action, BookInterview):
         return [Outbound(_("You have no interview booked."),
-                         (action_button(_("Book an interview"), "int:book"), action_button(_("Menu"), "menu")))]
-    if verb == "book":
+                         (action_button(_("Book an interview"), BookInterview()), action_button(_("Menu"), Menu())))]
+    if isinstance(action, BookInterview):
         return engine.start(ctx, interview.NAME)
-    if verb == "move":
+    if isinstance(action, MoveInterview):
         return engine.start(ctx, interview.NAME, reschedule=True)
-    if verb == "cancel":
-        return engine.start(ctx, interview.CANCEL)
-    return None
+    return engine.start(ctx, interview.CANCEL)
 
 
 def _interview_buttons(ctx: Ctx) -> tuple[Button, ...]:
     _ = ctx.t.gettext
-    return (action_button(_("Change day or time"), "int:move"), action_button(_("Cancel the interview"), "int:cancel"),
-            action_button(_("Menu"), "menu"))
+    return (action_button(_("Change day or time"), MoveInterview()), action_button(_("Cancel the interview"), CancelInterview()),
+            action_button(_("Menu"), Menu()))
 
 
 def my_appointments(ctx: Ctx) -> Outbound:
@@ -94,29 +99,32 @@ def my_appointments(ctx: Ctx) -> Outbound:
         buttons += _interview_buttons(ctx)[:2]
     else:
         lines += [_("You have no interview booked."), ""]
-        buttons.append(action_button(_("Book an interview"), "int:book"))
+        buttons.append(action_button(_("Book an interview"), BookInterview()))
     for seat in seats:
         status = (_("waiting list, number {position}").format(position=seat.position)
                   if seat.status == "waitlisted" else _("signed up"))
         lines += [_("Workshop ({status}):").format(status=status), describe.workshop_text(ctx, seat.workshop), ""]
         buttons.append(action_button(_("Cancel {day}").format(day=ctx.t.day_label(seat.workshop.starts_at)),
-                               f"ws:cancel:{seat.registration_id}"))
+                               GiveBackSeat(seat.registration_id)))
     if not seats:
         lines.append(_("You are not signed up for any workshop."))
-    buttons += [action_button(_("Workshops"), "ws:list"), action_button(_("Menu"), "menu")]
+    buttons += [action_button(_("Workshops"), Workshops()), action_button(_("Menu"), Menu())]
     return Outbound("\n".join(lines).strip(), tuple(buttons))
 
 
-def _drop_seat(engine: Engine, ctx: Ctx, registration_id: int, *, confirmed: bool) -> list[Outbound]:
+def _ask_give_back(engine: Engine, ctx: Ctx, registration_id: int) -> list[Outbound]:
+    """"Do you want to give up your place?", asked aside of a flow under way (flows.workshop)."""
+    if not any(s.registration_id == registration_id for s in ctx.store.seats()):
+        return [Outbound(ctx.t.gettext("This booking is no longer active.")), my_appointments(ctx)]
+    return engine.start(ctx, workshop.GIVE_BACK, seat=registration_id)
+
+
+def give_back(ctx: Ctx, registration_id: int) -> list[Outbound]:
+    """The seat given back (the first person waiting gets it); from the give-back question or
+    from a promotion's own button."""
     _ = ctx.t.gettext
-    seat = next((s for s in ctx.store.seats() if s.registration_id == registration_id), None)
-    if seat is None:
+    if not any(s.registration_id == registration_id for s in ctx.store.seats()):
         return [Outbound(_("This booking is no longer active.")), my_appointments(ctx)]
-    if not confirmed:
-        return [Outbound(_("Do you want to give up your place at this workshop?") + "\n\n"
-                         + describe.workshop_text(ctx, seat.workshop),
-                         (action_button(_("Yes, give it up"), f"ws:drop:{registration_id}"),
-                          action_button(_("No, keep my seat"), "appts")))]
     try:
         promotion = ctx.store.give_up_seat(registration_id)
     except BookingFailed:
@@ -124,7 +132,7 @@ def _drop_seat(engine: Engine, ctx: Ctx, registration_id: int, *, confirmed: boo
     if promotion:
         tell_promoted(ctx, promotion)
     return [Outbound(_("Done: you are no longer signed up for this workshop. Thank you for telling us."),
-                     (action_button(_("My appointments"), "appts"), action_button(_("Menu"), "menu")))]
+                     (action_button(_("My appointments"), Appointments()), action_button(_("Menu"), Menu())))]
 
 
 def tell_promoted(ctx: Ctx, promotion: Promotion) -> None:
@@ -135,7 +143,7 @@ def tell_promoted(ctx: Ctx, promotion: Promotion) -> None:
     text = (_("Good news: a seat has freed up and it is yours now!") + "\n\n"
             + describe.workshop_text(person_ctx, seat.workshop) + "\n\n"
             + _("If you can no longer come, give the seat back so that somebody else can have it."))
-    message = Outbound(text, (action_button(_("Give the seat back"), f"ws:drop:{seat.registration_id}"),),
+    message = Outbound(text, (action_button(_("Give the seat back"), DropSeat(seat.registration_id)),),
                        file=describe.workshop_file(person_ctx, seat.registration_id, seat.workshop))
     ctx.store.notify(promotion.contact_id, message, key=f"promotion:{seat.registration_id}")
 

@@ -5,13 +5,14 @@ They work from any step; where a flow is under way, its question is asked again 
 from __future__ import annotations
 
 from . import appointments, preferences
-from .payload import action_button
 from .engine import CommandSet, Engine
 from .flow import Ctx
-from .flows import interview, linking, registration, workshop
+from .flows import erase, interview, linking, registration, workshop
 from .flows.choices import LANGUAGE
 from .i18n import LANGUAGES
 from .messages import Outbound
+from .payload import (Action, Appointments, BookInterview, Erase, Help, Languages, LinkApp, Menu, MyData,
+                      Privacy, Register, SetLanguage, Settings, Toggle, Workshops, action_button)
 
 
 
@@ -35,21 +36,20 @@ class Commands(CommandSet):
     def as_command(self, text: str) -> str | None:
         return preferences.as_command(text)
 
-    def run_action(self, engine: Engine, ctx: Ctx, value: str) -> list[Outbound]:
-        action, _sep, argument = value.partition(":")
-        if action == "lang" and argument in LANGUAGES:
-            return self.set_language(engine, ctx, argument)
-        if action == preferences.ACTION:
-            return preferences.toggle(engine, ctx, argument) or engine.stale(ctx)
+    def run_action(self, engine: Engine, ctx: Ctx, action: Action) -> list[Outbound]:
+        if isinstance(action, SetLanguage):
+            return self.set_language(engine, ctx, action.language) if action.language in LANGUAGES \
+                else engine.stale(ctx)
+        if isinstance(action, Toggle):
+            return preferences.toggle(engine, ctx, action)
         handler = {
-            "menu": self.show_menu, "register": self.register, "help": self.help,
-            "language": self.language, "privacy": self.privacy, "mydata": self.my_data,
-            "erase": self.ask_erase, "erase_yes": self.erase, "erase_no": self.keep,
-            "settings": self.settings, linking.ACTION: linking.action,
-        }.get(action)
+            Menu: self.show_menu, Register: self.register, Help: self.help, Languages: self.language,
+            Privacy: self.privacy, MyData: self.my_data, Erase: self.ask_erase, Settings: self.settings,
+            LinkApp: linking.action,
+        }.get(type(action))
         if handler:
             return handler(engine, ctx)
-        return appointments.run(engine, ctx, action, argument) or engine.stale(ctx)
+        return appointments.run(engine, ctx, action) or engine.stale(ctx)
 
     def idle(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         """A message outside any flow: newcomers start registering, others see the menu."""
@@ -61,14 +61,14 @@ class Commands(CommandSet):
     def menu(self, engine: Engine, ctx: Ctx) -> Outbound:
         _ = ctx.t.gettext
         if ctx.store.registration_code() is not None:
-            first = (action_button(_("My appointments"), "appts"), action_button(_("Book an interview"), "int:book"),
-                     action_button(_("Workshops"), "ws:list"), action_button(_("My registration"), "mydata"))
+            first = (action_button(_("My appointments"), Appointments()), action_button(_("Book an interview"), BookInterview()),
+                     action_button(_("Workshops"), Workshops()), action_button(_("My registration"), MyData()))
         else:
-            first = (action_button(_("Register"), "register"),
-                     action_button(_("I am already registered"), linking.ACTION))
+            first = (action_button(_("Register"), Register()),
+                     action_button(_("I am already registered"), LinkApp()))
         return Outbound(_("Menu: choose what you need."), first + (
-            action_button(_("Privacy and my data"), "privacy"),
-            action_button(_("Language"), "language"), action_button(_("Help"), "help")), close_keyboard=True)
+            action_button(_("Privacy and my data"), Privacy()),
+            action_button(_("Language"), Languages()), action_button(_("Help"), Help())), close_keyboard=True)
 
     # -- commands -----------------------------------------------------------
     def start(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
@@ -116,7 +116,7 @@ class Commands(CommandSet):
 
     def language(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         _ = ctx.t.gettext
-        buttons = tuple(action_button(_(option.label), f"lang:{option.value}") for option in LANGUAGE)
+        buttons = tuple(action_button(_(option.label), SetLanguage(option.value)) for option in LANGUAGE)
         return [Outbound(_("Which language do you prefer?"), buttons)]
 
     def set_language(self, engine: Engine, ctx: Ctx, language: str) -> list[Outbound]:
@@ -129,8 +129,8 @@ class Commands(CommandSet):
     def privacy(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         _ = ctx.t.gettext
         return [Outbound(registration.privacy_notice(ctx), (
-            action_button(_("See my data"), "mydata"), action_button(_("Erase my data"), "erase"),
-            action_button(_("Menu"), "menu")))]
+            action_button(_("See my data"), MyData()), action_button(_("Erase my data"), Erase()),
+            action_button(_("Menu"), Menu())))]
 
     def my_data(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         _ = ctx.t.gettext
@@ -152,31 +152,23 @@ class Commands(CommandSet):
                 status=_(registration.STATUS_LABELS.get(reg["status"], reg["status"])))]
             lines += registration.summary_lines(reg["answers"], ctx)
             lines += ["", appointments.my_appointments(ctx).text]
-        if ctx.state.flow == registration.NAME and ctx.state.answers:
+        unfinished = _unfinished_registration(ctx)
+        if unfinished:
             lines += ["", _("Answers of a form you have not finished yet:")]
-            lines += registration.summary_lines(ctx.state.answers, ctx)
-        return [Outbound("\n".join(lines), (action_button(_("Erase my data"), "erase"), action_button(_("Menu"), "menu")))]
+            lines += registration.summary_lines(unfinished, ctx)
+        return [Outbound("\n".join(lines), (action_button(_("Erase my data"), Erase()), action_button(_("Menu"), Menu())))]
 
     def ask_erase(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
-        _ = ctx.t.gettext
-        return [Outbound(_("Do you really want to erase your data? Your registration will be cancelled "
-                           "and the operators will no longer see it. This cannot be undone."), (
-            action_button(_("Yes, erase"), "erase_yes"), action_button(_("No, keep my data"), "erase_no")))]
+        return engine.start(ctx, erase.NAME)  # asked aside: "No" goes back to the form under way
 
-    def erase(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
-        _ = ctx.t.gettext
-        appointments.cancel_everything(ctx)  # frees their slot and seats for others first
-        ctx.store.erase_personal_data()
-        engine.leave(ctx)
-        return [Outbound(_("Your data has been erased. Thank you for contacting Insieme per il lavoro. "
-                           "If you want to register again, write /start."), close_keyboard=True)]
 
-    def keep(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
-        _ = ctx.t.gettext
-        return [Outbound(_("OK, nothing was erased."))] + engine.reprompt(ctx)
+def _unfinished_registration(ctx: Ctx) -> dict:
+    """The answers of a registration under way, paused beneath a question aside or not."""
+    position = ctx.state.paused or ctx.state.to_dict()
+    return (position.get("answers") or {}) if position.get("flow") == registration.NAME else {}
 
 
 def build_engine() -> Engine:
     """The engine with every flow this bot offers."""
-    return Engine([registration.FLOW, interview.FLOW, interview.CANCEL_FLOW, workshop.FLOW, linking.FLOW],
-                  Commands())
+    return Engine([registration.FLOW, interview.FLOW, interview.CANCEL_FLOW, workshop.FLOW,
+                   workshop.GIVE_BACK_FLOW, erase.FLOW, linking.FLOW], Commands())

@@ -46,18 +46,22 @@ class Engine:
             return self.commands.run_command(self, ctx, inbound.text.strip())
         if inbound.kind is Kind.TEXT and (command := self.commands.as_command(inbound.text)):
             return self.commands.run_command(self, ctx, command)
-        if inbound.kind is Kind.BUTTON:
+        if inbound.kind is Kind.BUTTON:  # decoded here once; steps read ctx.button
             try:
-                data = payload.decode(inbound.payload)
+                data = ctx.button = payload.decode(inbound.payload)
             except payload.PayloadError:
                 return self.stale(ctx)
             if data.is_global:
-                return self.commands.run_action(self, ctx, data.value)
+                action = payload.decode_action(data.value)
+                return self.commands.run_action(self, ctx, action) if action else self.stale(ctx)
+            if data.scope != self.scope(state) and self._aside(state) and data.scope == _scope_of(state.paused):
+                self.finish(ctx)  # a button of the question beneath: the question aside is dropped
             if data.scope != self.scope(state):
                 return self.stale(ctx)
-        if state.flow is None:
-            return self.commands.idle(self, ctx)
-        return self.answer(ctx)
+        return self._go_on(ctx)
+
+    def _go_on(self, ctx: Ctx) -> list[Outbound]:
+        return self.answer(ctx) if ctx.state.flow is not None else self.commands.idle(self, ctx)
 
     def _typed_global_button(self, state: State, inbound: Inbound) -> Inbound:
         """A number or label typed for a menu-like message counts as pressing that button."""
@@ -70,6 +74,10 @@ class Engine:
     def scope(self, state: State) -> str:
         return f"{state.flow}.{state.step}"
 
+    def _aside(self, state: State) -> bool:
+        flow = self.flows.get(state.flow or "")
+        return bool(flow and flow.aside)
+
     def current(self, state: State) -> tuple[Flow, Step] | None:
         flow = self.flows.get(state.flow or "")
         step = flow.step(state.step) if flow else None
@@ -78,12 +86,27 @@ class Engine:
     def start(self, ctx: Ctx, flow_name: str, **answers) -> list[Outbound]:
         """Begin a flow at its first step; ``answers`` are known beforehand (e.g. rescheduling)."""
         state = ctx.state
+        if not self.flows[flow_name].aside:
+            state.paused = None
+        elif state.flow is not None and not self._aside(state):  # a question asked aside: keep this
+            state.paused = {key: value for key, value in state.to_dict().items()
+                            if key in ("flow", "step", "answers", "scratch", "editing")}
         state.flow, state.answers, state.scratch, state.editing = flow_name, dict(answers), {}, False
         return self.enter(ctx, self.flows[flow_name].first.name)
 
     def leave(self, ctx: Ctx) -> None:
-        ctx.state.flow = ctx.state.step = None
+        """Out of every flow, the one paused beneath a question aside too."""
+        ctx.state.flow = ctx.state.step = ctx.state.paused = None
         ctx.state.answers, ctx.state.scratch, ctx.state.editing = {}, {}, False
+
+    def finish(self, ctx: Ctx) -> None:
+        """The current flow is over: back to the one it was asked aside of, if any."""
+        paused, state = ctx.state.paused, ctx.state
+        self.leave(ctx)
+        if paused:
+            state.flow, state.step = paused.get("flow"), paused.get("step")
+            state.answers, state.scratch = dict(paused.get("answers") or {}), dict(paused.get("scratch") or {})
+            state.editing = bool(paused.get("editing"))
 
     def enter(self, ctx: Ctx, step_name: str) -> list[Outbound]:
         ctx.state.step = step_name
@@ -132,6 +155,9 @@ class Engine:
         try:
             value = self.parse(ctx, step)
         except Invalid as bad:
+            if flow.aside and ctx.inbound.kind is not Kind.BUTTON:
+                self.finish(ctx)  # not an answer to the question aside: it is for what lies beneath
+                return self._go_on(ctx)
             return [Outbound(bad.message)] + [self.prompt(ctx)]
         if value is _Toggled:
             return [self.prompt(ctx, edit=True)]
@@ -139,14 +165,16 @@ class Engine:
         outcome = (step.after(ctx, value) if step.after else None) or Outcome()
         messages = list(outcome.messages)
         if outcome.end:
-            self.leave(ctx)
+            self.finish(ctx)
+            if outcome.resume:
+                return messages + self.reprompt(ctx)
             return messages + ([self.commands.menu(self, ctx)] if outcome.menu else [])
         goto = outcome.goto
         if goto is None:
             goto = "summary" if ctx.state.editing and flow.step("summary") else step.next
             ctx.state.editing = False
         if goto is None:
-            self.leave(ctx)
+            self.finish(ctx)
             return messages
         return messages + self.enter(ctx, goto)
 
@@ -161,7 +189,7 @@ class Engine:
         if inbound.kind in (Kind.UNSUPPORTED, Kind.CONTACT):
             raise Invalid(_("I can only read text here. Please type your answer or tap a button."))
         if inbound.kind is Kind.BUTTON:
-            return self._pressed(ctx, step, payload.decode(inbound.payload).value)
+            return self._pressed(ctx, step, ctx.button.value)
         text = inbound.text.strip()
         limit = min(step.max_length, MAX_TEXT)
         if len(text) > limit:
@@ -227,6 +255,11 @@ class _ToggledType:
 _Toggled = _ToggledType()
 
 
+def _scope_of(position: dict | None) -> str | None:
+    """The payload scope of a stored position (``reg.phone``); None for none."""
+    return f"{position.get('flow')}.{position.get('step')}" if position else None
+
+
 def _match(choices: list[tuple[str, str]], typed: str) -> str | None:
     """The value of the choice whose number or label was typed."""
     typed = typed.strip()
@@ -247,7 +280,7 @@ class CommandSet:
     def as_command(self, text: str) -> str | None:
         """The command a word typed alone stands for at any step (STOP is /stop), else None."""
         return None
-    def run_action(self, engine: Engine, ctx: Ctx, value: str) -> list[Outbound]: ...
+    def run_action(self, engine: Engine, ctx: Ctx, action: payload.Action) -> list[Outbound]: ...
     def idle(self, engine: Engine, ctx: Ctx) -> list[Outbound]: ...
     def menu(self, engine: Engine, ctx: Ctx) -> Outbound: ...
 

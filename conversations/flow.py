@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .i18n import TIMEZONE, Translator, translator
 from .messages import Inbound, Outbound
+from .payload import Payload
 
 if TYPE_CHECKING:
     from .store import Store
@@ -35,17 +36,21 @@ class State:
     editing: bool = False  # answering one question from the summary: go back there after
     # (label, payload) of the last buttons shown, so typing a number or label works everywhere
     buttons: list[list[str]] = field(default_factory=list)
+    # the flow a question asked aside (Flow.aside) interrupted: flow, step, answers, scratch, editing
+    paused: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"flow": self.flow, "step": self.step, "answers": self.answers,
+        data = {"flow": self.flow, "step": self.step, "answers": self.answers,
                 "scratch": self.scratch, "editing": self.editing, "buttons": self.buttons}
+        return data | ({"paused": self.paused} if self.paused else {})
 
     @classmethod
     def from_dict(cls, language: str, data: dict[str, Any] | None) -> "State":
         data = data or {}
         return cls(language=language, flow=data.get("flow"), step=data.get("step"),
                    answers=dict(data.get("answers") or {}), scratch=dict(data.get("scratch") or {}),
-                   editing=bool(data.get("editing")), buttons=list(data.get("buttons") or []))
+                   editing=bool(data.get("editing")), buttons=list(data.get("buttons") or []),
+                   paused=data.get("paused") or None)
 
 
 @dataclass
@@ -56,6 +61,7 @@ class Ctx:
     store: "Store"
     inbound: Inbound
     now: dt.datetime
+    button: Payload | None = None  # the pressed button, decoded once by the engine
 
     @property
     def t(self) -> Translator:
@@ -84,6 +90,7 @@ class Outcome:
     messages: tuple[Outbound, ...] = ()
     end: bool = False             # leave the flow (state cleared)
     menu: bool = False            # with end: show the main menu after the messages
+    resume: bool = False          # with end: the question it was asked aside of again (or the menu)
 
 
 Text = Callable[[Ctx], str]
@@ -117,6 +124,9 @@ class Flow:
     name: str
     steps: tuple[Step, ...]
     diagram: str = ""  # file name of the Mermaid diagram beside the flow
+    # a question asked aside (a confirmation): the flow under way is paused, not dropped, and
+    # comes back when this one ends; typed text that is no answer here goes to that flow
+    aside: bool = False
 
     def step(self, name: str | None) -> Step | None:
         return next((s for s in self.steps if s.name == name), None)

@@ -7,11 +7,9 @@ import string
 from .engine import Engine
 from .flow import Ctx
 from .messages import Outbound
-from .payload import action_button
+from .payload import Menu, Toggle, action_button
 from .store import Preferences
 
-ACTION = "set"  # global actions "set:reminders_off", "set:notices_on", ...
-_SETTINGS = ("reminders", "notices")
 _STOP_WORDS = {"stop"}
 
 
@@ -41,14 +39,11 @@ def settings(engine: Engine, ctx: Ctx) -> list[Outbound]:
     return [_settings_message(ctx)] + _back(engine, ctx)
 
 
-def toggle(engine: Engine, ctx: Ctx, argument: str) -> list[Outbound] | None:
-    """A settings button: "reminders_off", "notices_on", ...; None if it is not one."""
-    name, _sep, value = argument.partition("_")
-    if name not in _SETTINGS or value not in ("on", "off"):
-        return None
+def toggle(engine: Engine, ctx: Ctx, pressed: Toggle) -> list[Outbound]:
+    """A settings button: it says which way (an old one pressed again changes nothing)."""
     _ = ctx.t.gettext
-    on = value == "on"
-    if name == "reminders":
+    on = pressed.on
+    if pressed.setting == "reminders":
         ctx.store.set_reminders(on)
         said = _("Reminders are on.") if on else _("Reminders are off: I will not remind you of your appointments.")
     else:
@@ -71,10 +66,10 @@ def _settings_message(ctx: Ctx, said: str | None = None, *, edit: bool = False) 
     chosen = ctx.store.preferences()
     buttons = (
         action_button(_("Turn reminders off") if chosen.reminders else _("Turn reminders on"),
-                      f"{ACTION}:reminders_{'off' if chosen.reminders else 'on'}"),
+                      Toggle("reminders", not chosen.reminders)),
         action_button(_("Turn notices off") if chosen.notices else _("Turn notices on"),
-                      f"{ACTION}:notices_{'off' if chosen.notices else 'on'}"),
-        action_button(_("Menu"), "menu"))
+                      Toggle("notices", not chosen.notices)),
+        action_button(_("Menu"), Menu()))
     text = "\n".join(([said, ""] if said else []) + [_("Your settings:")] + lines(ctx, chosen))
     return Outbound(text, buttons, edit=edit)
 

@@ -1,44 +1,23 @@
 """What a reminder says, and its three buttons: "I'll be there", "Reschedule", "Cancel".
 
-The buttons are global actions (``rem:<verb>:<i|w><booking id>``), so they work from any step;
+The buttons are global actions (``payload.ReminderAnswer``), so they work from any step;
 conversations.appointments acts on them. services.reminders decides when a reminder is due.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from . import describe
 from .messages import Button, Outbound
-from .payload import action_button
+from .payload import ReminderAnswer, action_button
 from .store import Slot, Workshop
 
-ACTION = "rem"
 CONFIRM, MOVE, CANCEL = "ok", "move", "cancel"
 INTERVIEW, WORKSHOP = "i", "w"  # an InterviewBooking id, or a WorkshopRegistration id
-
-
-@dataclass(frozen=True)
-class Pressed:
-    """A reminder's button, decoded: what to do, and to which booking."""
-
-    verb: str
-    kind: str
-    booking_id: int
-
-
-def parse(argument: str) -> Pressed | None:
-    """``ok:i12`` -> Pressed("ok", "i", 12); None if it is not a reminder's button."""
-    verb, _sep, target = argument.partition(":")
-    kind, number = target[:1], target[1:]
-    if verb not in (CONFIRM, MOVE, CANCEL) or kind not in (INTERVIEW, WORKSHOP) or not number.isdecimal():
-        return None
-    return Pressed(verb, kind, int(number))
 
 
 def _buttons(reader: describe.Reader, kind: str, booking_id: int) -> tuple[Button, ...]:
     _ = reader.t.gettext
     # WhatsApp allows 3 reply buttons of at most 20 characters: these fit in both languages
-    return tuple(action_button(label, f"{ACTION}:{verb}:{kind}{booking_id}") for verb, label in (
+    return tuple(action_button(label, ReminderAnswer(verb, kind, booking_id)) for verb, label in (
         (CONFIRM, _("I'll be there")), (MOVE, _("Reschedule")), (CANCEL, _("Cancel"))))
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from conversations import describe
 from conversations.messages import Outbound
-from conversations.payload import action_button
+from conversations.payload import Menu, action_button
 
 from services import outbox, reminders
 from services.agenda import AgendaError
@@ -31,7 +31,7 @@ def workshop_notice(*, language: str, workshop: WorkshopSession, now: dt.datetim
     else:
         head = _("The office moved a workshop session you signed up for. The new time:")
     return Outbound(head + "\n\n" + describe.workshop_text(reader, workshop_view(workshop)),
-                    (action_button(_("Menu"), "menu"),))
+                    (action_button(_("Menu"), Menu()),))
 
 
 class WorkshopNotifier:

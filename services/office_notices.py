@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from conversations import appointments, describe
 from conversations.messages import Outbound
-from conversations.payload import action_button
+from conversations.payload import BookInterview, Menu, action_button
 from conversations.store import Promotion, Seat, Slot
 from services import outbox, workshops
 from store.models import Contact, InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession, aware
@@ -23,7 +23,7 @@ def slot_cancelled(*, language: str, slot: Slot, now: dt.datetime) -> Outbound:
     text = (_("We are sorry: the office had to cancel your orientation interview.") + "\n\n"
             + describe.slot_text(reader, slot) + "\n\n"
             + _("You can choose another day and time now."))
-    return Outbound(text, (action_button(_("Book an interview"), "int:book"), action_button(_("Menu"), "menu")))
+    return Outbound(text, (action_button(_("Book an interview"), BookInterview()), action_button(_("Menu"), Menu())))
 
 
 class SlotCancelledNotifier:

@@ -227,8 +227,10 @@ def test_reminder_buttons_fit_telegrams_64_bytes_and_decode_back():
     for button in message.buttons:
         data = payload.decode(button.payload)
         assert len(button.payload.encode()) <= payload.MAX_BYTES and data.is_global
-        action, _sep, argument = data.value.partition(":")
-        assert action == "rem" and texts.parse(argument).booking_id == 10**15
-    assert texts.parse("ok:x12") is None and texts.parse("later:i12") is None and texts.parse("ok:i") is None
+        action = payload.decode_action(data.value)
+        assert data.value.startswith("rem:") and isinstance(action, payload.ReminderAnswer)
+        assert (action.kind, action.booking_id) == ("w", 10**15)
+    for forged in ("rem:ok:x12", "rem:later:i12", "rem:ok:i", "rem:ok:i-1", "rem:ok:i12:3"):
+        assert payload.decode_action(forged) is None
     assert [b.label for b in message.buttons] == [translator("it").gettext(label) for label in
                                                   ("I'll be there", "Reschedule", "Cancel")]

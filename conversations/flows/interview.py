@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import describe
-from ..payload import action_button
+from ..payload import Appointments, BookInterview, Menu, action_button
 from ..flow import Ctx, Flow, Option, Outcome, Step
 from ..i18n import N_
 from ..messages import Outbound
@@ -35,7 +35,7 @@ def booked_message(ctx: Ctx, interview: Interview, *, moved: bool = False) -> Ou
     text = "\n\n".join([head, describe.slot_text(ctx, interview.slot),
                         _("We have attached a calendar file. If you can't come, tell us here: "
                           "write /menu and choose \"My appointments\".")])
-    return Outbound(text, (action_button(_("My appointments"), "appts"), action_button(_("Menu"), "menu")),
+    return Outbound(text, (action_button(_("My appointments"), Appointments()), action_button(_("Menu"), Menu())),
                     file=describe.interview_file(ctx, interview.booking_id, interview.slot))
 
 
@@ -121,11 +121,11 @@ def _failed(ctx: Ctx, reason: str) -> Outcome:
     _ = ctx.t.gettext
     if reason == "already_booked":
         return Outcome(end=True, messages=(Outbound(
-            _("You already have an interview booked."), (action_button(_("My appointments"), "appts"),)),))
+            _("You already have an interview booked."), (action_button(_("My appointments"), Appointments()),)),))
     if reason == "no_booking":  # moving an interview cancelled meanwhile (by the office, say)
         return Outcome(end=True, messages=(Outbound(
-            _("You have no interview booked."), (action_button(_("Book an interview"), "int:book"),
-                                                 action_button(_("Menu"), "menu"))),))
+            _("You have no interview booked."), (action_button(_("Book an interview"), BookInterview()),
+                                                 action_button(_("Menu"), Menu()))),))
     goto = "time" if ctx.store.interview_slots(_chosen_day(ctx)) else "day"
     return Outcome(goto=goto, messages=(Outbound(_(FAILURES.get(reason, FAILURES["not_found"]))),))
 
@@ -163,11 +163,11 @@ def _after_sure(ctx: Ctx, value: str) -> Outcome | None:
     _ = ctx.t.gettext
     if ctx.store.current_interview() is None:  # cancelled meanwhile (by the office, say)
         return Outcome(end=True, messages=(Outbound(_("You have no interview booked."), (
-            action_button(_("Book an interview"), "int:book"), action_button(_("Menu"), "menu"))),))
+            action_button(_("Book an interview"), BookInterview()), action_button(_("Menu"), Menu()))),))
     if value == "yes":
         return None
     return Outcome(end=True, messages=(Outbound(_("OK, your interview stays as it is."),
-                                                (action_button(_("Menu"), "menu"),)),))
+                                                (action_button(_("Menu"), Menu()),)),))
 
 
 def _reason(text: str, ctx: Ctx) -> str:
@@ -182,7 +182,7 @@ def _after_reason(ctx: Ctx, reason: str | None) -> Outcome:
         return Outcome(end=True, messages=(Outbound(_("You have no interview booked.")),))
     return Outcome(end=True, messages=(Outbound(
         _("Your interview is cancelled. When you want, you can book another one."),
-        (action_button(_("Book an interview"), "int:book"), action_button(_("Menu"), "menu"))),))
+        (action_button(_("Book an interview"), BookInterview()), action_button(_("Menu"), Menu()))),))
 
 
 SURE = (Option("yes", N_("Yes, cancel it")), Option("no", N_("No, keep the interview")))

@@ -8,11 +8,10 @@ from __future__ import annotations
 from ..flow import Ctx, Flow, Invalid, Outcome, Step
 from ..i18n import N_
 from ..messages import Kind, Outbound
-from ..payload import action_button
+from ..payload import Menu, action_button
 from ..store import LinkResult
 
 NAME = "link"
-ACTION = "link"
 DIGITS = 6
 CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "web": N_("web chat"), "console": N_("terminal")}
 
@@ -110,7 +109,7 @@ def _give_code(engine, ctx: Ctx) -> list[Outbound]:
              "write there:\n/link {code}\n\nThe code works once. Do not give it to anybody.").format(code=code)
     if engine.current(ctx.state):
         return [Outbound(text)] + engine.reprompt(ctx)
-    return [Outbound(text, (action_button(_("Menu"), "menu"),))]
+    return [Outbound(text, (action_button(_("Menu"), Menu()),))]
 
 
 def _send_now(engine, ctx: Ctx, typed: str) -> list[Outbound]:

@@ -11,7 +11,7 @@ from ..flow import Ctx, Flow, Invalid, Option, Outcome, Step
 from ..i18n import N_
 from ..messages import Outbound
 from .. import municipalities
-from ..payload import action_button
+from ..payload import BookInterview, Menu, Workshops, action_button
 from . import choices
 
 NAME = "reg"
@@ -167,8 +167,8 @@ def _after_summary(ctx: Ctx, value: str) -> Outcome:
              "the operators may ask for it.\n\nNext step: an orientation interview with an "
              "operator: you can book it now.").format(name=ctx.answers["first_name"], code=code)
     return Outcome(end=True, messages=(Outbound(done, (
-        action_button(_("Book my interview"), "int:book"), action_button(_("Workshops"), "ws:list"),
-        action_button(_("Menu"), "menu"))),))
+        action_button(_("Book my interview"), BookInterview()), action_button(_("Workshops"), Workshops()),
+        action_button(_("Menu"), Menu()))),))
 
 
 def _edit_options(ctx: Ctx) -> tuple[Option, ...]:

@@ -1,4 +1,5 @@
-"""Signing up to a session of the "bussola" workshops: pick a session -> confirm (or waitlist).
+"""Signing up to a session of the "bussola" workshops: pick a session -> confirm (or waitlist);
+and giving a seat back (``wsg``): are you sure? -> given back, the first waiting promoted.
 
 See workshop.md for the diagram. Seats are counted by the database; when a session is
 full the person may join its waiting list, and a freed seat goes to the first in line.
@@ -6,20 +7,21 @@ full the person may join its waiting list, and a freed seat goes to the first in
 from __future__ import annotations
 
 from .. import describe
-from ..payload import action_button
+from ..payload import Appointments, Menu, action_button
 from ..flow import Ctx, Flow, Option, Outcome, Step
 from ..i18n import N_
 from ..messages import Outbound
 from ..store import BookingFailed, Seat
 
 NAME = "ws"
-MENU, OTHER, YES = "menu", "other", "yes"
+GIVE_BACK = "wsg"  # asked aside: a flow under way goes on after
+MENU, OTHER, YES, KEEP = "menu", "other", "yes", "keep"
 
 
 
 def seat_message(ctx: Ctx, seat: Seat) -> Outbound:
     _ = ctx.t.gettext
-    buttons = (action_button(_("My appointments"), "appts"), action_button(_("Menu"), "menu"))
+    buttons = (action_button(_("My appointments"), Appointments()), action_button(_("Menu"), Menu()))
     if seat.status == "waitlisted":
         text = _("You are on the waiting list, number {position}. If a seat frees up, it goes to the "
                  "first in line and we tell you at once.").format(position=seat.position)
@@ -130,8 +132,37 @@ def _leave_old_seat(ctx: Ctx, seat: Seat) -> tuple[Outbound, ...]:
     return (Outbound(_("Your seat on {day} has been given back. Thank you!").format(day=day)),)
 
 
+# -- giving a seat back: "Do you want to give up your place?" ---------------------------------
+def _seat(ctx: Ctx) -> Seat | None:
+    return next((s for s in ctx.store.seats() if s.registration_id == ctx.answers.get("seat")), None)
+
+
+def _sure_prompt(ctx: Ctx) -> str:
+    _ = ctx.t.gettext
+    seat = _seat(ctx)
+    if seat is None:
+        return _("This booking is no longer active.")
+    return _("Do you want to give up your place at this workshop?") + "\n\n" + describe.workshop_text(ctx, seat.workshop)
+
+
+def _sure_options(ctx: Ctx) -> tuple[Option, ...]:
+    # the seat rides in the value: a "yes" left on the question about another seat gives back nothing
+    return (Option(f"{YES}:{ctx.answers['seat']}", N_("Yes, give it up")), Option(KEEP, N_("No, keep my seat")))
+
+
+def _after_sure(ctx: Ctx, value: str) -> Outcome:
+    from .. import appointments  # here: conversations.appointments imports this flow
+    if value == KEEP:
+        return Outcome(end=True, messages=(appointments.my_appointments(ctx),))
+    return Outcome(end=True, messages=tuple(appointments.give_back(ctx, int(ctx.answers["seat"]))))
+
+
 FLOW = Flow(NAME, (
     Step("pick", _pick_prompt, options=_pick_options, after=_after_pick, next="confirm",
          stale=N_("Sorry, that session is no longer open. Here are the sessions now.")),
     Step("confirm", _confirm_prompt, options=_confirm_options, after=_after_confirm),
 ), diagram="workshop.md")
+
+GIVE_BACK_FLOW = Flow(GIVE_BACK, (
+    Step("sure", _sure_prompt, options=_sure_options, after=_after_sure),
+), diagram="workshop.md", aside=True)
