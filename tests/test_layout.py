@@ -10,6 +10,7 @@ declare which table they show (sqladmin is built on the table classes), listed i
 from __future__ import annotations
 
 import ast
+import re
 import statistics
 from collections import defaultdict
 from pathlib import Path
@@ -157,3 +158,22 @@ def test_every_flow_has_its_mermaid_diagram_beside_it():
     for flow in flows:
         diagram = ROOT / "conversations" / "flows" / flow.diagram
         assert flow.diagram and "```mermaid" in diagram.read_text("utf-8"), flow.name
+        # each step is a node named after it (``sure{...}``), and the flow's name is in the title
+        steps = {step.name for step in flow.steps}
+        assert steps <= mermaid_nodes(diagram.read_text("utf-8")), (flow.name, steps - mermaid_nodes(
+            diagram.read_text("utf-8")))
+        assert f"`{flow.name}`" in diagram.read_text("utf-8").splitlines()[0], flow.name
+
+
+def mermaid_nodes(markdown: str) -> set[str]:
+    """The node ids of a flowchart: what is left once edge texts and node labels are gone."""
+    chart = markdown.split("```mermaid", 1)[1].split("```", 1)[0]
+    chart = re.sub(r"--\s.*?-->", "-->", chart)
+    while (shorter := re.sub(r"\[[^\[\]]*\]|\{[^{}]*\}|\([^()]*\)", "", chart, flags=re.S)) != chart:
+        chart = shorter
+    return set(re.findall(r"\w+", chart)) - {"flowchart", "TD", "LR"}
+
+
+def test_the_diagram_check_reads_node_ids_not_labels():
+    chart = "# x\n```mermaid\nflowchart TD\n    a([start]) --> b{b: is it so?}\n    b -- yes c --> d[d: done]\n```"
+    assert mermaid_nodes(chart) == {"a", "b", "d"}
