@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from .engine import normalize
 from .flow import Ctx, Invalid
-from .i18n import LANGUAGES, translator
+from .i18n import translator
+from .languages import CODES
 
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '’\-.][^\W\d_]+)*\.?$")
 ADULT_AGE = 18
@@ -65,7 +66,7 @@ def _parse_date(text: str, ctx: Ctx) -> dt.date | None:
 
 
 def _month_number(word: str, ctx: Ctx) -> int | None:
-    for language in (ctx.state.language, *LANGUAGES):
+    for language in (ctx.state.language, *CODES):
         for number, names in translator(language).month_names().items():
             if word in {normalize(n).rstrip(".") for n in names}:
                 return number
