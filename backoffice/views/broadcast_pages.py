@@ -262,7 +262,7 @@ class BroadcastsPage(_Page):
             return {"rows": [{"summary": row, "status": status_label(row.broadcast.status, row.pending),
                               "audience": describe(row.broadcast.audience, named),
                               "cancellable": cancellable(row.broadcast.status, row.pending),
-                              "text": _short(row.broadcast.texts.get(DEFAULT_LANGUAGE) or "")} for row in rows]}
+                              "text": _short(row.broadcast.texts.get(languages.DEFAULT) or "")} for row in rows]}
 
         data = await anyio.to_thread.run_sync(self._run, load)
         context = {"title": _("Broadcasts"), "error": error, "when": format_datetime,
