@@ -10,6 +10,7 @@ from babel.support import Translations
 from conversations import languages
 from conversations.i18n import LOCALES_DIR, translator
 from conversations.languages import Language
+from handlers.whatsapp_outbox import language_for
 from tests.conftest import ROOT
 from tests.registration_helpers import reach, rows, step_of
 from store.models import Contact
@@ -117,3 +118,9 @@ def test_no_module_writes_its_own_list_of_languages():
                 if not any(relative == allowed and marker in line for allowed, marker in ALLOWED_LINES):
                     offenders.append(f"{relative}: {line}")
     assert offenders == [], "read conversations.languages instead"
+
+
+@pytest.mark.parametrize("language, approved, code", [("en", "it,en", "en"), ("en", "it", "it"), ("it", "en, it", "it"),
+                                                      ("uk", "en,it", "en"), (None, "", "it")])
+def test_whatsapp_templates_go_in_the_registry_code_of_the_person_language_when_approved(language, approved, code):
+    assert language_for(language, approved) == code

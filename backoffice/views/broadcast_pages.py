@@ -37,8 +37,8 @@ EDIT = "broadcasts"  # the grant that lets one compose, count and cancel
 LANGUAGE_NAMES = person_languages()
 CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "console": L_("Terminal"), "web": L_("Web chat")}
 # The compose form's fields: carried through the confirmation step as hidden inputs.
-FIELDS = (*(f"text_{code}" for code in languages.CODES), "not_interviewed", "workshop", "with_waitlist", "language", "channel",
-          "municipality", "when", "send_at")
+FIELDS = (*(f"text_{code}" for code in languages.CODES), "not_interviewed", "workshop", "with_waitlist",
+          "language", "channel", "municipality", "when", "send_at")
 WHEN_FORMATS = ("%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M")
 
 
@@ -132,7 +132,8 @@ def parse_when(form, now: dt.datetime) -> dt.datetime | None:
 
 def previews(texts: dict[str, str]) -> list[tuple[str, str, str]]:
     """(language, its name, the message) as each person reads it: the outbox's own text."""
-    return [(language, str(LANGUAGE_NAMES[language]), broadcasts.text_for(texts, language)) for language in languages.CODES]
+    return [(language, str(LANGUAGE_NAMES[language]), broadcasts.text_for(texts, language))
+            for language in languages.CODES]
 
 
 def count_line(plan: Plan) -> str:

@@ -6,7 +6,7 @@ from .. import languages
 from ..flow import Option
 from ..i18n import N_
 
-LANGUAGE = tuple(Option(language.code, language.native) for language in languages.ALL)  # not translated
+LANGUAGE = tuple(Option(language.code, language.native) for language in languages.ALL)  # native: no catalog entry
 CONSENT = (Option("yes", N_("Yes, I agree")), Option("no", N_("No")))
 SITUATION = (
     Option("unemployed", N_("Looking for work")),
