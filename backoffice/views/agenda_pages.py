@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from services import office_notices
+from conversations import languages
 from conversations.i18n import TIMEZONE
 from services import agenda, attendance, programme, rosters
 from store.models import InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession, aware, utcnow
@@ -329,8 +330,8 @@ class WorkshopPage(BaseView):
                 raise Invalid(_("The end comes before the start."))
             if starts <= self.clock():
                 raise Invalid(_("That time is already past."))
-            language = str(form.get("language") or "it")
-            if language not in ("it", "en"):
+            language = str(form.get("language") or languages.DEFAULT)
+            if language not in languages.CODES:
                 raise Invalid(_("Choose the language."))
             fields = {"title": title, "description": _text(form, "description", 2000), "starts_at": starts,
                       "ends_at": ends, "place": _text(form, "place", 200), "language": language,
