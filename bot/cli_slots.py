@@ -12,7 +12,6 @@ from store.models import InterviewSlot
 
 from bot import cli_text as text
 from bot.cli_input import CliError
-from services.office_notices import SlotCancelledNotifier
 
 
 def _check_address(args: argparse.Namespace) -> None:
@@ -60,8 +59,8 @@ def slots_list(session: Session, args: argparse.Namespace, now: dt.datetime) -> 
 
 
 def slots_cancel(session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
-    notify = SlotCancelledNotifier(session, now=now)
-    cancelled = agenda.cancel_slot(session, slot_id=args.id, now=now, notify=notify)
+    done = agenda.cancel_slot(session, slot_id=args.id, now=now)  # it tells the people booked
+    cancelled = done.rows
     slot = session.get(InterviewSlot, args.id)
     lines = [f"Annullato il colloquio {slot.id}: {text.slot_line(slot)}"]
     if not cancelled:
@@ -72,7 +71,7 @@ def slots_cancel(session: Session, args: argparse.Namespace, now: dt.datetime) -
               "Il bot avvisa ogni persona raggiungibile; le altre vanno chiamate.", ""]
     lines.append(text.table(("prenotazione", "persona", "telefono", "codice", "avviso del bot"), [
         (b.id, text.person_name(named.get(b.contact_id)), text.field(named.get(b.contact_id), "phone"),
-         text.field(named.get(b.contact_id), "code"), "in coda" if b.id in notify.queued else "non raggiungibile")
+         text.field(named.get(b.contact_id), "code"), "in coda" if b.id in done.told else "non raggiungibile")
         for b in cancelled]))
     return "\n".join(lines)
 
