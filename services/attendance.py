@@ -57,7 +57,6 @@ def edit_workshop(session: Session, *, workshop_id: int, now: dt.datetime, title
             result.promoted.append(promoted)
     if not moved:
         return result
-    session.refresh(workshop)
     result.rows = list(session.execute(select(WorkshopRegistration).where(
         WorkshopRegistration.session_id == workshop_id, WorkshopRegistration.status.in_(ACTIVE))
         .order_by(WorkshopRegistration.id)).scalars())

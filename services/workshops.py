@@ -111,8 +111,9 @@ def promote_first(session: Session, session_id: int, *, now: dt.datetime,
         return None
     first.status, first.updated_at = "registered", now  # its reminders count from now (services.reminders)
     session.flush()
+    # No refresh: the row is current in this transaction, and a refresh would load SQLite's naive
+    # times, which the next _take_seat's UPDATE cannot compare when it syncs the session's objects.
     workshop = session.get(WorkshopSession, session_id)
-    session.refresh(workshop)  # the seat just taken, counted by the UPDATE
     notices.promoted(session, contact_id=first.contact_id, seat=Seat(first.id, first.status, None,
                                                                      workshop_view(workshop)), now=now)
     return first
