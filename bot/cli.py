@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import sys
 
-from bot.cli_input import MODES, at_most, date_arg, datetime_arg, days_arg, positive_arg, text_of, time_arg
+from bot.cli_input import MODES, at_most, date_arg, datetime_arg, days_arg, end_arg, positive_arg, text_of, time_arg
 
 COMMANDS = ("slots", "workshops", "bookings", "registrations", "demo", "broadcasts")
 _ARGPARSE_ITALIAN = (  # argparse's own messages are English
@@ -99,7 +99,7 @@ def _workshops(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--title", required=True, type=text_of(200), metavar="TITOLO")
     add.add_argument("--start", required=True, type=datetime_arg, metavar="INIZIO",
                      help='data e ora, es. "2026-12-03 09:30"')
-    add.add_argument("--end", required=True, type=_end_arg, metavar="FINE",
+    add.add_argument("--end", required=True, type=end_arg, metavar="FINE",
                      help='data e ora, es. "2026-12-03 12:30", o solo l\'ora se è lo stesso giorno')
     add.add_argument("--place", required=True, type=text_of(200), metavar="LUOGO")
     add.add_argument("--capacity", type=positive_arg, default=30, metavar="N", help="posti (default 30)")
@@ -110,12 +110,6 @@ def _workshops(parser: argparse.ArgumentParser) -> None:
     listing.add_argument("--all", action="store_true", help="anche quelle passate")
     who = actions.add_parser("participants", help="iscritti e lista d'attesa di una sessione")
     who.add_argument("id", type=positive_arg, metavar="ID")
-
-
-def _end_arg(value: str) -> tuple[dt.date | None, dt.time]:
-    if len(value.split()) == 1 and "-" not in value and "/" not in value:
-        return None, time_arg(value)
-    return datetime_arg(value)
 
 
 def _description(value: str) -> str:

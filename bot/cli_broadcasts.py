@@ -11,14 +11,14 @@ import datetime as dt
 import getpass
 import sys
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from conversations import municipalities
-from services import agenda, broadcasts
-from store import migrate
+from services import agenda, broadcasts, rosters
 from services.audience import Audience, Plan
-from store.engine import make_engine
-from store.models import WorkshopSession, utcnow
+from services.clock import utcnow
+from services.database import open_database
 
 from bot import cli_text as text
 from bot.cli_input import CliError
@@ -36,10 +36,9 @@ REFUSALS = {
 
 def execute(args: argparse.Namespace, settings, *, now: dt.datetime | None = None) -> int:
     """0 once done; 1 when the operator did not confirm; 2, with "errore: ...", on a bad input."""
-    db = make_engine(settings.database_url)
+    db_engine = open_database(settings.database_url)
     try:
-        migrate.upgrade(db)
-        return ACTIONS[args.action](db, args, now or utcnow())
+        return ACTIONS[args.action](db_engine, args, now or utcnow())
     except CliError as error:
         print(f"errore: {error}", file=sys.stderr)
         return 2
@@ -47,24 +46,24 @@ def execute(args: argparse.Namespace, settings, *, now: dt.datetime | None = Non
         print(f"errore: {REFUSALS.get(error.reason, error.reason)}", file=sys.stderr)
         return 2
     finally:
-        db.dispose()
+        db_engine.dispose()
 
 
-def count(db, args: argparse.Namespace, now: dt.datetime) -> int:
-    with Session(db) as session:
-        audience = _audience(session, args)
-        print(f"Pubblico: {describe(audience)}\n{_count_line(broadcasts.count(session, audience, now))}")
+def count(db_engine: Engine, args: argparse.Namespace, now: dt.datetime) -> int:
+    with Session(db_engine) as sql_session:
+        audience = _audience(sql_session, args)
+        print(f"Pubblico: {describe(audience)}\n{_count_line(broadcasts.count(sql_session, audience, now))}")
     return 0
 
 
-def new(db, args: argparse.Namespace, now: dt.datetime) -> int:
+def new(db_engine: Engine, args: argparse.Namespace, now: dt.datetime) -> int:
     texts = {"it": args.text_it, "en": args.text_en}
     send_at = agenda.local(*args.at) if args.at else now
     if send_at < now:
         raise CliError(f"l'orario di invio {text.when(send_at)} è già passato")
-    with Session(db) as session:
-        audience = _audience(session, args)
-        found = broadcasts.count(session, audience, now)
+    with Session(db_engine) as sql_session:
+        audience = _audience(sql_session, args)
+        found = broadcasts.count(sql_session, audience, now)
     later = send_at > now
     print(f"Pubblico: {describe(audience)}\n{_count_line(found)}")
     if not found.recipients and not later:
@@ -74,10 +73,10 @@ def new(db, args: argparse.Namespace, now: dt.datetime) -> int:
     if not args.yes and not _confirmed():
         print("Nessun avviso creato.")
         return 1
-    with Session(db) as session, session.begin():
-        broadcast = broadcasts.create(session, texts=texts, audience=audience, send_at=send_at,
+    with Session(db_engine) as sql_session, sql_session.begin():
+        broadcast = broadcasts.create(sql_session, texts=texts, audience=audience, send_at=send_at,
                                       created_by=args.by or _operator(), now=now)
-        queued = 0 if later else broadcasts.queue(session, broadcast.id, now=now)
+        queued = 0 if later else broadcasts.queue(sql_session, broadcast.id, now=now)
         number = broadcast.id
     if later:
         print(f"Creato l'avviso {number}, programmato per {text.when(send_at)} "
@@ -88,9 +87,9 @@ def new(db, args: argparse.Namespace, now: dt.datetime) -> int:
     return 0
 
 
-def listing(db, args: argparse.Namespace, now: dt.datetime) -> int:
-    with Session(db) as session:
-        rows = broadcasts.recent(session)
+def listing(db_engine: Engine, args: argparse.Namespace, now: dt.datetime) -> int:
+    with Session(db_engine) as sql_session:
+        rows = broadcasts.recent(sql_session)
         if not rows:
             print("Nessun avviso.")
             return 0
@@ -102,9 +101,9 @@ def listing(db, args: argparse.Namespace, now: dt.datetime) -> int:
     return 0
 
 
-def cancel(db, args: argparse.Namespace, now: dt.datetime) -> int:
-    with Session(db) as session, session.begin():
-        done = broadcasts.cancel(session, args.id, now)
+def cancel(db_engine: Engine, args: argparse.Namespace, now: dt.datetime) -> int:
+    with Session(db_engine) as sql_session, sql_session.begin():
+        done = broadcasts.cancel(sql_session, args.id, now)
     if done.was == "scheduled":
         print(f"Annullato l'avviso {args.id}: non verrà inviato.")
     else:
@@ -113,9 +112,9 @@ def cancel(db, args: argparse.Namespace, now: dt.datetime) -> int:
     return 0
 
 
-def report(db, args: argparse.Namespace, now: dt.datetime) -> int:
-    with Session(db) as session:
-        found = broadcasts.report(session, args.id)
+def report(db_engine: Engine, args: argparse.Namespace, now: dt.datetime) -> int:
+    with Session(db_engine) as sql_session:
+        found = broadcasts.report(sql_session, args.id)
         print(render_report(found))
     return 0
 
@@ -157,11 +156,11 @@ def describe(audience: Audience | dict) -> str:
     return ", ".join(parts) or "tutti i registrati"
 
 
-def _audience(session: Session, args: argparse.Namespace) -> Audience:
+def _audience(sql_session: Session, args: argparse.Namespace) -> Audience:
     """The filters typed, checked against the database and the list of comuni."""
     if args.with_waitlist and args.workshop is None:
         raise CliError("--with-waitlist va insieme a --workshop")
-    if args.workshop is not None and session.get(WorkshopSession, args.workshop) is None:
+    if args.workshop is not None and rosters.workshop(sql_session, args.workshop) is None:
         raise CliError(f"non esiste una sessione di workshop con ID {args.workshop}")
     return Audience(not_interviewed=args.not_interviewed, workshop=args.workshop, with_waitlist=args.with_waitlist,
                     language=args.language, channel=args.channel, municipality=_municipality(args.municipality))

@@ -10,10 +10,8 @@ from typing import Callable
 from sqlmodel import Session
 
 from services import agenda
-
-from store import migrate
-from store.engine import make_engine
-from store.models import utcnow
+from services.clock import utcnow
+from services.database import open_database
 
 from bot import cli_people, cli_slots, cli_workshops
 from bot.cli_input import CliError
@@ -24,6 +22,8 @@ REFUSALS = {
     "not_found": "non esiste un colloquio con questo ID",
     "cancelled": "il colloquio è già annullato",
     "order": "la fine viene prima dell'inizio",
+    "address": "--address è obbligatorio per i colloqui in presenza",
+    "hours": "--to deve venire dopo --from",
 }
 Command = Callable[[Session, argparse.Namespace, dt.datetime], str]
 COMMANDS: dict[tuple[str, str | None], Command] = {
@@ -43,11 +43,10 @@ COMMANDS: dict[tuple[str, str | None], Command] = {
 def execute(args: argparse.Namespace, settings, *, now: dt.datetime | None = None) -> int:
     """0 once done; 2, with "errore: ..." on stderr, when the database refuses the input."""
     command = COMMANDS[(args.command, getattr(args, "action", None))]
-    db = make_engine(settings.database_url)
+    db_engine = open_database(settings.database_url)
     try:
-        migrate.upgrade(db)
-        with Session(db) as session, session.begin():
-            output = command(session, args, now or utcnow())
+        with Session(db_engine) as sql_session, sql_session.begin():
+            output = command(sql_session, args, now or utcnow())
     except CliError as error:
         print(f"errore: {error}", file=sys.stderr)
         return 2
@@ -55,6 +54,6 @@ def execute(args: argparse.Namespace, settings, *, now: dt.datetime | None = Non
         print(f"errore: {REFUSALS.get(error.reason, error.reason)}", file=sys.stderr)
         return 2
     finally:
-        db.dispose()
+        db_engine.dispose()
     print(output)
     return 0

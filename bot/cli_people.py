@@ -13,9 +13,9 @@ from bot import cli_text as text
 BOOKING_STATUS = {"booked": "prenotato", "cancelled": "annullato", "attended": "svolto", "no_show": "assente"}
 
 
-def bookings_list(session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
+def bookings_list(sql_session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
     start, end, label = text.period(args.since, args.days, now)
-    rows = rosters.bookings_between(session, start=start, end=end, statuses=None if args.all else ("booked",))
+    rows = rosters.bookings_between(sql_session, start=start, end=end, statuses=None if args.all else ("booked",))
     if not rows:
         return f"Nessun colloquio prenotato {label}."
     return f"Colloqui prenotati {label}: {len(rows)}\n\n" + text.table(
@@ -25,8 +25,8 @@ def bookings_list(session: Session, args: argparse.Namespace, now: dt.datetime) 
              BOOKING_STATUS.get(r.booking.status, r.booking.status), r.slot.id) for r in rows])
 
 
-def registrations_list(session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
-    rows = rosters.registrations(session, status=args.status)
+def registrations_list(sql_session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
+    rows = rosters.registrations(sql_session, status=args.status)
     if not rows:
         return f"Nessuna registrazione con stato «{args.status}»." if args.status else "Nessuna registrazione."
     return f"Registrazioni: {len(rows)}\n\n" + text.table(

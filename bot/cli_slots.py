@@ -1,4 +1,5 @@
-"""Operator commands on interview slots: add one, generate from a weekly pattern, list, cancel."""
+"""Operator commands on interview slots: add one, generate from a weekly pattern, list, cancel.
+The work is services.agenda's, as for the back office's agenda page."""
 from __future__ import annotations
 
 import argparse
@@ -8,38 +9,30 @@ from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
 from services import agenda, rosters
-from store.models import InterviewSlot
 
 from bot import cli_text as text
 from bot.cli_input import CliError
 
 
-def _check_address(args: argparse.Namespace) -> None:
-    if args.mode == "in_person" and not args.address:
-        raise CliError("--address è obbligatorio per i colloqui in presenza")
-
-
-def slots_add(session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
-    _check_address(args)
+def slots_add(sql_session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
     day, time = args.start
-    slot = agenda.add_slot(session, starts_at=agenda.local(day, time), now=now, duration_minutes=args.duration,
+    slot = agenda.add_slot(sql_session, starts_at=agenda.local(day, time), now=now, duration_minutes=args.duration,
                            mode=args.mode, address=args.address, operator=args.operator, capacity=args.capacity)
     return f"Creato il colloquio {slot.id}: {text.slot_line(slot)}"
 
 
-def slots_pattern(session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
-    _check_address(args)
-    if args.closes <= args.opens:
-        raise CliError("--to deve venire dopo --from")
-    window = dt.datetime.combine(dt.date.min, args.closes) - dt.datetime.combine(dt.date.min, args.opens)
-    if dt.timedelta(minutes=args.duration) > window:
-        raise CliError(f"un colloquio di {args.duration} minuti non entra nella fascia "
-                       f"{args.opens:%H:%M}-{args.closes:%H:%M}")
+def slots_pattern(sql_session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
     first = args.start or now.astimezone(TIMEZONE).date()
-    starts = agenda.pattern_starts(first_day=first, weeks=args.weeks, weekdays=args.days, opens=args.opens,
-                                   closes=args.closes, minutes=args.duration)
-    result = agenda.add_slots(session, starts=starts, now=now, duration_minutes=args.duration, mode=args.mode,
-                              address=args.address, operator=args.operator, capacity=args.capacity)
+    try:
+        result = agenda.add_pattern(
+            sql_session, first_day=first, last_day=first + dt.timedelta(days=7 * args.weeks - 1),
+            weekdays=args.days, opens=args.opens, closes=args.closes, now=now, duration_minutes=args.duration,
+            mode=args.mode, address=args.address, operator=args.operator, capacity=args.capacity)
+    except agenda.AgendaError as problem:
+        if problem.reason != "window":
+            raise
+        raise CliError(f"un colloquio di {args.duration} minuti non entra nella fascia "
+                       f"{args.opens:%H:%M}-{args.closes:%H:%M}") from None
     lines = [f"Schema: {text.days_text(args.days)} {args.opens:%H:%M}-{args.closes:%H:%M}, "
              f"colloqui da {args.duration} minuti, {args.weeks} settimane dal {text.day(first)}, "
              f"operatore {args.operator}.",
@@ -49,24 +42,24 @@ def slots_pattern(session: Session, args: argparse.Namespace, now: dt.datetime) 
     return "\n".join(lines)
 
 
-def slots_list(session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
+def slots_list(sql_session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
     start, end, label = text.period(args.since, args.days, now)
-    slots = agenda.slots_between(session, start=start, end=end)
+    slots = agenda.slots_between(sql_session, start=start, end=end)
     if not slots:
         return f"Nessun colloquio {label}."
     free = sum(s.capacity - s.booked for s in slots if s.cancelled_at is None)
     return f"Colloqui {label}: {len(slots)} ({free} posti liberi)\n\n{_slots_table(slots)}"
 
 
-def slots_cancel(session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
-    done = agenda.cancel_slot(session, slot_id=args.id, now=now)  # it tells the people booked
+def slots_cancel(sql_session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
+    done = agenda.cancel_slot(sql_session, slot_id=args.id, now=now)  # it tells the people booked
     cancelled = done.rows
-    slot = session.get(InterviewSlot, args.id)
+    slot = rosters.slot(sql_session, args.id)
     lines = [f"Annullato il colloquio {slot.id}: {text.slot_line(slot)}"]
     if not cancelled:
         lines.append("Non c'erano prenotazioni.")
         return "\n".join(lines)
-    named = rosters.people(session, (b.contact_id for b in cancelled))
+    named = rosters.people(sql_session, (b.contact_id for b in cancelled))
     lines += [f"Prenotazioni annullate: {len(cancelled)} (motivo: «{agenda.OFFICE_CANCELLED}»). "
               "Il bot avvisa ogni persona raggiungibile; le altre vanno chiamate.", ""]
     lines.append(text.table(("prenotazione", "persona", "telefono", "codice", "avviso del bot"), [

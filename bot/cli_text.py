@@ -9,7 +9,7 @@ from babel import dates as babel_dates
 
 from conversations.i18n import TIMEZONE
 from services.agenda import local
-from store.models import aware  # SQLite returns naive UTC: never read it as the machine's local time
+from services.clock import aware  # SQLite returns naive UTC: never read it as the machine's local time
 
 DAY_NAMES = ("lun", "mar", "mer", "gio", "ven", "sab", "dom")
 MODES = {"in_person": "in presenza", "phone": "telefono", "video": "video"}
@@ -63,12 +63,12 @@ def slot_line(slot) -> str:
     return f"{when(slot.starts_at)}, {slot.duration_minutes} min, {slot.operator}, {where}"
 
 
-def span(workshop) -> str:
+def span(workshop_session) -> str:
     """ "mer 9 dic 2026 09:30-12:30" (the end in full when it falls on another day)."""
-    end = hour(workshop.ends_at)
-    if day(workshop.ends_at) != day(workshop.starts_at):
-        end = when(workshop.ends_at)
-    return f"{when(workshop.starts_at)}-{end}"
+    end = hour(workshop_session.ends_at)
+    if day(workshop_session.ends_at) != day(workshop_session.starts_at):
+        end = when(workshop_session.ends_at)
+    return f"{when(workshop_session.starts_at)}-{end}"
 
 
 def period(since: dt.date | None, days: int, now: dt.datetime) -> tuple[dt.datetime, dt.datetime, str]:

@@ -7,7 +7,6 @@ import datetime as dt
 from sqlmodel import Session
 
 from services import agenda, demo, rosters
-from store.models import WorkshopSession
 
 from bot import cli_text as text
 from bot.cli_input import CliError
@@ -15,35 +14,41 @@ from bot.cli_input import CliError
 SEAT_STATUS = {"registered": "iscritto", "waitlisted": "in attesa", "attended": "presente", "no_show": "assente"}
 
 
-def workshops_add(session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
+def workshops_add(sql_session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
     start_day, start_time = args.start
     end_day, end_time = args.end
     starts_at, ends_at = agenda.local(start_day, start_time), agenda.local(end_day or start_day, end_time)
-    workshop = agenda.add_workshop(session, title=args.title, starts_at=starts_at, ends_at=ends_at,
-                                   place=args.place, capacity=args.capacity, now=now, language=args.language,
-                                   description=args.description)
-    return (f"Creata la sessione {workshop.id}: «{workshop.title}», {text.span(workshop)}, "
-            f"{workshop.place}, {workshop.capacity} posti, lingua {workshop.language}")
+    workshop_session = agenda.add_workshop(sql_session, title=args.title, starts_at=starts_at, ends_at=ends_at,
+                                           place=args.place, capacity=args.capacity, now=now,
+                                           language=args.language, description=args.description)
+    return (f"Creata la sessione {workshop_session.id}: «{workshop_session.title}», "
+            f"{text.span(workshop_session)}, {workshop_session.place}, {workshop_session.capacity} posti, "
+            f"lingua {workshop_session.language}")
 
 
-def workshops_list(session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
-    rows = rosters.workshops(session, now=None if args.all else now)
+def workshops_list(sql_session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
+    rows = rosters.workshops(sql_session, now=None if args.all else now)
     if not rows:
         return "Nessuna sessione di workshop." if args.all else "Nessuna sessione di workshop in programma."
     return text.table(("ID", "quando", "titolo", "posti", "in attesa", "lingua", "stato", "luogo"), [
-        (w.id, text.span(w), w.title, f"{w.registered}/{w.capacity}", row.waitlisted, w.language,
-         "annullata" if w.cancelled_at else ("completa" if w.registered >= w.capacity else ""), w.place)
-        for row in rows for w in [row.workshop]])
+        _workshop_row(row.workshop, row.waitlisted) for row in rows])
 
 
-def workshops_participants(session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
-    found = rosters.participants(session, session_id=args.id)
+def _workshop_row(workshop_session, waitlisted: int) -> tuple:
+    full = workshop_session.registered >= workshop_session.capacity
+    return (workshop_session.id, text.span(workshop_session), workshop_session.title,
+            f"{workshop_session.registered}/{workshop_session.capacity}", waitlisted, workshop_session.language,
+            "annullata" if workshop_session.cancelled_at else ("completa" if full else ""), workshop_session.place)
+
+
+def workshops_participants(sql_session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
+    found = rosters.participants(sql_session, session_id=args.id)
     if found is None:
         raise CliError(f"non esiste una sessione di workshop con ID {args.id}")
-    workshop = session.get(WorkshopSession, args.id)
+    workshop_session = rosters.workshop(sql_session, args.id)
     seated = sum(1 for p in found if p.position is None)
-    header = (f"«{workshop.title}», {text.span(workshop)}, {workshop.place}\n"
-              f"Iscritti {seated}/{workshop.capacity}, in lista d'attesa {len(found) - seated}")
+    header = (f"«{workshop_session.title}», {text.span(workshop_session)}, {workshop_session.place}\n"
+              f"Iscritti {seated}/{workshop_session.capacity}, in lista d'attesa {len(found) - seated}")
     if not found:
         return header + "\n\nNessun iscritto."
     return header + "\n\n" + text.table(("iscrizione", "stato", "persona", "telefono", "codice", "dal"), [
@@ -54,8 +59,8 @@ def workshops_participants(session: Session, args: argparse.Namespace, now: dt.d
 
 # -- demo -------------------------------------------------------------------------------
 
-def demo_load(session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
-    report = demo.load(session, now=now)
+def demo_load(sql_session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
+    report = demo.load(sql_session, now=now)
     lines = ["Dati di prova:", ""]
     for plan, result in report.slots:
         where = plan.address if plan.mode == "in_person" else text.mode(plan.mode)
@@ -64,16 +69,16 @@ def demo_load(session: Session, args: argparse.Namespace, now: dt.datetime) -> s
                      f"già presenti {result.existing}")
     if report.workshops:
         lines.append(f"- workshop «{demo.CYCLE}»: create {len(report.workshops)} sessioni")
-        for workshop in report.workshops:
-            lines.append(f"    {workshop.id}: {text.span(workshop)}, «{workshop.title}», "
-                         f"{workshop.registered}/{workshop.capacity} posti occupati")
+        for workshop_session in report.workshops:
+            lines.append(f"    {workshop_session.id}: {text.span(workshop_session)}, «{workshop_session.title}», "
+                         f"{workshop_session.registered}/{workshop_session.capacity} posti occupati")
     else:
         lines.append(f"- workshop «{demo.CYCLE}»: già in programma ({report.cycle_already_there} sessioni), "
                      "nulla da aggiungere")
     created = sum(len(r.created) for _plan, r in report.slots) + len(report.workshops)
     if not created:
         lines += ["", "Nulla di nuovo: i dati di prova c'erano già."]
-    nearly_full = [w for w in report.workshops if w.capacity - w.registered == 1]
+    nearly_full = [ws for ws in report.workshops if ws.capacity - ws.registered == 1]
     lines += ["", "Per provare: python -m bot console (la chat nel terminale): registrati, prenota un colloquio, "
               "iscriviti a un workshop."]
     if nearly_full:

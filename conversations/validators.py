@@ -8,24 +8,42 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from functools import lru_cache
 
 from .engine import normalize
 from .flow import Ctx, Invalid
 from .i18n import LANGUAGES, translator
 
-_NAME = re.compile(r"^[^\W\d_]+(?:[ '’\-.][^\W\d_]+)*\.?$")
+# Words of letters joined by one space, apostrophe, hyphen or dot ("D'Angelo", "Jean-Luc", "J.").
+_NAME_WORDS = re.compile(r"[ '’\-.]")
 ADULT_AGE = 18
 OLDEST_AGE = 100
 
 
 def person_name(text: str, ctx: Ctx) -> str:
-    _ = ctx.t.gettext
+    """A first name."""
+    return _name(text, ctx.t.gettext("Please write the name with letters only, for example: Maria Grazia."))
+
+
+def last_name(text: str, ctx: Ctx) -> str:
+    return _name(text, ctx.t.gettext("Please write the last name with letters only, for example: Rossi."))
+
+
+def _name(text: str, refusal: str) -> str:
     text = " ".join(text.split())
-    if len(text) < 2 or len(text) > 60 or not _NAME.match(text):
-        raise Invalid(_("Please write the name with letters only, for example: Maria Grazia."))
+    if len(text) < 2 or len(text) > 60 or not _is_name(text):
+        raise Invalid(refusal)
     # Keep the person's own capitals; only fix an all-lower or ALL-UPPER answer.
     return text.title() if text.islower() or text.isupper() else text
+
+
+def _is_name(text: str) -> bool:
+    """Letters of any script, with their combining marks (Bengali's vowel signs, Arabic's
+    harakat), never digits or number-like letters such as ⁰⁴⁵ or ⅛ (Unicode's \\w takes them)."""
+    words = _NAME_WORDS.split(text[:-1] if text.endswith(".") else text)
+    return all(word and unicodedata.category(word[0]).startswith("L")
+               and all(unicodedata.category(c)[0] in "LM" for c in word) for word in words)
 
 
 def birth_date(text: str, ctx: Ctx) -> str:

@@ -28,8 +28,9 @@ OUTCOMES = ("attended", "no_show")  # of an interview, and of a seat at a worksh
 
 
 class AgendaError(Exception):
-    """Why the office's request cannot be done: past, exists, not_found, cancelled, order, capacity,
-    outcome, not_started."""
+    """Why the office's request cannot be done: past, exists, not_found, cancelled, order,
+    address (in person without one), hours (a window closing before it opens), window (no
+    interview fits in it), capacity, outcome, not_started."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -89,10 +90,37 @@ def add_slots(session: Session, *, starts: Iterable[dt.datetime], now: dt.dateti
     return result
 
 
+def add_pattern(session: Session, *, first_day: dt.date, last_day: dt.date, weekdays: Iterable[int],
+                opens: dt.time, closes: dt.time, now: dt.datetime, duration_minutes: int, mode: str,
+                address: str | None, operator: str, capacity: int = 1) -> PatternResult:
+    """The office's weekly pattern: back-to-back interviews in the window ``opens``-``closes``
+    of the chosen weekdays (Monday 0), from ``first_day`` to ``last_day`` included, as
+    ``add_slots`` adds them. AgendaError address, hours or window."""
+    _check_address(mode, address)
+    if closes <= opens:
+        raise AgendaError("hours")
+    if dt.datetime.combine(first_day, closes) - dt.datetime.combine(first_day, opens) < dt.timedelta(
+            minutes=duration_minutes):
+        raise AgendaError("window")
+    end = local(last_day + dt.timedelta(days=1), dt.time(0, 0))
+    starts = [start for start in pattern_starts(
+        first_day=first_day, weeks=(last_day - first_day).days // 7 + 1, weekdays=weekdays, opens=opens,
+        closes=closes, minutes=duration_minutes) if start < end]
+    return add_slots(session, starts=starts, now=now, duration_minutes=duration_minutes, mode=mode,
+                     address=address, operator=operator, capacity=capacity)
+
+
+def _check_address(mode: str, address: str | None) -> None:
+    if mode == "in_person" and not address:
+        raise AgendaError("address")
+
+
 def add_slot(session: Session, *, starts_at: dt.datetime, now: dt.datetime, duration_minutes: int,
              mode: str, address: str | None, operator: str, capacity: int = 1) -> InterviewSlot:
-    """One slot; AgendaError past, or exists when the operator has a live slot at that start
-    (after a cancellation the office may add it again on purpose)."""
+    """One slot; AgendaError address (in person without one), past, or exists when the
+    operator has a live slot at that start (after a cancellation the office may add it again
+    on purpose)."""
+    _check_address(mode, address)
     if starts_at <= now:
         raise AgendaError("past")
     live = session.execute(select(InterviewSlot.id).where(

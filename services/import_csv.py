@@ -217,12 +217,13 @@ def _phone(text: str) -> Optional[str]:
 
 def _person(row: Row, today: dt.date) -> None:
     v, d = row.values, row.data
-    for column, key in (("cognome", "last_name"), ("nome", "first_name")):
+    for column, key, parse in (("cognome", "last_name", validators.last_name),
+                               ("nome", "first_name", validators.person_name)):
         if not v.get(column):
             row.refuse("missing", column=column)
             continue
         try:
-            d[key] = validators.person_name(v[column], _Ctx())
+            d[key] = parse(v[column], _Ctx())
         except Invalid:
             row.refuse("name", column=column, value=v[column])
     born = _date(row, "data_nascita", today, required=False, earliest=dt.date(1900, 1, 1))

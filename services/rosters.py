@@ -32,6 +32,16 @@ class Participant:
     person: Registration | None
 
 
+def slot(session: Session, slot_id: int) -> InterviewSlot | None:
+    """One interview slot (cancelled ones too), or None."""
+    return session.get(InterviewSlot, slot_id)
+
+
+def workshop(session: Session, workshop_id: int) -> WorkshopSession | None:
+    """One workshop session (cancelled ones too), or None."""
+    return session.get(WorkshopSession, workshop_id)
+
+
 def people(session: Session, contact_ids: Iterable[int]) -> dict[int, Registration]:
     """Each contact's newest registration not erased."""
     ids = set(contact_ids)

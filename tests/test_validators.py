@@ -45,9 +45,23 @@ def test_names_keep_the_persons_capitals_and_fix_all_lower_or_upper(typed, kept)
     assert validators.person_name(typed, ctx()) == kept
 
 
-@pytest.mark.parametrize("typed", ["M", "Maria2", "maria_rossi", "@maria", "--", "Maria  -", "x" * 61])
+@pytest.mark.parametrize("typed", ["M", "Maria2", "maria_rossi", "@maria", "--", "Maria  -", "x" * 61,
+                                   "⁰⁴⁵", "⅛⅜", "Maria²", "Ⅻ", "Anna ①", "Maria٣", "١٢٣"])
 def test_names_with_digits_symbols_or_one_letter_are_refused(typed):
     assert "letters only" in refused(validators.person_name, typed)
+    assert "letters only" in refused(validators.last_name, typed)
+
+
+@pytest.mark.parametrize("typed", ["محمد", "অমিত", "Олена", "Ștefan", "اردو نام", "Nguyễn"])
+def test_names_in_every_script_with_their_marks_are_kept(typed):
+    assert validators.person_name(typed, ctx()) == typed
+
+
+def test_a_refused_last_name_is_told_last_name_not_name():
+    assert refused(validators.last_name, "Rossi2") == (
+        "Please write the last name with letters only, for example: Rossi.")
+    assert refused(validators.person_name, "Maria2") == (
+        "Please write the name with letters only, for example: Maria Grazia.")
 
 
 # -- date of birth ----------------------------------------------------------------------------

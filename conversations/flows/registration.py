@@ -186,7 +186,7 @@ PHONE_CONFIRM = (Option("yes", N_("Yes, this number")), Option("other", N_("Anot
 EDITABLE = (
     Step("first_name", N_("What is your first name?"), parse=validators.person_name, max_length=60,
          next="last_name", summary_label=N_("First name")),
-    Step("last_name", N_("And your last name?"), parse=validators.person_name, max_length=60,
+    Step("last_name", N_("And your last name?"), parse=validators.last_name, max_length=60,
          next="birth_date", summary_label=N_("Last name")),
     Step("birth_date", N_("What is your date of birth? For example: 05/03/1990"),
          parse=validators.birth_date, max_length=40, next="tax_code",
