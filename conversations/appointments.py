@@ -10,7 +10,7 @@ from .flows import interview, workshop
 from .messages import Button, Outbound
 from .payload import (Action, Appointments, BookInterview, CancelInterview, DropSeat, GiveBackSeat, Menu,
                       MoveInterview, Register, ReminderAnswer, Workshops, action_button)
-from .store import BookingFailed, Promotion
+from .store import BookingFailed
 
 
 
@@ -86,7 +86,8 @@ def _interview(engine: Engine, ctx: Ctx, action: Action) -> list[Outbound]:
 
 def _interview_buttons(ctx: Ctx) -> tuple[Button, ...]:
     _ = ctx.t.gettext
-    return (action_button(_("Change day or time"), MoveInterview()), action_button(_("Cancel the interview"), CancelInterview()),
+    return (action_button(_("Change day or time"), MoveInterview()),
+            action_button(_("Cancel the interview"), CancelInterview()),
             action_button(_("Menu"), Menu()))
 
 
@@ -126,26 +127,11 @@ def give_back(ctx: Ctx, registration_id: int) -> list[Outbound]:
     if not any(s.registration_id == registration_id for s in ctx.store.seats()):
         return [Outbound(_("This booking is no longer active.")), my_appointments(ctx)]
     try:
-        promotion = ctx.store.give_up_seat(registration_id)
+        ctx.store.give_up_seat(registration_id)  # the store tells whoever gets the seat
     except BookingFailed:
         return [Outbound(_("This booking is no longer active.")), my_appointments(ctx)]
-    if promotion:
-        tell_promoted(ctx, promotion)
     return [Outbound(_("Done: you are no longer signed up for this workshop. Thank you for telling us."),
                      (action_button(_("My appointments"), Appointments()), action_button(_("Menu"), Menu())))]
-
-
-def tell_promoted(ctx: Ctx, promotion: Promotion) -> None:
-    """The first person waiting got the seat: tell them now, in their language."""
-    person_ctx = describe.Reader(promotion.language, ctx.now)
-    _ = person_ctx.t.gettext
-    seat = promotion.seat
-    text = (_("Good news: a seat has freed up and it is yours now!") + "\n\n"
-            + describe.workshop_text(person_ctx, seat.workshop) + "\n\n"
-            + _("If you can no longer come, give the seat back so that somebody else can have it."))
-    message = Outbound(text, (action_button(_("Give the seat back"), DropSeat(seat.registration_id)),),
-                       file=describe.workshop_file(person_ctx, seat.registration_id, seat.workshop))
-    ctx.store.notify(promotion.contact_id, message, key=f"promotion:{seat.registration_id}")
 
 
 def cancel_everything(ctx: Ctx) -> None:
@@ -153,7 +139,5 @@ def cancel_everything(ctx: Ctx) -> None:
     if ctx.store.current_interview():
         ctx.store.cancel_interview("erased by the person")
     for seat in ctx.store.seats():
-        promotion = ctx.store.give_up_seat(seat.registration_id)
-        if promotion:
-            tell_promoted(ctx, promotion)
+        ctx.store.give_up_seat(seat.registration_id)
 

@@ -9,7 +9,7 @@ from .engine import CommandSet, Engine
 from .flow import Ctx
 from .flows import erase, interview, linking, registration, workshop
 from .flows.choices import LANGUAGE
-from .i18n import LANGUAGES
+from . import languages
 from .messages import Outbound
 from .payload import (Action, Appointments, BookInterview, Erase, Help, Languages, LinkApp, Menu, MyData,
                       Privacy, Register, SetLanguage, Settings, Toggle, Workshops, action_button)
@@ -38,7 +38,7 @@ class Commands(CommandSet):
 
     def run_action(self, engine: Engine, ctx: Ctx, action: Action) -> list[Outbound]:
         if isinstance(action, SetLanguage):
-            return self.set_language(engine, ctx, action.language) if action.language in LANGUAGES \
+            return self.set_language(engine, ctx, action.language) if action.language in languages.CODES \
                 else engine.stale(ctx)
         if isinstance(action, Toggle):
             return preferences.toggle(engine, ctx, action)
@@ -61,7 +61,8 @@ class Commands(CommandSet):
     def menu(self, engine: Engine, ctx: Ctx) -> Outbound:
         _ = ctx.t.gettext
         if ctx.store.registration_code() is not None:
-            first = (action_button(_("My appointments"), Appointments()), action_button(_("Book an interview"), BookInterview()),
+            first = (action_button(_("My appointments"), Appointments()),
+                     action_button(_("Book an interview"), BookInterview()),
                      action_button(_("Workshops"), Workshops()), action_button(_("My registration"), MyData()))
         else:
             first = (action_button(_("Register"), Register()),
@@ -156,7 +157,8 @@ class Commands(CommandSet):
         if unfinished:
             lines += ["", _("Answers of a form you have not finished yet:")]
             lines += registration.summary_lines(unfinished, ctx)
-        return [Outbound("\n".join(lines), (action_button(_("Erase my data"), Erase()), action_button(_("Menu"), Menu())))]
+        return [Outbound("\n".join(lines), (action_button(_("Erase my data"), Erase()),
+                                            action_button(_("Menu"), Menu())))]
 
     def ask_erase(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         return engine.start(ctx, erase.NAME)  # asked aside: "No" goes back to the form under way

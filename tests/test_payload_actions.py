@@ -9,7 +9,7 @@ import pytest
 
 from conversations import payload
 from conversations.commands import build_engine
-from conversations.i18n import LANGUAGES
+from conversations.languages import CODES
 from conversations.payload import (Appointments, BookInterview, CancelInterview, DropSeat, Erase, GiveBackSeat,
                                    Help, Languages, LinkApp, Menu, MoveInterview, MyData, Privacy, Register,
                                    ReminderAnswer, SetLanguage, Settings, Toggle, Workshops)
@@ -91,7 +91,7 @@ def test_a_button_can_only_be_made_of_a_registered_action():
 
 
 def test_every_language_offered_fits():
-    for language in LANGUAGES:
+    for language in CODES:
         assert len(payload.encode_action(SetLanguage(language)).encode()) <= payload.MAX_BYTES
 
 

@@ -13,15 +13,14 @@ from typing import Any, Callable
 
 import anyio
 from sqladmin import BaseView, Flash, expose
-from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from services import office_notices
+from conversations import languages
 from conversations.i18n import TIMEZONE
-from services import agenda, attendance, programme, rosters
-from store.models import InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession, aware, utcnow
+from services import agenda, attendance, rosters
+from store.models import WorkshopSession, aware, utcnow
 
 from services.office import audit
 
@@ -160,13 +159,12 @@ class AgendaPage(BaseView):
 
         def work(session) -> str:
             slot_id = parse_int(form.get("slot"), low=1, high=2**62, what=_("Slot"))
-            notify = office_notices.SlotCancelledNotifier(session, now=self.clock())
             try:
-                cancelled = agenda.cancel_slot(session, slot_id=slot_id, now=self.clock(), notify=notify)
+                cancelled = agenda.cancel_slot(session, slot_id=slot_id, now=self.clock())
             except agenda.AgendaError as problem:
                 raise Invalid(_agenda_error(problem)) from None
             return (_("Slot cancelled; bookings cancelled: %(count)s, people told by the bot: %(told)s.")
-                    % {"count": len(cancelled), "told": len(notify.queued)})
+                    % {"count": len(cancelled.rows), "told": len(cancelled.told)})
 
         return await self._act(request, "cancel_slot", work, form)
 
@@ -180,16 +178,14 @@ class AgendaPage(BaseView):
             status = str(form.get("status") or "")
             if status not in OUTCOMES:
                 raise Invalid(_("Choose attended or no-show."))
-            booking = session.get(InterviewBooking, booking_id)
-            if booking is None or booking.status == "cancelled":
-                raise Invalid(_("This booking does not exist or was cancelled."))
-            slot = session.get(InterviewSlot, booking.slot_id)
-            if aware(slot.starts_at) > self.clock():
-                raise Invalid(_("The interview has not started yet."))
-            booking.status, booking.outcome_note = status, _text(form, "note", 2000) or None
-            booking.updated_at = self.clock()
-            programme.interview_outcome(session, booking=booking, today=self.clock().astimezone(TIMEZONE).date(),
-                                        timezone=TIMEZONE, created_by=request.state.operator.username)
+            try:
+                agenda.interview_outcome(session, booking_id=booking_id, status=status, now=self.clock(),
+                                         note=_text(form, "note", 2000) or None,
+                                         created_by=request.state.operator.username)
+            except agenda.AgendaError as problem:
+                raise Invalid({"not_found": _("This booking does not exist or was cancelled."),
+                               "not_started": _("The interview has not started yet.")}.get(
+                                   problem.reason, _agenda_error(problem))) from None
             return _("Outcome saved.")
 
         return await self._act(request, "interview_outcome", work, form)
@@ -295,20 +291,14 @@ class WorkshopPage(BaseView):
 
         def work(session) -> tuple[int, str]:
             session_id = parse_int(form.get("session"), low=1, high=2**62, what=_("Session"))
-            workshop = session.get(WorkshopSession, session_id)
-            if workshop is None:
-                raise Invalid(_("Not found."))
-            if aware(workshop.starts_at) > self.clock():
-                raise Invalid(_("The session has not started yet."))
-            seats = session.scalars(select(WorkshopRegistration).where(
-                WorkshopRegistration.session_id == session_id,
-                WorkshopRegistration.status.in_(("registered", "attended", "no_show")))).all()
-            changed = 0
-            for seat in seats:
-                wanted = str(form.get(f"seat-{seat.id}") or "")
-                if wanted in OUTCOMES and wanted != seat.status:
-                    seat.status, seat.updated_at = wanted, self.clock()
-                    changed += 1
+            outcomes = {int(key[5:]): str(value) for key, value in form.items()
+                        if key.startswith("seat-") and key[5:].isdigit() and len(key) < 24}
+            try:
+                changed = attendance.record_attendance(session, workshop_id=session_id, outcomes=outcomes,
+                                                       now=self.clock())
+            except agenda.AgendaError as problem:
+                raise Invalid(_("The session has not started yet.") if problem.reason == "not_started"
+                              else _agenda_error(problem)) from None
             return session_id, _("Attendance saved: %(count)s changed.") % {"count": changed}
 
         return await self._run(request, "workshop_attendance", work, form)
@@ -329,8 +319,8 @@ class WorkshopPage(BaseView):
                 raise Invalid(_("The end comes before the start."))
             if starts <= self.clock():
                 raise Invalid(_("That time is already past."))
-            language = str(form.get("language") or "it")
-            if language not in ("it", "en"):
+            language = str(form.get("language") or languages.DEFAULT)
+            if language not in languages.CODES:
                 raise Invalid(_("Choose the language."))
             fields = {"title": title, "description": _text(form, "description", 2000), "starts_at": starts,
                       "ends_at": ends, "place": _text(form, "place", 200), "language": language,
@@ -340,18 +330,15 @@ class WorkshopPage(BaseView):
                 if not raw:
                     workshop = agenda.add_workshop(session, now=self.clock(), **fields)
                     return workshop.id, _("Session created.")
-                notify = attendance.WorkshopNotifier(session, now=self.clock(), kind="moved")
-                promoted: list[WorkshopRegistration] = []
-                tell = office_notices.promotion_teller(session, self.clock())
-                moved = attendance.edit_workshop(
+                edited = attendance.edit_workshop(
                     session, workshop_id=parse_int(raw, low=1, high=2**62, what=_("Session")), now=self.clock(),
-                    notify=notify, on_promoted=lambda seat: (promoted.append(seat), tell(seat)), **fields)
+                    **fields)
             except agenda.AgendaError as problem:
                 raise Invalid(_agenda_error(problem)) from None
             done = (_("Session moved; people told by the bot: %(told)s of %(count)s.")
-                    % {"told": len(notify.queued), "count": len(moved)}) if moved else _("Session saved.")
-            if promoted:
-                done += " " + _("From the waiting list to a seat: %(count)s.") % {"count": len(promoted)}
+                    % {"told": len(edited.told), "count": len(edited.rows)}) if edited.rows else _("Session saved.")
+            if edited.promoted:
+                done += " " + _("From the waiting list to a seat: %(count)s.") % {"count": len(edited.promoted)}
             return int(raw), done
 
         return await self._run(request, "workshop_save", work, form)
@@ -363,13 +350,12 @@ class WorkshopPage(BaseView):
 
         def work(session) -> tuple[int, str]:
             workshop_id = parse_int(form.get("session"), low=1, high=2**62, what=_("Session"))
-            notify = attendance.WorkshopNotifier(session, now=self.clock(), kind="cancelled")
             try:
-                seats = agenda.cancel_workshop(session, workshop_id=workshop_id, now=self.clock(), notify=notify)
+                seats = agenda.cancel_workshop(session, workshop_id=workshop_id, now=self.clock())
             except agenda.AgendaError as problem:
                 raise Invalid(_agenda_error(problem)) from None
             return workshop_id, (_("Session cancelled; people told by the bot: %(told)s of %(count)s.")
-                                 % {"told": len(notify.queued), "count": len(seats)})
+                                 % {"told": len(seats.told), "count": len(seats.rows)})
 
         return await self._run(request, "workshop_cancel", work, form)
 

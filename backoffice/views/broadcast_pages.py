@@ -21,8 +21,8 @@ from sqlalchemy.orm import sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from conversations import municipalities
-from conversations.i18n import DEFAULT_LANGUAGE, LANGUAGES, TIMEZONE
+from conversations import languages, municipalities
+from conversations.i18n import TIMEZONE
 from services import agenda, broadcasts
 from services.audience import CHANNELS, Audience, Plan
 from store.models import Broadcast, WorkshopSession, utcnow
@@ -30,15 +30,15 @@ from store.models import Broadcast, WorkshopSession, utcnow
 from services.office import audit
 
 from backoffice import roles
-from backoffice.i18n import L_, _, format_datetime
+from backoffice.i18n import L_, _, format_datetime, person_language, person_languages
 from backoffice.views.broadcasts import STATUSES
 
 EDIT = "broadcasts"  # the grant that lets one compose, count and cancel
-LANGUAGE_NAMES = {"it": L_("Italian"), "en": L_("English")}
+LANGUAGE_NAMES = person_languages()
 CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "console": L_("Terminal"), "web": L_("Web chat")}
 # The compose form's fields: carried through the confirmation step as hidden inputs.
-FIELDS = ("text_it", "text_en", "not_interviewed", "workshop", "with_waitlist", "language", "channel",
-          "municipality", "when", "send_at")
+FIELDS = (*(f"text_{code}" for code in languages.CODES), "not_interviewed", "workshop", "with_waitlist",
+          "language", "channel", "municipality", "when", "send_at")
 WHEN_FORMATS = ("%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M")
 
 
@@ -61,10 +61,15 @@ def _text(form, key: str) -> str:
     return str(form.get(key) or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+def _no_default_text() -> str:
+    return _("Write the text in %(language)s: it is required (who chats in another language gets it when "
+             "there is no text in theirs).") % {"language": person_language(languages.DEFAULT, in_text=True)}
+
+
 def parse_texts(form) -> dict[str, str]:
-    texts = {language: _text(form, f"text_{language}") for language in LANGUAGES}
-    if not texts[DEFAULT_LANGUAGE]:
-        raise Invalid(_("Write the Italian text: it is required (the English one falls back to it)."))
+    texts = {language: _text(form, f"text_{language}") for language in languages.CODES}
+    if not texts[languages.DEFAULT]:
+        raise Invalid(_no_default_text())
     for language, text in texts.items():
         if len(text) > broadcasts.MAX_TEXT:
             raise Invalid(_("Text too long: %(count)s characters, at most %(max)s (%(language)s).")
@@ -82,7 +87,7 @@ def parse_audience(session, form) -> Audience:
         workshop = int(raw)
     with_waitlist = bool(form.get("with_waitlist")) and workshop is not None
     language = str(form.get("language") or "") or None
-    if language is not None and language not in LANGUAGES:
+    if language is not None and language not in languages.CODES:
         raise Invalid(_("Choose the language."))
     channel = str(form.get("channel") or "") or None
     if channel is not None and channel not in CHANNELS:
@@ -127,7 +132,8 @@ def parse_when(form, now: dt.datetime) -> dt.datetime | None:
 
 def previews(texts: dict[str, str]) -> list[tuple[str, str, str]]:
     """(language, its name, the message) as each person reads it: the outbox's own text."""
-    return [(language, str(LANGUAGE_NAMES[language]), broadcasts.text_for(texts, language)) for language in LANGUAGES]
+    return [(language, str(LANGUAGE_NAMES[language]), broadcasts.text_for(texts, language))
+            for language in languages.CODES]
 
 
 def count_line(plan: Plan) -> str:
@@ -177,7 +183,7 @@ def _workshops(session) -> dict[int, str]:
 
 
 def _refusal(problem: broadcasts.BroadcastError) -> str:
-    return {"no_italian": _("Write the Italian text: it is required (the English one falls back to it)."),
+    return {"no_italian": _no_default_text(),
             "too_long": _("Text too long: at most %(max)s characters.") % {"max": broadcasts.MAX_TEXT},
             "past": _("That time is already past."),
             "not_found": _("Not found."),
@@ -257,7 +263,7 @@ class BroadcastsPage(_Page):
             return {"rows": [{"summary": row, "status": status_label(row.broadcast.status, row.pending),
                               "audience": describe(row.broadcast.audience, named),
                               "cancellable": cancellable(row.broadcast.status, row.pending),
-                              "text": _short(row.broadcast.texts.get(DEFAULT_LANGUAGE) or "")} for row in rows]}
+                              "text": _short(row.broadcast.texts.get(languages.DEFAULT) or "")} for row in rows]}
 
         data = await anyio.to_thread.run_sync(self._run, load)
         context = {"title": _("Broadcasts"), "error": error, "when": format_datetime,

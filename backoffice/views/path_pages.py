@@ -24,7 +24,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from services import office_notices
 from conversations.i18n import TIMEZONE
 from services import duplicates, merge, programme, workshops
 from store.models import ChannelIdentity, InterviewBooking, Registration, WorkshopRegistration, utcnow
@@ -75,7 +74,7 @@ def _id(value: Any) -> int | None:
 
 def next_steps(status: str) -> list[str]:
     """The steps the forms offer from a stage (services.programme.record refuses the others anyway)."""
-    return [kind for kind, stages in programme._FROM.items() if status in stages]
+    return programme.next_kinds(status)
 
 
 def path_context(session_maker: sessionmaker, pk: Any) -> dict[str, Any]:
@@ -136,8 +135,7 @@ class DuplicatesPage(BaseView):
                 raise Invalid(_("Choose the registration that stays."))
             drop = second if keep == first else first
             try:
-                done = merge.merge(session, keep_id=keep, drop_id=drop, now=self.clock(),
-                                   on_promoted=office_notices.promotion_teller(session, self.clock()))
+                done = merge.merge(session, keep_id=keep, drop_id=drop, now=self.clock())
             except merge.MergeError as problem:
                 raise Invalid(_merge_error(problem)) from None
             audit.record(session, action="merge", actor=audit.current_actor.get(), at=self.clock(),
