@@ -83,8 +83,8 @@ class Action:
 
     def __init_subclass__(cls, word: str = "", **kwargs):
         super().__init_subclass__(**kwargs)
-        if word in _REGISTRY:
-            raise ValueError(f"action word used twice: {word!r}")
+        if not word or word in _REGISTRY or "|" in word:
+            raise ValueError(f"an action needs its own word: {word!r}")
         cls.WORD = word
         _REGISTRY[word] = cls
 
