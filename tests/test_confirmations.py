@@ -118,3 +118,21 @@ def test_a_yes_left_on_the_question_about_another_seat_gives_back_nothing(chat, 
     assert "no longer active" in chat.replies[0].text
     assert [r.status for r in registrations(db)] == ["registered", "registered"]
     assert payload.decode(yes_for_saturday).scope == "wsg.sure"
+
+
+def test_a_seat_given_back_meanwhile_leaves_no_yes_on_its_question(chat, db):
+    workshop = add_workshop(db, days_ahead(3, 15))
+    reach(chat)
+    chat.say("/menu")
+    chat.press("Workshops")
+    chat.press(SATURDAY)
+    chat.press("Yes, sign me up")
+    chat.press("My appointments")
+    chat.press("Cancel Sat, Nov 28")
+    [seat] = registrations(db, workshop)
+    press_payload(chat, payload.encode_action(payload.DropSeat(seat.id)))  # a promotion's own button
+    assert chat.text.startswith("Done: you are no longer signed up for this workshop.")
+    chat.say("/start")
+    assert "This booking is no longer active." in chat.text and chat.labels == ["No, keep my seat"]
+    chat.press("No, keep my seat")
+    assert "You are not signed up for any workshop." in chat.text and state_of(db)["flow"] is None

@@ -145,7 +145,9 @@ def _sure_prompt(ctx: Ctx) -> str:
 
 def _sure_options(ctx: Ctx) -> tuple[Option, ...]:
     # the seat rides in the value: a "yes" left on the question about another seat gives back nothing
-    return (Option(f"{YES}:{ctx.answers['seat']}", N_("Yes, give it up")), Option(KEEP, N_("No, keep my seat")))
+    keep = Option(KEEP, N_("No, keep my seat"))
+    seat = _seat(ctx)
+    return (Option(f"{YES}:{seat.registration_id}", N_("Yes, give it up")), keep) if seat else (keep,)
 
 
 def _after_sure(ctx: Ctx, value: str) -> Outcome:
