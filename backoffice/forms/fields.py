@@ -77,12 +77,13 @@ class Time(Field):
 
 
 class Whole(Field):
-    """A whole number from ``low`` to ``high``; ``empty`` when left empty (required if None)."""
+    """A whole number from ``low`` to ``high``; ``empty`` when left empty (required if None). The
+    message names ``what`` is asked, or is ``message``."""
 
-    def __init__(self, label=None, validators=None, *, low: int, high: int, what: Any, empty: int | None = None,
-                 **kwargs):
+    def __init__(self, label=None, validators=None, *, low: int, high: int, what: Any = None, message: Any = None,
+                 empty: int | None = None, **kwargs):
         super().__init__(label, validators, **kwargs)
-        self.low, self.high, self.what, self.empty = low, high, what, empty
+        self.low, self.high, self.what, self.message, self.empty = low, high, what, message, empty
 
     def process_formdata(self, valuelist: list) -> None:
         text, self.data = typed(valuelist), None
@@ -93,6 +94,8 @@ class Whole(Field):
             self.data = parse_whole(text, least=self.low, most=self.high) if text.isdigit() else None
         except Invalid:
             pass
+        if self.data is None and self.message is not None:
+            raise ValueError(str(self.message))
         if self.data is None:
             raise ValueError(_("%(what)s: a whole number from %(low)s to %(high)s.")
                              % {"what": self.what, "low": self.low, "high": self.high})
