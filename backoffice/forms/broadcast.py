@@ -3,8 +3,6 @@ the texts (one per language, Italian required), the audience (its filters), and 
 (now, or a Rome date and time in the future)."""
 from __future__ import annotations
 
-import datetime as dt
-
 from wtforms.validators import ValidationError
 
 from backoffice.forms.fields import Choice, Flag, OfficeForm, Text, Whole
@@ -86,7 +84,7 @@ class AudienceForm(OfficeForm):
 
 
 class WhenForm(OfficeForm):
-    """Now, or later at a Rome date and time (``send_at``, a UTC instant once read)."""
+    """Now, or later at a Rome date and time: ``send_at`` is then a UTC instant, None for now."""
 
     when = Text()
     send_at = Text()
@@ -102,7 +100,3 @@ class WhenForm(OfficeForm):
         field.data = agenda.local(day, time)
         if field.data <= self.now:
             raise ValidationError(_("That time is already past."))
-
-    def send_at_or_now(self) -> dt.datetime | None:
-        """None: send at once."""
-        return self.send_at.data
