@@ -11,6 +11,8 @@ from sqladmin.authentication import login_required
 from starlette.requests import Request
 from starlette.responses import Response
 
+from conversations import languages
+
 from backoffice import i18n, roles, security
 
 
@@ -20,7 +22,9 @@ class OfficeAdmin(Admin):
         super().__init__(*args, **kwargs)
         env = self.templates.env
         env.globals.update(csrf_token=security.csrf_token, csrf_field=security.FIELD, can=roles.can,
-                           format_date=i18n.format_date, format_datetime=i18n.format_datetime)
+                           format_date=i18n.format_date, format_datetime=i18n.format_datetime,
+                           person_languages=i18n.person_languages, person_language=i18n.person_language,
+                           default_person_language=languages.DEFAULT)
 
     def _handle_action_decorated_func(self, func: MethodType, view: type[BaseView | ModelView],
                                       view_instance: BaseView | ModelView) -> None:

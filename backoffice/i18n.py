@@ -3,7 +3,10 @@
 sqladmin's i18n as the locale "it", the default. English is sqladmin's own plus our English msgids.
 ``python -m backoffice.i18n`` adds new strings of the code and templates to the catalog.
 
-Dates are shown the Italian way in both languages (25/11/2026, 11:00 Rome time)."""
+Dates are shown the Italian way in both languages (25/11/2026, 11:00 Rome time).
+
+The office's own languages are not the job seekers' (conversations.languages): ``person_language``
+names one of theirs in the operator's language, from Babel's data ("Inglese", "Arabic")."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,11 +19,12 @@ from babel.support import LazyProxy, Translations
 from sqladmin import i18n as sqladmin_i18n
 from sqladmin.i18n import I18nConfig, gettext
 
+from conversations import languages
 from conversations.i18n import TIMEZONE
 
 HERE = Path(__file__).resolve().parent
 CATALOG = HERE / "locales" / "it" / "LC_MESSAGES" / "office.po"
-LANGUAGES = ("it", "en")
+OFFICE_LANGUAGES = ("it", "en")  # the operators' interface: sqladmin's and our catalog
 COOKIE = "office_language"
 
 _ = gettext
@@ -57,11 +61,25 @@ def install() -> I18nConfig:
         sqladmin_i18n.SUPPORTED_LOCALES.append("it")
     # No Accept-Language: Italian unless the operator picks English (kept in a cookie).
     return I18nConfig(default_locale="it", language_cookie_name=COOKIE, language_header_name=None,
-                      language_switcher=list(LANGUAGES))
+                      language_switcher=list(OFFICE_LANGUAGES))
 
 
 def current_language() -> str:
     return sqladmin_i18n.get_locale()
+
+
+def person_language(code: str, *, in_text: bool = False) -> str:
+    """A job seeker's language named in the operator's language: "Inglese" / "English" (in a
+    sentence, "inglese")."""
+    if code not in languages.CODES:
+        return code
+    language = languages.get(code)
+    return language.name_in(current_language()) if in_text else language.label_in(current_language())
+
+
+def person_languages() -> dict[str, LazyText]:
+    """The job seekers' languages for a filter or a form: code -> its name, translated when shown."""
+    return {code: LazyText(person_language, code, enable_cache=False) for code in languages.CODES}
 
 
 def format_date(value: dt.date | dt.datetime | None) -> str:

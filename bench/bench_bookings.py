@@ -76,7 +76,8 @@ from bench._common import percentile, pin_to_one_core
 from conversations import payload
 from conversations.commands import build_engine
 from conversations.flows import interview, workshop
-from conversations.i18n import LANGUAGES, TIMEZONE, translator
+from conversations.i18n import TIMEZONE, translator
+from conversations.languages import CODES as LANGUAGES
 from store import migrate
 from services import workshops
 from services.conversation import ConversationService

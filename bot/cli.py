@@ -12,6 +12,8 @@ import datetime as dt
 import re
 import sys
 
+from conversations import languages
+
 from bot.cli_input import MODES, at_most, date_arg, datetime_arg, days_arg, end_arg, positive_arg, text_of, time_arg
 
 COMMANDS = ("slots", "workshops", "bookings", "registrations", "demo", "broadcasts")
@@ -103,7 +105,8 @@ def _workshops(parser: argparse.ArgumentParser) -> None:
                      help='data e ora, es. "2026-12-03 12:30", o solo l\'ora se è lo stesso giorno')
     add.add_argument("--place", required=True, type=text_of(200), metavar="LUOGO")
     add.add_argument("--capacity", type=positive_arg, default=30, metavar="N", help="posti (default 30)")
-    add.add_argument("--language", choices=("it", "en"), default="it", help="lingua (default it)")
+    add.add_argument("--language", choices=languages.CODES, default=languages.DEFAULT,
+                     help=f"lingua (default {languages.DEFAULT})")
     add.add_argument("--description", default="", type=_description, metavar="TESTO",
                      help="descrizione per chi si iscrive")
     listing = actions.add_parser("list", help="sessioni non ancora concluse: posti occupati, lista d'attesa")
@@ -127,10 +130,13 @@ def _broadcasts(parser: argparse.ArgumentParser) -> None:
         "new", help="un avviso, subito o a un'ora stabilita",
         description="Crea un avviso: mostra quante persone lo riceveranno e chiede conferma. Chi ha scritto "
                     "STOP non lo riceve; ogni messaggio finisce con una riga su come smettere di riceverli.")
-    new.add_argument("--text-it", required=True, type=_notice_text, metavar="TESTO",
-                     help='il testo in italiano (\\n per andare a capo)')
-    new.add_argument("--text-en", type=_notice_text, metavar="TESTO",
-                     help="il testo in inglese; chi scrive in inglese, senza questo, riceve quello italiano")
+    default = _italian_name(languages.get(languages.DEFAULT))
+    new.add_argument(f"--text-{languages.DEFAULT}", required=True, type=_notice_text, metavar="TESTO",
+                     help=f"il testo in {default} (\\n per andare a capo)")
+    for language in languages.others():
+        new.add_argument(f"--text-{language.code}", type=_notice_text, metavar="TESTO",
+                         help=f"il testo in {_italian_name(language)}; chi scrive in {_italian_name(language)}, "
+                              f"senza questo, riceve quello in {default}")
     new.add_argument("--at", type=datetime_arg, metavar="QUANDO",
                      help='data e ora di invio, es. "2026-12-01 09:00" (default: subito)')
     new.add_argument("--by", type=text_of(80), metavar="NOME",
@@ -147,10 +153,14 @@ def _audience(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--not-interviewed", action="store_true", help="solo chi non ha ancora fatto il colloquio")
     parser.add_argument("--workshop", type=positive_arg, metavar="ID", help="solo gli iscritti a questa sessione")
     parser.add_argument("--with-waitlist", action="store_true", help="con --workshop: anche la lista d'attesa")
-    parser.add_argument("--language", choices=("it", "en"), help="solo chi scrive al bot in questa lingua")
+    parser.add_argument("--language", choices=languages.CODES, help="solo chi scrive al bot in questa lingua")
     parser.add_argument("--channel", choices=("telegram", "whatsapp", "console", "web"),
                         help="solo chi usa questo canale (e riceve l'avviso lì)")
     parser.add_argument("--municipality", type=text_of(60), metavar="COMUNE", help="solo chi abita in questo comune")
+
+
+def _italian_name(language: languages.Language) -> str:
+    return language.name_in("it")  # "inglese": the command line speaks Italian
 
 
 def _notice_text(value: str) -> str:

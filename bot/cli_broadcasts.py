@@ -14,7 +14,7 @@ import sys
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from conversations import municipalities
+from conversations import languages, municipalities
 from services import agenda, broadcasts, rosters
 from services.audience import Audience, Plan
 from services.clock import utcnow
@@ -57,7 +57,7 @@ def count(db_engine: Engine, args: argparse.Namespace, now: dt.datetime) -> int:
 
 
 def new(db_engine: Engine, args: argparse.Namespace, now: dt.datetime) -> int:
-    texts = {"it": args.text_it, "en": args.text_en}
+    texts = {code: getattr(args, f"text_{code}") for code in languages.CODES}
     send_at = agenda.local(*args.at) if args.at else now
     if send_at < now:
         raise CliError(f"l'orario di invio {text.when(send_at)} è già passato")
@@ -97,7 +97,7 @@ def listing(db_engine: Engine, args: argparse.Namespace, now: dt.datetime) -> in
             (row.broadcast.id, STATUS.get(row.broadcast.status, row.broadcast.status),
              text.when(row.broadcast.send_at), row.broadcast.created_by, describe(row.broadcast.audience),
              row.queued if row.broadcast.queued_at else "-", row.sent if row.broadcast.queued_at else "-",
-             _preview(row.broadcast.texts["it"])) for row in rows]))
+             _preview(row.broadcast.texts[languages.DEFAULT])) for row in rows]))
     return 0
 
 
@@ -124,7 +124,7 @@ def render_report(found: broadcasts.Report) -> str:
     lines = [f"Avviso {b.id} ({STATUS.get(b.status, b.status)}), creato da {b.created_by or '-'} il "
              f"{text.when(b.created_at)}, invio {text.when(b.send_at)}",
              f"Pubblico: {describe(b.audience)}",
-             f"Testo: {_preview(b.texts['it'], 200)}", ""]
+             f"Testo: {_preview(b.texts[languages.DEFAULT], 200)}", ""]
     if b.queued_at is None:
         return "\n".join(lines + ["Non ancora messo in coda: nessun messaggio inviato."])
     lines += [f"Pubblico all'invio: {found.audience_size}",

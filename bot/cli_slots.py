@@ -9,7 +9,6 @@ from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
 from services import agenda, rosters
-from services.office_notices import SlotCancelledNotifier
 
 from bot import cli_text as text
 from bot.cli_input import CliError
@@ -53,8 +52,8 @@ def slots_list(sql_session: Session, args: argparse.Namespace, now: dt.datetime)
 
 
 def slots_cancel(sql_session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
-    notify = SlotCancelledNotifier(sql_session, now=now)
-    cancelled = agenda.cancel_slot(sql_session, slot_id=args.id, now=now, notify=notify)
+    done = agenda.cancel_slot(sql_session, slot_id=args.id, now=now)  # it tells the people booked
+    cancelled = done.rows
     slot = rosters.slot(sql_session, args.id)
     lines = [f"Annullato il colloquio {slot.id}: {text.slot_line(slot)}"]
     if not cancelled:
@@ -65,7 +64,7 @@ def slots_cancel(sql_session: Session, args: argparse.Namespace, now: dt.datetim
               "Il bot avvisa ogni persona raggiungibile; le altre vanno chiamate.", ""]
     lines.append(text.table(("prenotazione", "persona", "telefono", "codice", "avviso del bot"), [
         (b.id, text.person_name(named.get(b.contact_id)), text.field(named.get(b.contact_id), "phone"),
-         text.field(named.get(b.contact_id), "code"), "in coda" if b.id in notify.queued else "non raggiungibile")
+         text.field(named.get(b.contact_id), "code"), "in coda" if b.id in done.told else "non raggiungibile")
         for b in cancelled]))
     return "\n".join(lines)
 

@@ -48,8 +48,9 @@ class WhatsAppSettings(BaseSettings):
     # Pre-approved templates (utility) used outside the 24-hour window (handlers/whatsapp_outbox.py):
     # reminders go as the reminder template, body {{1}} what and {{2}} when; every other row
     # (office notices, waiting-list promotions, broadcasts) as the notice template, body {{1}} the
-    # notice's text. Unset: those rows fail outside the window. The language: the person's when
-    # listed (comma-separated, e.g. "it,en"), else the first.
+    # notice's text. Unset: those rows fail outside the window. The languages it was approved in,
+    # as WhatsApp's codes (comma-separated, e.g. "it,en"): the person's (conversations.languages
+    # gives its code) when listed, else the first.
     reminder_template: str | None = None
     reminder_template_language: str = "it"
     notice_template: str | None = None

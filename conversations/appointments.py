@@ -8,7 +8,7 @@ from .engine import Engine
 from .flow import Ctx
 from .flows import interview, workshop
 from .messages import Button, Outbound
-from .store import BookingFailed, Promotion
+from .store import BookingFailed
 
 
 
@@ -118,26 +118,11 @@ def _drop_seat(engine: Engine, ctx: Ctx, registration_id: int, *, confirmed: boo
                          (action_button(_("Yes, give it up"), f"ws:drop:{registration_id}"),
                           action_button(_("No, keep my seat"), "appts")))]
     try:
-        promotion = ctx.store.give_up_seat(registration_id)
+        ctx.store.give_up_seat(registration_id)  # the store tells whoever gets the seat
     except BookingFailed:
         return [Outbound(_("This booking is no longer active.")), my_appointments(ctx)]
-    if promotion:
-        tell_promoted(ctx, promotion)
     return [Outbound(_("Done: you are no longer signed up for this workshop. Thank you for telling us."),
                      (action_button(_("My appointments"), "appts"), action_button(_("Menu"), "menu")))]
-
-
-def tell_promoted(ctx: Ctx, promotion: Promotion) -> None:
-    """The first person waiting got the seat: tell them now, in their language."""
-    person_ctx = describe.Reader(promotion.language, ctx.now)
-    _ = person_ctx.t.gettext
-    seat = promotion.seat
-    text = (_("Good news: a seat has freed up and it is yours now!") + "\n\n"
-            + describe.workshop_text(person_ctx, seat.workshop) + "\n\n"
-            + _("If you can no longer come, give the seat back so that somebody else can have it."))
-    message = Outbound(text, (action_button(_("Give the seat back"), f"ws:drop:{seat.registration_id}"),),
-                       file=describe.workshop_file(person_ctx, seat.registration_id, seat.workshop))
-    ctx.store.notify(promotion.contact_id, message, key=f"promotion:{seat.registration_id}")
 
 
 def cancel_everything(ctx: Ctx) -> None:
@@ -145,7 +130,5 @@ def cancel_everything(ctx: Ctx) -> None:
     if ctx.store.current_interview():
         ctx.store.cancel_interview("erased by the person")
     for seat in ctx.store.seats():
-        promotion = ctx.store.give_up_seat(seat.registration_id)
-        if promotion:
-            tell_promoted(ctx, promotion)
+        ctx.store.give_up_seat(seat.registration_id)
 

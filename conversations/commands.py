@@ -10,7 +10,7 @@ from .engine import CommandSet, Engine
 from .flow import Ctx
 from .flows import interview, linking, registration, workshop
 from .flows.choices import LANGUAGE
-from .i18n import LANGUAGES
+from . import languages
 from .messages import Outbound
 
 
@@ -37,7 +37,7 @@ class Commands(CommandSet):
 
     def run_action(self, engine: Engine, ctx: Ctx, value: str) -> list[Outbound]:
         action, _sep, argument = value.partition(":")
-        if action == "lang" and argument in LANGUAGES:
+        if action == "lang" and argument in languages.CODES:
             return self.set_language(engine, ctx, argument)
         if action == preferences.ACTION:
             return preferences.toggle(engine, ctx, argument) or engine.stale(ctx)

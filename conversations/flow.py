@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from .i18n import TIMEZONE, Translator, translator
+from . import languages
 from .messages import Inbound, Outbound
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class Invalid(Exception):
 class State:
     """What is remembered of a person's conversation between messages."""
 
-    language: str = "it"
+    language: str = languages.DEFAULT
     flow: str | None = None
     step: str | None = None
     answers: dict[str, Any] = field(default_factory=dict)

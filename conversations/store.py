@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
-
-if TYPE_CHECKING:
-    from .messages import Outbound
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -94,15 +91,6 @@ class Seat:
     workshop: Workshop
 
 
-@dataclass(frozen=True)
-class Promotion:
-    """Somebody moved from the waitlist to a freed seat: they must be told."""
-
-    contact_id: int
-    language: str
-    seat: Seat
-
-
 class BookingStore(Protocol):
     def interview_days(self) -> list[dt.date]:
         """Local days with at least one free slot bookable now (past the cut-off)."""
@@ -139,11 +127,9 @@ class BookingStore(Protocol):
     def confirm_seat(self, registration_id: int) -> bool:
         """"I'll be there" on a reminder; False if that seat is no longer the person's."""
 
-    def give_up_seat(self, registration_id: int) -> Promotion | None:
-        """Cancel a seat or queue place; the promotion it caused, if any."""
-
-    def notify(self, contact_id: int, message: "Outbound", key: str) -> None:
-        """Queue a message for another person (sent by the outbox), once per ``key``."""
+    def give_up_seat(self, registration_id: int) -> None:
+        """Cancel a seat or queue place; raises BookingFailed. A seat freed goes to the first
+        person waiting, whom the implementation tells (services.notices), in the same transaction."""
 
 
 @dataclass(frozen=True)

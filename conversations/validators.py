@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from .engine import normalize
 from .flow import Ctx, Invalid
-from .i18n import LANGUAGES, translator
+from . import languages
+from .i18n import translator
 
 # Words of letters joined by one space, apostrophe, hyphen or dot ("D'Angelo", "Jean-Luc", "J.").
 _NAME_WORDS = re.compile(r"[ '’\-.]")
@@ -83,7 +84,7 @@ def _parse_date(text: str, ctx: Ctx) -> dt.date | None:
 
 
 def _month_number(word: str, ctx: Ctx) -> int | None:
-    for language in (ctx.state.language, *LANGUAGES):
+    for language in (ctx.state.language, *languages.CODES):
         for number, names in translator(language).month_names().items():
             if word in {normalize(n).rstrip(".") for n in names}:
                 return number

@@ -17,7 +17,8 @@ from telegram.warnings import PTBUserWarning
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
-from conversations.i18n import LANGUAGES, N_, translator
+from conversations import languages
+from conversations.i18n import N_, translator
 from conversations import messages
 from conversations.messages import Inbound, Kind, Outbound
 
@@ -93,7 +94,7 @@ async def _answer(query: CallbackQuery) -> None:
 
 def _sorry(update: Update) -> Outbound:
     language = update.effective_user.language_code if update.effective_user else None
-    _ = translator(language if language in LANGUAGES else None).gettext
+    _ = translator(languages.from_tag(language)).gettext
     return Outbound(_("Sorry, something went wrong on our side. Please write again in a few minutes."))
 
 
@@ -185,7 +186,7 @@ async def _point_to_private_chat(update: Update) -> None:
     if message is None or update.callback_query or not (message.text or message.caption):
         return  # members joining or leaving, pinned messages...: nothing a person said
     language = update.effective_user.language_code if update.effective_user else None
-    _ = translator(language if language in LANGUAGES else None).gettext
+    _ = translator(languages.from_tag(language)).gettext
     me = update.get_bot().username
     await update.effective_message.reply_text(
         _("I only answer in a private chat: write to me at t.me/{bot}.").format(bot=me))
@@ -214,11 +215,12 @@ async def _on_stop(application: Application) -> None:
 
 async def _set_commands(application: Application) -> None:
     """The command menu in Telegram's own interface, in each language."""
-    for language in LANGUAGES:
+    for language in languages.CODES:  # the default's menu for everyone whose language is not one of ours
         _ = translator(language).gettext
         commands = [BotCommand(name, _(description)) for name, description in COMMANDS]
         try:
-            await application.bot.set_my_commands(commands, language_code=None if language == "it" else language)
+            await application.bot.set_my_commands(
+                commands, language_code=None if language == languages.DEFAULT else language)
         except TelegramError as error:
             log.warning("could not set the command menu: %s", error)
 

@@ -34,7 +34,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from conversations.i18n import LANGUAGES, DEFAULT_LANGUAGE, translator
+from conversations import languages
+from conversations.i18n import translator
 from conversations.messages import Inbound, Kind, Outbound
 
 CHANNEL = "web"
@@ -133,12 +134,11 @@ class Files:
 
 
 def language(request: Request) -> str:
-    """The first of the bot's languages in Accept-Language; Italian otherwise."""
+    """The first of the bot's languages in Accept-Language; the default otherwise."""
     for part in request.headers.get("accept-language", "").split(","):
-        tag = part.split(";")[0].strip().lower()[:2]
-        if tag in LANGUAGES:
-            return tag
-    return DEFAULT_LANGUAGE
+        if code := languages.from_tag(part.split(";")[0]):
+            return code
+    return languages.DEFAULT
 
 
 def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=None,
@@ -175,7 +175,7 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
         person = person or secrets.token_urlsafe(18)
         t = translator(language(request))
         html = _templates.get_template("chat.html").render(
-            lang=t.language, csrf=token(person), history=token(person, "history")[:16],
+            lang=t.language, direction=t.direction, csrf=token(person), history=token(person, "history")[:16],
             **{name: t.gettext(text) for name, text in CHROME.items()})
         response = private(HTMLResponse(html))
         if new:

@@ -47,6 +47,7 @@ from typing import Any, Callable
 from sqlalchemy import Engine
 
 from bot.settings import WhatsAppSettings
+from conversations import languages
 from store.models import utcnow
 from services.outbox import Pending
 
@@ -117,9 +118,9 @@ class WhatsAppTransport:
             return None, NOTICES_OFF
         settings = self.settings
         if pending.kind == REMINDER:
-            name, languages = settings.reminder_template, settings.reminder_template_language
+            name, approved = settings.reminder_template, settings.reminder_template_language
         else:
-            name, languages = settings.notice_template, settings.notice_template_language
+            name, approved = settings.notice_template, settings.notice_template_language
         if not name:
             return None, no_template(pending.kind)
         stored = (pending.template or {}).get("params")
@@ -127,7 +128,7 @@ class WhatsAppTransport:
             params = [parameter(str(p), PARAM_MAX) for p in stored]
         else:
             params = [parameter(pending.message.text, NOTICE_PARAM_MAX)]
-        return template_message(name, language_for(pending.language, languages), params), None
+        return template_message(name, language_for(pending.language, approved), params), None
 
     async def send(self, external_id: str, call: Any) -> str | None:
         if call.row.replaced:
@@ -189,10 +190,11 @@ def parameter(text: str, limit: int) -> str:
 
 
 def language_for(language: str | None, configured: str) -> str:
-    """The person's language when the template exists in it (``configured``: "it" or "it,en,uk"),
-    else the first one configured."""
-    languages = [code.strip() for code in configured.split(",") if code.strip()] or ["it"]
-    return language if language in languages else languages[0]
+    """WhatsApp's code for the person's language when the template was approved in it
+    (``configured``: WhatsApp's codes, "it" or "it,en,uk"), else the first one configured."""
+    approved = [code.strip() for code in configured.split(",") if code.strip()] or [languages.get(None).whatsapp]
+    wanted = languages.get(language).whatsapp if language in languages.CODES else None
+    return wanted if wanted in approved else approved[0]
 
 
 def template_message(name: str, language: str, params: list[str]) -> WaMessage:

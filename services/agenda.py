@@ -1,5 +1,6 @@
 """The office's side of the calendar: interview slots one by one or from a weekly pattern,
-workshop sessions, and cancelling a slot (which cancels the bookings on it).
+workshop sessions, cancelling a slot or a session (which cancels the bookings on it and
+tells their people), and an interview's outcome.
 
 Weekly patterns are local (Europe/Rome) wall-clock windows: each window's opening and closing
 are turned into UTC instants first, then filled back to back with real durations, so a
@@ -9,25 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
 
-from services import reminders
+from services import notices, programme, reminders
+from services.booking_views import slot_view, workshop_view
 from store.models import InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession, aware
 
 UTC = dt.timezone.utc
 OFFICE_CANCELLED = "cancelled by the office"
 MODES = ("in_person", "phone", "video")
+OUTCOMES = ("attended", "no_show")  # of an interview, and of a seat at a workshop session
 
 
 class AgendaError(Exception):
     """Why the office's request cannot be done: past, exists, not_found, cancelled, order,
     address (in person without one), hours (a window closing before it opens), window (no
-    interview fits in it)."""
+    interview fits in it), capacity, outcome, not_started."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -132,10 +135,10 @@ def add_slot(session: Session, *, starts_at: dt.datetime, now: dt.datetime, dura
     return slot
 
 
-def cancel_slot(session: Session, *, slot_id: int, now: dt.datetime,
-                notify: Callable[[InterviewBooking, InterviewSlot], None] | None = None) -> list[InterviewBooking]:
-    """The office cancels a slot: it leaves the offer, and its bookings are cancelled (each
-    passed to ``notify``, which queues the notice). Returns those bookings."""
+def cancel_slot(session: Session, *, slot_id: int, now: dt.datetime) -> notices.Told:
+    """The office cancels a slot: it leaves the offer, and its bookings are cancelled, their
+    reminders withdrawn and their people told (services.notices). Returns those bookings, and
+    the ids of those whose person a notice reaches."""
     slot = session.get(InterviewSlot, slot_id)
     if slot is None:
         raise AgendaError("not_found")
@@ -158,10 +161,12 @@ def cancel_slot(session: Session, *, slot_id: int, now: dt.datetime,
     session.flush()
     for booking in booked:
         reminders.withdraw(session, reminders.about(reminders.INTERVIEW, booking.id))
+    result = notices.Told(rows=booked)
     for booking in booked:
-        if notify:
-            notify(booking, slot)
-    return booked
+        if notices.slot_cancelled(session, contact_id=booking.contact_id, booking_id=booking.id,
+                                  slot=slot_view(slot), now=now):
+            result.told.add(booking.id)
+    return result
 
 
 def slots_between(session: Session, *, start: dt.datetime, end: dt.datetime) -> list[InterviewSlot]:
@@ -171,12 +176,10 @@ def slots_between(session: Session, *, start: dt.datetime, end: dt.datetime) -> 
         .order_by(InterviewSlot.starts_at, InterviewSlot.operator, InterviewSlot.id)).scalars())
 
 
-def cancel_workshop(session: Session, *, workshop_id: int, now: dt.datetime,
-                    notify: Callable[[WorkshopRegistration, WorkshopSession], None] | None = None,
-                    ) -> list[WorkshopRegistration]:
+def cancel_workshop(session: Session, *, workshop_id: int, now: dt.datetime) -> notices.Told:
     """The office cancels a workshop session: it leaves the offer, its seats and waiting list
-    are cancelled and their reminders withdrawn (each seat passed to ``notify``, which may
-    queue a notice). Returns the registrations cancelled."""
+    are cancelled, their reminders withdrawn and their people told (services.notices). Returns
+    the registrations cancelled, and the ids of those whose person a notice reaches."""
     workshop = session.get(WorkshopSession, workshop_id)
     if workshop is None:
         raise AgendaError("not_found")
@@ -196,11 +199,13 @@ def cancel_workshop(session: Session, *, workshop_id: int, now: dt.datetime,
     for seat in seats:
         seat.status, seat.updated_at = "cancelled", now
     session.flush()
+    result = notices.Told(rows=seats)
     for seat in seats:
         reminders.withdraw(session, reminders.about(reminders.WORKSHOP, seat.id))
-        if notify:
-            notify(seat, workshop)
-    return seats
+        if notices.workshop_changed(session, contact_id=seat.contact_id, registration_id=seat.id,
+                                    workshop=workshop_view(workshop), now=now, kind=notices.CANCELLED):
+            result.told.add(seat.id)
+    return result
 
 
 def add_workshop(session: Session, *, title: str, starts_at: dt.datetime, ends_at: dt.datetime,
@@ -216,3 +221,22 @@ def add_workshop(session: Session, *, title: str, starts_at: dt.datetime, ends_a
     session.add(workshop)
     session.flush()
     return workshop
+
+
+def interview_outcome(session: Session, *, booking_id: int, status: str, note: str | None, now: dt.datetime,
+                      created_by: str = "") -> InterviewBooking:
+    """The office records how an interview went, once it has started: AgendaError outcome (not
+    attended nor no_show), not_found (no such booking, or cancelled), not_started. "attended"
+    records the "interviewed" step on the person's path; "no_show" takes it back
+    (services.programme.interview_outcome)."""
+    if status not in OUTCOMES:
+        raise AgendaError("outcome")
+    booking = session.get(InterviewBooking, booking_id)
+    if booking is None or booking.status == "cancelled":
+        raise AgendaError("not_found")
+    if aware(session.get(InterviewSlot, booking.slot_id).starts_at) > now:
+        raise AgendaError("not_started")
+    booking.status, booking.outcome_note, booking.updated_at = status, note, now
+    programme.interview_outcome(session, booking=booking, today=now.astimezone(TIMEZONE).date(), timezone=TIMEZONE,
+                                created_by=created_by)
+    return booking

@@ -1,18 +1,15 @@
-"""The booking half of the engine's Store: interviews, workshops and notices to others,
-for one contact inside the transaction of the message being handled."""
+"""The booking half of the engine's Store: interviews and workshops, for one contact inside the transaction of the message being handled."""
 from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from conversations import store as views
-from conversations.messages import Outbound
 
-from services import bookings, outbox, reminders, workshops
-from store.models import Contact, InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession
+from services import bookings, reminders, workshops
+from store.models import InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession
 
 DEFAULT_CUTOFF = dt.timedelta(hours=2)
 
@@ -103,16 +100,7 @@ class BookingStoreMixin:
         return views.Seat(registration.id, registration.status,
                           workshops.waitlist_position(self.session, registration), self.workshop(workshop_id))
 
-    def give_up_seat(self, registration_id: int) -> views.Promotion | None:
-        self._seen.clear()
-        promoted = workshops.cancel(self.session, contact_id=self.contact_id,
-                                    registration_id=registration_id, now=self.now, cutoff=self.cutoff)
-        if promoted is None:
-            return None
-        language = self.session.execute(select(Contact.language).where(Contact.id == promoted.contact_id)).scalar()
-        seat = views.Seat(promoted.id, promoted.status, None, self.workshop(promoted.session_id))
-        return views.Promotion(promoted.contact_id, language or "it", seat)
-
-    def notify(self, contact_id: int, message: Outbound, key: str) -> None:
-        self.session.flush()
-        outbox.enqueue(self.session, contact_id=contact_id, message=message, key=key, due_at=self.now)
+    def give_up_seat(self, registration_id: int) -> None:
+        self._seen.clear()  # a seat freed goes to the first person waiting, told by services.workshops
+        workshops.cancel(self.session, contact_id=self.contact_id, registration_id=registration_id, now=self.now,
+                         cutoff=self.cutoff)

@@ -25,17 +25,13 @@ from conversations.store import BookingFailed, Slot
 
 from services import reminders
 from services.agenda import local
+from services.booking_views import slot_view
 from store.models import Contact, InterviewBooking, InterviewSlot, aware, utcnow
 
 HORIZON = dt.timedelta(days=180)  # how far ahead free slots are offered
 
 
 BookingError = BookingFailed  # the engine's own exception: its reasons go straight to the person
-
-
-def slot_view(row: InterviewSlot) -> Slot:
-    """The slot as the conversations see it (times aware, UTC)."""
-    return Slot(row.id, aware(row.starts_at), row.duration_minutes, row.mode, row.address, row.operator)
 
 
 def _bookable(now: dt.datetime, cutoff: dt.timedelta):

@@ -15,7 +15,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from conversations.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
+from conversations import languages
+from conversations.i18n import translator
 from conversations.messages import Outbound
 
 from services import audience as audiences
@@ -53,9 +54,9 @@ def create(session: Session, *, texts: dict[str, str], audience: Audience | dict
             select(Broadcast.id).where(Broadcast.request_key == request_key)).first() is not None:
         raise BroadcastError("repeated")
     texts = {language: text.strip() for language, text in texts.items() if text and text.strip()}
-    if DEFAULT_LANGUAGE not in texts:
+    if languages.DEFAULT not in texts:
         raise BroadcastError("no_italian")
-    if set(texts) - set(LANGUAGES):
+    if set(texts) - set(languages.CODES):
         raise BroadcastError("language")
     if any(len(text) > MAX_TEXT for text in texts.values()):
         raise BroadcastError("too_long")
@@ -76,10 +77,10 @@ def create(session: Session, *, texts: dict[str, str], audience: Audience | dict
 
 
 def text_for(texts: dict[str, str], language: str) -> str:
-    """The notice as a person reads it: their language's text (or Italian), and how to stop."""
+    """The notice as a person reads it: their language's text (or the default's), and how to stop."""
     _ = translator(language).gettext
     how_to_stop = _("Write STOP to stop receiving notices.")
-    return f"{texts.get(language) or texts[DEFAULT_LANGUAGE]}\n\n{how_to_stop}"
+    return f"{texts.get(language) or texts[languages.DEFAULT]}\n\n{how_to_stop}"
 
 
 def queue_due(session: Session, *, now: dt.datetime) -> int:

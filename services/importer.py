@@ -9,67 +9,27 @@ day of the file), an interview is a past slot with its booking, attended or no-s
 (services.programme.interview_outcome); selections, placements and closures are services.programme's steps
 (source "import"). So the figures count them alike.
 
-People are matched by codice fiscale, else by phone, among the file's "persona" rows and the
-live registrations. The steps are checked in the order of their days, each person's stage moving
-as services.programme moves it. Importing the same file again creates nothing: a person, an interview
-on the same day, a step of the same kind, day (and company) already there are "present"."""
+The check is services.import_plan's (people matched by codice fiscale, else by phone; the steps
+checked in the order of their days, each person's stage moving by services.programme.advance).
+Importing the same file again creates nothing: a person, an interview on the same day, a step of
+the same kind, day (and company) already there are "present"."""
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
-from typing import Iterable, Optional
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from conversations.engine import normalize
 from conversations.i18n import TIMEZONE
 
-from services import programme
 from services.agenda import local
-from services.import_csv import FileError, Parsed, Problem, Row, read  # noqa: F401 (FileError: for callers)
-from store.models import Contact, InterviewBooking, InterviewSlot, Registration
-from services.programme import STAGES
-from store.models import ProgrammeEvent
+from services.import_csv import FileError, Row, read  # noqa: F401 (FileError: for callers)
+from services.import_plan import Report, plan
 from services.repository import new_registration_code
+from store.models import Contact, InterviewBooking, InterviewSlot, ProgrammeEvent, Registration
 
-OUTCOMES = ("create", "present", "refused")
-RANK = {"interview": 0, "selection": 1, "placement": 2, "closed": 3}  # same day: this order
-NOT_MATCHED = ("erased", "merged")
 SLOT_MINUTES = 45
-CHUNK = 500  # values per IN (...): SQLite's limit on bound parameters
-
-
-@dataclass(eq=False)
-class Person:
-    registration: Optional[Registration] = None  # from the database, or once created
-    row: Optional[Row] = None  # the file's "persona" row that creates it
-    stage: str = "registered"
-    bookings: dict[dt.date, set[str]] = field(default_factory=dict)  # local day -> statuses
-    steps: set[tuple] = field(default_factory=set)  # _step_key of what is recorded
-
-
-@dataclass
-class Report:
-    rows: list[Row]
-    separator: str
-    ignored_columns: list[str]
-    order: list[Row] = field(default_factory=list)  # the steps to write, in the order checked
-
-    def counts(self) -> dict[str, int]:
-        return {outcome: sum(1 for r in self.rows if r.outcome == outcome) for outcome in OUTCOMES}
-
-    def by_kind(self) -> dict[str, dict[str, int]]:
-        table: dict[str, dict[str, int]] = {}
-        for row in self.rows:
-            if row.kind:
-                table.setdefault(row.kind, dict.fromkeys(OUTCOMES, 0))[row.outcome] += 1
-        return table
-
-    @property
-    def refused(self) -> list[Row]:
-        return [r for r in self.rows if r.outcome == "refused"]
 
 
 def preview(session: Session, data: bytes, *, now: dt.datetime) -> Report:
@@ -83,180 +43,6 @@ def run(session: Session, data: bytes, *, now: dt.datetime, created_by: str = ""
     report = preview(session, data, now=now)
     write(session, report, now=now, created_by=created_by)
     return report
-
-
-# -- checking against the database ------------------------------------------------------
-
-def plan(session: Session, parsed: Parsed, *, now: dt.datetime) -> Report:
-    report = Report(rows=parsed.rows, separator=parsed.separator, ignored_columns=parsed.ignored_columns)
-    for row in parsed.rows:
-        if row.problems:
-            row.outcome = "refused"
-    by_code, by_phone = _registrations(session, {r.data["tax_code"] for r in parsed.rows if r.data.get("tax_code")},
-                                       {r.data["phone"] for r in parsed.rows if r.data.get("phone")})
-    known: dict[int, Person] = {}
-
-    def from_db(registration: Registration) -> Person:
-        if registration.id not in known:
-            known[registration.id] = Person(registration=registration, stage=registration.status)
-        return known[registration.id]
-
-    in_file: dict[tuple[str, str], tuple[Person, int]] = {}  # key -> the person, the line that named them
-
-    def lookup(code: Optional[str], phone: Optional[str]) -> Optional[Person]:
-        """By codice fiscale; else by phone, unless the one with that phone has another code."""
-        if code:
-            if ("tax_code", code) in in_file:
-                return in_file[("tax_code", code)][0]
-            if code in by_code:
-                return from_db(by_code[code])
-        if phone:
-            if ("phone", phone) in in_file:
-                person = in_file[("phone", phone)][0]
-                return person if not (code and _code_of(person)) else None
-            if phone in by_phone:
-                registration = by_phone[phone]
-                return from_db(registration) if not (code and registration.tax_code) else None
-        return None
-
-    refused_people: dict[tuple[str, str], Row] = {}
-    for row in parsed.rows:
-        if row.kind != "person":
-            continue
-        keys = _keys(row)
-        if row.problems:
-            for key in keys:
-                refused_people.setdefault(key, row)
-            continue
-        code, phone = row.data.get("tax_code"), row.data.get("phone")
-        person = lookup(code, phone)
-        if person is None and code and phone and ("phone", phone) in in_file:
-            row.refuse("phone_in_file", line=in_file[("phone", phone)][1])
-        elif person is None and code and phone in by_phone:
-            row.refuse("phone_taken", code=by_phone[phone].code)
-        if row.problems:
-            row.outcome = "refused"
-            for key in keys:
-                refused_people.setdefault(key, row)
-            continue
-        if person is None:
-            row.person, row.outcome = Person(row=row), "create"
-        elif person.registration is not None:
-            row.person, row.outcome = person, "present"
-            row.remark = Problem("in_database", {"code": person.registration.code})
-        else:
-            row.person, row.outcome, row.remark = person, "present", Problem("twice", {"line": person.row.line})
-        for key in keys:
-            in_file.setdefault(key, (row.person, row.line))
-
-    steps = [r for r in parsed.rows if r.kind not in ("person", "") and not r.problems]
-    for row in steps:
-        row.person = lookup(row.data.get("tax_code"), row.data.get("phone"))
-        if row.person is None:
-            refused = next((refused_people[k] for k in _keys(row) if k in refused_people), None)
-            if refused is not None:
-                row.refuse("person_refused", line=refused.line)
-            else:
-                row.refuse("unknown_person")
-            row.outcome = "refused"
-    _load_history(session, [p for p in known.values()])
-
-    today = now.astimezone(TIMEZONE).date()
-    for row in sorted((r for r in steps if not r.outcome), key=lambda r: (r.data["day"], RANK[r.kind], r.line)):
-        _decide(row, now=now, today=today)
-        if row.outcome == "create":
-            report.order.append(row)
-    return report
-
-
-def _code_of(person: Person) -> Optional[str]:
-    return person.registration.tax_code if person.registration is not None else person.row.data.get("tax_code")
-
-
-def _keys(row: Row) -> list[tuple[str, str]]:
-    return [(name, row.data[name]) for name in ("tax_code", "phone") if row.data.get(name)]
-
-
-def _registrations(session: Session, codes: set[str], phones: set[str]) -> tuple[dict, dict]:
-    """Live registrations by codice fiscale and by phone (the oldest first when several share one)."""
-    by_code: dict[str, Registration] = {}
-    by_phone: dict[str, Registration] = {}
-    for column, values, into in ((Registration.tax_code, codes, by_code), (Registration.phone, phones, by_phone)):
-        for chunk in _chunks(sorted(values)):
-            for registration in session.scalars(select(Registration).where(
-                    column.in_(chunk), Registration.erased_at.is_(None),
-                    Registration.status.not_in(NOT_MATCHED)).order_by(Registration.id)):
-                into.setdefault(getattr(registration, column.key), registration)
-    return by_code, by_phone
-
-
-def _chunks(values: list) -> Iterable[list]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
-
-
-def _load_history(session: Session, people: list[Person]) -> None:
-    """What the database already holds of these people: interviews by day, steps by key."""
-    by_contact = {p.registration.contact_id: p for p in people}
-    for chunk in _chunks(sorted(by_contact)):
-        for contact_id, status, starts in session.execute(
-                select(InterviewBooking.contact_id, InterviewBooking.status, InterviewSlot.starts_at)
-                .join(InterviewSlot, InterviewSlot.id == InterviewBooking.slot_id)
-                .where(InterviewBooking.contact_id.in_(chunk), InterviewBooking.status != "cancelled")):
-            day = _local_day(starts)
-            by_contact[contact_id].bookings.setdefault(day, set()).add(status)
-        for contact_id, kind, day, company in session.execute(
-                select(ProgrammeEvent.contact_id, ProgrammeEvent.kind, ProgrammeEvent.day, ProgrammeEvent.company)
-                .where(ProgrammeEvent.contact_id.in_(chunk))):
-            by_contact[contact_id].steps.add(_step_key(kind, day, company))
-
-
-def _local_day(value: dt.datetime) -> dt.date:
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-    return aware.astimezone(TIMEZONE).date()
-
-
-def _step_key(kind: str, day: dt.date, company: Optional[str]) -> tuple:
-    return (kind, day, normalize(company or "") if kind in ("selection", "placement") else "")
-
-
-def _decide(row: Row, *, now: dt.datetime, today: dt.date) -> None:
-    """The verdict of one step, given what its person has so far; moves the person's stage as
-    services.programme would."""
-    person, d = row.person, row.data
-    day = d["day"]
-    if row.kind == "interview":
-        statuses = person.bookings.get(day, set())
-        if statuses & {"attended", "no_show"} or ("interviewed", day, "") in person.steps:
-            row.outcome, row.remark = "present", None
-            return
-        if statuses:  # booked, or past without an outcome: the agenda records it
-            row.refuse("interview_pending")
-            row.outcome = "refused"
-            return
-        if local(day, d["time"]) > now:
-            row.refuse("date_future", column="ora", value=row.values.get("ora") or d["time"].strftime("%H:%M"))
-            row.outcome = "refused"
-            return
-        row.outcome = "create"
-        person.bookings.setdefault(day, set()).add(d["outcome"])
-        d["step"] = d["outcome"] == "attended" and person.stage in programme._FROM["interviewed"]
-        if d["step"]:  # as services.programme.interview_outcome: "attended" records "interviewed"
-            person.steps.add(("interviewed", day, ""))
-            if STAGES.index(person.stage) < STAGES.index("interviewed"):
-                person.stage = "interviewed"
-        return
-    key = _step_key(row.kind, day, d.get("company"))
-    if key in person.steps:
-        row.outcome = "present"
-        return
-    if person.stage not in programme._FROM[row.kind]:
-        row.refuse("stage", stage=person.stage)
-        row.outcome = "refused"
-        return
-    row.outcome = "create"
-    person.steps.add(key)
-    person.stage = programme._TO[row.kind]
 
 
 # -- writing ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ the unique indexes are resolved first:
   its slot released and its reminders withdrawn (services.bookings.cancel);
 - two active rows in one workshop session: a seat beats a waiting place, otherwise the kept
   person's row stays; the other is cancelled, and a seat it frees goes to the first person
-  waiting (services.workshops.cancel), whom ``on_promoted`` may tell;
+  waiting (services.workshops.cancel, which tells them);
 - the same broadcast queued for both: the duplicate's pending copy is cancelled.
 
 The merged registration is deleted, not kept as a marked row: it is the same person, and a
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -59,8 +58,7 @@ class Merged:
     filled: list[str] = field(default_factory=list)
 
 
-def merge(session: Session, *, keep_id: int, drop_id: int, now: dt.datetime,
-          on_promoted: Optional[Callable[[WorkshopRegistration], None]] = None) -> Merged:
+def merge(session: Session, *, keep_id: int, drop_id: int, now: dt.datetime) -> Merged:
     if keep_id == drop_id:
         raise MergeError("same")
     keep, drop = session.get(Registration, keep_id), session.get(Registration, drop_id)
@@ -77,7 +75,7 @@ def merge(session: Session, *, keep_id: int, drop_id: int, now: dt.datetime,
     result = Merged(kept=keep, removed_code=drop.code)
 
     _one_interview(session, keep, drop, now, result)
-    _one_row_per_workshop(session, kept_cid, gone_cid, now, result, on_promoted)
+    _one_row_per_workshop(session, kept_cid, gone_cid, now, result)
     _one_copy_per_broadcast(session, kept_cid, gone_cid)
     gone_had_path = drop.status not in EARLY
     for name, model in MOVED.items():
@@ -94,7 +92,7 @@ def merge(session: Session, *, keep_id: int, drop_id: int, now: dt.datetime,
     if keep.status in EARLY and gone_had_path:
         keep.status = drop.status  # only the other one had gone on along the path
     elif keep.status not in EARLY and gone_had_path:
-        keep.status = programme._stage_from_events(session, kept_cid)  # both had: the latest step decides
+        keep.status = programme.stage_from_events(session, kept_cid)  # both had: the latest step decides
     elif keep.status == "new" and drop.status == "registered":
         keep.status = "registered"
 
@@ -122,8 +120,8 @@ def _one_interview(session: Session, keep: Registration, drop: Registration, now
         result.cancelled_bookings.append(cancelled.id)
 
 
-def _one_row_per_workshop(session: Session, kept_cid: int, gone_cid: int, now: dt.datetime, result: Merged,
-                          on_promoted) -> None:
+def _one_row_per_workshop(session: Session, kept_cid: int, gone_cid: int, now: dt.datetime,
+                          result: Merged) -> None:
     rows = session.scalars(select(WorkshopRegistration).where(
         WorkshopRegistration.contact_id.in_((kept_cid, gone_cid)), WorkshopRegistration.status.in_(workshops.ACTIVE))
         .order_by(WorkshopRegistration.id)).all()
@@ -139,8 +137,6 @@ def _one_row_per_workshop(session: Session, kept_cid: int, gone_cid: int, now: d
         result.cancelled_seats.append(loser.id)
         if promoted is not None:
             result.promoted.append(promoted)
-            if on_promoted is not None:
-                on_promoted(promoted)
 
 
 def _one_copy_per_broadcast(session: Session, kept_cid: int, gone_cid: int) -> None:

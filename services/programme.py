@@ -6,7 +6,10 @@ Each step is a ``ProgrammeEvent`` row with its day; ``Registration.status`` is t
 kept in step by the functions here (the only writers). The figures of the dashboard count the
 events, so a step recorded by the office, by the agenda's "attended" outcome or by an import of
 old records counts the same. ``source_key`` makes a step recorded twice for the same reason
-(the same booking, the same imported row) one row."""
+(the same booking, the same imported row) one row.
+
+Which step may follow which stage, and where it leads, is ``advance``: the office's path page,
+the agenda's outcome, the import of old records and the merge all ask it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +26,7 @@ CONTRACT_TYPES = ("permanent", "fixed_term", "apprenticeship", "other")
 CLOSE_REASONS = ("refused_contract", "found_work_alone", "not_interested", "unreachable", "moved_away",
                  "other")
 
-# Which stages each step may start from.
+# Which stages each step may start from, and the stage it leads to (see ``advance``).
 _FROM = {
     "interviewed": {"new", "registered", "interviewed", "in_selection", "placed"},
     "selection": {"interviewed", "in_selection", "placed"},
@@ -42,6 +45,31 @@ class PathError(ValueError):
         self.code = code
 
 
+def advance(stage: str, kind: str) -> str:
+    """The stage a person reaches with a step of ``kind`` from ``stage``; PathError("erased") for
+    an erased registration, PathError("stage") when the step does not follow (or is unknown).
+    An interview recorded late does not move a person back: from a later stage it stays there."""
+    if stage == "erased":
+        raise PathError("erased")
+    if kind not in _FROM or stage not in _FROM[kind]:
+        raise PathError("stage")
+    if kind == "interviewed" and STAGES.index(stage) > STAGES.index("interviewed"):
+        return stage
+    return _TO[kind]
+
+
+def next_kinds(stage: str) -> list[str]:
+    """The steps that may follow ``stage``, in KINDS' order (what the path page offers)."""
+    found = []
+    for kind in KINDS:
+        try:
+            advance(stage, kind)
+        except PathError:
+            continue
+        found.append(kind)
+    return found
+
+
 def record(session: Session, *, registration: Registration, kind: str, on: dt.date, today: dt.date,
            company: str | None = None, contract_type: str | None = None, reason: str | None = None,
            note: str | None = None, source: str = "office", source_key: str | None = None,
@@ -53,10 +81,9 @@ def record(session: Session, *, registration: Registration, kind: str, on: dt.da
         existing = session.execute(select(ProgrammeEvent).where(ProgrammeEvent.source_key == source_key)).scalar()
         if existing is not None:
             return existing
-    if registration.erased_at is not None or registration.status == "erased":
+    if registration.erased_at is not None:
         raise PathError("erased")
-    if registration.status not in _FROM[kind]:
-        raise PathError("stage")
+    stage = advance(registration.status, kind)
     company = (company or "").strip() or None
     if kind in ("selection", "placement") and not company:
         raise PathError("company")
@@ -71,8 +98,7 @@ def record(session: Session, *, registration: Registration, kind: str, on: dt.da
                            reason=reason if kind == "closed" else None, note=(note or "").strip() or None,
                            source=source, source_key=source_key, created_by=created_by)
     session.add(event)
-    if kind != "interviewed" or STAGES.index(registration.status) < STAGES.index("interviewed"):
-        registration.status = _TO[kind]  # an interview recorded late does not move a person back
+    registration.status = stage
     session.flush()
     return event
 
@@ -81,12 +107,14 @@ def reopen(session: Session, *, registration: Registration) -> str:
     """Undo "closed": back to the stage of the latest step before it (or "registered")."""
     if registration.status != "closed":
         raise PathError("stage")
-    registration.status = _stage_from_events(session, registration.contact_id, skip_closed=True)
+    registration.status = stage_from_events(session, registration.contact_id, skip_closed=True)
     session.flush()
     return registration.status
 
 
-def _stage_from_events(session: Session, contact_id: int, *, skip_closed: bool = False) -> str:
+def stage_from_events(session: Session, contact_id: int, *, skip_closed: bool = False) -> str:
+    """The stage the person's latest step (by day) leads to; "registered" without any (with
+    ``skip_closed``: the latest before a closure)."""
     rows = session.execute(select(ProgrammeEvent.kind).where(ProgrammeEvent.contact_id == contact_id)
                            .order_by(ProgrammeEvent.day.desc(), ProgrammeEvent.id.desc())).scalars()
     for kind in rows:
@@ -97,7 +125,7 @@ def _stage_from_events(session: Session, contact_id: int, *, skip_closed: bool =
 
 
 def interview_outcome(session: Session, *, booking: InterviewBooking, today: dt.date, timezone,
-                      created_by: str = "") -> Optional[ProgrammeEvent]:
+                      created_by: str = "") -> ProgrammeEvent | None:
     """The agenda's outcome of an interview, on the path: "attended" records "interviewed" on the
     interview's day (once per booking); changing it to "no_show" takes that step back.
     Without a live registration, nothing (the person was never registered, or erased)."""
@@ -110,7 +138,9 @@ def interview_outcome(session: Session, *, booking: InterviewBooking, today: dt.
     if booking.status == "attended":
         if existing is not None:
             return existing
-        if registration.status not in _FROM["interviewed"]:
+        try:
+            advance(registration.status, "interviewed")
+        except PathError:
             return None  # closed: the office decided; the outcome stays on the booking
         slot = session.get(InterviewSlot, booking.slot_id)
         day = aware(slot.starts_at).astimezone(timezone).date()
@@ -120,6 +150,6 @@ def interview_outcome(session: Session, *, booking: InterviewBooking, today: dt.
         session.delete(existing)
         session.flush()
         if registration.status == "interviewed":
-            registration.status = _stage_from_events(session, registration.contact_id)
+            registration.status = stage_from_events(session, registration.contact_id)
             session.flush()
     return None

@@ -1,4 +1,6 @@
-"""Workshop sessions: seats, the waitlist and its automatic promotion.
+"""Workshop sessions: seats, the waitlist and its automatic promotion (the person promoted is
+told here, through services.notices, whoever freed the seat: the person in the chat, the office
+adding seats, a merge).
 
 Seats are counted in ``workshop_session.registered`` and taken with a conditional UPDATE
 (see services.bookings for why); the waitlist is first come, first served (by registration id).
@@ -18,17 +20,12 @@ from sqlmodel import Session
 
 from conversations.store import Seat, Workshop
 
-from services import reminders
+from services import notices, reminders
+from services.booking_views import workshop_view
 from services.bookings import BookingError
 from store.models import WorkshopRegistration, WorkshopSession, aware, utcnow
 
 ACTIVE = ("registered", "waitlisted")
-
-
-def workshop_view(row: WorkshopSession) -> Workshop:
-    """The session as the conversations see it (times aware, UTC)."""
-    return Workshop(row.id, row.title, row.description, aware(row.starts_at), aware(row.ends_at),
-                    row.place, row.capacity, row.registered, row.language)
 
 
 def upcoming(session: Session, *, now: dt.datetime, limit: int = 10) -> list[Workshop]:
@@ -82,7 +79,7 @@ def sign_up(session: Session, *, contact_id: int, session_id: int, now: dt.datet
 def cancel(session: Session, *, contact_id: int, registration_id: int, now: dt.datetime,
            cutoff: dt.timedelta = dt.timedelta(0)) -> WorkshopRegistration | None:
     """Cancel the person's seat or queue place; returns the waitlisted registration promoted
-    to the freed seat, if any (the caller tells that person). Within ``cutoff`` of the start
+    to the freed seat, if any (told by promote_first). Within ``cutoff`` of the start
     nobody is promoted: they could not make it in time."""
     registration = session.get(WorkshopRegistration, registration_id, with_for_update=True,
                                populate_existing=True)
@@ -102,7 +99,8 @@ def cancel(session: Session, *, contact_id: int, registration_id: int, now: dt.d
 
 def promote_first(session: Session, session_id: int, *, now: dt.datetime,
                   cutoff: dt.timedelta = dt.timedelta(0)) -> WorkshopRegistration | None:
-    """Give a free seat to the first person waiting, if the session starts after ``now + cutoff``."""
+    """Give a free seat to the first person waiting, if the session starts after ``now + cutoff``,
+    and queue the notice that tells them."""
     first = session.execute(select(WorkshopRegistration).where(
         WorkshopRegistration.session_id == session_id, WorkshopRegistration.status == "waitlisted")
         .order_by(WorkshopRegistration.id).limit(1).with_for_update(skip_locked=True)).scalars().first()
@@ -113,6 +111,11 @@ def promote_first(session: Session, session_id: int, *, now: dt.datetime,
         return None
     first.status, first.updated_at = "registered", now  # its reminders count from now (services.reminders)
     session.flush()
+    # No refresh: the row is current in this transaction, and a refresh would load SQLite's naive
+    # times, which the next _take_seat's UPDATE cannot compare when it syncs the session's objects.
+    workshop = session.get(WorkshopSession, session_id)
+    notices.promoted(session, contact_id=first.contact_id, seat=Seat(first.id, first.status, None,
+                                                                     workshop_view(workshop)), now=now)
     return first
 
 

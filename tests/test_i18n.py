@@ -8,7 +8,8 @@ import sys
 import pytest
 from babel.messages.pofile import read_po
 
-from conversations.i18n import LANGUAGES, LOCALES_DIR, translator
+from conversations.i18n import LOCALES_DIR, translator
+from conversations.languages import CODES as LANGUAGES
 from scripts.update_catalogs import IGNORE_DIRS, SOURCES
 from tests.conftest import ROOT
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
-from services import figures, import_csv, importer
+from services import figures, import_csv, import_plan, importer
 from services.import_csv import FileError
 from store.models import Contact, InterviewBooking, InterviewSlot, Registration, aware
 from store.models import ProgrammeEvent
@@ -179,7 +179,7 @@ def test_every_problem_of_a_row_is_named(db, row, code):
 def test_every_problem_has_a_message_in_the_back_office():
     from backoffice.views.import_pages import FILE_ERRORS, PROBLEMS
 
-    source = Path(import_csv.__file__).read_text() + Path(importer.__file__).read_text()
+    source = "".join(Path(module.__file__).read_text() for module in (import_csv, import_plan, importer))
     import re
     codes = set(re.findall(r'refuse\("(\w+)"', source)) | set(re.findall(r'_word\(row, "\w+", \w+, "(\w+)"\)', source))
     codes |= set(re.findall(r'Problem\("(\w+)"', source))

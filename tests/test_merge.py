@@ -148,9 +148,7 @@ def test_two_booked_interviews_keep_one_and_two_seats_in_a_session_keep_one(db):
         kept_both, gone_both = seat(session, kept, both), seat(session, gone, both)
         last = seat(session, waiting_person, both, "waitlisted")  # first in line for the seat freed here
         session.commit()
-        told = []
-
-        result = merge.merge(session, keep_id=kept.id, drop_id=gone.id, now=NOW, on_promoted=told.append)
+        result = merge.merge(session, keep_id=kept.id, drop_id=gone.id, now=NOW)
         session.commit()
         assert result.cancelled_bookings == [gone_booking.id]
         cancelled = session.get(InterviewBooking, gone_booking.id)
@@ -163,7 +161,10 @@ def test_two_booked_interviews_keep_one_and_two_seats_in_a_session_keep_one(db):
         assert session.get(WorkshopRegistration, gone_both.id).status == "cancelled"
         assert session.get(WorkshopRegistration, kept_both.id).status == "registered"
         assert session.get(WorkshopSession, full.id).registered == 2
-        assert [r.id for r in told] == [last.id] and session.get(WorkshopRegistration, last.id).status == "registered"
+        assert [r.id for r in result.promoted] == [last.id]
+        told = session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == f"promotion:{last.id}"))
+        assert [m.contact_id for m in told] == [waiting_person.contact_id]
+        assert session.get(WorkshopRegistration, last.id).status == "registered"
         assert session.get(WorkshopSession, both.id).registered == 2
         active = session.scalars(select(WorkshopRegistration).where(
             WorkshopRegistration.contact_id == kept.contact_id,

@@ -13,7 +13,6 @@ import threading
 import pytest
 from sqlmodel import Session, select
 
-from services.office_notices import SlotCancelledNotifier
 from bot.settings import ReminderSettings
 from services import agenda, bookings, reminders, workshops
 from store.models import (Contact, ConversationState, InterviewBooking, InterviewSlot, OutboxMessage,
@@ -298,7 +297,7 @@ def test_a_slot_cancelled_by_the_office_withdraws_the_reminder_but_not_the_notic
     slot_id = in_session(db, lambda s: s.get(InterviewBooking, booking).slot_id)
 
     def cancel(session):
-        agenda.cancel_slot(session, slot_id=slot_id, now=NOW, notify=SlotCancelledNotifier(session, now=NOW))
+        agenda.cancel_slot(session, slot_id=slot_id, now=NOW)
     in_session(db, cancel)
     assert [r.status for r in reminder_rows(db)] == ["cancelled"]
     with Session(db) as session:
@@ -311,9 +310,11 @@ def test_a_slot_cancelled_by_the_office_withdraws_the_reminder_but_not_the_notic
 def test_a_session_cancelled_by_the_office_withdraws_its_reminders(db):
     contact, workshop, registration = _queued_seat(db)
     waiting = seat(db, person(db, "p2"), workshop, status="waitlisted")
-    told = []
-    cancelled = in_session(db, lambda s: [r.id for r in agenda.cancel_workshop(
-        s, workshop_id=workshop, now=NOW, notify=lambda reg, ws: told.append(reg.id))])
+
+    def cancel(session):
+        done = agenda.cancel_workshop(session, workshop_id=workshop, now=NOW)
+        return [r.id for r in done.rows], sorted(done.told)
+    cancelled, told = in_session(db, cancel)
     assert cancelled == told == [registration, waiting]
     assert [r.status for r in reminder_rows(db)] == ["cancelled"]
     with Session(db) as session:

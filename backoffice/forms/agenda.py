@@ -9,9 +9,9 @@ from wtforms.validators import ValidationError
 
 from backoffice.forms.fields import Choice, Day, OfficeForm, Text, Time, Weekdays, Whole
 from backoffice.i18n import L_, _
+from conversations import languages
 from conversations.i18n import TIMEZONE
 from services import agenda
-from services.office_pages.interview_outcome import OUTCOMES
 
 MAX_PATTERN_DAYS = 366
 LARGEST_ID = 2**62
@@ -75,7 +75,7 @@ class CancelSlotForm(OfficeForm):
 
 class OutcomeForm(OfficeForm):
     booking = Whole(low=1, high=LARGEST_ID, what=L_("Booking"))
-    status = Choice(choices=OUTCOMES, message=L_("Choose attended or no-show."))
+    status = Choice(choices=agenda.OUTCOMES, message=L_("Choose attended or no-show."))
     note = Text(limit=2000)
 
 
@@ -92,7 +92,7 @@ class WorkshopSessionForm(OfficeForm):
     day = Day()
     start = Time()
     end = Time()
-    language = Choice(choices=("it", "en"), message=L_("Choose the language."), empty="it")
+    language = Choice(choices=languages.CODES, message=L_("Choose the language."), empty=languages.DEFAULT)
     description = Text(limit=2000)
     place = Text(limit=200)
     capacity = Whole(low=1, high=1000, what=L_("Seats"))

@@ -6,28 +6,33 @@ from __future__ import annotations
 from wtforms.validators import ValidationError
 
 from backoffice.forms.fields import Choice, Flag, OfficeForm, Text, Whole
-from backoffice.i18n import L_, _
-from conversations import municipalities
-from conversations.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from backoffice.i18n import L_, _, person_language, person_languages
+from conversations import languages, municipalities
 from services import agenda, broadcasts
 from services.audience import CHANNELS, Audience
 from services.operator_input import Invalid, parse_datetime
 
-LANGUAGE_NAMES = {"it": L_("Italian"), "en": L_("English")}
+LANGUAGE_NAMES = person_languages()
 WORKSHOP_MISSING = L_("This workshop session does not exist.")
 
 
+def no_default_text() -> str:
+    return _("Write the text in %(language)s: it is required (who chats in another language gets it when "
+             "there is no text in theirs).") % {"language": person_language(languages.DEFAULT, in_text=True)}
+
+
 class TextsForm(OfficeForm):
-    """``text_<language>`` for each language (fields added below)."""
+    """``text_<code>`` for each of the job seekers' languages (fields added below); the
+    programme's language is required."""
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
-        first = self[f"text_{DEFAULT_LANGUAGE}"]
+        first = self[f"text_{languages.DEFAULT}"]
         if not first.data:
-            first.errors.append(_("Write the Italian text: it is required (the English one falls back to it)."))
+            first.errors.append(no_default_text())
             return False
-        for language in LANGUAGES:
+        for language in languages.CODES:
             field = self[f"text_{language}"]
             if len(field.data) > broadcasts.MAX_TEXT:
                 field.errors.append(_("Text too long: %(count)s characters, at most %(max)s (%(language)s).")
@@ -38,11 +43,11 @@ class TextsForm(OfficeForm):
 
     def texts(self) -> dict[str, str]:
         """The languages written, each its text."""
-        return {language: self[f"text_{language}"].data for language in LANGUAGES if self[f"text_{language}"].data}
+        return {code: self[f"text_{code}"].data for code in languages.CODES if self[f"text_{code}"].data}
 
 
-for _language in LANGUAGES:
-    setattr(TextsForm, f"text_{_language}", Text())
+for _code in languages.CODES:
+    setattr(TextsForm, f"text_{_code}", Text())
 
 
 class Municipality(Text):
@@ -72,7 +77,7 @@ class AudienceForm(OfficeForm):
     workshop = Whole(low=1, high=10**18 - 1, message=WORKSHOP_MISSING, empty=0)
     with_waitlist = Flag()
     not_interviewed = Flag()
-    language = Choice(choices=LANGUAGES, message=L_("Choose the language."), optional=True)
+    language = Choice(choices=languages.CODES, message=L_("Choose the language."), optional=True)
     channel = Choice(choices=CHANNELS, message=L_("Choose the channel."), optional=True)
     municipality = Municipality()
 

@@ -18,10 +18,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from conversations.i18n import TIMEZONE
-from services import agenda, office_notices
+from services import agenda
 from services.clock import aware, utcnow
 from services.office import audit
-from services.office_pages import calendar, interview_outcome
+from services.office_pages import calendar
 from services.operator_input import Invalid, parse_day
 
 from backoffice import roles
@@ -98,13 +98,12 @@ class AgendaPage(BaseView):
 
         def work(sql_session) -> str:
             slot_id = checked(CancelSlotForm, form).slot.data
-            notify = office_notices.SlotCancelledNotifier(sql_session, now=self.clock())
             try:
-                cancelled = agenda.cancel_slot(sql_session, slot_id=slot_id, now=self.clock(), notify=notify)
+                cancelled = agenda.cancel_slot(sql_session, slot_id=slot_id, now=self.clock())
             except agenda.AgendaError as problem:
                 raise Invalid(refusal(problem.reason), reason=problem.reason) from None
             return (_("Slot cancelled; bookings cancelled: %(count)s, people told by the bot: %(told)s.")
-                    % {"count": len(cancelled), "told": len(notify.queued)})
+                    % {"count": len(cancelled.rows), "told": len(cancelled.told)})
 
         return await self._act(request, "cancel_slot", work, form)
 
@@ -116,10 +115,10 @@ class AgendaPage(BaseView):
         def work(sql_session) -> str:
             fields = checked(OutcomeForm, form)
             try:
-                interview_outcome.record(sql_session, booking_id=fields.booking.data, status=fields.status.data,
-                                         note=fields.note.data, now=self.clock(),
+                agenda.interview_outcome(sql_session, booking_id=fields.booking.data, status=fields.status.data,
+                                         note=fields.note.data or None, now=self.clock(),
                                          created_by=request.state.operator.username)
-            except interview_outcome.OutcomeError as problem:
+            except agenda.AgendaError as problem:
                 raise Invalid(refusal(problem.reason, not_found=_("This booking does not exist or was cancelled."),
                                       not_started=_("The interview has not started yet.")),
                               reason=problem.reason) from None

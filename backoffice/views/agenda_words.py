@@ -24,8 +24,7 @@ def local_day(value: dt.datetime) -> str:
 
 
 def refusal(reason: str, **special: str) -> str:
-    """services.agenda.AgendaError's reasons (and roll_call's, interview_outcome's); ``special``
-    words a reason the page's own way."""
+    """services.agenda.AgendaError's reasons; ``special`` words a reason the page's own way."""
     return special.get(reason) or {"past": _("That time is already past."),
             "exists": _("The interviewer already has a slot at that time."),
             "not_found": _("Not found."),
@@ -33,4 +32,4 @@ def refusal(reason: str, **special: str) -> str:
             "order": _("The end comes before the start."),
             "capacity": _("The seats cannot be fewer than the seats already taken."),
             "address": _("An interview in person needs an address."),
-            "status": _("Choose attended or no-show.")}.get(reason, reason)
+            "outcome": _("Choose attended or no-show.")}.get(reason, reason)

@@ -19,8 +19,8 @@ from sqladmin import Flash, expose
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from conversations import municipalities
-from conversations.i18n import LANGUAGES, TIMEZONE
+from conversations import languages, municipalities
+from conversations.i18n import TIMEZONE
 from services import broadcasts
 from services.audience import CHANNELS, Audience, Plan
 from services.office import audit
@@ -35,7 +35,7 @@ from backoffice.views.broadcast_base import EDIT, OfficePage
 from backoffice.views.broadcast_words import CHANNEL_NAMES, count_line, describe, previews, refusal
 
 # The compose form's fields: carried through the confirmation step as hidden inputs.
-FIELDS = (*(f"text_{language}" for language in LANGUAGES), "not_interviewed", "workshop", "with_waitlist",
+FIELDS = (*(f"text_{code}" for code in languages.CODES), "not_interviewed", "workshop", "with_waitlist",
           "language", "channel", "municipality", "when", "send_at")
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from conversations.i18n import DEFAULT_LANGUAGE
+from conversations import languages
 from services import broadcasts
 from services.office import audit
 from services.operator_input import Invalid
@@ -86,7 +86,7 @@ class BroadcastsPage(OfficePage):
             return {"rows": [{"summary": row, "status": status_label(row.broadcast.status, row.pending),
                               "audience": describe(row.broadcast.audience, named),
                               "cancellable": cancellable(row.broadcast.status, row.pending),
-                              "text": short(row.broadcast.texts.get(DEFAULT_LANGUAGE) or "")} for row in rows]}
+                              "text": short(row.broadcast.texts.get(languages.DEFAULT) or "")} for row in rows]}
 
         data = await anyio.to_thread.run_sync(self._run, load)
         context = {"title": _("Broadcasts"), "error": error, "when": format_datetime,

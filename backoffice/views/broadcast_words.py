@@ -7,17 +7,18 @@ from services import broadcasts
 from services.audience import Audience, Plan
 from services.office_pages.broadcast_lookups import Named
 
-from backoffice.forms.broadcast import LANGUAGE_NAMES
+from backoffice.forms.broadcast import LANGUAGE_NAMES, no_default_text
 from backoffice.i18n import L_, _, format_datetime
 from backoffice.views.broadcasts import STATUSES
-from conversations.i18n import LANGUAGES
+from conversations import languages
 
 CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "console": L_("Terminal"), "web": L_("Web chat")}
 
 
 def previews(texts: dict[str, str]) -> list[tuple[str, str, str]]:
     """(language, its name, the message) as each person reads it: the outbox's own text."""
-    return [(language, str(LANGUAGE_NAMES[language]), broadcasts.text_for(texts, language)) for language in LANGUAGES]
+    return [(language, str(LANGUAGE_NAMES[language]), broadcasts.text_for(texts, language))
+            for language in languages.CODES]
 
 
 def count_line(plan: Plan) -> str:
@@ -66,7 +67,7 @@ def cancellable(status: str, pending: int) -> bool:
 
 
 def refusal(problem: broadcasts.BroadcastError) -> str:
-    return {"no_italian": _("Write the Italian text: it is required (the English one falls back to it)."),
+    return {"no_italian": no_default_text(),
             "too_long": _("Text too long: at most %(max)s characters.") % {"max": broadcasts.MAX_TEXT},
             "past": _("That time is already past."),
             "not_found": _("Not found."),

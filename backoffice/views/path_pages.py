@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from conversations.i18n import TIMEZONE
-from services import duplicates, merge, office_notices, programme
+from services import duplicates, merge, programme
 from services.clock import utcnow
 from services.office import audit
 from services.office_pages import path_view
@@ -74,7 +74,7 @@ def _id(value: Any) -> int | None:
 
 def next_steps(status: str) -> list[str]:
     """The steps the forms offer from a stage (services.programme.record refuses the others anyway)."""
-    return [kind for kind, stages in programme._FROM.items() if status in stages]
+    return programme.next_kinds(status)
 
 
 def path_context(session_maker: sessionmaker, pk: Any) -> dict[str, Any]:
@@ -131,8 +131,7 @@ class DuplicatesPage(BaseView):
                 raise Invalid(_("Choose the registration that stays."), reason="keep")
             drop = second if keep == first else first
             try:
-                done = merge.merge(sql_session, keep_id=keep, drop_id=drop, now=self.clock(),
-                                   on_promoted=office_notices.promotion_teller(sql_session, self.clock()))
+                done = merge.merge(sql_session, keep_id=keep, drop_id=drop, now=self.clock())
             except merge.MergeError as problem:
                 raise Invalid(_merge_error(problem), reason=problem.code) from None
             audit.record(sql_session, action="merge", actor=audit.current_actor.get(), at=self.clock(),

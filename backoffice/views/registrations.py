@@ -15,7 +15,7 @@ from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired
 from wtforms.widgets import TextInput
 
-from conversations import validators
+from conversations import languages, validators
 from conversations.flow import Invalid
 from conversations.flows import choices
 from conversations.i18n import translator
@@ -34,7 +34,7 @@ from backoffice.views.path_pages import ERROR_KEY, path_context
 STATUSES = {"new": L_("New, to review"), "registered": L_("Registered (reviewed)"),
             "interviewed": L_("Interviewed"), "in_selection": L_("In selection"), "placed": L_("Placed"),
             "closed": L_("Closed"), "erased": L_("Erased")}
-LANGUAGES = {"it": "Italiano", "en": "English"}
+LANGUAGES = {language.code: language.native for language in languages.ALL}  # as the person chose it
 REQUIRED = ("first_name", "last_name", "birth_date", "municipality", "phone", "language")
 ANSWERS = {"situation": choices.SITUATION, "education": choices.EDUCATION, "italian": choices.ITALIAN,
            "driving": choices.DRIVING, "sectors": choices.SECTORS, "availability": choices.AVAILABILITY}

@@ -16,10 +16,10 @@ from sqlalchemy.orm import sessionmaker
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from services import agenda, attendance, office_notices
+from services import agenda, attendance
 from services.clock import aware, utcnow
 from services.office import audit
-from services.office_pages import roll_call
+from services.office_pages import workshop_sheet
 from services.operator_input import Invalid
 
 from backoffice import roles
@@ -54,8 +54,8 @@ class WorkshopPage(BaseView):
         def work(sql_session) -> tuple[int, str]:
             workshop_session_id = checked(WorkshopChoiceForm, form).session.data
             try:
-                changed = roll_call.take(sql_session, workshop_session_id=workshop_session_id, wanted=wanted,
-                                         now=self.clock())
+                changed = attendance.record_attendance(sql_session, workshop_id=workshop_session_id,
+                                                       outcomes=wanted, now=self.clock())
             except agenda.AgendaError as problem:
                 raise Invalid(refusal(problem.reason, not_started=_("The session has not started yet.")),
                               reason=problem.reason) from None
@@ -75,18 +75,14 @@ class WorkshopPage(BaseView):
                 if not fields.session.data:
                     workshop_session = agenda.add_workshop(sql_session, now=self.clock(), **fields.fields())
                     return workshop_session.id, _("Session created.")
-                notify = attendance.WorkshopNotifier(sql_session, now=self.clock(), kind="moved")
-                promoted: list = []
-                tell = office_notices.promotion_teller(sql_session, self.clock())
-                moved = attendance.edit_workshop(
-                    sql_session, workshop_id=fields.session.data, now=self.clock(), notify=notify,
-                    on_promoted=lambda seat: (promoted.append(seat), tell(seat)), **fields.fields())
+                edited = attendance.edit_workshop(sql_session, workshop_id=fields.session.data, now=self.clock(),
+                                                  **fields.fields())
             except agenda.AgendaError as problem:
                 raise Invalid(refusal(problem.reason), reason=problem.reason) from None
             done = (_("Session moved; people told by the bot: %(told)s of %(count)s.")
-                    % {"told": len(notify.queued), "count": len(moved)}) if moved else _("Session saved.")
-            if promoted:
-                done += " " + _("From the waiting list to a seat: %(count)s.") % {"count": len(promoted)}
+                    % {"told": len(edited.told), "count": len(edited.rows)}) if edited.rows else _("Session saved.")
+            if edited.promoted:
+                done += " " + _("From the waiting list to a seat: %(count)s.") % {"count": len(edited.promoted)}
             return fields.session.data, done
 
         return await self._run(request, "workshop_save", work, form)
@@ -98,14 +94,12 @@ class WorkshopPage(BaseView):
 
         def work(sql_session) -> tuple[int, str]:
             workshop_session_id = checked(WorkshopChoiceForm, form).session.data
-            notify = attendance.WorkshopNotifier(sql_session, now=self.clock(), kind="cancelled")
             try:
-                seats = agenda.cancel_workshop(sql_session, workshop_id=workshop_session_id, now=self.clock(),
-                                               notify=notify)
+                seats = agenda.cancel_workshop(sql_session, workshop_id=workshop_session_id, now=self.clock())
             except agenda.AgendaError as problem:
                 raise Invalid(refusal(problem.reason), reason=problem.reason) from None
             return workshop_session_id, (_("Session cancelled; people told by the bot: %(told)s of %(count)s.")
-                                         % {"told": len(notify.queued), "count": len(seats)})
+                                         % {"told": len(seats.told), "count": len(seats.rows)})
 
         return await self._run(request, "workshop_cancel", work, form)
 
@@ -132,7 +126,7 @@ class WorkshopPage(BaseView):
 
     def _load(self, workshop_session_id: int | None) -> dict[str, Any]:
         with self.session_maker() as sql_session:
-            sheet = roll_call.sheet(sql_session, workshop_session_id)
+            sheet = workshop_sheet.sheet(sql_session, workshop_session_id)
             sql_session.expunge_all()
         return {"workshops": sheet.workshops, "workshop": sheet.workshop_session, "seated": sheet.seated,
                 "waiting": sheet.waiting}

@@ -2,10 +2,11 @@
 
 Labels are short on purpose: WhatsApp allows 20 characters on a button and 24 in a list.
 """
+from .. import languages
 from ..flow import Option
 from ..i18n import N_
 
-LANGUAGE = (Option("it", N_("Italiano")), Option("en", N_("English")))
+LANGUAGE = tuple(Option(language.code, language.native) for language in languages.ALL)  # native: no catalog entry
 CONSENT = (Option("yes", N_("Yes, I agree")), Option("no", N_("No")))
 SITUATION = (
     Option("unemployed", N_("Looking for work")),

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .. import validators
+from .. import languages, validators
+from ..engine import normalize
 from ..flow import Ctx, Flow, Invalid, Option, Outcome, Step
 from ..i18n import N_
 from ..messages import Outbound
@@ -22,6 +23,17 @@ STATUS_LABELS = {"new": N_("received, an operator will review it")}
 
 def _welcome(ctx: Ctx) -> str:
     return ctx.t.gettext("Welcome to Insieme per il lavoro! 👋\nWhich language do you prefer?")
+
+
+def _typed_language(text: str, ctx: Ctx) -> str:
+    """A language named rather than tapped: "inglese", "English", "Italian" (any registry language's
+    name for it, or its own)."""
+    typed = normalize(text)
+    for language in languages.ALL:
+        if typed in {normalize(name) for name in language.names()}:
+            return language.code
+    raise Invalid(ctx.t.gettext("Please tap one of the buttons, or type its number (1 to {count}).").format(
+        count=len(languages.ALL)))
 
 
 def _after_language(ctx: Ctx, value: str) -> None:
@@ -220,7 +232,7 @@ EDITABLE = (
 )
 
 FLOW = Flow(NAME, (
-    Step("language", _welcome, options=choices.LANGUAGE, after=_after_language, next="consent"),
+    Step("language", _welcome, options=choices.LANGUAGE, parse=_typed_language, after=_after_language, next="consent"),
     Step("consent", _consent_prompt, options=choices.CONSENT, after=_after_consent, next="first_name"),
     *EDITABLE,
     # On a channel that gives the number (WhatsApp), after the comune: confirm it, don't type it.

@@ -121,12 +121,9 @@ def _leave_old_seat(ctx: Ctx, seat: Seat) -> tuple[Outbound, ...]:
         return (Outbound(_("You keep your seat on {day} until one frees up here. If you no longer need it, "
                            "give it back from \"My appointments\".").format(day=day)),)
     try:
-        promotion = ctx.store.give_up_seat(old.registration_id)
+        ctx.store.give_up_seat(old.registration_id)  # the store tells whoever gets the seat
     except BookingFailed:
         return ()
-    if promotion:
-        from ..appointments import tell_promoted  # here: conversations.appointments imports this flow
-        tell_promoted(ctx, promotion)
     return (Outbound(_("Your seat on {day} has been given back. Thank you!").format(day=day)),)
 
 

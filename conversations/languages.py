@@ -1,0 +1,76 @@
+"""The languages job seekers can use, one line each: every layer reads them from here.
+
+Adding a language is one line in ``ALL`` plus its catalog, locales/<code>/LC_MESSAGES/messages.po
+(``scripts/update_catalogs.py`` creates it; translate every entry). The bot's question, /language,
+the dates, the web chat's page, Telegram's command menu, WhatsApp's templates, the back office's
+filters and forms, the command line and the broadcasts' texts then all offer it. Its text
+direction and its name in other languages come from Babel's CLDR data, so Arabic and Urdu read
+right to left without another setting.
+
+This is not the list of the back office's own interface languages (backoffice.i18n): operators
+use the office in Italian or English whatever languages the bot speaks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from babel import Locale
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str            # stored with the person; the catalog's folder; Telegram's language_code
+    native: str          # its name in itself, on the language buttons: "Italiano"
+    locale: str          # Babel's locale for dates and numbers: "it", "en" (American formats)
+    whatsapp: str        # the language code of WhatsApp's message templates, as approved at Meta
+    also: tuple[str, ...] = ()  # names people may type besides the native one and its names in ALL
+
+    @cached_property
+    def _babel(self) -> Locale:
+        return Locale.parse(self.locale)
+
+    @property
+    def direction(self) -> str:
+        """How its text runs: "ltr", or "rtl" (Arabic, Urdu)."""
+        return self._babel.text_direction
+
+    def name_in(self, language: str) -> str:
+        """Its name in another language, as written inside a sentence: "inglese" to an Italian
+        reader, "English" to an English one."""
+        return self._babel.get_language_name(get(language).locale) or self.native
+
+    def label_in(self, language: str) -> str:
+        """Its name in another language, as a label or a list item: "Inglese"."""
+        name = self.name_in(language)
+        return name[:1].upper() + name[1:]
+
+    def names(self) -> set[str]:
+        """What a person may type to pick it: "Italiano", "Italian", "inglese", "English"..."""
+        return {self.native, *self.also, *(self.name_in(other.code) for other in ALL)}
+
+
+ALL = (
+    Language("it", "Italiano", locale="it", whatsapp="it"),
+    Language("en", "English", locale="en", whatsapp="en"),
+)
+DEFAULT = "it"  # the programme's language: shown when a person's is unknown; broadcasts require it
+CODES = tuple(language.code for language in ALL)
+_BY_CODE = {language.code: language for language in ALL}
+
+
+def get(code: str | None) -> Language:
+    """The language with this code; the default for an unknown code or none."""
+    return _BY_CODE.get(code or "") or _BY_CODE[DEFAULT]
+
+
+def others() -> tuple[Language, ...]:
+    """Every language but the default: their texts are optional and fall back to the default's."""
+    return tuple(language for language in ALL if language.code != DEFAULT)
+
+
+def from_tag(tag: str | None) -> str | None:
+    """A registry code for a language tag ("en-GB", "it_IT", "EN" from Telegram or a browser's
+    Accept-Language), or None when the bot does not speak it."""
+    primary = (tag or "").strip().replace("_", "-").split("-")[0].lower()
+    return primary if primary in _BY_CODE else None
