@@ -22,7 +22,8 @@ from starlette.responses import Response
 from conversations.i18n import TIMEZONE
 from services import figures
 from services.figures import Figures, Semester
-from store.models import utcnow
+from services.office_pages import board
+from services.clock import utcnow
 
 from backoffice.i18n import L_, _, current_language
 from backoffice.spreadsheet import csv_response
@@ -112,27 +113,12 @@ class DashboardPage(BaseView):
         return chosen if 2000 <= chosen.year <= today.year + 1 else Semester.of(today)
 
     def _load_report(self, semester: Semester) -> dict[str, Any]:
-        now = self.clock()
-        with self.session_maker() as session:
-            return {"report": figures.compare(session, semester, now=now),
-                    "all_time": figures.figures(session, now=now)}
+        with self.session_maker() as sql_session:
+            return board.report(sql_session, semester, now=self.clock())
 
     def _load(self, semester: Semester, today: dt.date) -> dict[str, Any]:
-        now = self.clock()
-        history = [semester]
-        while len(history) < HISTORY:
-            history.insert(0, history[0].previous())
-        with self.session_maker() as session:
-            report = figures.compare(session, semester, now=now)
-            known = {semester: report.figures, semester.year_before(): report.year_before}
-            return {
-                "semester": semester, "report": report, "all_time": figures.figures(session, now=now),
-                "semesters": sorted(set(figures.semesters_with_data(session, today=today)) | {semester},
-                                    reverse=True),
-                "months": figures.registrations_per_month(session, today=today),
-                "shares": figures.permanent_shares(session, history),
-                "rates": [(s, known.get(s) or figures.figures(session, now=now, semester=s)) for s in history],
-            }
+        with self.session_maker() as sql_session:
+            return board.board(sql_session, semester, today=today, now=self.clock(), history=HISTORY)
 
     def _tables(self, data: dict[str, Any]) -> dict[str, Any]:
         report: figures.Comparison = data["report"]

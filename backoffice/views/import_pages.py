@@ -25,7 +25,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from services import importer
 from services.import_csv import MAX_BYTES, MAX_ROWS, FileError, Problem
-from store.models import utcnow
+from services.clock import utcnow
 
 from services.office import audit
 
@@ -147,16 +147,16 @@ class ImportPage(BaseView):
     # -- work in a thread ----------------------------------------------------------------
 
     def _check(self, data: bytes) -> importer.Report:
-        with self.session_maker() as session:
+        with self.session_maker() as sql_session:
             try:
-                return importer.preview(session, data, now=self.clock())
+                return importer.preview(sql_session, data, now=self.clock())
             finally:
-                session.rollback()
+                sql_session.rollback()
 
     def _write(self, data: bytes, name: str, username: str) -> importer.Report:
-        def work(session) -> importer.Report:
-            report = importer.run(session, data, now=self.clock(), created_by=username)
-            audit.record(session, action="import", actor=audit.current_actor.get(), at=self.clock(),
+        def work(sql_session) -> importer.Report:
+            report = importer.run(sql_session, data, now=self.clock(), created_by=username)
+            audit.record(sql_session, action="import", actor=audit.current_actor.get(), at=self.clock(),
                          after={"file": name, **report.counts()})
             return report
         return audit.run(self.session_maker, "import", work)

@@ -18,22 +18,22 @@ from typing import Any, Callable
 
 import anyio
 from sqladmin import BaseView, Flash, expose
-from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from conversations.i18n import TIMEZONE
-from services import duplicates, merge, programme, workshops
-from store.models import ChannelIdentity, InterviewBooking, Registration, WorkshopRegistration, utcnow
-from store.models import ProgrammeEvent
-
+from services import duplicates, merge, programme
+from services.clock import utcnow
 from services.office import audit
+from services.office_pages import path_view
+from services.operator_input import Invalid
 
 from backoffice import roles
+from backoffice.forms.fields import checked
+from backoffice.forms.path import StepForm
 from backoffice.i18n import L_, _
-from backoffice.views.agenda_pages import Invalid, parse_day
 
 PATH = "registration-path"  # roles.PAGES: everyone reads, operators and admins record steps
 DUPLICATES = "duplicates"
@@ -79,19 +79,15 @@ def next_steps(status: str) -> list[str]:
 
 def path_context(session_maker: sessionmaker, pk: Any) -> dict[str, Any]:
     """For the registration's detail page: its steps, the possible duplicates."""
-    registration_id = _id(pk)
-    with session_maker() as session:
-        registration = session.get(Registration, registration_id) if registration_id else None
-        if registration is None:
-            return {}
-        events = session.scalars(select(ProgrammeEvent).where(ProgrammeEvent.contact_id == registration.contact_id)
-                                 .order_by(ProgrammeEvent.day, ProgrammeEvent.id)).all()
-        live = registration.erased_at is None
-        pairs = duplicates.pairs(session, registration_id=registration.id) if live else []
-        session.expunge_all()
-    others = [(p.second if p.first.id == registration.id else p.first, p) for p in pairs]
-    return {"path": {"registration": registration, "events": events, "live": live,
-                     "steps": next_steps(registration.status) if live else [], "duplicates": others},
+    with session_maker() as sql_session:
+        found = path_view.path(sql_session, _id(pk))
+        sql_session.expunge_all()
+    if found is None:
+        return {}
+    registration = found.registration
+    others = [(p.second if p.first.id == registration.id else p.first, p) for p in found.duplicates]
+    return {"path": {"registration": registration, "events": found.events, "live": found.live,
+                     "steps": next_steps(registration.status) if found.live else [], "duplicates": others},
             "path_labels": {"steps": STEPS, "contracts": CONTRACTS, "reasons": REASONS, "sources": SOURCES,
                             "matches": MATCHES}}
 
@@ -107,9 +103,9 @@ class DuplicatesPage(BaseView):
     @expose("/duplicates", methods=["GET"], identity="duplicates")
     async def duplicates(self, request: Request) -> Response:
         def load() -> list:
-            with self.session_maker() as session:
-                found = duplicates.pairs(session)
-                session.expunge_all()
+            with self.session_maker() as sql_session:
+                found = duplicates.pairs(sql_session)
+                sql_session.expunge_all()
                 return found
 
         pairs = await anyio.to_thread.run_sync(load)
@@ -130,15 +126,15 @@ class DuplicatesPage(BaseView):
             return await self._merge_page(request, first, second)
         keep = _id(form.get("keep"))
 
-        def work(session) -> str:
+        def work(sql_session) -> str:
             if keep not in (first, second):
-                raise Invalid(_("Choose the registration that stays."))
+                raise Invalid(_("Choose the registration that stays."), reason="keep")
             drop = second if keep == first else first
             try:
-                done = merge.merge(session, keep_id=keep, drop_id=drop, now=self.clock())
+                done = merge.merge(sql_session, keep_id=keep, drop_id=drop, now=self.clock())
             except merge.MergeError as problem:
-                raise Invalid(_merge_error(problem)) from None
-            audit.record(session, action="merge", actor=audit.current_actor.get(), at=self.clock(),
+                raise Invalid(_merge_error(problem), reason=problem.code) from None
+            audit.record(sql_session, action="merge", actor=audit.current_actor.get(), at=self.clock(),
                          table="registration", row_id=keep, before={"removed": done.removed_code},
                          after={**done.moved, "cancelled_bookings": done.cancelled_bookings,
                                 "cancelled_seats": done.cancelled_seats, "filled": done.filled})
@@ -155,10 +151,10 @@ class DuplicatesPage(BaseView):
     async def _merge_page(self, request: Request, first: int, second: int, *, error: str | None = None,
                           status_code: int = 200) -> Response:
         def load():
-            with self.session_maker() as session:
-                rows = [session.get(Registration, pk) for pk in (first, second)]
-                held = [_held(session, row.contact_id) if row else {} for row in rows]
-                session.expunge_all()
+            with self.session_maker() as sql_session:
+                rows = [path_view.registration(sql_session, pk) for pk in (first, second)]
+                held = [path_view.holdings(sql_session, row.contact_id) if row else {} for row in rows]
+                sql_session.expunge_all()
                 return rows, held
 
         rows, held = await anyio.to_thread.run_sync(load)
@@ -176,22 +172,18 @@ class DuplicatesPage(BaseView):
         roles.require(request, PATH)
         form = await request.form()
         pk = self._registration_id(form)
-        kind = str(form.get("kind") or "")
 
-        def work(session) -> str:
-            if kind not in STEPS:
-                raise Invalid(_("Choose the step."))
-            registration = session.get(Registration, pk)
+        def work(sql_session) -> str:
+            step = checked(StepForm, form)
             today = self.clock().astimezone(TIMEZONE).date()
             try:
-                programme.record(session, registration=registration, kind=kind, on=parse_day(form.get("day")),
-                                 today=today, company=str(form.get("company") or "")[:200],
-                                 contract_type=str(form.get("contract_type") or "") or None,
-                                 reason=str(form.get("reason") or "") or None,
-                                 note=str(form.get("note") or "")[:2000], created_by=request.state.operator.username)
+                programme.record(sql_session, registration=path_view.registration(sql_session, pk),
+                                 kind=step.kind.data, on=step.day.data, today=today, company=step.company.data,
+                                 contract_type=step.contract_type.data or None, reason=step.reason.data or None,
+                                 note=step.note.data, created_by=request.state.operator.username)
             except programme.PathError as problem:
-                raise Invalid(_path_error(problem)) from None
-            return _("Step recorded: %(step)s.") % {"step": STEPS[kind]}
+                raise Invalid(_path_error(problem), reason=problem.code) from None
+            return _("Step recorded: %(step)s.") % {"step": STEPS[step.kind.data]}
 
         return await self._back(request, pk, "programme_step", work)
 
@@ -200,13 +192,13 @@ class DuplicatesPage(BaseView):
         roles.require(request, PATH)
         pk = self._registration_id(await request.form())
 
-        def work(session) -> str:
+        def work(sql_session) -> str:
             from backoffice.views.registrations import STATUSES
 
             try:
-                stage = programme.reopen(session, registration=session.get(Registration, pk))
+                stage = programme.reopen(sql_session, registration=path_view.registration(sql_session, pk))
             except programme.PathError as problem:
-                raise Invalid(_path_error(problem)) from None
+                raise Invalid(_path_error(problem), reason=problem.code) from None
             return _("Reopened: back to \"%(stage)s\".") % {"stage": STATUSES.get(stage, stage)}
 
         return await self._back(request, pk, "programme_reopen", work)
@@ -215,8 +207,8 @@ class DuplicatesPage(BaseView):
 
     def _registration_id(self, form) -> int:
         pk = _id(form.get("registration"))
-        with self.session_maker() as session:
-            if pk is None or session.get(Registration, pk) is None:
+        with self.session_maker() as sql_session:
+            if path_view.registration(sql_session, pk) is None:
                 raise HTTPException(status_code=404)
         return pk
 
@@ -237,17 +229,6 @@ class DuplicatesPage(BaseView):
 
 HELD = {"channels": L_("Chat channels"), "bookings": L_("Interviews booked"), "seats": L_("Workshop places"),
         "events": L_("Path steps")}
-
-
-def _held(session, contact_id: int) -> dict[str, Any]:
-    """What moves with a contact, for the merge page."""
-    count = lambda model, *where: session.scalar(  # noqa: E731
-        select(func.count()).select_from(model).where(model.contact_id == contact_id, *where))
-    schemes = session.scalars(select(ChannelIdentity.scheme).where(ChannelIdentity.contact_id == contact_id)
-                              .order_by(ChannelIdentity.id)).all()
-    return {"channels": ", ".join(schemes), "bookings": count(InterviewBooking, InterviewBooking.status == "booked"),
-            "seats": count(WorkshopRegistration, WorkshopRegistration.status.in_(workshops.ACTIVE)),
-            "events": count(ProgrammeEvent)}
 
 
 def views(clock: Callable[[], dt.datetime], session_maker: sessionmaker) -> list[type]:
