@@ -2,11 +2,13 @@
 edits with their audit (before and after), and "mark reviewed"."""
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
 import pytest
 
+from conversations.i18n import TIMEZONE
 from tests.conftest import NOW
 from tests.office_support import (audit_rows, client, csrf, fast_hashes, logged_in, office,  # noqa: F401
                                   office_accounts, programme, registration)
@@ -162,3 +164,23 @@ def test_an_export_is_written_in_the_audit_log(client, programme, db):
     [entry] = audit_rows(db, action="export")
     assert entry.operator_name == "otto" and entry.table_name == "registration"
     assert entry.after == {"rows": 2, "format": "csv"}
+
+
+def test_the_page_shows_the_booked_interview_and_workshop_seat_with_links_to_the_agenda(client, programme, db):
+    logged_in(client, "vera")
+    page = client.get(f"/office/registration/details/{programme['maria']}").text
+    found = re.search(r'id="appointments".*?</table>', page, re.S)
+    assert found, "no appointments card"
+    card = html.unescape(found.group(0))
+    day = (NOW + dt.timedelta(days=2)).astimezone(TIMEZONE)
+    assert "Colloquio" in card and "Anna Bianchi" in card and "Prenotato" in card
+    assert day.strftime("%d/%m/%Y %H:%M") in card
+    assert f"/office/agenda?day={day.date().isoformat()}&span=day" in card
+    assert "Incontro 1" in card and "Posto" in card
+    assert f"/office/workshop-attendance?session={programme['workshop']}" in card
+
+
+def test_a_person_with_no_booking_reads_so(client, programme):
+    logged_in(client, "vera")
+    page = client.get(f"/office/registration/details/{programme['luca']}").text
+    assert "Nessun colloquio né laboratorio prenotato." in page

@@ -34,6 +34,9 @@ from backoffice import roles
 from backoffice.forms.fields import checked
 from backoffice.forms.path import StepForm
 from backoffice.i18n import L_, _
+from backoffice.views.agenda import BOOKING_STATUSES, MODES
+from backoffice.views.agenda_words import local_day, when
+from backoffice.views.workshops import SEAT_STATUSES
 
 PATH = "registration-path"  # roles.PAGES: everyone reads, operators and admins record steps
 DUPLICATES = "duplicates"
@@ -87,9 +90,12 @@ def path_context(session_maker: sessionmaker, pk: Any) -> dict[str, Any]:
     registration = found.registration
     others = [(p.second if p.first.id == registration.id else p.first, p) for p in found.duplicates]
     return {"path": {"registration": registration, "events": found.events, "live": found.live,
-                     "steps": next_steps(registration.status) if found.live else [], "duplicates": others},
+                     "steps": next_steps(registration.status) if found.live else [], "duplicates": others,
+                     "interviews": found.interviews, "seats": found.seats},
             "path_labels": {"steps": STEPS, "contracts": CONTRACTS, "reasons": REASONS, "sources": SOURCES,
-                            "matches": MATCHES}}
+                            "matches": MATCHES, "bookings": BOOKING_STATUSES, "seats": SEAT_STATUSES,
+                            "modes": MODES},
+            "when": when, "local_day": local_day}
 
 
 class DuplicatesPage(BaseView):
