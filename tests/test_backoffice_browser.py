@@ -46,8 +46,8 @@ def test_an_operator_reviews_and_edits_a_registration_and_sees_the_history(page,
     page.goto(f"{served}/office/registration/details/{maria.id}")
     history = page.locator("#history")
     expect(history).to_contain_text("otto")
-    expect(history).to_contain_text("phone: +393471234567")  # before
-    expect(history).to_contain_text("phone: +393334445555")  # after
+    expect(history).to_contain_text("Telefono: +393471234567")  # before
+    expect(history).to_contain_text("Telefono: +393334445555")  # after
     [entry] = audit_rows(db, table_name="registration")
     assert entry.before == {"phone": "+393471234567"} and entry.after == {"phone": "+393334445555"}
 

@@ -93,7 +93,7 @@ def test_an_operator_edits_a_registration_and_the_audit_keeps_before_and_after(c
     assert entry.after == {"municipality": "Imola", "phone": "+393334445555"}
     assert entry.at.replace(tzinfo=None) == office.clock.now.replace(tzinfo=None)
     history = client.get(f"/office/registration/details/{reg.id}").text
-    assert "Storico" in history and "otto" in history and "municipality: Imola" in history
+    assert "Storico" in history and "otto" in history and "Comune: Imola" in history
 
 
 def test_a_wrong_codice_fiscale_or_phone_is_refused_with_the_reason(client, programme, db):

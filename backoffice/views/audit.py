@@ -5,33 +5,38 @@ import datetime as dt
 from types import SimpleNamespace
 from typing import Callable
 
+from markupsafe import Markup
 from sqlalchemy import select
 
 from store.models import OfficeAudit
 
 from backoffice.i18n import L_
+from backoffice.views import audit_words as words
 from backoffice.views.common import OfficeView
 from backoffice.views.filters import Distinct, Period
 
-ACTIONS = {"create": L_("Created"), "update": L_("Changed"), "delete": L_("Deleted"), "login": L_("Logged in"),
-           "logout": L_("Logged out"), "mark_reviewed": L_("Marked reviewed"),
-           "password_change": L_("Changed own password"), "password_reset": L_("Password reset"),
-           "export": L_("Exported")}
-ACTIONS.update(merge=L_("Merged a duplicate"), programme_step=L_("Path step recorded"),
-               programme_reopen=L_("Path reopened"))  # backoffice.views.path_pages
-
-
 def history(session_maker, table: str, row_id: str, limit: int = 100) -> list[SimpleNamespace]:
-    """A row's audit entries, newest first, ready for a template."""
+    """A row's audit entries, newest first, ready for a template: before and after as
+    (label, value) lines in the office's words (backoffice.views.audit_words)."""
     with session_maker() as session:
         rows = session.scalars(select(OfficeAudit).where(OfficeAudit.table_name == table, OfficeAudit.row_id == row_id)
                                .order_by(OfficeAudit.at.desc(), OfficeAudit.id.desc()).limit(limit))
-        return [SimpleNamespace(at=r.at, operator_name=r.operator_name, before=r.before, after=r.after,
-                                action_label=str(ACTIONS.get(r.action, r.action))) for r in rows]
+        return [SimpleNamespace(at=r.at, operator_name=r.operator_name,
+                                before=words.changes(r.table_name, r.before), after=words.changes(r.table_name, r.after),
+                                action_label=words.action(r.action)) for r in rows]
 
 
 def _action(model, attribute, *_args) -> str:
-    return str(ACTIONS.get(model.action, model.action))
+    return words.action(model.action)
+
+
+def _table(model, attribute, *_args) -> str:
+    return words.table(model.table_name)
+
+
+def _values(model, attribute, *_args) -> Markup:
+    lines = words.changes(model.table_name, getattr(model, attribute))
+    return Markup("<br>").join(Markup("{}: {}").format(label, shown) for label, shown in lines)
 
 
 class AuditView(OfficeView, model=OfficeAudit):
@@ -50,9 +55,11 @@ class AuditView(OfficeView, model=OfficeAudit):
     column_labels = {"at": L_("When"), "operator_name": L_("Who"), "operator_id": L_("Account"),
                      "action": L_("What"), "table_name": L_("Table"), "row_id": L_("Row"), "before": L_("Before"),
                      "after": L_("After"), "ip": L_("Address")}
-    column_formatters = column_formatters_detail = {"action": _action}
+    column_formatters = column_formatters_detail = {"action": _action, "table_name": _table, "before": _values,
+                                                    "after": _values}
 
 
 def audit_filters(clock: Callable[[], dt.datetime]) -> list:
-    return [Distinct(OfficeAudit.action, L_("What")), Distinct(OfficeAudit.table_name, L_("Table")),
+    return [Distinct(OfficeAudit.action, L_("What"), words.action),
+            Distinct(OfficeAudit.table_name, L_("Table"), words.table),
             Distinct(OfficeAudit.operator_name, L_("Who")), Period(OfficeAudit.at, L_("When"), clock)]

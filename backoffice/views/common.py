@@ -103,9 +103,11 @@ def _export_cell(value: Any, shown: Any) -> str:
         return ""
     if isinstance(value, bool):
         return _("Yes") if value else "No"
+    if isinstance(shown, Markup):  # lines of a cell (the audit's before and after) become "; "
+        return Markup(shown.replace("<br>", "; ")).striptags()
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items())
-    return shown.striptags() if isinstance(shown, Markup) else str(shown)
+    return str(shown)
 
 
 def people(session_maker, contact_ids: set[int]) -> dict[int, str]:

@@ -166,7 +166,7 @@ def _chart(kind: str, title: str, **config) -> Any:
 
     chart = getattr(pygal, kind)(style=_style(), js=[], disable_xml_declaration=True, print_values=True,
                                  legend_at_bottom=True, height=320, width=900, truncate_label=-1,
-                                 truncate_legend=-1, title=title, **config)
+                                 truncate_legend=-1, title=title, no_data_text=_("No data"), **config)
     return chart
 
 

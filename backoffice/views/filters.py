@@ -54,11 +54,16 @@ class Choices(LookupFilter):
 
 
 class Distinct(LookupFilter):
-    """The values found in the column (a few dozen at most, like the 55 comuni)."""
+    """The values found in the column (a few dozen at most, like the 55 comuni), shown by
+    ``label`` (the value itself unless given)."""
+
+    def __init__(self, column: Any, title: Any, label: Callable[[str], str] | None = None) -> None:
+        super().__init__(column, title)
+        self.label = label or str
 
     async def values(self, run_query):
         found = await run_query(select(self.column).where(self.column.is_not(None)).distinct().order_by(self.column))
-        return [(row[0], row[0]) for row in found]
+        return [(row[0], self.label(row[0])) for row in found]
 
 
 class InList(LookupFilter):
