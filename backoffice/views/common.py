@@ -77,8 +77,18 @@ class OfficeView(ModelView):
                          table=self.model.__tablename__, after={"rows": rows, "format": export_type})
             session.commit()
 
+    search_hint: Any = None  # what the search box says; otherwise built from the searched columns' labels
+
     def search_placeholder(self) -> str:
-        return ", ".join(str(self._column_labels.get(field, field)) for field in self._search_fields)
+        """"Search by name, code or phone": what can be searched, in words (sqladmin's own
+        reads "Search: " then the first labels, cut off by the box)."""
+        if self.search_hint:
+            return str(self.search_hint)
+        names = [str(self._column_labels.get(field, field)).lower() for field in self._search_fields]
+        if len(names) > 1:
+            names = [", ".join(names[:-1]), names[-1]]
+            return _("Search by %(fields)s or %(last)s") % {"fields": names[0], "last": names[1]}
+        return _("Search by %(fields)s") % {"fields": names[0] if names else ""}
 
     async def list(self, request: Request):
         pagination = await super().list(request)
