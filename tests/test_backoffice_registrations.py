@@ -7,8 +7,10 @@ import html
 import re
 
 import pytest
+from sqlalchemy.orm import Session
 
 from conversations.i18n import TIMEZONE
+from store.models import Contact
 from tests.conftest import NOW
 from tests.office_support import (audit_rows, client, csrf, fast_hashes, logged_in, office,  # noqa: F401
                                   office_accounts, programme, registration)
@@ -184,3 +186,24 @@ def test_a_person_with_no_booking_reads_so(client, programme):
     logged_in(client, "vera")
     page = client.get(f"/office/registration/details/{programme['luca']}").text
     assert "Nessun colloquio né laboratorio prenotato." in page
+
+
+def test_the_language_is_the_one_the_person_chats_in_now_everywhere(client, programme, db):
+    """Maria registered in English, then switched the chat to Italian (/language): the list's
+    filter, her page and the broadcasts' count all read Contact.language."""
+    with Session(db) as session:
+        session.get(Contact, programme["contact"]).language = "it"
+        session.commit()
+    assert registration(db, programme["maria"]).language == "en"  # what she had when registering
+    logged_in(client, "otto")
+    maria, luca = registration(db, programme["maria"]).code, registration(db, programme["luca"]).code
+    listed = lambda query: codes_in(client.get(f"/office/registration/list?{query}").text, (maria, luca))  # noqa: E731
+    assert listed("language=it") == {maria, luca}
+    assert listed("language=en") == set()
+    page = client.get(f"/office/registration/details/{programme['maria']}").text
+    assert re.search(r"Lingua</td>\s*<td>\s*Italiano\s*<", page), "the page shows the chat's language"
+    counted = lambda language: client.post("/office/broadcasts/count", data={  # noqa: E731
+        "language": language, "csrf_token": csrf(client, "/office/broadcasts/new")}).json()["count"]
+    assert counted("en") == 0 and counted("it") >= 1
+    exported = client.get("/office/registration/export/csv").content.decode("utf-8-sig")
+    assert re.search(rf"{maria};[^\n]*;Italiano", exported)

@@ -20,7 +20,7 @@ from conversations.flow import Invalid
 from conversations.flows import choices
 from conversations.i18n import translator
 from conversations.municipalities import COMUNI
-from store.models import Registration
+from store.models import Contact, Registration
 
 from backoffice import roles
 from backoffice.i18n import L_, _, current_language
@@ -35,7 +35,7 @@ STATUSES = {"new": L_("New, to review"), "registered": L_("Registered (reviewed)
             "interviewed": L_("Interviewed"), "in_selection": L_("In selection"), "placed": L_("Placed"),
             "closed": L_("Closed"), "erased": L_("Erased")}
 LANGUAGES = {language.code: language.native for language in languages.ALL}  # as the person chose it
-REQUIRED = ("first_name", "last_name", "birth_date", "municipality", "phone", "language")
+REQUIRED = ("first_name", "last_name", "birth_date", "municipality", "phone")
 ANSWERS = {"situation": choices.SITUATION, "education": choices.EDUCATION, "italian": choices.ITALIAN,
            "driving": choices.DRIVING, "sectors": choices.SECTORS, "availability": choices.AVAILABILITY}
 
@@ -58,11 +58,32 @@ LABELS = {
 }
 
 
+class ChatLanguage(Choices):
+    """The language the person chats in now (Contact.language: what broadcasts and reminders
+    use), not Registration.language, the one they had when they registered."""
+
+    def where(self, query, value):
+        if value not in self.labels:
+            return query
+        return query.where(Registration.contact_id.in_(select(Contact.id).where(Contact.language == value)))
+
+
+def chat_languages(session_maker, contact_ids: set[int]) -> dict[int, str]:
+    with session_maker() as session:
+        return dict(session.execute(select(Contact.id, Contact.language).where(Contact.id.in_(contact_ids))).all())
+
+
+def _chat_language(model: Any, _attribute: str, request: Request | None = None, *_args) -> str:
+    """The person's language now (see ChatLanguage); the registration's own if not known."""
+    code = getattr(getattr(request, "state", None), "chat_languages", {}).get(model.contact_id, model.language)
+    return str(LANGUAGES.get(code, code)) if code else ""
+
+
 def filters(clock: Callable[[], dt.datetime]) -> list:
     return [
         Choices(Registration.status, STATUSES, L_("Status")),
         Distinct(Registration.municipality, L_("Comune")),
-        Choices(Registration.language, LANGUAGES, L_("Language")),
+        ChatLanguage(Registration.language, LANGUAGES, L_("Language")),
         InList(Registration.sectors, choices.SECTORS, L_("Sector"), _option_label),
         Period(Registration.created_at, L_("Registration date"), clock),
     ]
@@ -96,14 +117,16 @@ class RegistrationView(OfficeView, model=Registration):
     column_sortable_list = ["code", "created_at", "status", "last_name", "municipality"]
     column_default_sort = [("created_at", True)]
     column_labels = LABELS
-    column_formatters = {"status": labels(STATUSES), "language": labels(LANGUAGES)}
-    column_formatters_detail = {"status": labels(STATUSES), "language": labels(LANGUAGES),
+    # "language" is the person's chat language now (Contact.language), read by every page and
+    # filter and by the broadcasts; the person changes it in the chat (/language), not the office.
+    column_formatters = {"status": labels(STATUSES), "language": _chat_language}
+    column_formatters_detail = {"status": labels(STATUSES), "language": _chat_language,
                                 **{name: choice(options) for name, options in ANSWERS.items()}}
     column_export_list = column_details_list
 
     form_columns = ["first_name", "last_name", "birth_date", "tax_code", "municipality", "phone", "email",
-                    "situation", "education", "italian", "sectors", "driving", "availability", "language"]
-    form_overrides = {"municipality": SelectField, "language": SelectField, "birth_date": ItalianDateField,
+                    "situation", "education", "italian", "sectors", "driving", "availability"]
+    form_overrides = {"municipality": SelectField, "birth_date": ItalianDateField,
                       **{name: SelectMultipleField if name in ("sectors", "availability") else SelectField
                          for name in ANSWERS}}
 
@@ -113,12 +136,20 @@ class RegistrationView(OfficeView, model=Registration):
         args = {name: {"label": LABELS[name], "validators": [InputRequired()] if name in REQUIRED else []}
                 for name in self.form_columns}
         args["municipality"]["choices"] = [("", "—"), *[(name, name) for name in COMUNI]]
-        args["language"]["choices"] = list(LANGUAGES.items())
         for name, options in ANSWERS.items():
             args[name]["choices"] = _choices(options, blank=name not in ("sectors", "availability"))
         return args
 
     details_template = "office/registration_details.html"
+
+    async def _remember_people(self, request: Request, rows) -> None:
+        """Besides the names: each person's chat language, for the "language" column."""
+        rows = list(rows)
+        await super()._remember_people(request, rows)
+        ids = {row.contact_id for row in rows}
+        if ids:
+            found = await anyio.to_thread.run_sync(chat_languages, self.session_maker, ids)
+            request.state.chat_languages = {**getattr(request.state, "chat_languages", {}), **found}
 
     async def details_context(self, request: Request) -> dict[str, Any]:
         """The path so far with the forms of the next step, possible duplicates, and the
