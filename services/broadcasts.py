@@ -28,6 +28,8 @@ from services.outbox import BLOCKED, to_content
 MAX_TEXT = 3500  # Telegram takes 4,096 characters; room is left for the line on how to stop
 CHUNK = 1000     # outbox rows per INSERT: SQLite allows 32,766 parameters per statement
 _broadcast, _outbox = Broadcast.__table__, OutboxMessage.__table__
+# The web chat has no push: its rows wait, pending, until the person opens the page (handlers.webchat).
+WEB = "web"
 
 
 class BroadcastError(Exception):
@@ -160,19 +162,29 @@ class Report:
     skipped: int               # opted out or unreachable when it was queued
     cancelled: int
     reasons: dict[str, int] = field(default_factory=dict)
+    web_waiting: int = 0       # of ``pending``: web chat people, who get it when they next open the page
+    finished_at: dt.datetime | None = None  # every row final (sent, failed, withdrawn): the last sending
+
+    @property
+    def finished(self) -> bool:
+        return self.broadcast.queued_at is not None and self.pending == 0
 
 
 def report(session: Session, broadcast_id: int) -> Report:
     broadcast = session.get(Broadcast, broadcast_id)
     if broadcast is None:
         raise BroadcastError("not_found")
-    rows = session.execute(select(_outbox.c.status, _outbox.c.last_error, func.count())
+    rows = session.execute(select(_outbox.c.status, _outbox.c.last_error, _outbox.c.channel, func.count(),
+                                  func.max(_outbox.c.sent_at))
                            .where(_outbox.c.broadcast_id == broadcast_id)
-                           .group_by(_outbox.c.status, _outbox.c.last_error)).all()
+                           .group_by(_outbox.c.status, _outbox.c.last_error, _outbox.c.channel)).all()
     counts: dict[str, int] = {}
     reasons: dict[str, int] = {}
-    blocked = 0
-    for status, error, number in rows:
+    blocked = web_waiting = 0
+    last_sent = [moment for *_row, moment in rows if moment is not None]
+    for status, error, channel, number, _sent_at in rows:
+        if status in ("pending", "sending") and channel == WEB:
+            web_waiting += number
         if status == "failed" and (error or "").startswith(BLOCKED):  # blocked the bot, or the chat is gone
             blocked += number
             continue
@@ -181,11 +193,16 @@ def report(session: Session, broadcast_id: int) -> Report:
             reason = error or "?"
             reasons[reason] = reasons.get(reason, 0) + number
     queued = sum(counts.values()) + blocked
+    pending = counts.get("pending", 0) + counts.get("sending", 0)
+    finished_at = None
+    if broadcast.queued_at is not None and not pending:
+        finished_at = max(last_sent) if last_sent else broadcast.queued_at
     return Report(
         broadcast=broadcast, audience_size=None if broadcast.queued_at is None else queued + broadcast.skipped,
-        queued=queued, sent=counts.get("sent", 0), pending=counts.get("pending", 0) + counts.get("sending", 0),
+        queued=queued, sent=counts.get("sent", 0), pending=pending,
         failed=counts.get("failed", 0), blocked=blocked, skipped=broadcast.skipped,
-        cancelled=counts.get("cancelled", 0), reasons=dict(sorted(reasons.items(), key=lambda kv: -kv[1])))
+        cancelled=counts.get("cancelled", 0), reasons=dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
+        web_waiting=web_waiting, finished_at=finished_at)
 
 
 @dataclass(frozen=True)
@@ -194,6 +211,7 @@ class Summary:
     queued: int
     sent: int
     pending: int = 0  # not yet sent (waiting, or being sent): what cancelling would still stop
+    web_waiting: int = 0  # of ``pending``: web chat people, who get it when they next open the page
 
 
 def recent(session: Session, limit: int = 50) -> list[Summary]:
@@ -201,13 +219,19 @@ def recent(session: Session, limit: int = 50) -> list[Summary]:
     found = list(session.execute(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)).scalars())
     ids = [b.id for b in found]
     counts: dict[int, dict[str, int]] = {}
+    web: dict[int, int] = {}
     if ids:
-        for broadcast_id, status, number in session.execute(
-                select(_outbox.c.broadcast_id, _outbox.c.status, func.count())
-                .where(_outbox.c.broadcast_id.in_(ids)).group_by(_outbox.c.broadcast_id, _outbox.c.status)):
-            counts.setdefault(broadcast_id, {})[status] = number
+        for broadcast_id, status, channel, number in session.execute(
+                select(_outbox.c.broadcast_id, _outbox.c.status, _outbox.c.channel, func.count())
+                .where(_outbox.c.broadcast_id.in_(ids))
+                .group_by(_outbox.c.broadcast_id, _outbox.c.status, _outbox.c.channel)):
+            mine = counts.setdefault(broadcast_id, {})
+            mine[status] = mine.get(status, 0) + number
+            if status in ("pending", "sending") and channel == WEB:
+                web[broadcast_id] = web.get(broadcast_id, 0) + number
     return [Summary(b, sum(counts.get(b.id, {}).values()), counts.get(b.id, {}).get("sent", 0),
-                    counts.get(b.id, {}).get("pending", 0) + counts.get(b.id, {}).get("sending", 0)) for b in found]
+                    counts.get(b.id, {}).get("pending", 0) + counts.get(b.id, {}).get("sending", 0),
+                    web.get(b.id, 0)) for b in found]
 
 
 def _statuses(session: Session, broadcast_id: int) -> dict[str, int]:

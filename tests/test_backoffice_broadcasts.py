@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from conversations.i18n import TIMEZONE
 from services import broadcasts
 from store.models import Broadcast, OutboxMessage
 from tests.audience_helpers import add_person, broadcast, new_broadcast, outbox_rows, seat
@@ -305,3 +306,34 @@ def test_english_is_a_click_away(client, people, db):
     assert "Text in Italian (required)" in page and "Count" in page
     italian = client.get(COMPOSE + "?lang=it").text
     assert "Testo in italiano (obbligatorio)" in italian
+
+
+def test_a_broadcast_says_when_it_is_finished_and_who_waits_for_the_web_chat(client, people, db):
+    """Web chat rows wait, pending, until the person opens the page: the report says so, not
+    "in invio"; once every row is final (sent, failed, withdrawn) the broadcast is finished."""
+    broadcast_id = new_broadcast(db)
+    rows = outbox_rows(db, broadcast_id)
+    assert sorted(row.channel for row in rows) == ["telegram", "web", "web", "web"]
+    sent_at = NOW + dt.timedelta(minutes=3)
+    with Session(db) as session, session.begin():
+        session.execute(update(OutboxMessage).where(OutboxMessage.broadcast_id == broadcast_id,
+                                                    OutboxMessage.channel == "telegram")
+                        .values(status="sent", sent_at=sent_at))
+    logged_in(client, "vera")
+    report = html.unescape(client.get(f"/office/broadcasts/report?broadcast={broadcast_id}").text)
+    assert "Inviata; 3 in attesa che la chat web venga aperta" in report and "In invio" not in report
+    assert "3 persone della chat web la ricevono quando riaprono la pagina della chat" in report
+    assert 'id="report-finished"' not in report
+    listed = html.unescape(client.get("/office/broadcasts").text)
+    assert "Inviata; 3 in attesa" in listed
+
+    web = [row.id for row in rows if row.channel == "web"]
+    with Session(db) as session, session.begin():
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(web[:2]))
+                        .values(status="sent", sent_at=sent_at + dt.timedelta(hours=2)))
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == web[2])
+                        .values(status="failed", last_error="HTTP 500"))
+    report = html.unescape(client.get(f"/office/broadcasts/report?broadcast={broadcast_id}").text)
+    finished = (sent_at + dt.timedelta(hours=2)).astimezone(TIMEZONE).strftime("%d/%m/%Y %H:%M")
+    assert f"Conclusa il {finished}: ogni messaggio è stato inviato" in report
+    assert re.search(r'id="report-status">Completata<', report) and 'id="report-web"' not in report

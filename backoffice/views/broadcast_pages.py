@@ -83,7 +83,7 @@ class BroadcastsPage(OfficePage):
             rows = broadcasts.recent(sql_session, limit=200)
             named = self._workshops(sql_session)
             sql_session.expunge_all()
-            return {"rows": [{"summary": row, "status": status_label(row.broadcast.status, row.pending),
+            return {"rows": [{"summary": row, "status": status_label(row.broadcast.status, row.pending, row.web_waiting),
                               "audience": describe(row.broadcast.audience, named),
                               "cancellable": cancellable(row.broadcast.status, row.pending),
                               "text": short(row.broadcast.texts.get(languages.DEFAULT) or "")} for row in rows]}
@@ -105,7 +105,7 @@ class BroadcastsPage(OfficePage):
             named = self._workshops(sql_session)
             sql_session.expunge_all()
             return {"report": found, "audience": describe(found.broadcast.audience, named),
-                    "status": status_label(found.broadcast.status, found.pending),
+                    "status": status_label(found.broadcast.status, found.pending, found.web_waiting),
                     "cancellable": cancellable(found.broadcast.status, found.pending),
                     "texts": [(str(LANGUAGE_NAMES.get(language, language)), text)
                               for language, text in found.broadcast.texts.items()]}

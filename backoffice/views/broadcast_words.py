@@ -55,9 +55,13 @@ def describe(audience: Audience | dict, workshops: dict[int, str]) -> str:
     return ", ".join(str(p) for p in parts) or _("everyone registered")
 
 
-def status_label(status: str, pending: int) -> str:
+def status_label(status: str, pending: int, web_waiting: int = 0) -> str:
+    """A queued broadcast is finished once every row is final (sent, failed, withdrawn); rows
+    left only for web chat people wait for them to open the page: that is said, not "sending"."""
     if status == "queued" and not pending:
         return _("Completed")
+    if status == "queued" and pending == web_waiting:
+        return _("Sent; %(count)s waiting for the web chat to be opened") % {"count": web_waiting}
     return str(STATUSES.get(status, status))
 
 
