@@ -21,7 +21,8 @@ class Pair:
     matches: tuple[str, ...]  # which of MATCHES they share
 
 
-def _shared(a: Registration, b: Registration) -> tuple[str, ...]:
+def shared(a: Registration, b: Registration) -> tuple[str, ...]:
+    """Which of MATCHES two registrations share (none: nothing says they are one person)."""
     return tuple(name for name in MATCHES if getattr(a, name) and getattr(a, name) == getattr(b, name))
 
 
@@ -34,4 +35,4 @@ def pairs(session: Session, *, registration_id: int | None = None, limit: int = 
              .where(a.erased_at.is_(None)).order_by(b.id.desc(), a.id.desc()).limit(limit))
     if registration_id is not None:
         query = query.where(or_(a.id == registration_id, b.id == registration_id))
-    return [Pair(first, second, _shared(first, second)) for first, second in session.execute(query).all()]
+    return [Pair(first, second, shared(first, second)) for first, second in session.execute(query).all()]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlmodel import Session
 
-from services import bookings, programme, reminders, workshops
+from services import bookings, duplicates, programme, reminders, workshops
 from store.models import (ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking, OutboxMessage,
                      Registration, WorkshopRegistration)
 from store.models import ProgrammeEvent
@@ -40,7 +40,8 @@ EARLY = ("new", "registered")
 
 
 class MergeError(ValueError):
-    """``code``: not_found, same (one registration twice, or two of one contact), erased."""
+    """``code``: not_found, same (one registration twice, or two of one contact), erased,
+    unrelated (they share neither codice fiscale nor phone, and nobody confirmed they are one person)."""
 
     def __init__(self, code: str):
         super().__init__(code)
@@ -58,7 +59,9 @@ class Merged:
     filled: list[str] = field(default_factory=list)
 
 
-def merge(session: Session, *, keep_id: int, drop_id: int, now: dt.datetime) -> Merged:
+def merge(session: Session, *, keep_id: int, drop_id: int, now: dt.datetime, confirmed: bool = False) -> Merged:
+    """``confirmed``: the operator confirmed, naming both, that two registrations sharing neither
+    codice fiscale nor phone are one person; without it such a pair is refused."""
     if keep_id == drop_id:
         raise MergeError("same")
     keep, drop = session.get(Registration, keep_id), session.get(Registration, drop_id)
@@ -68,6 +71,8 @@ def merge(session: Session, *, keep_id: int, drop_id: int, now: dt.datetime) -> 
         raise MergeError("erased")
     if keep.contact_id == drop.contact_id:
         raise MergeError("same")
+    if not duplicates.shared(keep, drop) and not confirmed:
+        raise MergeError("unrelated")
     kept_cid, gone_cid = keep.contact_id, drop.contact_id
     # Both people's messages wait until the merge is done (as services.repository locks one person).
     session.execute(select(Contact.id).where(Contact.id.in_((kept_cid, gone_cid))).order_by(Contact.id)

@@ -5,6 +5,7 @@ and the audit log."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -205,6 +206,26 @@ def test_duplicates_are_listed_hinted_and_merged_after_a_confirmation(client, pr
                                               "channel_identity"}
     assert [a.row_id for a in audit_rows(db, action="delete", table_name="registration")] == [str(maria)]
     assert "Nessun possibile doppione." in client.get("/office/duplicates").text
+
+
+def test_an_unrelated_pair_is_refused_unless_the_operator_confirms_naming_both(client, programme, db):
+    """Maria and Luca share neither codice fiscale nor phone: a merge by URL is refused in Italian;
+    the page asks for a confirmation naming both, and only that confirmation (for this pair) lets it through."""
+    logged_in(client, "otto")
+    maria, luca = programme["maria"], programme["luca"]
+    codes = registration(db, maria).code, registration(db, luca).code
+    page = html.unescape(client.get(f"{MERGE}?first={maria}&second={luca}").text)
+    assert f"Confermo che Rossi Maria ({codes[0]}) e Bianchi Luca ({codes[1]}) sono la stessa persona." in page
+    token = csrf(client, f"{MERGE}?first={maria}&second={luca}")
+    for extra in ({}, {"same_person": "XX0001+XX0002"}, {"same_person": f"{codes[1]}+{codes[0]}x"}):
+        refused = client.post(MERGE, data={"first": maria, "second": luca, "keep": luca, "csrf_token": token,
+                                           **extra})
+        assert refused.status_code == 400, extra
+        assert "non hanno in comune né il codice fiscale né il telefono" in html.unescape(refused.text)
+        assert registration(db, maria) is not None and registration(db, luca) is not None
+    done = client.post(MERGE, data={"first": maria, "second": luca, "keep": luca, "csrf_token": token,
+                                    "same_person": f"{codes[0]}+{codes[1]}"})
+    assert done.status_code == 303 and registration(db, maria) is None
 
 
 def test_merging_a_registration_with_itself_is_refused(client, programme, db):

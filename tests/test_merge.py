@@ -188,12 +188,15 @@ def test_the_latest_step_decides_when_both_had_gone_on(db):
         assert kept_new.status == "registered"
 
 
-@pytest.mark.parametrize("case, code", [("same", "same"), ("missing", "not_found"), ("erased", "erased")])
+@pytest.mark.parametrize("case, code", [("same", "same"), ("missing", "not_found"), ("erased", "erased"),
+                                        ("unrelated", "unrelated")])
 def test_a_merge_that_does_not_fit_is_refused_and_nothing_changes(db, case, code):
     with Session(db) as session:
         a, b = person(session, "REF001"), person(session, "REF002")
         if case == "erased":
             b.erased_at = NOW
+        if case == "unrelated":  # neither codice fiscale nor phone in common
+            b.tax_code, b.phone = "BNCLCU80A01A944X", "+393339999999"
         session.commit()
         drop = {"same": a.id, "missing": 99999}.get(case, b.id)
         with pytest.raises(merge.MergeError) as problem:
@@ -223,3 +226,13 @@ def test_erasing_keeps_the_steps_of_the_path_but_not_the_company_or_the_note(cha
                  for e in session.scalars(select(ProgrammeEvent).order_by(ProgrammeEvent.id))]
     assert steps == [("interviewed", dt.date(2026, 11, 2), None, None, None),
                      ("placement", dt.date(2026, 12, 1), "permanent", None, None)]
+
+
+def test_two_unrelated_registrations_merge_only_when_confirmed(db):
+    with Session(db) as session:
+        a = person(session, "UNR001")
+        b = person(session, "UNR002", tax_code=None, phone="+393339999999")
+        session.commit()
+        result = merge.merge(session, keep_id=a.id, drop_id=b.id, now=NOW, confirmed=True)
+        session.commit()
+        assert result.removed_code == "UNR002" and count(session, Registration) == 1

@@ -67,7 +67,14 @@ def _path_error(problem: programme.PathError) -> str:
 
 def _merge_error(problem: merge.MergeError) -> str:
     return {"not_found": _("Not found."), "same": _("Choose two registrations of two different people."),
-            "erased": _("One of the two registrations was erased.")}.get(problem.code, str(problem))
+            "erased": _("One of the two registrations was erased."),
+            "unrelated": _("These two registrations share neither codice fiscale nor phone: tick the confirmation "
+                           "that they are the same person, or do not merge them.")}.get(problem.code, str(problem))
+
+
+def pair_key(first, second) -> str:
+    """The value of the "same person" confirmation: both codes, so that it holds for this pair only."""
+    return f"{first.code}+{second.code}"
 
 
 def _id(value: Any) -> int | None:
@@ -136,8 +143,10 @@ class DuplicatesPage(BaseView):
             if keep not in (first, second):
                 raise Invalid(_("Choose the registration that stays."), reason="keep")
             drop = second if keep == first else first
+            pair = [path_view.registration(sql_session, pk) for pk in (first, second)]
+            confirmed = None not in pair and form.get("same_person") == pair_key(*pair)
             try:
-                done = merge.merge(sql_session, keep_id=keep, drop_id=drop, now=self.clock())
+                done = merge.merge(sql_session, keep_id=keep, drop_id=drop, now=self.clock(), confirmed=confirmed)
             except merge.MergeError as problem:
                 raise Invalid(_merge_error(problem), reason=problem.code) from None
             audit.record(sql_session, action="merge", actor=audit.current_actor.get(), at=self.clock(),
@@ -170,6 +179,7 @@ class DuplicatesPage(BaseView):
 
         return await self.templates.TemplateResponse(request, "office/merge.html", {
             "title": _("Merge two registrations"), "rows": rows, "held": held, "fields": COMPARED,
+            "shared": duplicates.shared(*rows), "pair_key": pair_key(*rows),
             "labels": LABELS, "statuses": STATUSES, "languages": LANGUAGES, "held_labels": HELD, "error": error,
             "can_merge": roles.can(request, DUPLICATES, "edit")}, status_code=status_code)
 
