@@ -113,7 +113,7 @@ class RegistrationView(OfficeView, model=Registration):
                            "tax_code", "municipality", "phone", "email", "situation", "education", "italian",
                            "sectors", "driving", "availability", "erased_at"]
     column_searchable_list = ["code", "first_name", "last_name", "tax_code", "phone", "email"]
-    search_hint = L_("Search by name, code, codice fiscale, phone or email")
+    search_hint = L_("Search by name, code, codice fiscale or phone")  # email too; a shorter hint fits the box
     column_sortable_list = ["code", "created_at", "status", "last_name", "municipality"]
     column_default_sort = [("created_at", True)]
     column_labels = LABELS
