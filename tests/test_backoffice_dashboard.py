@@ -12,6 +12,7 @@ import re
 import pytest
 from sqlalchemy.orm import Session
 
+from backoffice import spreadsheet
 from store.models import Registration
 from store.models import ProgrammeEvent
 from tests.office_support import (PERSONAL, client, fast_hashes, logged_in, office, office_accounts,  # noqa: F401
@@ -125,7 +126,7 @@ def test_a_list_export_has_italian_headers_and_what_the_office_reads(client, pat
     header = rows[0]
     assert header[:4] == ["Codice", "Stato", "Iscritta il", "Lingua"]
     people = {row[header.index("Cognome")]: row for row in rows[1:]}
-    assert people["Rossi"][header.index("Telefono")].startswith("+39")  # a phone number stays as it is
+    assert people["Rossi"][header.index("Telefono")] == '="+393471234567"'  # text in Excel, "+" kept
     assert people["Bianchi"][header.index("Nome")] == "'=HYPERLINK(\"http://x\")"  # defused
     assert people["Bianchi"][header.index("Comune")] == "Imola"
     bookings = read_csv(client.get("/office/interview-booking/export/csv"))
@@ -164,3 +165,15 @@ def test_admins_export_the_accounts_and_the_audit_log_without_secrets(client, pa
     client.get("/office/logout")
     logged_in(client, "otto")
     assert client.get("/office/office-operator/export/csv").status_code == 403
+
+
+@pytest.mark.parametrize("value, written", [
+    ("+393471234567", '="+393471234567"'),  # a phone: text in Excel, exactly as it is
+    ("0516543210", '="0516543210"'),  # the leading zero kept
+    ('+39"&HYPERLINK("http://x")', '\'+39"&HYPERLINK("http://x")'),  # not digits: defused as any cell
+    ("=1+1", "'=1+1"),
+    ("", ""),
+])
+def test_phones_are_written_as_text_and_nothing_else_escapes_the_defusing(value, written):
+    assert spreadsheet.safe_cell(spreadsheet.Text(value)) == written
+    assert spreadsheet.safe_cell("+393471234567") == "+393471234567"  # unmarked cells as before

@@ -19,7 +19,7 @@ from store.models import Registration, utcnow
 
 from services.office import audit
 from backoffice.i18n import _, current_language, format_date, format_datetime
-from backoffice.spreadsheet import csv_response
+from backoffice.spreadsheet import Text, csv_response
 
 
 def _list_text(value: list) -> str:
@@ -41,6 +41,8 @@ class OfficeView(ModelView):
     column_type_formatters_detail = FORMATTERS
     # Set per view: columns holding a contact id, shown as the person's name.
     person_columns: tuple[str, ...] = ()
+    # Columns exported as text, which Excel would read as numbers (backoffice.spreadsheet.Text).
+    text_columns: tuple[str, ...] = ("phone",)
     clock = staticmethod(utcnow)  # the application's clock, set by backoffice.app.views
 
     export_types = ["csv"]
@@ -60,7 +62,8 @@ class OfficeView(ModelView):
             cells = []
             for name in columns:
                 value, shown = await self.get_detail_value(row, name, request)
-                cells.append(_export_cell(value, shown))
+                cell = _export_cell(value, shown)
+                cells.append(Text(cell) if name in self.text_columns else cell)
             rows.append(cells)
         day = self.clock().astimezone(TIMEZONE).strftime("%Y-%m-%d")
         return csv_response(f"{self.identity}_{day}.csv", rows)
