@@ -217,18 +217,23 @@ def permanent_shares(session: Session, semesters: list[Semester]) -> list[tuple[
 
 
 def semesters_with_data(session: Session, *, today: dt.date, most: int = 20) -> list[Semester]:
-    """From the semester of the oldest registration or step to the current one, newest first
-    (at most ``most``, and always the current one and the one a year before)."""
+    """From the semester of the oldest registration or step to the next one, newest first (at
+    most ``most``; always the next, the current one and the one a year before). A step recorded
+    ahead (a contract starting next semester, or the one after, up to the end of next year)
+    counts in all time, so its semester is offered too."""
     current = Semester.of(today)
     oldest_registration = session.scalar(select(func.min(Registration.created_at)))
-    oldest_step = session.scalar(select(func.min(ProgrammeEvent.day)))
+    oldest_step, newest_step = session.execute(select(func.min(ProgrammeEvent.day), func.max(ProgrammeEvent.day))).one()
+    newest = current.next()
+    if newest_step is not None:
+        newest = min(max(newest, Semester.of(newest_step)), Semester(today.year + 1, 2))
     candidates = [current.year_before()]
     if oldest_registration is not None:
         candidates.append(Semester.of(aware(oldest_registration).astimezone(TIMEZONE).date()))
     if oldest_step is not None:
         candidates.append(Semester.of(oldest_step))
     oldest = min(candidates)
-    found, semester = [], current
+    found, semester = [], newest
     while semester >= oldest and len(found) < most:
         found.append(semester)
         semester = semester.previous()

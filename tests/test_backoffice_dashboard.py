@@ -177,3 +177,15 @@ def test_admins_export_the_accounts_and_the_audit_log_without_secrets(client, pa
 def test_phones_are_written_as_text_and_nothing_else_escapes_the_defusing(value, written):
     assert spreadsheet.safe_cell(spreadsheet.Text(value)) == written
     assert spreadsheet.safe_cell("+393471234567") == "+393471234567"  # unmarked cells as before
+
+
+def test_the_picker_offers_the_next_semester_and_one_with_a_contract_ahead(client, path, db):
+    with Session(db) as session:
+        session.add(ProgrammeEvent(contact_id=path["contact"], kind="placement", day=dt.date(2027, 3, 1),
+                                   company="Coop", contract_type="permanent"))
+        session.commit()
+    logged_in(client, "vera")
+    page = client.get("/office/dashboard").text
+    assert 'value="2027-H1"' in page  # the next semester, where the contract starts
+    ahead = client.get("/office/dashboard?semester=2027-H1").text
+    assert 'value="2027-H1" selected' in ahead and cell(ahead, "placements") == "1"

@@ -178,7 +178,7 @@ def test_permanent_shares_and_semesters(db, data):
         shares = figures.permanent_shares(session, [H2_2025, Semester(2026, 1), H2_2026])
         listed = figures.semesters_with_data(session, today=dt.date(2026, 11, 25))
     assert shares == [(H2_2025, 4, 0.25), (Semester(2026, 1), 0, None), (H2_2026, 2, 0.5)]
-    assert listed[0] == H2_2026 and listed[-1] == Semester(2024, 2) and len(listed) == 5
+    assert listed[:2] == [H2_2026.next(), H2_2026] and listed[-1] == Semester(2024, 2) and len(listed) == 6
 
 
 def test_an_empty_database_gives_zeros_and_no_rates(db):
@@ -187,7 +187,7 @@ def test_an_empty_database_gives_zeros_and_no_rates(db):
         listed = figures.semesters_with_data(session, today=dt.date(2026, 11, 25))
     assert report.figures.registered == 0 and report.figures.permanent_share is None
     assert report.permanent_change is None and report.figures.interview_no_show_rate is None
-    assert listed == [H2_2026, Semester(2026, 1), H2_2025]
+    assert listed == [H2_2026.next(), H2_2026, Semester(2026, 1), H2_2025]
 
 
 def test_semester_keys():
@@ -196,3 +196,20 @@ def test_semester_keys():
     for wrong in ("2026", "2026-H3", "26-H1", "x-H1"):
         with pytest.raises(ValueError):
             Semester.parse(wrong)
+
+
+def test_a_placement_starting_in_a_future_semester_has_its_semester_to_choose(db):
+    """Recorded today, a contract starting in 2027-H2: all time counts it, and so does a semester
+    the picker offers."""
+    with Session(db) as session:
+        contact = Contact()
+        session.add(contact)
+        session.flush()
+        session.add(ProgrammeEvent(contact_id=contact.id, kind="placement", day=dt.date(2027, 9, 1),
+                                   company="Hera", contract_type="permanent"))
+        session.commit()
+        listed = figures.semesters_with_data(session, today=dt.date(2026, 11, 25))
+        later = figures.figures(session, now=NOW, semester=Semester(2027, 2))
+        all_time = figures.figures(session, now=NOW)
+    assert listed[:3] == [Semester(2027, 2), Semester(2027, 1), H2_2026]
+    assert later.placements == all_time.placements == 1
