@@ -32,14 +32,15 @@ def test_the_path_and_what_moves_with_a_contact(any_db):
     with Session(any_db) as sql_session:
         registration = sql_session.exec(select(Registration).where(Registration.contact_id == maria)).one()
         assert path_view.holdings(sql_session, maria) == {"channels": "telegram", "bookings": 1, "seats": 0,
-                                                          "events": 0}
+                                                          "events": 0, "language": "it"}
         agenda.interview_outcome(sql_session, booking_id=booking_id, status="attended", note="Bene", now=LATER,
                                  created_by="otto")
         sql_session.commit()
         assert path_view.holdings(sql_session, maria) == {"channels": "telegram", "bookings": 0, "seats": 0,
-                                                          "events": 1}
+                                                          "events": 1, "language": "it"}
         found = path_view.path(sql_session, registration.id)
         assert [event.kind for event in found.events] == ["interviewed"] and found.live
+        assert [booking.status for booking, _slot in found.interviews] == ["attended"] and found.seats == []
         assert found.registration.status == "interviewed" and found.duplicates == []
         assert path_view.path(sql_session, registration.id + 1) is None
         assert path_view.registration(sql_session, None) is None

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from services import duplicates, workshops
-from store.models import (ChannelIdentity, InterviewBooking, InterviewSlot, ProgrammeEvent, Registration,
+from store.models import (ChannelIdentity, Contact, InterviewBooking, InterviewSlot, ProgrammeEvent, Registration,
                           WorkshopRegistration, WorkshopSession)
 
 
@@ -53,7 +53,8 @@ def appointments(sql_session: Session, contact_id: int, limit: int = 50) -> tupl
 
 
 def holdings(sql_session: Session, contact_id: int) -> dict[str, object]:
-    """Chat channels (their schemes), live bookings, active seats and path steps of a contact."""
+    """Chat channels (their schemes), live bookings, active seats and path steps of a contact,
+    and the language it chats in now (the one the office shows)."""
     def count(model, *where) -> int:
         return sql_session.scalar(select(func.count()).select_from(model).where(model.contact_id == contact_id,
                                                                                  *where))
@@ -62,4 +63,5 @@ def holdings(sql_session: Session, contact_id: int) -> dict[str, object]:
                                   .order_by(ChannelIdentity.id)).all()
     return {"channels": ", ".join(schemes), "bookings": count(InterviewBooking, InterviewBooking.status == "booked"),
             "seats": count(WorkshopRegistration, WorkshopRegistration.status.in_(workshops.ACTIVE)),
-            "events": count(ProgrammeEvent)}
+            "events": count(ProgrammeEvent),
+            "language": sql_session.scalar(select(Contact.language).where(Contact.id == contact_id))}
