@@ -67,7 +67,8 @@ def _slots(parser: argparse.ArgumentParser) -> None:
     pattern = actions.add_parser(
         "pattern", help="colloqui da uno schema settimanale",
         description="Genera colloqui uno dopo l'altro nella fascia oraria dei giorni scelti, per N settimane; "
-                    "salta quelli passati e quelli che l'operatore ha già (rilanciarlo non duplica).")
+                    "salta quelli passati, quelli che l'operatore ha già (rilanciarlo non duplica) e i giorni "
+                    "festivi (nazionali e San Petronio), salvo --festivi.")
     pattern.add_argument("--days", required=True, type=days_arg, metavar="GIORNI",
                          help="es. mar,gio oppure tue,thu o lun-ven")
     pattern.add_argument("--from", dest="opens", required=True, type=time_arg, metavar="HH:MM",
@@ -77,6 +78,8 @@ def _slots(parser: argparse.ArgumentParser) -> None:
     pattern.add_argument("--weeks", type=at_most(52), default=1, metavar="N",
                          help="quante settimane, fino a 52 (default 1)")
     pattern.add_argument("--start", type=date_arg, metavar="AAAA-MM-GG", help="primo giorno (default oggi)")
+    pattern.add_argument("--festivi", dest="include_holidays", action="store_true",
+                         help="crea colloqui anche nei giorni festivi (di norma saltati)")
     _slot_details(pattern)
     listing = actions.add_parser("list", help="colloqui di un periodo, con prenotati/posti")
     _period(listing)

@@ -4,20 +4,21 @@ tells their people), and an interview's outcome.
 
 Weekly patterns are local (Europe/Rome) wall-clock windows: each window's opening and closing
 are turned into UTC instants first, then filled back to back with real durations, so a
-window on a clock-change day still holds what the clock on the office wall says.
+window on a clock-change day still holds what the clock on the office wall says. They skip
+public holidays (services.public_holidays) unless the office asks for them.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Container, Iterable, Iterator
 
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
 
-from services import notices, programme, reminders
+from services import notices, programme, public_holidays, reminders
 from services.booking_views import slot_view, workshop_view
 from store.models import InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession, aware
 
@@ -44,13 +45,13 @@ def local(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 def pattern_starts(*, first_day: dt.date, weeks: int, weekdays: Iterable[int], opens: dt.time,
-                   closes: dt.time, minutes: int) -> Iterator[dt.datetime]:
+                   closes: dt.time, minutes: int, skip: Container[dt.date] = ()) -> Iterator[dt.datetime]:
     """UTC starts of back-to-back interviews in the window ``opens``-``closes`` of each chosen
-    weekday (Monday 0), for ``weeks`` weeks from ``first_day``."""
+    weekday (Monday 0), for ``weeks`` weeks from ``first_day``, but none on the days in ``skip``."""
     chosen, length = set(weekdays), dt.timedelta(minutes=minutes)
     for offset in range(weeks * 7):
         day = first_day + dt.timedelta(days=offset)
-        if day.weekday() not in chosen:
+        if day.weekday() not in chosen or day in skip:
             continue
         start, end = local(day, opens), local(day, closes)
         while start + length <= end:
@@ -63,6 +64,7 @@ class PatternResult:
     created: list[InterviewSlot] = field(default_factory=list)
     existing: int = 0  # the operator already has a slot (even a cancelled one) at that start
     past: int = 0
+    holidays: dict[dt.date, str] = field(default_factory=dict)  # chosen days skipped, with their names
 
 
 def add_slots(session: Session, *, starts: Iterable[dt.datetime], now: dt.datetime, duration_minutes: int,
@@ -92,22 +94,29 @@ def add_slots(session: Session, *, starts: Iterable[dt.datetime], now: dt.dateti
 
 def add_pattern(session: Session, *, first_day: dt.date, last_day: dt.date, weekdays: Iterable[int],
                 opens: dt.time, closes: dt.time, now: dt.datetime, duration_minutes: int, mode: str,
-                address: str | None, operator: str, capacity: int = 1) -> PatternResult:
+                address: str | None, operator: str, capacity: int = 1,
+                include_holidays: bool = False) -> PatternResult:
     """The office's weekly pattern: back-to-back interviews in the window ``opens``-``closes``
     of the chosen weekdays (Monday 0), from ``first_day`` to ``last_day`` included, as
-    ``add_slots`` adds them. AgendaError address, hours or window."""
+    ``add_slots`` adds them. Public holidays are skipped, and listed in the result's
+    ``holidays``, unless ``include_holidays``. AgendaError address, hours or window."""
     _check_address(mode, address)
     if closes <= opens:
         raise AgendaError("hours")
     if dt.datetime.combine(first_day, closes) - dt.datetime.combine(first_day, opens) < dt.timedelta(
             minutes=duration_minutes):
         raise AgendaError("window")
+    weekdays = set(weekdays)
+    closed = {} if include_holidays else {
+        day: name for day, name in public_holidays.between(first_day, last_day).items() if day.weekday() in weekdays}
     end = local(last_day + dt.timedelta(days=1), dt.time(0, 0))
     starts = [start for start in pattern_starts(
         first_day=first_day, weeks=(last_day - first_day).days // 7 + 1, weekdays=weekdays, opens=opens,
-        closes=closes, minutes=duration_minutes) if start < end]
-    return add_slots(session, starts=starts, now=now, duration_minutes=duration_minutes, mode=mode,
-                     address=address, operator=operator, capacity=capacity)
+        closes=closes, minutes=duration_minutes, skip=closed) if start < end]
+    result = add_slots(session, starts=starts, now=now, duration_minutes=duration_minutes, mode=mode,
+                       address=address, operator=operator, capacity=capacity)
+    result.holidays = closed
+    return result
 
 
 def _check_address(mode: str, address: str | None) -> None:
