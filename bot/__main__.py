@@ -8,7 +8,7 @@ import logging
 import sys
 
 from bot import cli, logs
-from store.engine import DEFAULT_URL
+from services.database import DEFAULT_URL
 
 from bot.settings import Settings
 

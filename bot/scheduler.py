@@ -8,7 +8,7 @@ the Telegram application (long polling or webhook).
   what they queued is sent at once;
 - on SQLite, every few seconds a worker thread copies the write-ahead log into the database file,
   which the connections handling messages would otherwise do themselves now and then, with an
-  fsync, while a person waits (store.engine.checkpoint_elsewhere).
+  fsync, while a person waits (services.database.checkpoint_elsewhere).
 
 What is due lives in our tables; the scheduler only ticks (its job store is in memory, one per
 process, as APScheduler 3 requires). Each job starts a task and returns at once, so the scheduler
@@ -23,8 +23,8 @@ from typing import Awaitable, Callable, Protocol, Sequence
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from store.engine import checkpoint_elsewhere
-from store.models import utcnow
+from services.clock import utcnow
+from services.database import checkpoint_elsewhere
 from services.outbox import Planner, run_planners
 
 log = logging.getLogger(__name__)

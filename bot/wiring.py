@@ -7,9 +7,8 @@ import datetime as dt
 import logging
 
 from conversations.commands import build_engine
-from store import migrate
+from services import database
 from services.conversation import ConversationService
-from store.engine import make_engine
 from services.outbox import Planner
 
 from bot.settings import ReminderSettings, Settings
@@ -18,10 +17,9 @@ log = logging.getLogger(__name__)
 
 
 def build_service(settings: Settings) -> ConversationService:
-    db = make_engine(settings.database_url)
-    migrate.upgrade(db)
+    db_engine = database.open_database(settings.database_url)
     cutoff = dt.timedelta(hours=settings.booking.cutoff_hours)
-    return ConversationService(db, build_engine(), booking_cutoff=cutoff)
+    return ConversationService(db_engine, build_engine(), booking_cutoff=cutoff)
 
 
 def planners(settings: ReminderSettings) -> list[Planner]:
@@ -60,21 +58,10 @@ def telegram_background(settings: Settings, db):
     return start
 
 
-def demo_for_newcomers(db) -> bool:
+def demo_for_newcomers(db_engine) -> bool:
     """On the embedded default with an empty agenda, load the demo data so that a newcomer's
     first chat can try every flow; True if it did."""
-    from sqlalchemy import exists, select
-    from sqlmodel import Session
-
-    from services import demo
-    from store.models import InterviewSlot, WorkshopSession, utcnow
-
-    with Session(db) as session, session.begin():
-        if session.execute(select(exists().where(InterviewSlot.id.isnot(None)))).scalar() or \
-                session.execute(select(exists().where(WorkshopSession.id.isnot(None)))).scalar():
-            return False
-        demo.load(session, now=utcnow())
-    return True
+    return database.load_demo_if_empty(db_engine)
 
 
 def serve(settings: Settings, service: ConversationService) -> int:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
@@ -35,9 +35,6 @@ from conversations.i18n import TIMEZONE
 from services import outbox
 from store.models import (Contact, InterviewBooking, InterviewSlot, OutboxMessage, WorkshopRegistration,
                      WorkshopSession, aware)
-
-if TYPE_CHECKING:
-    from bot.settings import ReminderSettings  # noqa: F401  (what callers pass)
 
 KIND = "reminder"
 HORIZON = dt.timedelta(minutes=5)       # queued this long before their time: the sender is on time
