@@ -34,7 +34,7 @@ class Channels:
     """The channels the settings turn on, their senders, and the lifespan that runs them."""
 
     def __init__(self, settings: Settings, service: ConversationService):
-        self.settings, self.service, self.db = settings, service, service.db
+        self.settings, self.service, self.db_engine = settings, service, service.db_engine
         self.telegram = None        # python-telegram-bot Application, with a token
         self.webhook = bool(settings.telegram.webhook_url)
         self.whatsapp_client = None  # handlers.whatsapp.WhatsAppClient, with WhatsApp settings
@@ -80,7 +80,7 @@ class Channels:
         # Telegram's webhook mode when there is one): ours runs once that is up.
         options = {"service": self.service, "routers": [*self.routers, APIRouter(lifespan=self.lifespan)],
                    # the web chat's polls only take its rows: the scheduler runs the planners
-                   "outbox": OutboxService(self.db, worker="web")}
+                   "outbox": OutboxService(self.db_engine, worker="web")}
         if self.telegram is not None and self.webhook:
             telegram = self.settings.telegram
             options.update(telegram_application=self.telegram, telegram_public_url=telegram.webhook_url,
@@ -90,17 +90,14 @@ class Channels:
     def senders(self) -> list:
         """The outbox sender of every channel that is on (the web chat's rows are taken by its
         page's polls)."""
+        from bot import wiring
+
         senders = []
         if self.telegram is not None:
-            from handlers.telegram_outbox import sender
-
-            from bot.wiring import telegram_limits
-            senders.append(sender(self.telegram.bot, self.db, telegram_limits(self.settings)))
+            senders.append(wiring.telegram_sender(self.telegram.bot, self.db_engine, wiring.telegram_limits(self.settings)))
         if self.whatsapp_client is not None:
-            from handlers import whatsapp_outbox
-
-            senders.append(whatsapp_outbox.sender(self.whatsapp_client, self.db,
-                                                  whatsapp_outbox.limits(self.settings)))
+            senders.append(wiring.whatsapp_sender(self.whatsapp_client, self.db_engine,
+                                                  wiring.whatsapp_limits(self.settings)))
         return senders
 
     async def check_telegram(self) -> None:
@@ -136,7 +133,7 @@ class Channels:
 
         if self.telegram is not None and not self.webhook:
             await self._start_polling()
-        self.scheduler = BotScheduler(db=self.db, senders=self.senders(), planners=planners(self.settings.reminders))
+        self.scheduler = BotScheduler(db=self.db_engine, senders=self.senders(), planners=planners(self.settings.reminders))
         self.scheduler.start()
 
     async def stop(self) -> None:
@@ -270,4 +267,4 @@ def _stop_on_signals() -> _Signals:
 
 def _application(channels: Channels, office):
     from backoffice.app import create_app
-    return create_app(channels.db, settings=office, **channels.app_options())
+    return create_app(channels.db_engine, settings=office, **channels.app_options())

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Callable
 
 from conversations.commands import build_engine
 from services import database
 from services.conversation import ConversationService
+from services.clock import utcnow
 from services.outbox import Planner
+from services.outbox_sender import Limits, Sender
 
 from bot.settings import ReminderSettings, Settings
 
@@ -27,34 +30,54 @@ def planners(settings: ReminderSettings) -> list[Planner]:
     (services.reminders) and the broadcasts whose time has come (services.broadcasts)."""
     from services import broadcasts, reminders
 
-    def reminders_plan(session, now: dt.datetime) -> int:
-        return reminders.plan(session, now=now, settings=settings)
+    def reminders_plan(sql_session, now: dt.datetime) -> int:
+        return reminders.plan(sql_session, now=now, settings=settings)
 
-    def broadcasts_due(session, now: dt.datetime) -> int:
-        return broadcasts.queue_due(session, now=now)
+    def broadcasts_due(sql_session, now: dt.datetime) -> int:
+        return broadcasts.queue_due(sql_session, now=now)
     return [reminders_plan, broadcasts_due]
 
 
-def telegram_limits(settings: Settings):
+def telegram_limits(settings: Settings) -> Limits:
     """The Telegram outbox sender's pace (OUTBOX_*)."""
-    from services.outbox_sender import Limits
-
     outbox = settings.outbox
     return Limits(per_second=outbox.telegram_per_second, per_chat_per_second=outbox.telegram_per_chat_per_second,
                   max_attempts=outbox.max_attempts, lease=outbox.lease_seconds, concurrency=outbox.concurrency)
 
 
-def telegram_background(settings: Settings, db):
+def whatsapp_limits(settings: Settings) -> Limits:
+    """The WhatsApp outbox sender's pace (WHATSAPP_PER_SECOND, WHATSAPP_PER_USER_PER_SECOND, OUTBOX_*)."""
+    return Limits(per_second=settings.whatsapp.per_second, per_chat_per_second=settings.whatsapp.per_user_per_second,
+                  max_attempts=settings.outbox.max_attempts, lease=settings.outbox.lease_seconds,
+                  concurrency=settings.outbox.concurrency)
+
+
+def telegram_sender(bot, db_engine, limits: Limits, **options) -> Sender:
+    """The outbox sender of the Telegram channel, through ``bot`` (python-telegram-bot's Bot)."""
+    from handlers.telegram_outbox import TelegramTransport
+
+    return Sender(db_engine, TelegramTransport(bot), limits, **options)
+
+
+def whatsapp_sender(client, db_engine, limits: Limits, *, clock: Callable[[], dt.datetime] = utcnow,
+                    **options) -> Sender:
+    """The outbox sender of the WhatsApp channel, through ``client`` (handlers.whatsapp.WhatsAppClient,
+    whose settings name the templates); the window is read on ``clock``."""
+    from handlers.whatsapp_outbox import WhatsAppTransport
+
+    return Sender(db_engine, WhatsAppTransport(client, clock), limits, clock=clock, **options)
+
+
+def telegram_background(settings: Settings, db_engine):
     """For build_application: given the running Bot, a scheduler that sends Telegram's outbox
     (tests; ``python -m bot run`` has one scheduler for every channel, bot.channels)."""
-    from handlers.telegram_outbox import sender
-
     from bot.scheduler import BotScheduler
 
     limits = telegram_limits(settings)
 
     def start(bot) -> BotScheduler:
-        return BotScheduler(db=db, senders=[sender(bot, db, limits)], planners=planners(settings.reminders))
+        return BotScheduler(db=db_engine, senders=[telegram_sender(bot, db_engine, limits)],
+                            planners=planners(settings.reminders))
     return start
 
 

@@ -39,7 +39,8 @@ from store.models import ChannelIdentity, OutboxMessage, utcnow
 from services.outbox_rows import (BLOCKED, LEASE, MAX_ATTEMPTS, RETRY_DELAY, TEMPLATE, Pending, Planner,  # noqa: F401
                                   dialect_of, from_content, to_content)
 from services.outbox_claim import claim, renew  # noqa: F401
-from services.outbox_results import Outcome, mark_unreachable, record, resend_as_template  # noqa: F401
+from services.outbox_results import (Outcome, mark_unreachable, record, refused_after_sending,  # noqa: F401
+                                     resend_as_template)
 
 log = logging.getLogger(__name__)
 _outbox = OutboxMessage.__table__

@@ -102,3 +102,22 @@ def resend_as_template(session: Session, *, channel: str, platform_message_id: s
             status="pending", content=content, due_at=now, last_error=reason[:500], claimed_by=None,
             claimed_until=None, platform_message_id=None, sent_at=None))
     return row.contact_id
+
+
+def refused_after_sending(db_engine, *, channel: str, platform_message_id: str, reason: str, now: dt.datetime,
+                          unreachable: bool = False, as_template: bool = False) -> None:
+    """The platform accepted a message, then said it failed (WhatsApp's "failed" status webhook):
+    its row is marked failed with ``reason``, in one transaction; ``unreachable``: the person
+    cannot be reached there (mark_unreachable); ``as_template``: it failed because the window had
+    closed, and goes again as a template, once (resend_as_template)."""
+    with Session(db_engine) as sql_session, sql_session.begin():
+        if as_template:
+            resend_as_template(sql_session, channel=channel, platform_message_id=platform_message_id,
+                               reason=reason, now=now)
+            return
+        contact_id = sql_session.execute(
+            update(_outbox).where(_outbox.c.channel == channel, _outbox.c.platform_message_id == platform_message_id)
+            .values(status="failed", last_error=reason[:500], claimed_until=None)
+            .returning(_outbox.c.contact_id)).scalar()
+        if contact_id is not None and unreachable:
+            mark_unreachable(sql_session, contact_id=contact_id, channel=channel, reason=reason, now=now)
