@@ -70,7 +70,7 @@ class Channels:
         self.routers.append(whatsapp_router(self.service, whatsapp, client=self.whatsapp_client))
 
     def app_options(self) -> dict:
-        """For backoffice.app.create_app: Telegram's webhook route, the routers, the web chat, and
+        """For bot.app.create_app: Telegram's webhook route, the routers, the web chat, and
         this lifespan."""
         from fastapi import APIRouter
 
@@ -194,14 +194,12 @@ def _report_end(task: asyncio.Task) -> None:
 
 def run(settings: Settings, service: ConversationService) -> int:
     """Serve until SIGINT/SIGTERM; the exit status."""
-    from backoffice.server import PORT_TAKEN, PortTaken, bind
+    from backoffice.server import PORT_TAKEN, listen
     from backoffice.settings import OfficeSettings
 
     office = OfficeSettings()
-    try:
-        sock = bind(office.host, office.port)
-    except PortTaken as error:
-        log.error("%s", error.strerror)
+    sock = listen(office)
+    if sock is None:
         return PORT_TAKEN
     with sock:
         try:
@@ -235,7 +233,7 @@ async def _serve(channels: Channels, sock, office) -> int:
         base = f"http://{office.host}:{office.port}"
         print(f"Chat: {base}/chat  -  back office: {base}/office/\n"
               "(Ctrl+C per uscire / to stop; python -m bot console: la chat nel terminale)", flush=True)
-        uvicorn_server = server(app, channels.settings)
+        uvicorn_server = server(app, channels.settings.log_level)
         try:
             await uvicorn_server.serve(sockets=[sock])
         except SystemExit:  # uvicorn's way of saying the lifespan's start-up failed (it logged why)
@@ -266,5 +264,5 @@ def _stop_on_signals() -> _Signals:
 
 
 def _application(channels: Channels, office):
-    from backoffice.app import create_app
+    from bot.app import create_app
     return create_app(channels.db_engine, settings=office, **channels.app_options())

@@ -38,3 +38,11 @@ def load_demo_if_empty(db_engine: Engine) -> bool:
             return False
         demo.load(sql_session, now=utcnow())
     return True
+
+
+def ping(db_engine: Engine) -> None:
+    """A round trip to the database (/health); raises when it cannot be reached."""
+    from sqlalchemy import text
+
+    with db_engine.connect() as connection:
+        connection.execute(text("SELECT 1"))

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from backoffice.app import create_app
+from bot.app import create_app
 from bot.settings import Settings, WhatsAppSettings
 from store.models import ChannelIdentity, OutboxMessage, Registration
 from handlers.whatsapp import ChannelOff, whatsapp_router

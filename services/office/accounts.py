@@ -123,3 +123,14 @@ def set_password(session: Session, operator: OfficeOperator, password: str, *, n
     session.add(operator)
     sessions.close_all(session, operator.id)
     audit.record(session, action=action, actor=actor, at=now, table="office_operator", row_id=operator.id)
+
+
+def reset_password(session: Session, username: str, *, now: dt.datetime, actor: audit.Actor) -> tuple[str, str]:
+    """A new random password for ``username`` (its sessions end); the account's name and the
+    password. AccountError when there is no such account."""
+    operator = session.scalar(select(OfficeOperator).where(OfficeOperator.username == normalize_username(username)))
+    if operator is None:
+        raise AccountError(N_("No account with this username."))
+    password = passwords.random_password()
+    set_password(session, operator, password, now=now, actor=actor, action="password_reset")
+    return operator.username, password
