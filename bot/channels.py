@@ -133,7 +133,7 @@ class Channels:
 
         if self.telegram is not None and not self.webhook:
             await self._start_polling()
-        self.scheduler = BotScheduler(db=self.db_engine, senders=self.senders(), planners=planners(self.settings.reminders))
+        self.scheduler = BotScheduler(db_engine=self.db_engine, senders=self.senders(), planners=planners(self.settings.reminders))
         self.scheduler.start()
 
     async def stop(self) -> None:

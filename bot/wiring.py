@@ -76,7 +76,7 @@ def telegram_background(settings: Settings, db_engine):
     limits = telegram_limits(settings)
 
     def start(bot) -> BotScheduler:
-        return BotScheduler(db=db_engine, senders=[telegram_sender(bot, db_engine, limits)],
+        return BotScheduler(db_engine=db_engine, senders=[telegram_sender(bot, db_engine, limits)],
                             planners=planners(settings.reminders))
     return start
 

@@ -76,14 +76,14 @@ def enqueue(db, *, contact_id: int, message: Outbound, key: str, due_at: dt.date
 
 
 # -- a channel that delivers at once (the console) ---------------------------------------------
-def run_planners(db, planners: Sequence[Planner], now: dt.datetime) -> int:
+def run_planners(db_engine, planners: Sequence[Planner], now: dt.datetime) -> int:
     """Each planner (reminders, due broadcasts...) in a transaction of its own; the rows they
     queued. One that fails is logged and does not stop the others."""
     queued = 0
     for planner in planners:
         try:
-            with Session(db) as session, session.begin():
-                queued += planner(session, now) or 0
+            with Session(db_engine) as sql_session, sql_session.begin():
+                queued += planner(sql_session, now) or 0
         except Exception:  # noqa: BLE001 - the next tick tries again
             log.exception("outbox: planner %s failed", getattr(planner, "__name__", planner))
     return queued
@@ -92,19 +92,19 @@ def run_planners(db, planners: Sequence[Planner], now: dt.datetime) -> int:
 class OutboxService:
     """For the console: plan, claim what is due for one person, mark it sent once shown."""
 
-    def __init__(self, db, clock: Callable[[], dt.datetime] = utcnow, planners: Sequence[Planner] = (),
+    def __init__(self, db_engine, clock: Callable[[], dt.datetime] = utcnow, planners: Sequence[Planner] = (),
                  worker: str = "console"):
-        self.db, self.clock, self.planners, self.worker = db, clock, tuple(planners), worker
+        self.db_engine, self.clock, self.planners, self.worker = db_engine, clock, tuple(planners), worker
 
     def plan(self) -> int:
-        return run_planners(self.db, self.planners, self.clock())
+        return run_planners(self.db_engine, self.planners, self.clock())
 
     def claim(self, channel: str, external_id: str, limit: int = 20) -> list[Pending]:
-        with Session(self.db) as session, session.begin():
-            return claim(session, channel=channel, now=self.clock(), worker=self.worker, limit=limit,
+        with Session(self.db_engine) as sql_session, sql_session.begin():
+            return claim(sql_session, channel=channel, now=self.clock(), worker=self.worker, limit=limit,
                          external_id=external_id, one_per_chat=False)
 
     def sent(self, pending: Sequence[Pending]) -> None:
         now = self.clock()
-        with Session(self.db) as session, session.begin():
-            record(session, [Outcome(p, "sent", at=now) for p in pending], worker=self.worker, now=now)
+        with Session(self.db_engine) as sql_session, sql_session.begin():
+            record(sql_session, [Outcome(p, "sent", at=now) for p in pending], worker=self.worker, now=now)

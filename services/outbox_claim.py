@@ -17,7 +17,7 @@ _identity = ChannelIdentity.__table__
 _contact, _consent = Contact.__table__, Consent.__table__
 
 
-def claim(session: Session, *, channel: str, now: dt.datetime, worker: str, limit: int = 50,
+def claim(sql_session: Session, *, channel: str, now: dt.datetime, worker: str, limit: int = 50,
           lease: dt.timedelta = LEASE, chat_gap: dt.timedelta = dt.timedelta(0),
           external_id: str | None = None, one_per_chat: bool = True) -> list[Pending]:
     """Claim up to ``limit`` due rows of ``channel`` for ``worker`` (oldest first), in the
@@ -38,12 +38,12 @@ def claim(session: Session, *, channel: str, now: dt.datetime, worker: str, limi
                   (_outbox.c.status == "pending", _outbox.c.kind != "broadcast"),
                   (_outbox.c.status == "pending", _outbox.c.kind == "broadcast")):
         if len(candidates) < limit:
-            candidates += session.execute(
+            candidates += sql_session.execute(
                 select(_outbox.c.id, _outbox.c.contact_id).where(*due, *state)
                 .order_by(_outbox.c.due_at, _outbox.c.id).limit(limit - len(candidates))
                 .with_for_update(skip_locked=True)).all()
     if one_per_chat and candidates:
-        busy = set(session.execute(select(_outbox.c.contact_id).where(
+        busy = set(sql_session.execute(select(_outbox.c.contact_id).where(
             _outbox.c.contact_id.in_({contact for _id, contact in candidates}), _outbox.c.channel == channel,
             or_(and_(_outbox.c.status == "sending", _outbox.c.claimed_until >= now),
                 and_(_outbox.c.status == "sent", _outbox.c.sent_at > now - chat_gap)))).scalars())
@@ -51,7 +51,7 @@ def claim(session: Session, *, channel: str, now: dt.datetime, worker: str, limi
     if not candidates:
         return []
     claimed, gone, chats = [], [], set()
-    found = {row.id: row for row in session.execute(_CANDIDATES, {"ids": [i for i, _contact in candidates]})}
+    found = {row.id: row for row in sql_session.execute(_CANDIDATES, {"ids": [i for i, _contact in candidates]})}
     for row in (found[row_id] for row_id, _contact in candidates if row_id in found):
         if row.external_id is None or row.unreachable_at is not None:
             reason = row.unreachable_reason or "no way to reach them here"
@@ -66,9 +66,9 @@ def claim(session: Session, *, channel: str, now: dt.datetime, worker: str, limi
                                    consented=bool(row.consented), notices_off=row.notices_off_at is not None,
                                    language=row.language))
     if gone:
-        session.execute(_FAIL, gone)
+        sql_session.execute(_FAIL, gone)
     if claimed:
-        session.execute(update(_outbox).where(_outbox.c.id.in_([p.id for p in claimed]))
+        sql_session.execute(update(_outbox).where(_outbox.c.id.in_([p.id for p in claimed]))
                         .values(status="sending", claimed_by=worker, claimed_until=now + lease))
     return claimed
 
@@ -86,13 +86,13 @@ _FAIL = (update(_outbox).where(_outbox.c.id == bindparam("b_id"), _outbox.c.stat
          .values(status="failed", last_error=bindparam("b_error"), claimed_until=None))
 
 
-def renew(session: Session, *, worker: str, until: dt.datetime, ids: Iterable[int]) -> set[int]:
+def renew(sql_session: Session, *, worker: str, until: dt.datetime, ids: Iterable[int]) -> set[int]:
     """Extend the lease of the rows ``worker`` still holds among ``ids``; those it still holds
     (a row withdrawn meanwhile is not among them: do not send it)."""
     ids = list(ids)
     if not ids:
         return set()
-    held = session.execute(update(_outbox).where(_outbox.c.id.in_(ids), _outbox.c.status == "sending",
+    held = sql_session.execute(update(_outbox).where(_outbox.c.id.in_(ids), _outbox.c.status == "sending",
                                                  _outbox.c.claimed_by == worker)
                            .values(claimed_until=until).returning(_outbox.c.id)).scalars()
     return set(held)

@@ -30,8 +30,8 @@ class Holding:
     def _claim(self, wanted: int) -> "_Claimed":
         """In a worker thread: claim up to ``wanted`` rows."""
         now = self.time.clock()
-        with Session(self.db) as session, session.begin():
-            claimed = claim(session, channel=self.channel, now=now, worker=self.worker, limit=wanted,
+        with Session(self.db_engine) as sql_session, sql_session.begin():
+            claimed = claim(sql_session, channel=self.channel, now=now, worker=self.worker, limit=wanted,
                                    lease=dt.timedelta(seconds=self.limits.lease),
                                    chat_gap=dt.timedelta(seconds=self._chat_interval))
         return _Claimed(wanted, claimed)
@@ -60,8 +60,8 @@ class Holding:
             return
         batch, self._outcomes = self._outcomes, []
         try:
-            with Session(self.db) as session, session.begin():
-                record(session, batch, worker=self.worker, now=self.time.clock(),
+            with Session(self.db_engine) as sql_session, sql_session.begin():
+                record(sql_session, batch, worker=self.worker, now=self.time.clock(),
                               max_attempts=self.limits.max_attempts)
         except Exception:  # noqa: BLE001 - kept, written at the next flush
             log.exception("%s: could not record %d outbox outcomes; trying again", self.channel, len(batch))
@@ -74,8 +74,8 @@ class Holding:
             return
         until = self.time.clock() + dt.timedelta(seconds=self.limits.lease)
         try:
-            with Session(self.db) as session, session.begin():
-                held = renew(session, worker=self.worker, until=until, ids=ids)
+            with Session(self.db_engine) as sql_session, sql_session.begin():
+                held = renew(sql_session, worker=self.worker, until=until, ids=ids)
         except Exception:  # noqa: BLE001 - tried again at the next renewal
             log.exception("%s: could not renew the outbox leases", self.channel)
             return

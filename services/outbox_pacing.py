@@ -46,7 +46,7 @@ class Pacing:
         if ready <= only_beyond:
             return
         wanted = min(self._block, max(1, ready - only_beyond))
-        start = outbox_pace.reserve(self.db, channel=self.channel, now=begin, seconds=wanted * self._interval)
+        start = outbox_pace.reserve(self.db_engine, channel=self.channel, now=begin, seconds=wanted * self._interval)
         self._slots.extend(start + i * self._interval for i in range(wanted))
 
     def _first_ready(self) -> float | None:
@@ -77,7 +77,7 @@ class Pacing:
             self._paused_until = until
             log.warning("%s: the platform asked to wait %s s (429): sending paused", self.channel, seconds)
             try:
-                outbox_pace.pause(self.db, channel=self.channel, until=until)
+                outbox_pace.pause(self.db_engine, channel=self.channel, until=until)
             except Exception:  # noqa: BLE001 - this process pauses anyway
                 log.exception("%s: could not share the pause", self.channel)
 

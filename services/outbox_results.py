@@ -32,7 +32,7 @@ class Outcome:
     at: dt.datetime | None = None
 
 
-def record(session: Session, outcomes: Sequence[Outcome], *, worker: str, now: dt.datetime,
+def record(sql_session: Session, outcomes: Sequence[Outcome], *, worker: str, now: dt.datetime,
            max_attempts: int = MAX_ATTEMPTS) -> None:
     """Write a batch of outcomes in the caller's transaction; only rows ``worker`` still holds
     change (one taken over after its lease passed belongs to the other sender now)."""
@@ -47,14 +47,14 @@ def record(session: Session, outcomes: Sequence[Outcome], *, worker: str, now: d
         elif outcome.status in ("retry", "failed"):
             failed.append({**mine, "b_error": (outcome.error or "")[:500]})
         elif outcome.status == "blocked":
-            session.execute(_FAILED, {**mine, "b_error": (BLOCKED + (outcome.error or ""))[:500]})
-            mark_unreachable(session, contact_id=pending.contact_id, channel=pending.channel,
+            sql_session.execute(_FAILED, {**mine, "b_error": (BLOCKED + (outcome.error or ""))[:500]})
+            mark_unreachable(sql_session, contact_id=pending.contact_id, channel=pending.channel,
                              reason=outcome.error or "", now=now)
         elif outcome.status == "released":
             released.append(mine)
     for statement, rows in ((_SENT, sent), (_RETRY, retry), (_FAILED, failed), (_RELEASED, released)):
         if rows:
-            session.execute(statement, rows)
+            sql_session.execute(statement, rows)
 
 
 _SENT = update(_outbox).where(*_MINE).values(
@@ -68,18 +68,18 @@ _FAILED = update(_outbox).where(*_MINE).values(
 _RELEASED = update(_outbox).where(*_MINE).values(status="pending", claimed_by=None, claimed_until=None)
 
 
-def mark_unreachable(session: Session, *, contact_id: int, channel: str, reason: str, now: dt.datetime) -> None:
+def mark_unreachable(sql_session: Session, *, contact_id: int, channel: str, reason: str, now: dt.datetime) -> None:
     """The platform says the person cannot be reached on ``channel`` (blocked the bot, chat gone):
     mark the identity, and fail every row for it not yet sent, with the reason. Nothing more is
     queued there until the person writes again (their next message clears the mark: store.hot_path)."""
-    session.execute(update(_identity).where(_identity.c.contact_id == contact_id, _identity.c.scheme == channel)
+    sql_session.execute(update(_identity).where(_identity.c.contact_id == contact_id, _identity.c.scheme == channel)
                     .values(unreachable_at=now, unreachable_reason=reason[:200]))
-    session.execute(update(_outbox).where(_outbox.c.contact_id == contact_id, _outbox.c.channel == channel,
+    sql_session.execute(update(_outbox).where(_outbox.c.contact_id == contact_id, _outbox.c.channel == channel,
                                           _outbox.c.status.in_(("pending", "sending")))
                     .values(status="failed", last_error=(BLOCKED + reason)[:500], claimed_until=None))
 
 
-def resend_as_template(session: Session, *, channel: str, platform_message_id: str, reason: str,
+def resend_as_template(sql_session: Session, *, channel: str, platform_message_id: str, reason: str,
                        now: dt.datetime) -> int | None:
     """The platform accepted a free-form message and refused it later because the person's window
     had closed (WhatsApp's 131047 in a "failed" status webhook): the row goes back to pending,
@@ -87,18 +87,18 @@ def resend_as_template(session: Session, *, channel: str, platform_message_id: s
     no longer ``sent``) is only marked failed with ``reason``. Its platform message id is cleared,
     so that the same webhook delivered twice finds nothing. The row's contact id; None when no row
     has that message id (e.g. the webhook came before the sender wrote the row as sent)."""
-    row = session.execute(select(_outbox.c.id, _outbox.c.contact_id, _outbox.c.content, _outbox.c.status).where(
+    row = sql_session.execute(select(_outbox.c.id, _outbox.c.contact_id, _outbox.c.content, _outbox.c.status).where(
         _outbox.c.channel == channel, _outbox.c.platform_message_id == platform_message_id)
         .with_for_update()).first()
     if row is None:
         return None
     template = row.content.get(TEMPLATE) if isinstance(row.content.get(TEMPLATE), dict) else {}
     if template.get("via") or row.status != "sent":
-        session.execute(update(_outbox).where(_outbox.c.id == row.id).values(
+        sql_session.execute(update(_outbox).where(_outbox.c.id == row.id).values(
             status="failed", last_error=reason[:500], claimed_until=None))
     else:
         content = {**row.content, TEMPLATE: {**template, "via": True}}
-        session.execute(update(_outbox).where(_outbox.c.id == row.id).values(
+        sql_session.execute(update(_outbox).where(_outbox.c.id == row.id).values(
             status="pending", content=content, due_at=now, last_error=reason[:500], claimed_by=None,
             claimed_until=None, platform_message_id=None, sent_at=None))
     return row.contact_id

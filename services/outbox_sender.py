@@ -65,10 +65,10 @@ class Sender(Pacing, Holding):
     AHEAD = 2.0         # seconds of sending claimed ahead
     STALE = 0.1         # a slot missed by more than this is dropped, not used late
 
-    def __init__(self, db, transport: Transport, limits: Limits, *, clock: Callable[[], dt.datetime] = utcnow,
+    def __init__(self, db_engine, transport: Transport, limits: Limits, *, clock: Callable[[], dt.datetime] = utcnow,
                  timer: Callable[[], float] = time.time, sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
                  worker: str | None = None):
-        self.db, self.transport, self.limits = db, transport, limits
+        self.db_engine, self.transport, self.limits = db_engine, transport, limits
         self.channel = transport.channel
         self.time = _Clock(clock, timer, sleep)
         self.worker = worker or f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(3)}"
