@@ -94,7 +94,8 @@ class Channels:
 
         senders = []
         if self.telegram is not None:
-            senders.append(wiring.telegram_sender(self.telegram.bot, self.db_engine, wiring.telegram_limits(self.settings)))
+            senders.append(wiring.telegram_sender(self.telegram.bot, self.db_engine,
+                                                  wiring.telegram_limits(self.settings)))
         if self.whatsapp_client is not None:
             senders.append(wiring.whatsapp_sender(self.whatsapp_client, self.db_engine,
                                                   wiring.whatsapp_limits(self.settings)))
@@ -133,7 +134,8 @@ class Channels:
 
         if self.telegram is not None and not self.webhook:
             await self._start_polling()
-        self.scheduler = BotScheduler(db_engine=self.db_engine, senders=self.senders(), planners=planners(self.settings.reminders))
+        self.scheduler = BotScheduler(db_engine=self.db_engine, senders=self.senders(),
+                                      planners=planners(self.settings.reminders))
         self.scheduler.start()
 
     async def stop(self) -> None:
