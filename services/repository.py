@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from conversations.store import PersonalData, Preferences
 
-from services import reminders
+from services import channel_state, reminders
 from services.booking_store import DEFAULT_CUTOFF, BookingStoreMixin
 from services.linking import LinkStoreMixin
 from store.models import (ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking, OutboxMessage,
@@ -193,6 +193,7 @@ class SqlStore(LinkStoreMixin, BookingStoreMixin):
         db.execute(update(_event).where(_event.c.contact_id == cid).values(company=None, note=None))
         db.execute(delete(_outbox).where(_outbox.c.contact_id == cid, _outbox.c.status == "pending"))
         db.execute(delete(_consent).where(_consent.c.contact_id == cid))
+        channel_state.forget_pages(db, cid)
         db.execute(delete(_identity).where(_identity.c.contact_id == cid))
         db.execute(delete(_state).where(_state.c.contact_id == cid))
         db.execute(update(_contact).where(_contact.c.id == cid).values(erased_at=now))

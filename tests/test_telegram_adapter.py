@@ -341,7 +341,7 @@ async def test_an_error_in_the_engine_gets_an_apology_and_the_question_again(tg,
     def broken(*args, **kwargs):
         raise RuntimeError("internal detail 0xDEADBEEF")
 
-    monkeypatch.setattr(service.engine, "handle", broken)
+    monkeypatch.setattr(service.conversation_engine, "handle", broken)
     calls = await tg.say("hello")
     replies = sent(calls)
     assert len(replies) == 2 and labels(replies[-1]) == ["Yes, I agree", "No"]

@@ -15,8 +15,9 @@ from sqlmodel import Session, select
 from store.models import ChannelIdentity, Consent, Contact, OutboxMessage, aware
 from services.outbox_sender import Limits
 from handlers.whatsapp import WhatsAppClient, record_status, whatsapp_router
+from bot.wiring import whatsapp_sender as sender
 from handlers.whatsapp_outbox import (NOT_OPTED_IN, NOTICE_PARAM_MAX, NOTICES_OFF, THROUGHPUT_WAIT, no_template,
-                                      parameter, sender)
+                                      parameter)
 from tests.booking_flow_helpers import add_workshop, rome
 from tests.conftest import NOW
 from tests.fake_graph_api import (PHONE_ID, TOKEN, FakeGraphApi, WaChat, envelope, failed_status, settings_for,

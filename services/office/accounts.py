@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session
 from store.models import ROLES, OfficeOperator
 
 from services.office import audit, passwords, logins as sessions, login_throttle as throttle
-from backoffice.i18n import N_
+
+
+def N_(message: str) -> str:
+    """Mark a string for the back office's catalog (backoffice/catalog.py scans this package);
+    it is translated where it is shown."""
+    return message
+
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,59}$")
 FIRST_ADMIN = "admin"
@@ -117,3 +123,14 @@ def set_password(session: Session, operator: OfficeOperator, password: str, *, n
     session.add(operator)
     sessions.close_all(session, operator.id)
     audit.record(session, action=action, actor=actor, at=now, table="office_operator", row_id=operator.id)
+
+
+def reset_password(session: Session, username: str, *, now: dt.datetime, actor: audit.Actor) -> tuple[str, str]:
+    """A new random password for ``username`` (its sessions end); the account's name and the
+    password. AccountError when there is no such account."""
+    operator = session.scalar(select(OfficeOperator).where(OfficeOperator.username == normalize_username(username)))
+    if operator is None:
+        raise AccountError(N_("No account with this username."))
+    password = passwords.random_password()
+    set_password(session, operator, password, now=now, actor=actor, action="password_reset")
+    return operator.username, password
