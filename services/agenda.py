@@ -20,6 +20,7 @@ from conversations.i18n import TIMEZONE
 
 from services import notices, programme, public_holidays, reminders
 from services.booking_views import slot_view, workshop_view
+from services.clock import local  # noqa: F401  (agenda.local: the office reads Rome days)
 from store.models import InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession, aware
 
 UTC = dt.timezone.utc
@@ -36,12 +37,6 @@ class AgendaError(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-def local(day: dt.date, time: dt.time) -> dt.datetime:
-    """A Rome wall-clock time as a UTC instant (a time the spring change skips reads as the
-    hour before the change; one the autumn change repeats, as its first occurrence)."""
-    return dt.datetime.combine(day, time, TIMEZONE).astimezone(UTC)
 
 
 def pattern_starts(*, first_day: dt.date, weeks: int, weekdays: Iterable[int], opens: dt.time,

@@ -33,8 +33,10 @@ from conversations import reminders as texts
 from conversations.i18n import TIMEZONE
 
 from services import outbox
+from services.booking_views import slot_view, workshop_view
+from services.clock import local
 from store.models import (Contact, InterviewBooking, InterviewSlot, OutboxMessage, WorkshopRegistration,
-                     WorkshopSession, aware)
+                          WorkshopSession, aware)
 
 KIND = "reminder"
 HORIZON = dt.timedelta(minutes=5)       # queued this long before their time: the sender is on time
@@ -70,7 +72,6 @@ def out_of_quiet_hours(at: dt.datetime, settings: Settings) -> dt.datetime:
     day = at.astimezone(TIMEZONE).date()
     if settings.quiet_start > settings.quiet_end and at.astimezone(TIMEZONE).time() < settings.quiet_end:
         day -= dt.timedelta(days=1)  # after midnight: they began the evening before
-    from services.agenda import local  # services.agenda imports this module
     return local(day, settings.quiet_start) - BEFORE_QUIET
 
 
@@ -136,7 +137,6 @@ def plan(sql_session: Session, *, now: dt.datetime, settings: Settings) -> int:
 
 
 def _interviews(sql_session: Session, now: dt.datetime, window: dt.datetime) -> list[_Booking]:
-    from services.bookings import slot_view  # here: services.bookings (and services.agenda, which it uses) call withdraw
     rows = sql_session.execute(
         select(InterviewBooking, InterviewSlot, Contact.language)
         .join(InterviewSlot, InterviewSlot.id == InterviewBooking.slot_id)
@@ -149,7 +149,6 @@ def _interviews(sql_session: Session, now: dt.datetime, window: dt.datetime) -> 
 
 
 def _seats(sql_session: Session, now: dt.datetime, window: dt.datetime) -> list[_Booking]:
-    from services.workshops import workshop_view  # here: services.workshops calls withdraw
     rows = sql_session.execute(
         select(WorkshopRegistration, WorkshopSession, Contact.language)
         .join(WorkshopSession, WorkshopSession.id == WorkshopRegistration.session_id)
