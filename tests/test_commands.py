@@ -246,8 +246,8 @@ def test_see_my_data_shows_everything_stored(chat, db):
     chat.press("See my data")
     shown = chat.replies[0].text
     for expected in ("Language: English", "Account: terminal p1", registration.NOTICE_VERSION,
-                     "11/25/26, 11:00",  # the consent's time, in Rome
-                     saved.code, "Maria", "Rossi", "March 5, 1990", ANSWERS["tax_code"], "Bologna",
+                     "25 November 2026, 11:00",  # the consent's time, in Rome
+                     saved.code, "Maria", "Rossi", "5 March 1990", ANSWERS["tax_code"], "Bologna",
                      "+39 347 123 4567", ANSWERS["email"], "Looking for work", "High school diploma",
                      "Good", "Cleaning, Office work", "Licence, no car", "Part time"):
         assert expected in shown

@@ -325,7 +325,7 @@ def test_typed_choices_that_are_no_options_are_refused(chat, db, typed):
 def test_the_summary_shows_every_answer(chat):
     reach(chat, "summary")
     summary = chat.replies[-1]
-    for shown in ("Maria", "Rossi", "March 5, 1990", TAX_CODE, "Bologna", "+39 347 123 4567",
+    for shown in ("Maria", "Rossi", "5 March 1990", TAX_CODE, "Bologna", "+39 347 123 4567",
                   "maria.rossi@example.com", "Looking for work", "High school diploma", "Good",
                   "Cleaning, Office work", "Licence, no car", "Part time"):
         assert shown in summary.text
