@@ -144,7 +144,7 @@ def to_inbound(message: dict, sender: str) -> Inbound:
             return Inbound(kind=Kind.BUTTON, payload=str(reply["id"]), **common)
     if kind == "button" and isinstance(message.get("button"), dict):  # a template's quick reply
         return Inbound(kind=Kind.BUTTON, payload=str(message["button"].get("payload", "")), **common)
-    return Inbound(kind=Kind.UNSUPPORTED, **common)
+    return Inbound(kind=Kind.VOICE if kind in ("audio", "voice") else Kind.UNSUPPORTED, **common)
 
 
 def statuses(payload: dict) -> Iterator[dict]:

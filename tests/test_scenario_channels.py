@@ -128,7 +128,7 @@ def _texts(sent: list[dict]) -> list[str]:
 
 @pytest.fixture
 def agenda(db):
-    """Tomorrow at 9:00 (Thu, Nov 26) in the office; a workshop on Saturday with one seat left."""
+    """Tomorrow at 9:00 (Thu, 26 Nov) in the office; a workshop on Saturday with one seat left."""
     add_slot(db, days_ahead(1, 9), address="Via Castiglione 1, Bologna")
     add_workshop(db, days_ahead(3, 9), capacity=12, registered=11)
 

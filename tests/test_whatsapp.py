@@ -220,14 +220,25 @@ def test_settings_from_the_environment(monkeypatch):
     assert {"tok", "sec", "ver"} <= set(settings.secrets())
 
 
-def test_share_my_number_gives_the_number_whatsapp_wrote_from(wa, graph, db):
+def test_another_number_is_typed_whatsapp_has_no_share_button(wa, graph, db):
     reach(wa, "phone")
     assert state_of(db, WA_ID, "whatsapp")["step"] == "phone_confirm"  # tests/test_linking.py
     wa.press("Another number")
-    assert [title for _id, title, _description in wa.choices()] == ["📱 Share my number"]
-    wa.press("Share my number")
-    assert state_of(db, WA_ID, "whatsapp")["answers"]["phone"] == "+393471234567"
+    assert wa.choices() == []  # no "share my number": the number it would give is the one just refused
+    assert [message["text"]["body"] for message in wa.sent] == [
+        "What is your phone number? Please type it, for example: 347 123 4567."]
+    wa.say("051 123456")
+    assert state_of(db, WA_ID, "whatsapp")["answers"]["phone"] == "+39051123456"
     assert state_of(db, WA_ID, "whatsapp")["step"] == "email"
+
+
+def test_a_voice_note_gets_how_to_answer_and_the_question_again(wa, graph):
+    wa.say("hello")
+    question = wa.choices()
+    wa.send({"type": "audio", "audio": {"id": "a1", "mime_type": "audio/ogg; codecs=opus", "voice": True}})
+    sorry, again = wa.sent
+    assert sorry["text"]["body"].startswith("Non posso ascoltare i messaggi vocali. Scrivi qui la tua risposta.")  # no language yet: Italian
+    assert again["type"] == "interactive" and wa.choices() == question
 
 
 def test_an_undeliverable_status_marks_the_person_unreachable_on_whatsapp(wa, graph, db):

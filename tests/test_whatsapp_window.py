@@ -114,7 +114,7 @@ async def test_a_reminder_outside_the_window_goes_as_the_template_with_its_param
     what, when = body_params(template)
     assert "\n" not in what + when
     if language == "en":
-        assert (what, when) == ("your orientation interview", "Saturday, November 28, 2026, 09:30")
+        assert (what, when) == ("your orientation interview", "Saturday, 28 November 2026, 09:30")
     assert [m["type"] for m in graph.sent] == ["template"] and graph.refused == []
 
 
@@ -123,7 +123,7 @@ def test_a_workshop_reminder_carries_its_template_parameters(db):
     assert plan(db, REMINDED - dt.timedelta(minutes=2)) == 1
     [row] = rows(db)
     assert row.content["template"] == {"params": ["the workshop «Incontro 1 - Il lavoro di cura»",
-                                                  "Saturday, November 28, 2026, 09:30-11:30"]}
+                                                  "Saturday, 28 November 2026, 09:30-11:30"]}
 
 
 async def test_a_notice_outside_the_window_goes_as_the_notice_template_on_one_line(db, client, graph):
