@@ -213,12 +213,12 @@ class Network:
         exchange.fault = fault
         if isinstance(fault, (Reset, Down)):
             handler.close_connection = True
-            reset(handler.connection)
-            if isinstance(fault, Down):
+            if isinstance(fault, Down):  # stop listening first: the client's retry must be refused
                 self.down()
                 timer = threading.Timer(fault.seconds, self.up)
                 timer.daemon = True
                 timer.start()
+            reset(handler.connection)
             return
         if isinstance(fault, Hold):
             self._closing.wait(fault.seconds)
@@ -233,5 +233,5 @@ class Network:
         if self.latency > 0:
             self._closing.wait(self.latency)
         exchange.status = status
+        exchange.answered_at = time.monotonic()  # before the write: the client may look at once
         write(status, body)
-        exchange.answered_at = time.monotonic()

@@ -166,6 +166,9 @@ def test_the_record_orders_calls_per_chat_with_times(api):
     heard = []
     api.listen(heard.append)
     send(api, 11, text="quattro")
+    deadline = time.monotonic() + 2
+    while not heard and time.monotonic() < deadline:  # told in the server's thread, after the answer
+        time.sleep(0.01)
     assert heard[-1].params["text"] == "quattro" and heard[-1].answered_at is not None
 
 
