@@ -95,7 +95,7 @@ class BookingStoreMixin:
 
     def sign_up(self, workshop_id: int, *, waitlist: bool) -> views.Seat:
         self._seen.clear()
-        registration = workshops.sign_up(self.sql_session, contact_id=self.contact_id, session_id=workshop_id,
+        registration = workshops.sign_up(self.sql_session, contact_id=self.contact_id, workshop_session_id=workshop_id,
                                          now=self.now, cutoff=self.cutoff, waitlist=waitlist)
         return views.Seat(registration.id, registration.status,
                           workshops.waitlist_position(self.sql_session, registration), self.workshop(workshop_id))

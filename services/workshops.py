@@ -54,20 +54,20 @@ def waitlist_position(sql_session: Session, registration: WorkshopRegistration) 
         WorkshopRegistration.status == "waitlisted", WorkshopRegistration.id <= registration.id)).scalar()
 
 
-def sign_up(sql_session: Session, *, contact_id: int, session_id: int, now: dt.datetime,
+def sign_up(sql_session: Session, *, contact_id: int, workshop_session_id: int, now: dt.datetime,
             cutoff: dt.timedelta, waitlist: bool = False) -> WorkshopRegistration:
     """A seat if one is free; else, with ``waitlist``, a place in the queue; else BookingError("full")."""
     existing = sql_session.execute(select(WorkshopRegistration).where(
-        WorkshopRegistration.contact_id == contact_id, WorkshopRegistration.session_id == session_id,
+        WorkshopRegistration.contact_id == contact_id, WorkshopRegistration.session_id == workshop_session_id,
         WorkshopRegistration.status.in_(ACTIVE))).scalars().first()
     if existing:
         raise BookingError("already_booked")
     try:
         with sql_session.begin_nested():
-            status = "registered" if _take_seat(sql_session, session_id, now, cutoff) else "waitlisted"
+            status = "registered" if _take_seat(sql_session, workshop_session_id, now, cutoff) else "waitlisted"
             if status == "waitlisted" and not waitlist:
                 raise BookingError("full")
-            registration = WorkshopRegistration(session_id=session_id, contact_id=contact_id, status=status,
+            registration = WorkshopRegistration(session_id=workshop_session_id, contact_id=contact_id, status=status,
                                                 created_at=now, updated_at=now)
             sql_session.add(registration)
             sql_session.flush()
@@ -97,15 +97,15 @@ def cancel(sql_session: Session, *, contact_id: int, registration_id: int, now: 
     return promote_first(sql_session, registration.session_id, now=now, cutoff=cutoff)
 
 
-def promote_first(sql_session: Session, session_id: int, *, now: dt.datetime,
+def promote_first(sql_session: Session, workshop_session_id: int, *, now: dt.datetime,
                   cutoff: dt.timedelta = dt.timedelta(0)) -> WorkshopRegistration | None:
     """Give a free seat to the first person waiting, if the session starts after ``now + cutoff``,
     and queue the notice that tells them."""
     first = sql_session.execute(select(WorkshopRegistration).where(
-        WorkshopRegistration.session_id == session_id, WorkshopRegistration.status == "waitlisted")
+        WorkshopRegistration.session_id == workshop_session_id, WorkshopRegistration.status == "waitlisted")
         .order_by(WorkshopRegistration.id).limit(1).with_for_update(skip_locked=True)).scalars().first()
     try:
-        if first is None or not _take_seat(sql_session, session_id, now, cutoff):
+        if first is None or not _take_seat(sql_session, workshop_session_id, now, cutoff):
             return None
     except BookingError:  # started, too close, or cancelled by the office: the seat stays free
         return None
@@ -113,23 +113,23 @@ def promote_first(sql_session: Session, session_id: int, *, now: dt.datetime,
     sql_session.flush()
     # No refresh: the row is current in this transaction, and a refresh would load SQLite's naive
     # times, which the next _take_seat's UPDATE cannot compare when it syncs the SQL session's objects.
-    workshop = sql_session.get(WorkshopSession, session_id)
+    workshop = sql_session.get(WorkshopSession, workshop_session_id)
     notices.promoted(sql_session, contact_id=first.contact_id, seat=Seat(first.id, first.status, None,
                                                                          workshop_view(workshop)), now=now)
     return first
 
 
-def _take_seat(sql_session: Session, session_id: int, now: dt.datetime, cutoff: dt.timedelta) -> bool:
+def _take_seat(sql_session: Session, workshop_session_id: int, now: dt.datetime, cutoff: dt.timedelta) -> bool:
     """True if a seat was taken; False when full; BookingError when it cannot be booked at all."""
-    sql_session.execute(select(WorkshopSession.id).where(WorkshopSession.id == session_id)
+    sql_session.execute(select(WorkshopSession.id).where(WorkshopSession.id == workshop_session_id)
                         .with_for_update(key_share=True))  # even when full: see the module's docstring
     taken = sql_session.execute(update(WorkshopSession).where(
-        WorkshopSession.id == session_id, WorkshopSession.cancelled_at.is_(None),
+        WorkshopSession.id == workshop_session_id, WorkshopSession.cancelled_at.is_(None),
         WorkshopSession.starts_at > now + cutoff, WorkshopSession.registered < WorkshopSession.capacity)
         .values(registered=WorkshopSession.registered + 1))
     if taken.rowcount == 1:
         return True
-    workshop = sql_session.get(WorkshopSession, session_id)
+    workshop = sql_session.get(WorkshopSession, workshop_session_id)
     if workshop is None:
         raise BookingError("not_found")
     sql_session.refresh(workshop)
