@@ -6,7 +6,7 @@ Why the webhook does not use pywa's own handlers (PLATFORM.md, pywa 4.5): they h
 first message of a webhook, silently drop entries whose contact lacks ``user_id``, dedupe on the
 raw body instead of the message id, and accept unsigned posts when no app secret is set. Meta's
 payload is small and documented, so it is read here, after checking the signature on the raw
-body; pywa sends (its ``GraphAPIAsync`` with the session's base URL set after construction, so
+body; pywa sends (its ``GraphAPIAsync`` with the HTTP client's base URL set after construction, so
 ``WHATSAPP_API_URL`` can point at a local server).
 """
 from __future__ import annotations
@@ -74,12 +74,12 @@ class WhatsAppClient:
         from pywa_async import WhatsApp
 
         self.settings = settings
-        self.session = httpx.AsyncClient(timeout=httpx.Timeout(20.0), transport=transport)
+        self.http_client = httpx.AsyncClient(timeout=httpx.Timeout(20.0), transport=transport)
         self.whatsapp = WhatsApp(phone_id=settings.phone_number_id,
                                  token=settings.access_token.get_secret_value(),
-                                 session=self.session, api_version=settings.api_version, server=None)
+                                 session=self.http_client, api_version=settings.api_version, server=None)
         # pywa sets Meta's host while it builds the client: point it where the settings say.
-        self.session.base_url = f"{settings.api_url}/v{settings.api_version}"
+        self.http_client.base_url = f"{settings.api_url}/v{settings.api_version}"
         self.api = self.whatsapp.api
 
     async def send(self, to: str, message: WaMessage) -> str:
@@ -99,7 +99,7 @@ class WhatsAppClient:
         return [await self.send(to, message) for message in render(reply, page)]
 
     async def aclose(self) -> None:
-        await self.session.aclose()
+        await self.http_client.aclose()
 
 
 def signature_ok(secret: str, body: bytes, header: str | None) -> bool:

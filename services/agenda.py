@@ -62,7 +62,7 @@ class PatternResult:
     holidays: dict[dt.date, str] = field(default_factory=dict)  # chosen days skipped, with their names
 
 
-def add_slots(session: Session, *, starts: Iterable[dt.datetime], now: dt.datetime, duration_minutes: int,
+def add_slots(sql_session: Session, *, starts: Iterable[dt.datetime], now: dt.datetime, duration_minutes: int,
               mode: str, address: str | None, operator: str, capacity: int = 1) -> PatternResult:
     """One slot per start, skipping past starts and those the operator already has: running
     the same pattern again adds nothing, and a slot the office cancelled does not come back."""
@@ -70,7 +70,7 @@ def add_slots(session: Session, *, starts: Iterable[dt.datetime], now: dt.dateti
     result = PatternResult()
     if not starts:
         return result
-    taken = {aware(s) for s in session.execute(select(InterviewSlot.starts_at).where(
+    taken = {aware(s) for s in sql_session.execute(select(InterviewSlot.starts_at).where(
         InterviewSlot.operator == operator, InterviewSlot.starts_at >= starts[0],
         InterviewSlot.starts_at <= starts[-1])).scalars()}
     for start in starts:
@@ -81,13 +81,13 @@ def add_slots(session: Session, *, starts: Iterable[dt.datetime], now: dt.dateti
         else:
             slot = InterviewSlot(starts_at=start, duration_minutes=duration_minutes, mode=mode,
                                  address=address, operator=operator, capacity=capacity)
-            session.add(slot)
+            sql_session.add(slot)
             result.created.append(slot)
-    session.flush()
+    sql_session.flush()
     return result
 
 
-def add_pattern(session: Session, *, first_day: dt.date, last_day: dt.date, weekdays: Iterable[int],
+def add_pattern(sql_session: Session, *, first_day: dt.date, last_day: dt.date, weekdays: Iterable[int],
                 opens: dt.time, closes: dt.time, now: dt.datetime, duration_minutes: int, mode: str,
                 address: str | None, operator: str, capacity: int = 1,
                 include_holidays: bool = False) -> PatternResult:
@@ -108,7 +108,7 @@ def add_pattern(session: Session, *, first_day: dt.date, last_day: dt.date, week
     starts = [start for start in pattern_starts(
         first_day=first_day, weeks=(last_day - first_day).days // 7 + 1, weekdays=weekdays, opens=opens,
         closes=closes, minutes=duration_minutes, skip=closed) if start < end]
-    result = add_slots(session, starts=starts, now=now, duration_minutes=duration_minutes, mode=mode,
+    result = add_slots(sql_session, starts=starts, now=now, duration_minutes=duration_minutes, mode=mode,
                        address=address, operator=operator, capacity=capacity)
     result.holidays = closed
     return result
@@ -119,7 +119,7 @@ def _check_address(mode: str, address: str | None) -> None:
         raise AgendaError("address")
 
 
-def add_slot(session: Session, *, starts_at: dt.datetime, now: dt.datetime, duration_minutes: int,
+def add_slot(sql_session: Session, *, starts_at: dt.datetime, now: dt.datetime, duration_minutes: int,
              mode: str, address: str | None, operator: str, capacity: int = 1) -> InterviewSlot:
     """One slot; AgendaError address (in person without one), past, or exists when the
     operator has a live slot at that start (after a cancellation the office may add it again
@@ -127,23 +127,23 @@ def add_slot(session: Session, *, starts_at: dt.datetime, now: dt.datetime, dura
     _check_address(mode, address)
     if starts_at <= now:
         raise AgendaError("past")
-    live = session.execute(select(InterviewSlot.id).where(
+    live = sql_session.execute(select(InterviewSlot.id).where(
         InterviewSlot.operator == operator, InterviewSlot.starts_at == starts_at,
         InterviewSlot.cancelled_at.is_(None))).first()
     if live:
         raise AgendaError("exists")
     slot = InterviewSlot(starts_at=starts_at, duration_minutes=duration_minutes, mode=mode,
                          address=address, operator=operator, capacity=capacity)
-    session.add(slot)
-    session.flush()
+    sql_session.add(slot)
+    sql_session.flush()
     return slot
 
 
-def cancel_slot(session: Session, *, slot_id: int, now: dt.datetime) -> notices.Told:
+def cancel_slot(sql_session: Session, *, slot_id: int, now: dt.datetime) -> notices.Told:
     """The office cancels a slot: it leaves the offer, and its bookings are cancelled, their
     reminders withdrawn and their people told (services.notices). Returns those bookings, and
     the ids of those whose person a notice reaches."""
-    slot = session.get(InterviewSlot, slot_id)
+    slot = sql_session.get(InterviewSlot, slot_id)
     if slot is None:
         raise AgendaError("not_found")
     if slot.cancelled_at is not None:
@@ -152,67 +152,67 @@ def cancel_slot(session: Session, *, slot_id: int, now: dt.datetime) -> notices.
         raise AgendaError("past")
     # The slot first: a booking racing this one either committed before (and is cancelled
     # below) or finds cancelled_at set and fails (services.bookings checks it in its UPDATE).
-    done = session.execute(update(InterviewSlot).where(
+    done = sql_session.execute(update(InterviewSlot).where(
         InterviewSlot.id == slot_id, InterviewSlot.cancelled_at.is_(None)).values(cancelled_at=now, booked=0))
     if done.rowcount != 1:
         raise AgendaError("cancelled")
-    session.refresh(slot)
-    booked = list(session.execute(select(InterviewBooking).where(
+    sql_session.refresh(slot)
+    booked = list(sql_session.execute(select(InterviewBooking).where(
         InterviewBooking.slot_id == slot_id, InterviewBooking.status == "booked")
         .order_by(InterviewBooking.id)).scalars())
     for booking in booked:
         booking.status, booking.cancel_reason, booking.updated_at = "cancelled", OFFICE_CANCELLED, now
-    session.flush()
+    sql_session.flush()
     for booking in booked:
-        reminders.withdraw(session, reminders.about(reminders.INTERVIEW, booking.id))
+        reminders.withdraw(sql_session, reminders.about(reminders.INTERVIEW, booking.id))
     result = notices.Told(rows=booked)
     for booking in booked:
-        if notices.slot_cancelled(session, contact_id=booking.contact_id, booking_id=booking.id,
+        if notices.slot_cancelled(sql_session, contact_id=booking.contact_id, booking_id=booking.id,
                                   slot=slot_view(slot), now=now):
             result.told.add(booking.id)
     return result
 
 
-def slots_between(session: Session, *, start: dt.datetime, end: dt.datetime) -> list[InterviewSlot]:
+def slots_between(sql_session: Session, *, start: dt.datetime, end: dt.datetime) -> list[InterviewSlot]:
     """Every slot (cancelled ones too) starting in [start, end), earliest first."""
-    return list(session.execute(select(InterviewSlot).where(
+    return list(sql_session.execute(select(InterviewSlot).where(
         InterviewSlot.starts_at >= start, InterviewSlot.starts_at < end)
         .order_by(InterviewSlot.starts_at, InterviewSlot.operator, InterviewSlot.id)).scalars())
 
 
-def cancel_workshop(session: Session, *, workshop_id: int, now: dt.datetime) -> notices.Told:
+def cancel_workshop(sql_session: Session, *, workshop_id: int, now: dt.datetime) -> notices.Told:
     """The office cancels a workshop session: it leaves the offer, its seats and waiting list
     are cancelled, their reminders withdrawn and their people told (services.notices). Returns
     the registrations cancelled, and the ids of those whose person a notice reaches."""
-    workshop = session.get(WorkshopSession, workshop_id)
+    workshop = sql_session.get(WorkshopSession, workshop_id)
     if workshop is None:
         raise AgendaError("not_found")
     if aware(workshop.starts_at) <= now:
         raise AgendaError("past")
     # The session first, as cancel_slot does: a sign-up racing this one fails on cancelled_at.
-    done = session.execute(update(WorkshopSession).where(
+    done = sql_session.execute(update(WorkshopSession).where(
         WorkshopSession.id == workshop_id, WorkshopSession.cancelled_at.is_(None))
         .values(cancelled_at=now, registered=0))
     if done.rowcount != 1:
         raise AgendaError("cancelled")
-    session.refresh(workshop)
-    seats = list(session.execute(select(WorkshopRegistration).where(
+    sql_session.refresh(workshop)
+    seats = list(sql_session.execute(select(WorkshopRegistration).where(
         WorkshopRegistration.session_id == workshop_id,
         WorkshopRegistration.status.in_(("registered", "waitlisted")))
         .order_by(WorkshopRegistration.id).with_for_update()).scalars())
     for seat in seats:
         seat.status, seat.updated_at = "cancelled", now
-    session.flush()
+    sql_session.flush()
     result = notices.Told(rows=seats)
     for seat in seats:
-        reminders.withdraw(session, reminders.about(reminders.WORKSHOP, seat.id))
-        if notices.workshop_changed(session, contact_id=seat.contact_id, registration_id=seat.id,
+        reminders.withdraw(sql_session, reminders.about(reminders.WORKSHOP, seat.id))
+        if notices.workshop_changed(sql_session, contact_id=seat.contact_id, registration_id=seat.id,
                                     workshop=workshop_view(workshop), now=now, kind=notices.CANCELLED):
             result.told.add(seat.id)
     return result
 
 
-def add_workshop(session: Session, *, title: str, starts_at: dt.datetime, ends_at: dt.datetime,
+def add_workshop(sql_session: Session, *, title: str, starts_at: dt.datetime, ends_at: dt.datetime,
                  place: str, capacity: int, now: dt.datetime, language: str = "it",
                  description: str = "") -> WorkshopSession:
     """A workshop session; AgendaError order (ends before it starts) or past."""
@@ -222,12 +222,12 @@ def add_workshop(session: Session, *, title: str, starts_at: dt.datetime, ends_a
         raise AgendaError("past")
     workshop = WorkshopSession(title=title, description=description, starts_at=starts_at, ends_at=ends_at,
                                place=place, capacity=capacity, language=language)
-    session.add(workshop)
-    session.flush()
+    sql_session.add(workshop)
+    sql_session.flush()
     return workshop
 
 
-def interview_outcome(session: Session, *, booking_id: int, status: str, note: str | None, now: dt.datetime,
+def interview_outcome(sql_session: Session, *, booking_id: int, status: str, note: str | None, now: dt.datetime,
                       created_by: str = "") -> InterviewBooking:
     """The office records how an interview went, once it has started: AgendaError outcome (not
     attended nor no_show), not_found (no such booking, or cancelled), not_started. "attended"
@@ -235,12 +235,12 @@ def interview_outcome(session: Session, *, booking_id: int, status: str, note: s
     (services.programme.interview_outcome)."""
     if status not in OUTCOMES:
         raise AgendaError("outcome")
-    booking = session.get(InterviewBooking, booking_id)
+    booking = sql_session.get(InterviewBooking, booking_id)
     if booking is None or booking.status == "cancelled":
         raise AgendaError("not_found")
-    if aware(session.get(InterviewSlot, booking.slot_id).starts_at) > now:
+    if aware(sql_session.get(InterviewSlot, booking.slot_id).starts_at) > now:
         raise AgendaError("not_started")
     booking.status, booking.outcome_note, booking.updated_at = status, note, now
-    programme.interview_outcome(session, booking=booking, today=now.astimezone(TIMEZONE).date(), timezone=TIMEZONE,
+    programme.interview_outcome(sql_session, booking=booking, today=now.astimezone(TIMEZONE).date(), timezone=TIMEZONE,
                                 created_by=created_by)
     return booking

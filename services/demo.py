@@ -65,7 +65,7 @@ class DemoReport:
     cycle_already_there: int = 0  # sessions of the cycle still to come, when none was added
 
 
-def load(session: Session, *, now: dt.datetime) -> DemoReport:
+def load(sql_session: Session, *, now: dt.datetime) -> DemoReport:
     report = DemoReport()
     today = now.astimezone(TIMEZONE).date()
     # Far enough for the slots' weeks and the cycle's Wednesdays, however many holidays they meet.
@@ -73,12 +73,12 @@ def load(session: Session, *, now: dt.datetime) -> DemoReport:
     for plan in SLOTS:
         starts = agenda.pattern_starts(first_day=today, weeks=WEEKS, weekdays=[plan.weekday],
                                        opens=plan.opens, closes=plan.closes, minutes=plan.minutes, skip=closed)
-        result = agenda.add_slots(session, starts=starts, now=now, duration_minutes=plan.minutes,
+        result = agenda.add_slots(sql_session, starts=starts, now=now, duration_minutes=plan.minutes,
                                   mode=plan.mode, address=plan.address, operator=plan.operator)
         result.holidays = {day: name for day, name in closed.items()
                            if day.weekday() == plan.weekday and day < today + dt.timedelta(weeks=WEEKS)}
         report.slots.append((plan, result))
-    upcoming = session.execute(select(WorkshopSession.id).where(
+    upcoming = sql_session.execute(select(WorkshopSession.id).where(
         WorkshopSession.title.in_(TITLES), WorkshopSession.cancelled_at.is_(None),
         WorkshopSession.ends_at > now)).all()
     if upcoming:
@@ -86,9 +86,9 @@ def load(session: Session, *, now: dt.datetime) -> DemoReport:
         return report
     for (title, description, capacity, taken), day in zip(SESSIONS, _wednesdays(today, closed)):
         workshop = agenda.add_workshop(
-            session, title=title, description=description, starts_at=agenda.local(day, dt.time(9, 30)),
+            sql_session, title=title, description=description, starts_at=agenda.local(day, dt.time(9, 30)),
             ends_at=agenda.local(day, dt.time(12, 30)), place=HALL, capacity=capacity, now=now)
-        _fill(session, workshop, taken)
+        _fill(sql_session, workshop, taken)
         report.workshops.append(workshop)
     return report
 
@@ -103,25 +103,25 @@ def _wednesdays(today: dt.date, closed: dict[dt.date, str]) -> Iterator[dt.date]
         day += dt.timedelta(weeks=1)
 
 
-def _fill(session: Session, workshop: WorkshopSession, taken: int) -> None:
+def _fill(sql_session: Session, workshop: WorkshopSession, taken: int) -> None:
     """Seats for anonymous demo contacts in a session just created (so no count to race)."""
     for number in range(1, taken + 1):
-        contact_id = demo_contact(session, number)
-        session.add(WorkshopRegistration(session_id=workshop.id, contact_id=contact_id, status="registered"))
+        contact_id = demo_contact(sql_session, number)
+        sql_session.add(WorkshopRegistration(session_id=workshop.id, contact_id=contact_id, status="registered"))
     workshop.registered = taken
-    session.flush()
+    sql_session.flush()
 
 
-def demo_contact(session: Session, number: int) -> int:
+def demo_contact(sql_session: Session, number: int) -> int:
     """The anonymous contact "demo-NN", created the first time."""
     external_id = f"demo-{number:02d}"
-    found = session.execute(select(ChannelIdentity.contact_id).where(
+    found = sql_session.execute(select(ChannelIdentity.contact_id).where(
         ChannelIdentity.scheme == "demo", ChannelIdentity.external_id == external_id)).scalar()
     if found:
         return found
     contact = Contact()
-    session.add(contact)
-    session.flush()
-    session.add(ChannelIdentity(contact_id=contact.id, scheme="demo", external_id=external_id))
-    session.flush()
+    sql_session.add(contact)
+    sql_session.flush()
+    sql_session.add(ChannelIdentity(contact_id=contact.id, scheme="demo", external_id=external_id))
+    sql_session.flush()
     return contact.id

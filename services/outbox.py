@@ -52,14 +52,14 @@ _REACHABLE = (select(_identity.c.scheme).where(_identity.c.contact_id == bindpar
               .order_by(_identity.c.id.desc()).limit(1))
 
 
-def enqueue(db, *, contact_id: int, message: Outbound, key: str, due_at: dt.datetime | None = None,
+def enqueue(connection, *, contact_id: int, message: Outbound, key: str, due_at: dt.datetime | None = None,
             kind: str = "notice", about: str | None = None, broadcast_id: int | None = None,
             template_params: Sequence[str] | None = None) -> bool:
     """Queue a message for the person's newest channel that can still reach them; False if ``key``
     was queued before, or no channel can (erased, or marked unreachable: blocked the bot).
     ``template_params``: the message's parameters for a channel that must send a template
     instead (see TEMPLATE)."""
-    channel = db.execute(_REACHABLE, {"contact_id": contact_id}).scalar()
+    channel = connection.execute(_REACHABLE, {"contact_id": contact_id}).scalar()
     if channel is None:
         return False
     content = to_content(message)
@@ -69,9 +69,9 @@ def enqueue(db, *, contact_id: int, message: Outbound, key: str, due_at: dt.date
               "due_at": due_at or utcnow(), "status": "pending", "attempts": 0, "kind": kind,
               "about": about, "broadcast_id": broadcast_id, "idempotency_key": key, "created_at": utcnow()}
     # RETURNING rather than rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT
-    inserted = db.execute(dialect_of(db).insert(_outbox).values(**values)
-                          .on_conflict_do_nothing(index_elements=["idempotency_key"])
-                          .returning(_outbox.c.id)).first()
+    inserted = connection.execute(dialect_of(connection).insert(_outbox).values(**values)
+                                  .on_conflict_do_nothing(index_elements=["idempotency_key"])
+                                  .returning(_outbox.c.id)).first()
     return inserted is not None
 
 

@@ -58,7 +58,7 @@ def from_content(content: dict) -> Outbound:
                     file=attachment)
 
 
-def dialect_of(db):
+def dialect_of(connection):
     """SQLAlchemy's PostgreSQL or SQLite dialect module, for INSERT ... ON CONFLICT."""
-    name = db.dialect.name if hasattr(db, "dialect") else db.get_bind().dialect.name
+    name = connection.dialect.name if hasattr(connection, "dialect") else connection.get_bind().dialect.name
     return postgresql if name == "postgresql" else sqlite
