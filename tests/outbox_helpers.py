@@ -13,6 +13,8 @@ from conversations.messages import Attachment, Button, Outbound
 from services import outbox, repository
 from store.models import ChannelIdentity, OutboxMessage
 from telegram import Bot
+
+import handlers.telegram  # noqa: F401  (sets PTB_TIMEDELTA, as the running bot does: retry_after is a timedelta)
 from telegram.request import HTTPXRequest
 
 from bot import wiring
