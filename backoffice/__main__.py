@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.cli import OperatorParser
+from services.operator_input import OperatorParser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,53 +32,54 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as stop:
         return int(stop.code or 0)
 
-    from bot.settings import Settings
+    from backoffice.settings import OfficeSettings
 
-    settings = Settings()
+    office = OfficeSettings()
     if args.command in (None, "serve"):
-        from bot import logs
-
-        from backoffice.server import serve
-
-        logs.configure(settings.log_level, secrets=settings.secrets())
-        return serve(settings)  # 2: the port is taken
-    return accounts_command(args, settings)
+        return serve(office)  # 2: the port is taken
+    return accounts_command(args, office)
 
 
-def accounts_command(args, settings) -> int:
+def serve(office) -> int:
+    """The back office alone (no channels: ``python -m bot run`` serves it with them)."""
     import logging
 
-    from sqlalchemy import select
+    from services.database import open_database
+
+    from backoffice.app import create_app
+    from backoffice.server import serve as serve_app
+
+    logging.basicConfig(level=office.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        force=True)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # set-up chatter
+    return serve_app(lambda: create_app(open_database(office.database_url), settings=office), office)
+
+
+def accounts_command(args, office) -> int:
+    import logging
+
     from sqlalchemy.orm import Session
 
-    from store import migrate
-    from store.engine import make_engine
-    from store.models import utcnow
-    from store.models import OfficeOperator
-
+    from services.clock import utcnow
+    from services.database import open_database
     from services.office import accounts, audit
 
     logging.getLogger("alembic").setLevel(logging.WARNING)  # the migrations' chatter would hide the password
-    engine = make_engine(settings.database_url)
-    migrate.upgrade(engine)
+    db_engine = open_database(office.database_url)
     actor, now = audit.Actor(None, "(command line)"), utcnow()
-    with Session(engine) as session:
+    with Session(db_engine) as sql_session:
         try:
             if args.command == "reset-password":
-                operator = session.scalar(select(OfficeOperator).where(
-                    OfficeOperator.username == accounts.normalize_username(args.name)))
-                if operator is None:
-                    return _error(f"nessun account '{args.name}'")
-                password = accounts.passwords.random_password()
-                accounts.set_password(session, operator, password, now=now, actor=actor, action="password_reset")
-                name = operator.username
+                name, password = accounts.reset_password(sql_session, args.name, now=now, actor=actor)
             else:
                 role = "admin" if args.command == "create-admin" else args.role
-                operator, password = accounts.create_operator(session, username=args.name, role=role, now=now,
+                operator, password = accounts.create_operator(sql_session, username=args.name, role=role, now=now,
                                                               full_name=args.full_name, actor=actor)
                 name = operator.username
-            session.commit()
+            sql_session.commit()
         except accounts.AccountError as problem:
+            if str(problem) == "No account with this username.":
+                return _error(f"nessun account '{args.name}'")
             return _error(ITALIAN.get(str(problem), str(problem)))
     print(accounts.first_admin_message(name, password) if args.command == "create-admin"
           else f"utente / user: {name}\npassword: {password}\n(mostrata solo ora / shown only now)")

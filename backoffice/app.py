@@ -1,5 +1,6 @@
-"""The one ASGI application: the back office under /office, /health, and Telegram's webhook
-when a python-telegram-bot Application is given (bot.webhook's route and lifespan, reused)."""
+"""The back office's own ASGI application: the office under /office (sqladmin), /health (its
+database answers) and / leading to the office. bot/app.py mounts it beside the web chat and the
+webhooks (``python -m bot run``); ``python -m backoffice`` serves it alone."""
 from __future__ import annotations
 
 import contextlib
@@ -7,22 +8,20 @@ import datetime as dt
 import functools
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable
 
 import anyio
-from fastapi import APIRouter, FastAPI
-from sqlalchemy import Engine, func, select, text
+from fastapi import FastAPI
+from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, RedirectResponse
 
-from conversations.i18n import TIMEZONE
-from services import figures
-from services.agenda import local
-from store.models import InterviewBooking, InterviewSlot, Registration, utcnow
-
+from services import database
+from services.clock import utcnow
 from services.office import accounts, audit, signing_key as keys
+from services.office.home import home_counts
 
 from backoffice import i18n
 from backoffice.admin import OfficeAdmin
@@ -45,42 +44,25 @@ def _announce(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret: str | None = None,
-               telegram_public_url: str | None = None, clock: Callable[[], dt.datetime] = utcnow,
-               settings: OfficeSettings | None = None, announce: Callable[[str], None] = _announce,
-               service=None, outbox=None, routers: Sequence[APIRouter] = ()) -> FastAPI:
-    """The schema must be migrated already. At start-up, with no operator account at all, an
-    "admin" account is created and its password handed to ``announce`` (the console).
-    With ``service`` (a ConversationService), the web chat at /chat (handlers.webchat); ``outbox``
-    (a services.outbox.OutboxService) gives it the messages the bot starts itself. ``routers`` are
-    mounted as they are (e.g. handlers.whatsapp.whatsapp_router's webhook)."""
+def create_app(db_engine: Engine, *, clock: Callable[[], dt.datetime] = utcnow,
+               settings: OfficeSettings | None = None, announce: Callable[[str], None] = _announce) -> FastAPI:
+    """The schema must be migrated already. At start-up (the lifespan: whoever mounts this
+    application runs it), with no operator account at all, an "admin" account is created and its
+    password handed to ``announce`` (the console)."""
     settings = settings or OfficeSettings()
-    webhook = None
-    if telegram_application is not None:
-        from bot.webhook import create_app as create_webhook_app
-
-        webhook = create_webhook_app(telegram_application, secret=telegram_secret or "", public_url=telegram_public_url)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
         await anyio.to_thread.run_sync(functools.partial(accounts.ensure_first_admin, db_engine, now=clock(),
                                                          announce=announce))
-        async with (webhook.router.lifespan_context(webhook) if webhook else contextlib.nullcontext()):
-            yield
+        yield
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    if webhook is not None:
-        from bot.webhook import WEBHOOK_PATH
-
-        app.router.routes.extend(r for r in webhook.routes if getattr(r, "path", None) == WEBHOOK_PATH)
-
-    for router in routers:
-        app.include_router(router)
 
     @app.get("/health")
     async def health() -> JSONResponse:
         try:
-            await anyio.to_thread.run_sync(_ping, db_engine)
+            await anyio.to_thread.run_sync(database.ping, db_engine)
         except Exception:
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
@@ -90,18 +72,8 @@ def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret:
         return RedirectResponse(BASE_URL + "/", status_code=302)
 
     app.state.office = mount_office(app, db_engine, clock=clock, settings=settings)
-    if service is not None:
-        from handlers import webchat
-
-        secret = keys.session_key(db_engine, settings.secret_key.get_secret_value() if settings.secret_key else None)
-        app.include_router(webchat.router(service.handle, secret=secret, outbox=outbox))
     app.add_middleware(HardenResponses, private_prefix=BASE_URL)
     return app
-
-
-def _ping(engine: Engine) -> None:
-    with engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
 
 
 def mount_office(app: FastAPI, db_engine: Engine, *, clock: Callable[[], dt.datetime],
@@ -152,20 +124,3 @@ def views(clock: Callable[[], dt.datetime], db_engine: Engine) -> list[type]:
             attrs["column_filters"] = filters(clock)
         made.append(type(base.__name__, (base,), attrs))
     return made
-
-
-def home_counts(session_maker, clock: Callable[[], dt.datetime]) -> dict[str, object]:
-    today = local(clock().astimezone(TIMEZONE).date(), dt.time(0, 0))
-    live = Registration.erased_at.is_(None)
-    with session_maker() as session:
-        return {
-            # The current semester's funnel (services.figures), the home page's first block.
-            "semester": figures.figures(session, now=clock(), semester=figures.Semester.of(
-                clock().astimezone(TIMEZONE).date())),
-            "new": session.scalar(select(func.count()).where(live, Registration.status == "new")),
-            "all": session.scalar(select(func.count()).select_from(Registration).where(live)),
-            "interviews": session.scalar(
-                select(func.count()).select_from(InterviewBooking)
-                .join(InterviewSlot, InterviewSlot.id == InterviewBooking.slot_id)
-                .where(InterviewBooking.status == "booked", InterviewSlot.starts_at >= today)),
-        }

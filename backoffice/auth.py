@@ -16,7 +16,7 @@ from sqladmin.authentication import AuthenticationBackend
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from services.office import accounts, audit, logins as sessions
+from services.office import accounts, audit, logins
 from backoffice.i18n import _
 
 SESSION_TOKEN = "sid"
@@ -44,9 +44,9 @@ def wait_text(wait: dt.timedelta) -> str:
 
 
 class OfficeAuth(AuthenticationBackend):
-    def __init__(self, engine: Engine, *, clock: Callable[[], dt.datetime], idle: dt.timedelta) -> None:
+    def __init__(self, db_engine: Engine, *, clock: Callable[[], dt.datetime], idle: dt.timedelta) -> None:
         self.middlewares = []  # create_app orders the session and CSRF middlewares itself
-        self.engine, self.clock, self.idle = engine, clock, idle
+        self.db_engine, self.clock, self.idle = db_engine, clock, idle
         self.templates = None  # set by the factory: the login page is rendered with sqladmin's
 
     async def login(self, request: Request) -> Response | bool:
@@ -65,14 +65,15 @@ class OfficeAuth(AuthenticationBackend):
 
     def _check(self, username: str, password: str, ip: str | None):
         now = self.clock()
-        with Session(self.engine) as session:
-            result = accounts.check_login(session, username=username, password=password, ip=ip, now=now)
+        with Session(self.db_engine) as sql_session:
+            result = accounts.check_login(sql_session, username=username, password=password, ip=ip, now=now)
             token = None
             if result.operator:
-                token = sessions.open_session(session, result.operator.id, now=now)
-                audit.record(session, action="login", actor=audit.Actor(result.operator.id, result.operator.username, ip),
-                             at=now, table="office_operator", row_id=result.operator.id)
-            session.commit()
+                token = logins.open_session(sql_session, result.operator.id, now=now)
+                actor = audit.Actor(result.operator.id, result.operator.username, ip)
+                audit.record(sql_session, action="login", actor=actor, at=now, table="office_operator",
+                             row_id=result.operator.id)
+            sql_session.commit()
             return result, token
 
     async def _login_page(self, request: Request, error: str, username: str, status: int) -> Response:
@@ -87,13 +88,13 @@ class OfficeAuth(AuthenticationBackend):
 
     def _logout(self, token: str | None, ip: str | None) -> None:
         now = self.clock()
-        with Session(self.engine) as session:
-            operator = sessions.resolve(session, token, now=now, idle=self.idle)
+        with Session(self.db_engine) as sql_session:
+            operator = logins.resolve(sql_session, token, now=now, idle=self.idle)
             if operator:
-                audit.record(session, action="logout", actor=audit.Actor(operator.id, operator.username, ip),
+                audit.record(sql_session, action="logout", actor=audit.Actor(operator.id, operator.username, ip),
                              at=now, table="office_operator", row_id=operator.id)
-            sessions.close(session, token)
-            session.commit()
+            logins.close(sql_session, token)
+            sql_session.commit()
 
     async def authenticate(self, request: Request) -> Response | bool:
         operator = await anyio.to_thread.run_sync(self._resolve, request.session.get(SESSION_TOKEN))
@@ -104,10 +105,10 @@ class OfficeAuth(AuthenticationBackend):
         return True
 
     def _resolve(self, token: str | None) -> OperatorInfo | None:
-        with Session(self.engine) as session:
-            operator = sessions.resolve(session, token, now=self.clock(), idle=self.idle)
+        with Session(self.db_engine) as sql_session:
+            operator = logins.resolve(sql_session, token, now=self.clock(), idle=self.idle)
             info = operator and OperatorInfo(operator.id, operator.username, operator.full_name, operator.role)
-            session.commit()
+            sql_session.commit()
             return info
 
     async def get_user_id(self, request: Request) -> int | None:

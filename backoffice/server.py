@@ -1,10 +1,10 @@
-"""Serving the one ASGI application under uvicorn on OFFICE_HOST:OFFICE_PORT (127.0.0.1:8000).
+"""Serving an ASGI application under uvicorn on OFFICE_HOST:OFFICE_PORT (127.0.0.1:8000).
 
-``serve``: the back office alone (``python -m backoffice``), schema brought up to date first.
-``bind`` and ``run``: for ``python -m bot run`` too (bot.channels), which puts the Telegram
-application and the outbox's scheduler in the same event loop. The port is bound before anything
-else starts, so a port already taken is one clear line and exit status 2, not a traceback after
-the bot has begun polling.
+``listen`` binds the port, for ``python -m bot run`` (bot.channels, which puts the Telegram
+application and the outbox's scheduler in the same event loop) and ``python -m backoffice`` (the
+back office alone, ``serve``) alike. The port is bound before anything else starts, so a port
+already taken is one clear line and exit status 2, not a traceback after the bot has begun
+polling.
 """
 from __future__ import annotations
 
@@ -15,9 +15,7 @@ import signal
 import socket
 import threading
 
-from bot.settings import Settings
-from store import migrate
-from store.engine import make_engine
+from typing import Callable
 
 from backoffice.settings import OfficeSettings
 
@@ -47,17 +45,27 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def config(app, settings: Settings):
+def listen(office: OfficeSettings) -> socket.socket | None:
+    """The listening socket on OFFICE_HOST:OFFICE_PORT; None, with the reason logged, when the
+    port is taken (the caller exits with PORT_TAKEN)."""
+    try:
+        return bind(office.host, office.port)
+    except PortTaken as error:
+        log.error("%s", error.strerror)
+        return None
+
+
+def config(app, log_level: str):
     """uvicorn's configuration for ``app``. log_config=None: uvicorn's lines go through our
     handler, which blanks secrets out (bot.logs)."""
     import uvicorn
 
     # proxy_headers: behind a TLS proxy on this machine, requests count as https (Secure cookies).
     return uvicorn.Config(app, lifespan="on", proxy_headers=True, forwarded_allow_ips="127.0.0.1",
-                          log_config=None, log_level=settings.log_level.lower(), access_log=False)
+                          log_config=None, log_level=log_level.lower(), access_log=False)
 
 
-def server(app, settings: Settings):
+def server(app, log_level: str):
     """A uvicorn server whose SIGINT/SIGTERM end it gracefully and then let the process exit with
     status 0 (uvicorn itself raises the signal again once stopped, which kills the process)."""
     import uvicorn
@@ -75,27 +83,18 @@ def server(app, settings: Settings):
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
 
-    return Server(config(app, settings))
+    return Server(config(app, log_level))
 
 
-def serve(settings: Settings, office: OfficeSettings | None = None, engine=None, **create_app_options) -> int:
-    """The back office alone until Ctrl+C; the exit status. ``create_app_options`` go to
-    backoffice.app.create_app. ``engine``: the database engine to share."""
+def serve(build: Callable[[], object], office: OfficeSettings) -> int:
+    """``build()``'s application until Ctrl+C, once the port is bound; the exit status."""
     import asyncio
 
-    from backoffice.app import create_app
-
-    office = office or OfficeSettings()
-    try:
-        sock = bind(office.host, office.port)
-    except PortTaken as error:
-        log.error("%s", error.strerror)
+    sock = listen(office)
+    if sock is None:
         return PORT_TAKEN
     with sock:
-        if engine is None:
-            engine = make_engine(settings.database_url)
-            migrate.upgrade(engine)
-        app = create_app(engine, settings=office, **create_app_options)
+        app = build()
         log.info("back office on http://%s:%s/office/", office.host, office.port)
-        asyncio.run(server(app, settings).serve(sockets=[sock]))
+        asyncio.run(server(app, office.log_level).serve(sockets=[sock]))
     return 0

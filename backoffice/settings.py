@@ -1,13 +1,16 @@
-"""The back office's settings (OFFICE_*), next to the bot's own (bot.settings)."""
+"""The back office's settings (OFFICE_*), next to the bot's own (bot.settings); DATABASE_URL and
+LOG_LEVEL, shared with the bot, for ``python -m backoffice`` alone."""
 from __future__ import annotations
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.database import DEFAULT_URL
+
 
 class OfficeSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OFFICE_", env_file=".env", env_file_encoding="utf-8",
-                                      extra="ignore")
+                                      extra="ignore", populate_by_name=True)
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
@@ -17,6 +20,14 @@ class OfficeSettings(BaseSettings):
     secret_key: SecretStr | None = None
     # A session ends after this many minutes without a request (and at logout).
     session_idle_minutes: int = Field(default=8 * 60, ge=1)
+
+    database_url: str = Field(default=DEFAULT_URL, validation_alias="DATABASE_URL")
+    log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _default_when_empty(cls, value):
+        return value or DEFAULT_URL
 
     @field_validator("secret_key", mode="before")
     @classmethod

@@ -218,7 +218,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     service = ConversationService(db, build_engine())
     # The bot process's scheduler, as in production: on SQLite it copies the write-ahead log into
     # the database in a worker thread (store.engine.checkpoint_elsewhere), not while a message waits.
-    scheduler = BotScheduler(db=db)
+    scheduler = BotScheduler(db_engine=db)
     scheduler.start()
     gc.freeze()  # as bot.__main__ does once the service is built
     replies_by_key: dict[str | None, list[Outbound]] = {}

@@ -8,7 +8,7 @@ import logging
 import sys
 
 from bot import cli, logs
-from store.engine import DEFAULT_URL
+from services.database import DEFAULT_URL
 
 from bot.settings import Settings
 
@@ -47,7 +47,7 @@ def _run(command: str | None, settings: Settings) -> int:
         return 0
     if not settings.telegram.bot_token and settings.database_url == DEFAULT_URL:
         from bot.wiring import demo_for_newcomers
-        if demo_for_newcomers(service.db):
+        if demo_for_newcomers(service.db_engine):
             print("Nessun appuntamento in agenda: ho caricato i dati di prova (python -m bot demo)\n"
                   "per provare colloqui e laboratori. / No agenda yet: demo data loaded.\n")
     if command == "console":
@@ -56,7 +56,7 @@ def _run(command: str | None, settings: Settings) -> int:
 
         from bot.wiring import planners
         # Reminders and broadcasts reach the terminal chat too: planned, then shown, before each prompt.
-        outbox = OutboxService(service.db, planners=planners(settings.reminders))
+        outbox = OutboxService(service.db_engine, planners=planners(settings.reminders))
         console.run(service.handle, sys.stdin, sys.stdout, outbox=outbox)
         return 0
     from bot.wiring import serve

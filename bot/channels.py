@@ -34,7 +34,7 @@ class Channels:
     """The channels the settings turn on, their senders, and the lifespan that runs them."""
 
     def __init__(self, settings: Settings, service: ConversationService):
-        self.settings, self.service, self.db = settings, service, service.db
+        self.settings, self.service, self.db_engine = settings, service, service.db_engine
         self.telegram = None        # python-telegram-bot Application, with a token
         self.webhook = bool(settings.telegram.webhook_url)
         self.whatsapp_client = None  # handlers.whatsapp.WhatsAppClient, with WhatsApp settings
@@ -70,7 +70,7 @@ class Channels:
         self.routers.append(whatsapp_router(self.service, whatsapp, client=self.whatsapp_client))
 
     def app_options(self) -> dict:
-        """For backoffice.app.create_app: Telegram's webhook route, the routers, the web chat, and
+        """For bot.app.create_app: Telegram's webhook route, the routers, the web chat, and
         this lifespan."""
         from fastapi import APIRouter
 
@@ -80,7 +80,7 @@ class Channels:
         # Telegram's webhook mode when there is one): ours runs once that is up.
         options = {"service": self.service, "routers": [*self.routers, APIRouter(lifespan=self.lifespan)],
                    # the web chat's polls only take its rows: the scheduler runs the planners
-                   "outbox": OutboxService(self.db, worker="web")}
+                   "outbox": OutboxService(self.db_engine, worker="web")}
         if self.telegram is not None and self.webhook:
             telegram = self.settings.telegram
             options.update(telegram_application=self.telegram, telegram_public_url=telegram.webhook_url,
@@ -90,17 +90,15 @@ class Channels:
     def senders(self) -> list:
         """The outbox sender of every channel that is on (the web chat's rows are taken by its
         page's polls)."""
+        from bot import wiring
+
         senders = []
         if self.telegram is not None:
-            from handlers.telegram_outbox import sender
-
-            from bot.wiring import telegram_limits
-            senders.append(sender(self.telegram.bot, self.db, telegram_limits(self.settings)))
+            senders.append(wiring.telegram_sender(self.telegram.bot, self.db_engine,
+                                                  wiring.telegram_limits(self.settings)))
         if self.whatsapp_client is not None:
-            from handlers import whatsapp_outbox
-
-            senders.append(whatsapp_outbox.sender(self.whatsapp_client, self.db,
-                                                  whatsapp_outbox.limits(self.settings)))
+            senders.append(wiring.whatsapp_sender(self.whatsapp_client, self.db_engine,
+                                                  wiring.whatsapp_limits(self.settings)))
         return senders
 
     async def check_telegram(self) -> None:
@@ -136,7 +134,8 @@ class Channels:
 
         if self.telegram is not None and not self.webhook:
             await self._start_polling()
-        self.scheduler = BotScheduler(db=self.db, senders=self.senders(), planners=planners(self.settings.reminders))
+        self.scheduler = BotScheduler(db_engine=self.db_engine, senders=self.senders(),
+                                      planners=planners(self.settings.reminders))
         self.scheduler.start()
 
     async def stop(self) -> None:
@@ -197,14 +196,12 @@ def _report_end(task: asyncio.Task) -> None:
 
 def run(settings: Settings, service: ConversationService) -> int:
     """Serve until SIGINT/SIGTERM; the exit status."""
-    from backoffice.server import PORT_TAKEN, PortTaken, bind
+    from backoffice.server import PORT_TAKEN, listen
     from backoffice.settings import OfficeSettings
 
     office = OfficeSettings()
-    try:
-        sock = bind(office.host, office.port)
-    except PortTaken as error:
-        log.error("%s", error.strerror)
+    sock = listen(office)
+    if sock is None:
         return PORT_TAKEN
     with sock:
         try:
@@ -238,7 +235,7 @@ async def _serve(channels: Channels, sock, office) -> int:
         base = f"http://{office.host}:{office.port}"
         print(f"Chat: {base}/chat  -  back office: {base}/office/\n"
               "(Ctrl+C per uscire / to stop; python -m bot console: la chat nel terminale)", flush=True)
-        uvicorn_server = server(app, channels.settings)
+        uvicorn_server = server(app, channels.settings.log_level)
         try:
             await uvicorn_server.serve(sockets=[sock])
         except SystemExit:  # uvicorn's way of saying the lifespan's start-up failed (it logged why)
@@ -269,5 +266,5 @@ def _stop_on_signals() -> _Signals:
 
 
 def _application(channels: Channels, office):
-    from backoffice.app import create_app
-    return create_app(channels.db, settings=office, **channels.app_options())
+    from bot.app import create_app
+    return create_app(channels.db_engine, settings=office, **channels.app_options())

@@ -1,5 +1,5 @@
-"""The operators' commands of ``python -m bot`` (until a web back office exists): interview
-slots, workshop sessions, bookings, registrations, demo data.
+"""The operators' commands of ``python -m bot``: interview slots, workshop sessions, bookings,
+registrations, demo data, broadcasts.
 
 Only argparse here, so that ``python -m bot`` starts as fast as before; the commands
 themselves live in bot.cli_commands. Operator text is Italian and not in the gettext
@@ -9,32 +9,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import sys
 
 from conversations import languages
+from services.operator_input import OperatorParser
 
 from bot.cli_input import MODES, at_most, date_arg, datetime_arg, days_arg, end_arg, positive_arg, text_of, time_arg
 
 COMMANDS = ("slots", "workshops", "bookings", "registrations", "demo", "broadcasts")
-_ARGPARSE_ITALIAN = (  # argparse's own messages are English
-    (r"^the following arguments are required: (.*)$", r"parametri obbligatori mancanti: \1"),
-    (r"^argument (\S+): invalid choice: (.*?) \(choose from (.*)\)$",
-     r"parametro \1: valore non ammesso \2 (ammessi: \3)"),
-    (r"^argument (\S+): expected one argument$", r"parametro \1: manca il valore"),
-    (r"^argument (\S+): ", r"parametro \1: "),
-    (r"^unrecognized arguments: (.*)$", r"parametri non riconosciuti: \1"),
-)
-
-
-class OperatorParser(argparse.ArgumentParser):
-    """Errors in Italian, on stderr, exit status 2: never a traceback."""
-
-    def error(self, message: str):
-        for pattern, replacement in _ARGPARSE_ITALIAN:
-            message = re.sub(pattern, replacement, message)
-        sys.stderr.write(self.format_usage().replace("usage:", "uso:", 1))
-        self.exit(2, f"errore: {message}\n")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -67,7 +49,8 @@ def _slots(parser: argparse.ArgumentParser) -> None:
     pattern = actions.add_parser(
         "pattern", help="colloqui da uno schema settimanale",
         description="Genera colloqui uno dopo l'altro nella fascia oraria dei giorni scelti, per N settimane; "
-                    "salta quelli passati e quelli che l'operatore ha già (rilanciarlo non duplica).")
+                    "salta quelli passati, quelli che l'operatore ha già (rilanciarlo non duplica) e i giorni "
+                    "festivi (nazionali e San Petronio), salvo --festivi.")
     pattern.add_argument("--days", required=True, type=days_arg, metavar="GIORNI",
                          help="es. mar,gio oppure tue,thu o lun-ven")
     pattern.add_argument("--from", dest="opens", required=True, type=time_arg, metavar="HH:MM",
@@ -77,6 +60,8 @@ def _slots(parser: argparse.ArgumentParser) -> None:
     pattern.add_argument("--weeks", type=at_most(52), default=1, metavar="N",
                          help="quante settimane, fino a 52 (default 1)")
     pattern.add_argument("--start", type=date_arg, metavar="AAAA-MM-GG", help="primo giorno (default oggi)")
+    pattern.add_argument("--festivi", dest="include_holidays", action="store_true",
+                         help="crea colloqui anche nei giorni festivi (di norma saltati)")
     _slot_details(pattern)
     listing = actions.add_parser("list", help="colloqui di un periodo, con prenotati/posti")
     _period(listing)

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
-from services import agenda, rosters
+from services import agenda, public_holidays, rosters
 
 from bot import cli_text as text
 from bot.cli_input import CliError
@@ -27,7 +27,8 @@ def slots_pattern(sql_session: Session, args: argparse.Namespace, now: dt.dateti
         result = agenda.add_pattern(
             sql_session, first_day=first, last_day=first + dt.timedelta(days=7 * args.weeks - 1),
             weekdays=args.days, opens=args.opens, closes=args.closes, now=now, duration_minutes=args.duration,
-            mode=args.mode, address=args.address, operator=args.operator, capacity=args.capacity)
+            mode=args.mode, address=args.address, operator=args.operator, capacity=args.capacity,
+            include_holidays=args.include_holidays)
     except agenda.AgendaError as problem:
         if problem.reason != "window":
             raise
@@ -37,6 +38,8 @@ def slots_pattern(sql_session: Session, args: argparse.Namespace, now: dt.dateti
              f"colloqui da {args.duration} minuti, {args.weeks} settimane dal {text.day(first)}, "
              f"operatore {args.operator}.",
              f"Creati {len(result.created)} colloqui; già presenti {result.existing}; già passati {result.past}."]
+    if result.holidays:
+        lines.append(f"Saltati i festivi: {public_holidays.listed(result.holidays)} (per crearli: --festivi).")
     if result.created:
         lines += ["", _slots_table(result.created)]
     return "\n".join(lines)

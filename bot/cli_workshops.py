@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlmodel import Session
 
-from services import agenda, demo, rosters
+from services import agenda, demo, public_holidays, rosters
 
 from bot import cli_text as text
 from bot.cli_input import CliError
@@ -67,6 +67,8 @@ def demo_load(sql_session: Session, args: argparse.Namespace, now: dt.datetime) 
         lines.append(f"- colloqui {text.days_text([plan.weekday])} {plan.opens:%H:%M}-{plan.closes:%H:%M} "
                      f"({plan.minutes} min), {plan.operator}, {where}: creati {len(result.created)}, "
                      f"già presenti {result.existing}")
+        if result.holidays:
+            lines.append(f"    saltati i festivi: {public_holidays.listed(result.holidays)}")
     if report.workshops:
         lines.append(f"- workshop «{demo.CYCLE}»: create {len(report.workshops)} sessioni")
         for workshop_session in report.workshops:

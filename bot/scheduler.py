@@ -8,7 +8,7 @@ the Telegram application (long polling or webhook).
   what they queued is sent at once;
 - on SQLite, every few seconds a worker thread copies the write-ahead log into the database file,
   which the connections handling messages would otherwise do themselves now and then, with an
-  fsync, while a person waits (store.engine.checkpoint_elsewhere).
+  fsync, while a person waits (services.database.checkpoint_elsewhere).
 
 What is due lives in our tables; the scheduler only ticks (its job store is in memory, one per
 process, as APScheduler 3 requires). Each job starts a task and returns at once, so the scheduler
@@ -23,8 +23,8 @@ from typing import Awaitable, Callable, Protocol, Sequence
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from store.engine import checkpoint_elsewhere
-from store.models import utcnow
+from services.clock import utcnow
+from services.database import checkpoint_elsewhere
 from services.outbox import Planner, run_planners
 
 log = logging.getLogger(__name__)
@@ -60,10 +60,10 @@ class _Once:
 
 
 class BotScheduler:
-    def __init__(self, *, db, senders: Sequence[Drainer] = (), planners: Sequence[Planner] = (),
+    def __init__(self, *, db_engine, senders: Sequence[Drainer] = (), planners: Sequence[Planner] = (),
                  clock: Callable[[], dt.datetime] = utcnow, tick: float = 1.0, plan_every: float = 30.0,
                  stop_timeout: float = 10.0):
-        self.db, self.senders, self.planners, self.clock = db, tuple(senders), tuple(planners), clock
+        self.db_engine, self.senders, self.planners, self.clock = db_engine, tuple(senders), tuple(planners), clock
         self.tick_seconds, self.plan_every, self.stop_timeout = tick, plan_every, stop_timeout
         self._drains = [_Once(f"outbox drain {i}", sender.drain) for i, sender in enumerate(self.senders)]
         self._planning = _Once("outbox planners", self.plan)
@@ -81,7 +81,7 @@ class BotScheduler:
         if self.planners:
             scheduler.add_job(self._plan_tick, "interval", seconds=self.plan_every, id="planners",
                               next_run_time=at_once, **common)
-        checkpoint = checkpoint_elsewhere(self.db)
+        checkpoint = checkpoint_elsewhere(self.db_engine)
         if checkpoint is not None:
             self._checkpointing = _Once("WAL checkpoint", lambda: asyncio.to_thread(checkpoint))
             scheduler.add_job(self._checkpoint_tick, "interval", seconds=CHECKPOINT_EVERY, id="checkpoint",
@@ -104,7 +104,7 @@ class BotScheduler:
     async def plan(self) -> int:
         """Run the planners once (in a thread: they read and write the database); what they
         queued goes out at once, not at the next tick."""
-        queued = await asyncio.to_thread(run_planners, self.db, self.planners, self.clock())
+        queued = await asyncio.to_thread(run_planners, self.db_engine, self.planners, self.clock())
         if queued and self._scheduler is not None:
             await self.tick()
         return queued

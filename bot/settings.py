@@ -6,7 +6,7 @@ import datetime as dt
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from store.engine import DEFAULT_URL
+from services.database import DEFAULT_URL
 
 _ENV = {"env_file": ".env", "env_file_encoding": "utf-8", "extra": "ignore"}
 

@@ -1,5 +1,5 @@
 """Webhook mode: the route that takes Telegram's POSTs, checking the secret token on each, and the
-lifespan that starts the application and registers the webhook. backoffice.app.create_app mounts
+lifespan that starts the application and registers the webhook. bot.app.create_app mounts
 both in the one ASGI application (``python -m bot run``); ``create_app`` alone serves them too."""
 from __future__ import annotations
 

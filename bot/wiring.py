@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Callable
 
 from conversations.commands import build_engine
-from store import migrate
+from services import database
 from services.conversation import ConversationService
-from store.engine import make_engine
+from services.clock import utcnow
 from services.outbox import Planner
+from services.outbox_sender import Limits, Sender
 
 from bot.settings import ReminderSettings, Settings
 
@@ -18,10 +20,9 @@ log = logging.getLogger(__name__)
 
 
 def build_service(settings: Settings) -> ConversationService:
-    db = make_engine(settings.database_url)
-    migrate.upgrade(db)
+    db_engine = database.open_database(settings.database_url)
     cutoff = dt.timedelta(hours=settings.booking.cutoff_hours)
-    return ConversationService(db, build_engine(), booking_cutoff=cutoff)
+    return ConversationService(db_engine, build_engine(), booking_cutoff=cutoff)
 
 
 def planners(settings: ReminderSettings) -> list[Planner]:
@@ -29,52 +30,61 @@ def planners(settings: ReminderSettings) -> list[Planner]:
     (services.reminders) and the broadcasts whose time has come (services.broadcasts)."""
     from services import broadcasts, reminders
 
-    def reminders_plan(session, now: dt.datetime) -> int:
-        return reminders.plan(session, now=now, settings=settings)
+    def reminders_plan(sql_session, now: dt.datetime) -> int:
+        return reminders.plan(sql_session, now=now, settings=settings)
 
-    def broadcasts_due(session, now: dt.datetime) -> int:
-        return broadcasts.queue_due(session, now=now)
+    def broadcasts_due(sql_session, now: dt.datetime) -> int:
+        return broadcasts.queue_due(sql_session, now=now)
     return [reminders_plan, broadcasts_due]
 
 
-def telegram_limits(settings: Settings):
+def telegram_limits(settings: Settings) -> Limits:
     """The Telegram outbox sender's pace (OUTBOX_*)."""
-    from services.outbox_sender import Limits
-
     outbox = settings.outbox
     return Limits(per_second=outbox.telegram_per_second, per_chat_per_second=outbox.telegram_per_chat_per_second,
                   max_attempts=outbox.max_attempts, lease=outbox.lease_seconds, concurrency=outbox.concurrency)
 
 
-def telegram_background(settings: Settings, db):
+def whatsapp_limits(settings: Settings) -> Limits:
+    """The WhatsApp outbox sender's pace (WHATSAPP_PER_SECOND, WHATSAPP_PER_USER_PER_SECOND, OUTBOX_*)."""
+    return Limits(per_second=settings.whatsapp.per_second, per_chat_per_second=settings.whatsapp.per_user_per_second,
+                  max_attempts=settings.outbox.max_attempts, lease=settings.outbox.lease_seconds,
+                  concurrency=settings.outbox.concurrency)
+
+
+def telegram_sender(bot, db_engine, limits: Limits, **options) -> Sender:
+    """The outbox sender of the Telegram channel, through ``bot`` (python-telegram-bot's Bot)."""
+    from handlers.telegram_outbox import TelegramTransport
+
+    return Sender(db_engine, TelegramTransport(bot), limits, **options)
+
+
+def whatsapp_sender(client, db_engine, limits: Limits, *, clock: Callable[[], dt.datetime] = utcnow,
+                    **options) -> Sender:
+    """The outbox sender of the WhatsApp channel, through ``client`` (handlers.whatsapp.WhatsAppClient,
+    whose settings name the templates); the window is read on ``clock``."""
+    from handlers.whatsapp_outbox import WhatsAppTransport
+
+    return Sender(db_engine, WhatsAppTransport(client, clock), limits, clock=clock, **options)
+
+
+def telegram_background(settings: Settings, db_engine):
     """For build_application: given the running Bot, a scheduler that sends Telegram's outbox
     (tests; ``python -m bot run`` has one scheduler for every channel, bot.channels)."""
-    from handlers.telegram_outbox import sender
-
     from bot.scheduler import BotScheduler
 
     limits = telegram_limits(settings)
 
     def start(bot) -> BotScheduler:
-        return BotScheduler(db=db, senders=[sender(bot, db, limits)], planners=planners(settings.reminders))
+        return BotScheduler(db_engine=db_engine, senders=[telegram_sender(bot, db_engine, limits)],
+                            planners=planners(settings.reminders))
     return start
 
 
-def demo_for_newcomers(db) -> bool:
+def demo_for_newcomers(db_engine) -> bool:
     """On the embedded default with an empty agenda, load the demo data so that a newcomer's
     first chat can try every flow; True if it did."""
-    from sqlalchemy import exists, select
-    from sqlmodel import Session
-
-    from services import demo
-    from store.models import InterviewSlot, WorkshopSession, utcnow
-
-    with Session(db) as session, session.begin():
-        if session.execute(select(exists().where(InterviewSlot.id.isnot(None)))).scalar() or \
-                session.execute(select(exists().where(WorkshopSession.id.isnot(None)))).scalar():
-            return False
-        demo.load(session, now=utcnow())
-    return True
+    return database.load_demo_if_empty(db_engine)
 
 
 def serve(settings: Settings, service: ConversationService) -> int:

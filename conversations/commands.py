@@ -145,11 +145,11 @@ class Commands(CommandSet):
         lines += preferences.lines(ctx)
         for version, given_at in data.consents:
             lines.append(_("Consent to the privacy notice {version}: {date}").format(
-                version=version, date=ctx.t.format_datetime(given_at, "short")))
+                version=version, date=ctx.t.format_datetime(given_at)))
         if data.registration:
             reg = data.registration
             lines += ["", _("Registration {code} of {date}, status: {status}").format(
-                code=reg["code"], date=ctx.t.format_date(reg["created_at"], "short"),
+                code=reg["code"], date=ctx.t.format_date(reg["created_at"]),
                 status=_(registration.STATUS_LABELS.get(reg["status"], reg["status"])))]
             lines += registration.summary_lines(reg["answers"], ctx)
             lines += ["", appointments.my_appointments(ctx).text]

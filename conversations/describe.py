@@ -26,10 +26,8 @@ class Reader:
 
 
 def when(ctx: Ctx, starts_at: dt.datetime) -> str:
-    """ "martedì 1 dicembre 2026, 09:30" in the person's language and Rome's time."""
-    _ = ctx.t.gettext
-    return _("{day}, {time}").format(day=ctx.t.format_date(starts_at, "full"),
-                                     time=ctx.t.time_label(starts_at))
+    """ "martedì 1 dicembre 2026, 09:30" / "Tuesday, 1 December 2026, 09:30" in the person's language and Rome's time."""
+    return ctx.t.format_datetime(starts_at, "full")
 
 
 def slot_text(ctx: Ctx, slot: Slot) -> str:

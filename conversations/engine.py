@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from . import payload
 from .flow import DONE, SKIP, Ctx, Flow, Invalid, Outcome, State, Step
-from .messages import Button, Inbound, Kind, Outbound
+from .messages import Button, Inbound, Kind, Outbound, offers_contact_button
 from .store import Store
 
 MAX_TEXT = 1000  # longer messages are refused whatever the step says
@@ -40,6 +40,8 @@ class Engine:
 
     def _dispatch(self, ctx: Ctx) -> list[Outbound]:
         state, inbound = ctx.state, ctx.inbound
+        if inbound.kind is Kind.VOICE:
+            return self.voice(ctx)
         if inbound.kind is Kind.TEXT:
             inbound = ctx.inbound = self._typed_global_button(state, inbound)
         if inbound.kind is Kind.TEXT and inbound.text.strip().startswith("/"):
@@ -127,12 +129,21 @@ class Engine:
         _ = ctx.t.gettext
         return [Outbound(_("That button is no longer active. Here is where we are now."))] + self.reprompt(ctx)
 
+    def voice(self, ctx: Ctx) -> list[Outbound]:
+        """A voice note: nobody listens to them here, so say how to answer, and ask again. The
+        office's phone and hours are not in the bot's data: the office itself is the way out."""
+        _ = ctx.t.gettext
+        sorry = Outbound(_("I cannot listen to voice messages. Please write your answer here. If writing "
+                           "is hard for you, come to the Insieme per il lavoro office: we will help you there."))
+        return [sorry] + (self.reprompt(ctx) if self.current(ctx.state) else self.commands.idle(self, ctx))
+
     def prompt(self, ctx: Ctx, *, edit: bool = False) -> Outbound:
         flow, step = self.current(ctx.state)
         text = step.prompt(ctx) if callable(step.prompt) else ctx.t.gettext(step.prompt)
         scope = self.scope(ctx.state)
         buttons = tuple(Button(label, payload.encode(scope, value)) for value, label in self.choices(ctx, step))
-        phone_button = ctx.t.gettext("📱 Share my number") if step.request_phone else None
+        offered = step.request_phone and offers_contact_button(ctx.inbound.channel)
+        phone_button = ctx.t.gettext("📱 Share my number") if offered else None
         return Outbound(text, buttons, phone_button=phone_button, edit=edit)
 
     def choices(self, ctx: Ctx, step: Step) -> list[tuple[str, str]]:

@@ -2,7 +2,10 @@
 
 Strings are marked with ``_()`` / ``N_()`` in English; ``locales/`` holds a catalog for each
 language of conversations.languages (Italian the default). Dates are shown in Europe/Rome, the
-way the person's language writes them.
+way the person's language writes them, and always unambiguous: the month in words, the day before
+or after it as the language has it, a 24-hour clock. Never CLDR's "short" or "medium" widths:
+American English writes 4 December as "12/4/26" and 10:45 as "10:45 AM", which people here read
+as 12 April, and some languages' short times have a day period ("h:mm a").
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from . import languages
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 TIMEZONE = ZoneInfo("Europe/Rome")
+WORDED = ("long", "full")  # CLDR's date widths with the month in words, in every language
 
 
 def N_(message: str) -> str:
@@ -40,22 +44,27 @@ class Translator:
         return self._catalog.ngettext(singular, plural, n)
 
     def format_date(self, value: dt.date | dt.datetime, fmt: str = "long") -> str:
-        """A date; an aware datetime (UTC in the database) counts by its day in Rome."""
+        """A date with the month in words: "4 dicembre 2026"; "full" adds the day of the week
+        ("venerdì 4 dicembre 2026"). An aware datetime (UTC in the database) counts by its day
+        in Rome."""
+        if fmt not in WORDED:
+            raise ValueError(f"dates are written {' or '.join(WORDED)}, never {fmt!r} (numeric)")
         return babel_dates.format_date(_rome_day(value), format=fmt, locale=self.locale)
 
-    def format_datetime(self, value: dt.datetime, fmt: str = "full") -> str:
-        """Format an aware datetime (UTC in the database) in Rome's local time."""
-        local = value.astimezone(TIMEZONE)
-        return babel_dates.format_datetime(local, format=fmt, tzinfo=TIMEZONE, locale=self.locale)
+    def format_datetime(self, value: dt.datetime, fmt: str = "long") -> str:
+        """An aware datetime's day and time in Rome: "4 dicembre 2026, 10:45" ("full": with the
+        day of the week)."""
+        _ = self.gettext
+        return _("{day}, {time}").format(day=self.format_date(value, fmt), time=self.time_label(value))
 
     def day_label(self, value: dt.date | dt.datetime) -> str:
-        """A short day for a button: "mar 1 dic" / "Tue, Dec 1" (datetimes by their day in Rome)."""
+        """A short day for a button: "ven 4 dic" / "Fri, 4 Dec" (datetimes by their day in Rome)."""
         return babel_dates.format_skeleton("MMMEd", _rome_day(value), locale=self.locale)
 
     def time_label(self, value: dt.datetime) -> str:
-        """The local time of day: "09:30"."""
-        return babel_dates.format_time(value.astimezone(TIMEZONE), "HH:mm", tzinfo=TIMEZONE,
-                                       locale=self.locale)
+        """The local time of day on a 24-hour clock, the language's way: "09:30"."""
+        return babel_dates.format_skeleton("Hm", value.astimezone(TIMEZONE), tzinfo=TIMEZONE,
+                                           locale=self.locale)
 
     def month_names(self) -> dict[int, list[str]]:
         """Wide and abbreviated month names, for parsing "5 marzo 1990"."""

@@ -22,7 +22,10 @@ from babel import Locale
 class Language:
     code: str            # stored with the person; the catalog's folder; Telegram's language_code
     native: str          # its name in itself, on the language buttons: "Italiano"
-    locale: str          # Babel's locale for dates and numbers: "it", "en" (American formats)
+    # Babel's locale for dates and numbers. English is "en_150", English as written in Europe:
+    # the day before the month and a 24-hour clock, as on every paper of the office (plain "en"
+    # is American: "December 4", and "12/4/26, 10:45 AM" in its short formats)
+    locale: str
     whatsapp: str        # the language code of WhatsApp's message templates, as approved at Meta
     also: tuple[str, ...] = ()  # names people may type besides the native one and its names in ALL
 
@@ -52,7 +55,7 @@ class Language:
 
 ALL = (
     Language("it", "Italiano", locale="it", whatsapp="it"),
-    Language("en", "English", locale="en", whatsapp="en"),
+    Language("en", "English", locale="en_150", whatsapp="en")  # English as written in Europe,
 )
 DEFAULT = "it"  # the programme's language: shown when a person's is unknown; broadcasts require it
 CODES = tuple(language.code for language in ALL)

@@ -9,7 +9,18 @@ class Kind(str, Enum):
     TEXT = "text"
     BUTTON = "button"
     CONTACT = "contact"          # a phone number shared with the platform's own button
-    UNSUPPORTED = "unsupported"  # sticker, photo, voice, location, document...
+    VOICE = "voice"              # a voice note or an audio message: many people send them
+    UNSUPPORTED = "unsupported"  # sticker, photo, location, document...
+
+
+# Channels whose adapter shows Outbound.phone_button as the platform's own "share my number"
+# button (Telegram: a reply keyboard with request_contact). WhatsApp, the web chat and the terminal
+# have no such button: there the person types the number, and the question must not mention one.
+CONTACT_BUTTON_CHANNELS = frozenset({"telegram"})
+
+
+def offers_contact_button(channel: str) -> bool:
+    return channel in CONTACT_BUTTON_CHANNELS
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ def tax_code(text: str, ctx: Ctx) -> str:
                         "for example: RSSMRA90C05A944B. Check it, or tap \"I don't have one\"."))
     born = ctx.answers.get("birth_date")
     if born and not tax_code_matches(code, born):
-        shown = ctx.t.format_date(dt.date.fromisoformat(born), "short")
+        shown = ctx.t.format_date(dt.date.fromisoformat(born))
         raise Invalid(_("This codice fiscale does not match your date of birth ({date}). "
                         "Please check it.").format(date=shown))
     return code

@@ -111,7 +111,7 @@ def to_inbound(update: Update) -> Inbound | None:
         return Inbound(kind=Kind.TEXT, text=message.text, **common)
     if message.contact and message.contact.user_id == update.effective_user.id:
         return Inbound(kind=Kind.CONTACT, phone=message.contact.phone_number, **common)
-    return Inbound(kind=Kind.UNSUPPORTED, **common)  # stickers, photos, voice, someone else's contact...
+    return Inbound(kind=Kind.VOICE if message.voice or message.audio or message.video_note else Kind.UNSUPPORTED, **common)
 
 
 async def send(bot, chat_id: int, reply: Outbound) -> None:

@@ -1,4 +1,5 @@
-"""Telegram's side of the outbox sender (handlers/outbox_sender.py): the Bot API calls a
+"""Telegram's side of the outbox sender (services/outbox_sender.py, given this transport by
+bot/wiring.py): the Bot API calls a
 message needs, and what Telegram's answers mean.
 
 A message is one sendMessage per 4,096-character part (the buttons on the last part) and a
@@ -18,8 +19,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from conversations.messages import Attachment
 from services.outbox import Pending
-
-from services.outbox_sender import Flood, Limits, Rejected, Sender, Unreachable
+from services.outbox_sender import Flood, Rejected, Unreachable
 from handlers.telegram import call_api, reply_markup, split_text
 
 CHANNEL = "telegram"
@@ -65,7 +65,3 @@ class TelegramTransport:
             raise Rejected(error.message) from None
         return str(sent["message_id"])
 
-
-def sender(bot: Bot, db, limits: Limits, **options) -> Sender:
-    """The outbox sender of the Telegram channel, through ``bot``."""
-    return Sender(db, TelegramTransport(bot), limits, **options)

@@ -6,45 +6,59 @@ Why the webhook does not use pywa's own handlers (PLATFORM.md, pywa 4.5): they h
 first message of a webhook, silently drop entries whose contact lacks ``user_id``, dedupe on the
 raw body instead of the message id, and accept unsigned posts when no app secret is set. Meta's
 payload is small and documented, so it is read here, after checking the signature on the raw
-body; pywa sends (its ``GraphAPIAsync`` with the session's base URL set after construction, so
+body; pywa sends (its ``GraphAPIAsync`` with the HTTP client's base URL set after construction, so
 ``WHATSAPP_API_URL`` can point at a local server).
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
 import logging
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 
 import anyio
 import httpx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
-from sqlalchemy import update
-from sqlmodel import Session
+from pydantic import SecretStr
 
-from bot.settings import WhatsAppSettings
 from conversations.messages import Inbound, Kind, Outbound
-from services import outbox
-from store.models import ChannelIdentity, OutboxMessage, utcnow
+from services import channel_state, outbox
+from services.clock import utcnow
 
 from handlers.whatsapp_render import PHONE_ID, WaMessage, more_page, render
 
 CHANNEL = "whatsapp"
 WEBHOOK_PATH = "/whatsapp/webhook"
-SEEN_KEEP = 10_000
 log = logging.getLogger(__name__)
-_identity = ChannelIdentity.__table__
-_outbox = OutboxMessage.__table__
+
+
+class Settings(Protocol):
+    """What the adapter reads of the WhatsApp settings (the wiring passes bot.settings' group)."""
+
+    phone_number_id: str | None
+    access_token: SecretStr | None
+    app_secret: SecretStr | None
+    verify_token: SecretStr | None
+    api_url: str
+    api_version: str
+    reminder_template: str | None
+    reminder_template_language: str
+    notice_template: str | None
+    notice_template_language: str
+
+    @property
+    def enabled(self) -> bool: ...
 
 
 class ChannelOff(RuntimeError):
     """The WhatsApp settings are missing or unsafe."""
 
 
-def check_settings(settings: WhatsAppSettings) -> None:
+def check_settings(settings: Settings) -> None:
     if not settings.enabled:
         raise ChannelOff("WhatsApp is off: set WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_ACCESS_TOKEN")
     if not settings.app_secret:
@@ -56,16 +70,16 @@ def check_settings(settings: WhatsAppSettings) -> None:
 class WhatsAppClient:
     """Sends rendered replies with pywa's async Graph API client."""
 
-    def __init__(self, settings: WhatsAppSettings, *, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None):
         from pywa_async import WhatsApp
 
         self.settings = settings
-        self.session = httpx.AsyncClient(timeout=httpx.Timeout(20.0), transport=transport)
+        self.http_client = httpx.AsyncClient(timeout=httpx.Timeout(20.0), transport=transport)
         self.whatsapp = WhatsApp(phone_id=settings.phone_number_id,
                                  token=settings.access_token.get_secret_value(),
-                                 session=self.session, api_version=settings.api_version, server=None)
+                                 session=self.http_client, api_version=settings.api_version, server=None)
         # pywa sets Meta's host while it builds the client: point it where the settings say.
-        self.session.base_url = f"{settings.api_url}/v{settings.api_version}"
+        self.http_client.base_url = f"{settings.api_url}/v{settings.api_version}"
         self.api = self.whatsapp.api
 
     async def send(self, to: str, message: WaMessage) -> str:
@@ -85,7 +99,7 @@ class WhatsAppClient:
         return [await self.send(to, message) for message in render(reply, page)]
 
     async def aclose(self) -> None:
-        await self.session.aclose()
+        await self.http_client.aclose()
 
 
 def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
@@ -130,7 +144,7 @@ def to_inbound(message: dict, sender: str) -> Inbound:
             return Inbound(kind=Kind.BUTTON, payload=str(reply["id"]), **common)
     if kind == "button" and isinstance(message.get("button"), dict):  # a template's quick reply
         return Inbound(kind=Kind.BUTTON, payload=str(message["button"].get("payload", "")), **common)
-    return Inbound(kind=Kind.UNSUPPORTED, **common)
+    return Inbound(kind=Kind.VOICE if kind in ("audio", "voice") else Kind.UNSUPPORTED, **common)
 
 
 def statuses(payload: dict) -> Iterator[dict]:
@@ -145,7 +159,7 @@ def _list(value) -> list:
     return value if isinstance(value, list) else []
 
 
-def whatsapp_router(service, settings: WhatsAppSettings, *, client: WhatsAppClient | None = None,
+def whatsapp_router(service, settings: Settings, *, client: WhatsAppClient | None = None,
                     clock: Callable[[], dt.datetime] = utcnow) -> APIRouter:
     """The webhook routes. ``service`` is the ConversationService; ``client`` defaults to one
     built from the settings. Refuses to build without an app secret or verify token."""
@@ -153,8 +167,6 @@ def whatsapp_router(service, settings: WhatsAppSettings, *, client: WhatsAppClie
     client = client or WhatsAppClient(settings)
     secret = settings.app_secret.get_secret_value()
     verify = settings.verify_token.get_secret_value()
-    pages: dict[str, Outbound] = {}  # the last paged list sent to each person, for "next page"
-    seen: dict[str, None] = {}  # recent message ids, oldest first (the database dedupes across restarts)
     handling = anyio.Lock()  # FIFO: messages are handled in the order they came
     router = APIRouter()
 
@@ -182,17 +194,15 @@ def whatsapp_router(service, settings: WhatsAppSettings, *, client: WhatsAppClie
         except ValueError:
             return Response(status_code=400)
         for status in statuses(payload):  # in a worker thread: the event loop serves everyone else
-            await anyio.to_thread.run_sync(record_status, service.db, status, clock())
+            await anyio.to_thread.run_sync(record_status, service.db_engine, status, clock())
         for inbound, sender in inbound_messages(payload):
             await _handle(inbound, sender)
         return Response(status_code=200)
 
     async def _handle(inbound: Inbound, sender: str) -> None:
-        if inbound.update_key in seen:
-            return  # Meta delivered it again while we were answering: answered once already
-        seen[inbound.update_key] = None
-        if len(seen) > SEEN_KEEP:
-            del seen[next(iter(seen))]
+        db_engine = service.db_engine
+        if not await anyio.to_thread.run_sync(channel_state.take, db_engine, inbound.update_key, clock()):
+            return  # Meta delivered it again: answered once already (or being answered)
         if inbound.kind is Kind.BUTTON and inbound.payload == PHONE_ID:
             # "Share my number": the number Meta says this message came from.
             inbound = (Inbound(channel=CHANNEL, external_id=sender, kind=Kind.CONTACT, phone=sender,
@@ -200,41 +210,37 @@ def whatsapp_router(service, settings: WhatsAppSettings, *, client: WhatsAppClie
                        else Inbound(channel=CHANNEL, external_id=sender, kind=Kind.UNSUPPORTED,
                                     update_key=inbound.update_key))
         page = more_page(inbound.payload) if inbound.kind is Kind.BUTTON else None
-        if page is not None and sender in pages:
-            replies, page_of = [pages[sender]], page
+        listed = None
+        if page is not None:  # the list's later page, from the database (a restart keeps it)
+            listed = await anyio.to_thread.run_sync(functools.partial(
+                channel_state.page_of, db_engine, channel=CHANNEL, external_id=sender, now=clock()))
+        if listed is not None:
+            replies, page_of = [listed], page
         else:
-            # A next page whose list is gone (kept in memory: a restart) is not a payload of the
-            # engine's: it answers "that button is no longer active" and asks the question again.
-            # One message at a time, as for Telegram, in their order; in a worker thread, so that
-            # the event loop (Telegram, the back office) is not held up meanwhile.
+            # A next page whose list is gone (erased) is not a payload of the engine's: it answers
+            # "that button is no longer active" and asks the question again. One message at a
+            # time, as for Telegram, in their order; in a worker thread, so that the event loop
+            # (Telegram, the back office) is not held up meanwhile. The service notes that the
+            # person wrote (their 24-hour window) in its transaction.
             async with handling:
                 replies, page_of = await anyio.to_thread.run_sync(service.handle, inbound), 0
-        await anyio.to_thread.run_sync(record_inbound, service.db, sender, clock())
-        for reply in replies:
-            if len(reply.buttons) > 10:
-                pages.pop(sender, None)
-                pages[sender] = reply
-                if len(pages) > SEEN_KEEP:
-                    del pages[next(iter(pages))]
+            long_lists = [reply for reply in replies if len(reply.buttons) > 10]
+            if long_lists:
+                await anyio.to_thread.run_sync(functools.partial(
+                    channel_state.keep_page, db_engine, channel=CHANNEL, external_id=sender,
+                    reply=long_lists[-1], now=clock()))
         try:
             for reply in replies:
                 await client.send_reply(sender, reply, page_of)
         except Exception:  # noqa: BLE001  (logged; Meta would only post the same message again)
             log.exception("could not send a WhatsApp reply to %s", sender)
+        await anyio.to_thread.run_sync(channel_state.answered, db_engine, inbound.update_key, clock())
 
     router.whatsapp_client = client  # type: ignore[attr-defined]  (closed by whoever mounts it)
     return router
 
 
-def record_inbound(db, external_id: str, now: dt.datetime) -> None:
-    """The person wrote: their 24-hour window starts again."""
-    with db.begin() as connection:
-        connection.execute(update(_identity).where(_identity.c.scheme == CHANNEL,
-                                                   _identity.c.external_id == external_id)
-                           .values(last_inbound_at=now))
-
-
-def record_status(db, status: dict, now: dt.datetime) -> None:
+def record_status(db_engine, status: dict, now: dt.datetime) -> None:
     """sent / delivered / read need nothing stored (the row is sent already); failed marks the
     outbox row failed with Meta's error, and 131026 (undeliverable) the person unreachable here.
     131047 (the window had closed: Meta accepted the free-form message, then refused it) queues
@@ -245,14 +251,6 @@ def record_status(db, status: dict, now: dt.datetime) -> None:
     errors = [e for e in _list(status.get("errors")) if isinstance(e, dict)]
     error = errors[0] if errors else {}
     reason = f"whatsapp {error.get('code', '?')}: {error.get('title') or error.get('message') or 'failed'}"
-    with Session(db) as session, session.begin():
-        if str(error.get("code")) == "131047":
-            outbox.resend_as_template(session, channel=CHANNEL, platform_message_id=str(status["id"]),
-                                      reason=reason, now=now)
-            return
-        contact_id = session.execute(
-            update(_outbox).where(_outbox.c.channel == CHANNEL, _outbox.c.platform_message_id == str(status["id"]))
-            .values(status="failed", last_error=reason[:500], claimed_until=None)
-            .returning(_outbox.c.contact_id)).scalar()
-        if contact_id is not None and str(error.get("code")) == "131026":
-            outbox.mark_unreachable(session, contact_id=contact_id, channel=CHANNEL, reason=reason, now=now)
+    code = str(error.get("code"))
+    outbox.refused_after_sending(db_engine, channel=CHANNEL, platform_message_id=str(status["id"]), reason=reason,
+                                 now=now, unreachable=code == "131026", as_template=code == "131047")

@@ -1,5 +1,6 @@
-"""WhatsApp's side of the outbox sender (handlers/outbox_sender.py): the Cloud API messages an
-outbox row needs, the 24-hour window, templates, opt-in, and what Meta's errors mean.
+"""WhatsApp's side of the outbox sender (services/outbox_sender.py, given this transport by
+bot/wiring.py): the Cloud API messages an outbox row needs, the 24-hour window, templates,
+opt-in, and what Meta's errors mean.
 
 **The window.** Inside the 24-hour customer service window (the person wrote to us on WhatsApp
 less than 24 hours ago: channel_identity.last_inbound_at) a row goes as it is: its rendered
@@ -35,7 +36,7 @@ message and report 131047 later in a "failed" status webhook: handlers/whatsapp.
 queues the row again, marked to go as a template, once (services.outbox.resend_as_template);
 131026 (undeliverable) -> Unreachable: the identity is marked and nothing more goes there until
 the person writes again; other 4xx -> Rejected; 5xx and network errors -> transient.
-Pacing: ``limits`` (settings: 80 a second per number, one every 6 s to a person).
+Pacing: ``bot.wiring.whatsapp_limits`` (settings: 80 a second per number, one every 6 s to a person).
 """
 from __future__ import annotations
 
@@ -44,15 +45,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from sqlalchemy import Engine
-
-from bot.settings import WhatsAppSettings
 from conversations import languages
-from store.models import utcnow
+from services.clock import utcnow
 from services.outbox import Pending
+from services.outbox_sender import Flood, Rejected, Unreachable
 
-from services.outbox_sender import Flood, Limits, Rejected, Sender, Unreachable
-from handlers.whatsapp import CHANNEL, WhatsAppClient
+from handlers.whatsapp import CHANNEL, Settings, WhatsAppClient
 from handlers.whatsapp_render import WaMessage, render
 
 WINDOW = dt.timedelta(hours=24)
@@ -93,7 +91,7 @@ class WhatsAppTransport:
     channel = CHANNEL
 
     def __init__(self, client: WhatsAppClient, clock: Callable[[], dt.datetime] = utcnow,
-                 settings: WhatsAppSettings | None = None):
+                 settings: Settings | None = None):
         self.client, self.clock = client, clock
         self.settings = settings or client.settings
 
@@ -203,16 +201,3 @@ def template_message(name: str, language: str, params: list[str]) -> WaMessage:
         body["components"] = [{"type": "body", "parameters": [{"type": "text", "text": p} for p in params]}]
     return WaMessage("template", body)
 
-
-def limits(settings) -> Limits:
-    """The sender's limits from bot.settings.Settings (its whatsapp and outbox groups)."""
-    return Limits(per_second=settings.whatsapp.per_second, per_chat_per_second=settings.whatsapp.per_user_per_second,
-                  max_attempts=settings.outbox.max_attempts, lease=settings.outbox.lease_seconds,
-                  concurrency=settings.outbox.concurrency)
-
-
-def sender(client: WhatsAppClient, db: Engine, limits: Limits, *, clock: Callable[[], dt.datetime] = utcnow,
-           **options) -> Sender:
-    """The outbox sender of the WhatsApp channel (limits: e.g. 80 a second, Meta's default); the
-    templates come from the client's settings."""
-    return Sender(db, WhatsAppTransport(client, clock), limits, clock=clock, **options)

@@ -4,21 +4,23 @@ tells their people), and an interview's outcome.
 
 Weekly patterns are local (Europe/Rome) wall-clock windows: each window's opening and closing
 are turned into UTC instants first, then filled back to back with real durations, so a
-window on a clock-change day still holds what the clock on the office wall says.
+window on a clock-change day still holds what the clock on the office wall says. They skip
+public holidays (services.public_holidays) unless the office asks for them.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Container, Iterable, Iterator
 
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
 
-from services import notices, programme, reminders
+from services import notices, programme, public_holidays, reminders
 from services.booking_views import slot_view, workshop_view
+from services.clock import local  # noqa: F401  (agenda.local: the office reads Rome days)
 from store.models import InterviewBooking, InterviewSlot, WorkshopRegistration, WorkshopSession, aware
 
 UTC = dt.timezone.utc
@@ -37,20 +39,14 @@ class AgendaError(Exception):
         self.reason = reason
 
 
-def local(day: dt.date, time: dt.time) -> dt.datetime:
-    """A Rome wall-clock time as a UTC instant (a time the spring change skips reads as the
-    hour before the change; one the autumn change repeats, as its first occurrence)."""
-    return dt.datetime.combine(day, time, TIMEZONE).astimezone(UTC)
-
-
 def pattern_starts(*, first_day: dt.date, weeks: int, weekdays: Iterable[int], opens: dt.time,
-                   closes: dt.time, minutes: int) -> Iterator[dt.datetime]:
+                   closes: dt.time, minutes: int, skip: Container[dt.date] = ()) -> Iterator[dt.datetime]:
     """UTC starts of back-to-back interviews in the window ``opens``-``closes`` of each chosen
-    weekday (Monday 0), for ``weeks`` weeks from ``first_day``."""
+    weekday (Monday 0), for ``weeks`` weeks from ``first_day``, but none on the days in ``skip``."""
     chosen, length = set(weekdays), dt.timedelta(minutes=minutes)
     for offset in range(weeks * 7):
         day = first_day + dt.timedelta(days=offset)
-        if day.weekday() not in chosen:
+        if day.weekday() not in chosen or day in skip:
             continue
         start, end = local(day, opens), local(day, closes)
         while start + length <= end:
@@ -63,9 +59,10 @@ class PatternResult:
     created: list[InterviewSlot] = field(default_factory=list)
     existing: int = 0  # the operator already has a slot (even a cancelled one) at that start
     past: int = 0
+    holidays: dict[dt.date, str] = field(default_factory=dict)  # chosen days skipped, with their names
 
 
-def add_slots(session: Session, *, starts: Iterable[dt.datetime], now: dt.datetime, duration_minutes: int,
+def add_slots(sql_session: Session, *, starts: Iterable[dt.datetime], now: dt.datetime, duration_minutes: int,
               mode: str, address: str | None, operator: str, capacity: int = 1) -> PatternResult:
     """One slot per start, skipping past starts and those the operator already has: running
     the same pattern again adds nothing, and a slot the office cancelled does not come back."""
@@ -73,7 +70,7 @@ def add_slots(session: Session, *, starts: Iterable[dt.datetime], now: dt.dateti
     result = PatternResult()
     if not starts:
         return result
-    taken = {aware(s) for s in session.execute(select(InterviewSlot.starts_at).where(
+    taken = {aware(s) for s in sql_session.execute(select(InterviewSlot.starts_at).where(
         InterviewSlot.operator == operator, InterviewSlot.starts_at >= starts[0],
         InterviewSlot.starts_at <= starts[-1])).scalars()}
     for start in starts:
@@ -84,30 +81,37 @@ def add_slots(session: Session, *, starts: Iterable[dt.datetime], now: dt.dateti
         else:
             slot = InterviewSlot(starts_at=start, duration_minutes=duration_minutes, mode=mode,
                                  address=address, operator=operator, capacity=capacity)
-            session.add(slot)
+            sql_session.add(slot)
             result.created.append(slot)
-    session.flush()
+    sql_session.flush()
     return result
 
 
-def add_pattern(session: Session, *, first_day: dt.date, last_day: dt.date, weekdays: Iterable[int],
+def add_pattern(sql_session: Session, *, first_day: dt.date, last_day: dt.date, weekdays: Iterable[int],
                 opens: dt.time, closes: dt.time, now: dt.datetime, duration_minutes: int, mode: str,
-                address: str | None, operator: str, capacity: int = 1) -> PatternResult:
+                address: str | None, operator: str, capacity: int = 1,
+                include_holidays: bool = False) -> PatternResult:
     """The office's weekly pattern: back-to-back interviews in the window ``opens``-``closes``
     of the chosen weekdays (Monday 0), from ``first_day`` to ``last_day`` included, as
-    ``add_slots`` adds them. AgendaError address, hours or window."""
+    ``add_slots`` adds them. Public holidays are skipped, and listed in the result's
+    ``holidays``, unless ``include_holidays``. AgendaError address, hours or window."""
     _check_address(mode, address)
     if closes <= opens:
         raise AgendaError("hours")
     if dt.datetime.combine(first_day, closes) - dt.datetime.combine(first_day, opens) < dt.timedelta(
             minutes=duration_minutes):
         raise AgendaError("window")
+    weekdays = set(weekdays)
+    closed = {} if include_holidays else {
+        day: name for day, name in public_holidays.between(first_day, last_day).items() if day.weekday() in weekdays}
     end = local(last_day + dt.timedelta(days=1), dt.time(0, 0))
     starts = [start for start in pattern_starts(
         first_day=first_day, weeks=(last_day - first_day).days // 7 + 1, weekdays=weekdays, opens=opens,
-        closes=closes, minutes=duration_minutes) if start < end]
-    return add_slots(session, starts=starts, now=now, duration_minutes=duration_minutes, mode=mode,
-                     address=address, operator=operator, capacity=capacity)
+        closes=closes, minutes=duration_minutes, skip=closed) if start < end]
+    result = add_slots(sql_session, starts=starts, now=now, duration_minutes=duration_minutes, mode=mode,
+                       address=address, operator=operator, capacity=capacity)
+    result.holidays = closed
+    return result
 
 
 def _check_address(mode: str, address: str | None) -> None:
@@ -115,7 +119,7 @@ def _check_address(mode: str, address: str | None) -> None:
         raise AgendaError("address")
 
 
-def add_slot(session: Session, *, starts_at: dt.datetime, now: dt.datetime, duration_minutes: int,
+def add_slot(sql_session: Session, *, starts_at: dt.datetime, now: dt.datetime, duration_minutes: int,
              mode: str, address: str | None, operator: str, capacity: int = 1) -> InterviewSlot:
     """One slot; AgendaError address (in person without one), past, or exists when the
     operator has a live slot at that start (after a cancellation the office may add it again
@@ -123,23 +127,23 @@ def add_slot(session: Session, *, starts_at: dt.datetime, now: dt.datetime, dura
     _check_address(mode, address)
     if starts_at <= now:
         raise AgendaError("past")
-    live = session.execute(select(InterviewSlot.id).where(
+    live = sql_session.execute(select(InterviewSlot.id).where(
         InterviewSlot.operator == operator, InterviewSlot.starts_at == starts_at,
         InterviewSlot.cancelled_at.is_(None))).first()
     if live:
         raise AgendaError("exists")
     slot = InterviewSlot(starts_at=starts_at, duration_minutes=duration_minutes, mode=mode,
                          address=address, operator=operator, capacity=capacity)
-    session.add(slot)
-    session.flush()
+    sql_session.add(slot)
+    sql_session.flush()
     return slot
 
 
-def cancel_slot(session: Session, *, slot_id: int, now: dt.datetime) -> notices.Told:
+def cancel_slot(sql_session: Session, *, slot_id: int, now: dt.datetime) -> notices.Told:
     """The office cancels a slot: it leaves the offer, and its bookings are cancelled, their
     reminders withdrawn and their people told (services.notices). Returns those bookings, and
     the ids of those whose person a notice reaches."""
-    slot = session.get(InterviewSlot, slot_id)
+    slot = sql_session.get(InterviewSlot, slot_id)
     if slot is None:
         raise AgendaError("not_found")
     if slot.cancelled_at is not None:
@@ -148,67 +152,67 @@ def cancel_slot(session: Session, *, slot_id: int, now: dt.datetime) -> notices.
         raise AgendaError("past")
     # The slot first: a booking racing this one either committed before (and is cancelled
     # below) or finds cancelled_at set and fails (services.bookings checks it in its UPDATE).
-    done = session.execute(update(InterviewSlot).where(
+    done = sql_session.execute(update(InterviewSlot).where(
         InterviewSlot.id == slot_id, InterviewSlot.cancelled_at.is_(None)).values(cancelled_at=now, booked=0))
     if done.rowcount != 1:
         raise AgendaError("cancelled")
-    session.refresh(slot)
-    booked = list(session.execute(select(InterviewBooking).where(
+    sql_session.refresh(slot)
+    booked = list(sql_session.execute(select(InterviewBooking).where(
         InterviewBooking.slot_id == slot_id, InterviewBooking.status == "booked")
         .order_by(InterviewBooking.id)).scalars())
     for booking in booked:
         booking.status, booking.cancel_reason, booking.updated_at = "cancelled", OFFICE_CANCELLED, now
-    session.flush()
+    sql_session.flush()
     for booking in booked:
-        reminders.withdraw(session, reminders.about(reminders.INTERVIEW, booking.id))
+        reminders.withdraw(sql_session, reminders.about(reminders.INTERVIEW, booking.id))
     result = notices.Told(rows=booked)
     for booking in booked:
-        if notices.slot_cancelled(session, contact_id=booking.contact_id, booking_id=booking.id,
+        if notices.slot_cancelled(sql_session, contact_id=booking.contact_id, booking_id=booking.id,
                                   slot=slot_view(slot), now=now):
             result.told.add(booking.id)
     return result
 
 
-def slots_between(session: Session, *, start: dt.datetime, end: dt.datetime) -> list[InterviewSlot]:
+def slots_between(sql_session: Session, *, start: dt.datetime, end: dt.datetime) -> list[InterviewSlot]:
     """Every slot (cancelled ones too) starting in [start, end), earliest first."""
-    return list(session.execute(select(InterviewSlot).where(
+    return list(sql_session.execute(select(InterviewSlot).where(
         InterviewSlot.starts_at >= start, InterviewSlot.starts_at < end)
         .order_by(InterviewSlot.starts_at, InterviewSlot.operator, InterviewSlot.id)).scalars())
 
 
-def cancel_workshop(session: Session, *, workshop_id: int, now: dt.datetime) -> notices.Told:
+def cancel_workshop(sql_session: Session, *, workshop_id: int, now: dt.datetime) -> notices.Told:
     """The office cancels a workshop session: it leaves the offer, its seats and waiting list
     are cancelled, their reminders withdrawn and their people told (services.notices). Returns
     the registrations cancelled, and the ids of those whose person a notice reaches."""
-    workshop = session.get(WorkshopSession, workshop_id)
+    workshop = sql_session.get(WorkshopSession, workshop_id)
     if workshop is None:
         raise AgendaError("not_found")
     if aware(workshop.starts_at) <= now:
         raise AgendaError("past")
     # The session first, as cancel_slot does: a sign-up racing this one fails on cancelled_at.
-    done = session.execute(update(WorkshopSession).where(
+    done = sql_session.execute(update(WorkshopSession).where(
         WorkshopSession.id == workshop_id, WorkshopSession.cancelled_at.is_(None))
         .values(cancelled_at=now, registered=0))
     if done.rowcount != 1:
         raise AgendaError("cancelled")
-    session.refresh(workshop)
-    seats = list(session.execute(select(WorkshopRegistration).where(
+    sql_session.refresh(workshop)
+    seats = list(sql_session.execute(select(WorkshopRegistration).where(
         WorkshopRegistration.session_id == workshop_id,
         WorkshopRegistration.status.in_(("registered", "waitlisted")))
         .order_by(WorkshopRegistration.id).with_for_update()).scalars())
     for seat in seats:
         seat.status, seat.updated_at = "cancelled", now
-    session.flush()
+    sql_session.flush()
     result = notices.Told(rows=seats)
     for seat in seats:
-        reminders.withdraw(session, reminders.about(reminders.WORKSHOP, seat.id))
-        if notices.workshop_changed(session, contact_id=seat.contact_id, registration_id=seat.id,
+        reminders.withdraw(sql_session, reminders.about(reminders.WORKSHOP, seat.id))
+        if notices.workshop_changed(sql_session, contact_id=seat.contact_id, registration_id=seat.id,
                                     workshop=workshop_view(workshop), now=now, kind=notices.CANCELLED):
             result.told.add(seat.id)
     return result
 
 
-def add_workshop(session: Session, *, title: str, starts_at: dt.datetime, ends_at: dt.datetime,
+def add_workshop(sql_session: Session, *, title: str, starts_at: dt.datetime, ends_at: dt.datetime,
                  place: str, capacity: int, now: dt.datetime, language: str = "it",
                  description: str = "") -> WorkshopSession:
     """A workshop session; AgendaError order (ends before it starts) or past."""
@@ -218,12 +222,12 @@ def add_workshop(session: Session, *, title: str, starts_at: dt.datetime, ends_a
         raise AgendaError("past")
     workshop = WorkshopSession(title=title, description=description, starts_at=starts_at, ends_at=ends_at,
                                place=place, capacity=capacity, language=language)
-    session.add(workshop)
-    session.flush()
+    sql_session.add(workshop)
+    sql_session.flush()
     return workshop
 
 
-def interview_outcome(session: Session, *, booking_id: int, status: str, note: str | None, now: dt.datetime,
+def interview_outcome(sql_session: Session, *, booking_id: int, status: str, note: str | None, now: dt.datetime,
                       created_by: str = "") -> InterviewBooking:
     """The office records how an interview went, once it has started: AgendaError outcome (not
     attended nor no_show), not_found (no such booking, or cancelled), not_started. "attended"
@@ -231,12 +235,12 @@ def interview_outcome(session: Session, *, booking_id: int, status: str, note: s
     (services.programme.interview_outcome)."""
     if status not in OUTCOMES:
         raise AgendaError("outcome")
-    booking = session.get(InterviewBooking, booking_id)
+    booking = sql_session.get(InterviewBooking, booking_id)
     if booking is None or booking.status == "cancelled":
         raise AgendaError("not_found")
-    if aware(session.get(InterviewSlot, booking.slot_id).starts_at) > now:
+    if aware(sql_session.get(InterviewSlot, booking.slot_id).starts_at) > now:
         raise AgendaError("not_started")
     booking.status, booking.outcome_note, booking.updated_at = status, note, now
-    programme.interview_outcome(session, booking=booking, today=now.astimezone(TIMEZONE).date(), timezone=TIMEZONE,
+    programme.interview_outcome(sql_session, booking=booking, today=now.astimezone(TIMEZONE).date(), timezone=TIMEZONE,
                                 created_by=created_by)
     return booking

@@ -27,14 +27,14 @@ class Edited(notices.Told):
     promoted: list[WorkshopRegistration] = field(default_factory=list)
 
 
-def edit_workshop(session: Session, *, workshop_id: int, now: dt.datetime, title: str, description: str,
+def edit_workshop(sql_session: Session, *, workshop_id: int, now: dt.datetime, title: str, description: str,
                   starts_at: dt.datetime, ends_at: dt.datetime, place: str, capacity: int,
                   language: str) -> Edited:
     """Change a session not yet started nor cancelled. AgendaError not_found, cancelled, past
     (it started, or the new start is past), order (ends before it starts), capacity (below the
     seats taken). More seats go to the people waiting (told by services.workshops). A new time
     withdraws the reminders of its seats and waiting list and tells their people."""
-    workshop = session.get(WorkshopSession, workshop_id)
+    workshop = sql_session.get(WorkshopSession, workshop_id)
     if workshop is None:
         raise AgendaError("not_found")
     if workshop.cancelled_at is not None:
@@ -50,34 +50,34 @@ def edit_workshop(session: Session, *, workshop_id: int, now: dt.datetime, title
     workshop.title, workshop.description, workshop.place = title, description, place
     workshop.capacity, workshop.language = capacity, language
     workshop.starts_at, workshop.ends_at = starts_at, ends_at
-    session.flush()
+    sql_session.flush()
     result = Edited()
     if more_seats:  # the people waiting take the new seats, first come first served
-        while (promoted := promote_first(session, workshop_id, now=now)) is not None:
+        while (promoted := promote_first(sql_session, workshop_id, now=now)) is not None:
             result.promoted.append(promoted)
     if not moved:
         return result
-    result.rows = list(session.execute(select(WorkshopRegistration).where(
+    result.rows = list(sql_session.execute(select(WorkshopRegistration).where(
         WorkshopRegistration.session_id == workshop_id, WorkshopRegistration.status.in_(ACTIVE))
         .order_by(WorkshopRegistration.id)).scalars())
     for seat in result.rows:
-        reminders.withdraw(session, reminders.about(reminders.WORKSHOP, seat.id))
-        if notices.workshop_changed(session, contact_id=seat.contact_id, registration_id=seat.id,
+        reminders.withdraw(sql_session, reminders.about(reminders.WORKSHOP, seat.id))
+        if notices.workshop_changed(sql_session, contact_id=seat.contact_id, registration_id=seat.id,
                                     workshop=workshop_view(workshop), now=now, kind=notices.MOVED):
             result.told.add(seat.id)
     return result
 
 
-def record_attendance(session: Session, *, workshop_id: int, outcomes: dict[int, str], now: dt.datetime) -> int:
+def record_attendance(sql_session: Session, *, workshop_id: int, outcomes: dict[int, str], now: dt.datetime) -> int:
     """Attended or no-show for the seats of a session that has started (``outcomes``: by
     registration id; other values and other rows are left alone). AgendaError not_found,
     not_started. Returns how many seats changed."""
-    workshop = session.get(WorkshopSession, workshop_id)
+    workshop = sql_session.get(WorkshopSession, workshop_id)
     if workshop is None:
         raise AgendaError("not_found")
     if aware(workshop.starts_at) > now:
         raise AgendaError("not_started")
-    seats = session.scalars(select(WorkshopRegistration).where(
+    seats = sql_session.scalars(select(WorkshopRegistration).where(
         WorkshopRegistration.session_id == workshop_id,
         WorkshopRegistration.status.in_(("registered",) + OUTCOMES))).all()
     changed = 0

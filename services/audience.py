@@ -74,7 +74,7 @@ class Plan:
         return len(self.recipients) + self.excluded
 
 
-def plan(session, audience: Audience | dict | None, now: dt.datetime) -> Plan:
+def plan(sql_session, audience: Audience | dict | None, now: dt.datetime) -> Plan:
     """Everyone the filters select, never an erased person, each once."""
     audience = Audience.of(audience)
     c, i = _contact.c, _identity.c
@@ -90,7 +90,7 @@ def plan(session, audience: Audience | dict | None, now: dt.datetime) -> Plan:
              .where(c.erased_at.is_(None)))
     query = _filtered(query, audience).order_by(c.id)
     people: dict[int, list] = {}
-    for row in session.execute(query):
+    for row in sql_session.execute(query):
         people.setdefault(row.id, []).append(row)
     recipients, opted_out, unreachable = [], 0, 0
     for contact_id, rows in people.items():

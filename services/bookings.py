@@ -39,128 +39,128 @@ def _bookable(now: dt.datetime, cutoff: dt.timedelta):
             InterviewSlot.starts_at > now + cutoff)
 
 
-def free_slots(session: Session, *, now: dt.datetime, cutoff: dt.timedelta,
+def free_slots(sql_session: Session, *, now: dt.datetime, cutoff: dt.timedelta,
                day: dt.date | None = None) -> list[Slot]:
     """Free slots from now on (or on one local day), earliest first."""
     query = select(InterviewSlot).where(*_bookable(now, cutoff), InterviewSlot.starts_at < now + HORIZON)
     if day is not None:
         start, end = local(day, dt.time(0)), local(day + dt.timedelta(days=1), dt.time(0))
         query = query.where(InterviewSlot.starts_at >= start, InterviewSlot.starts_at < end)
-    rows = session.execute(query.order_by(InterviewSlot.starts_at, InterviewSlot.id)).scalars()
+    rows = sql_session.execute(query.order_by(InterviewSlot.starts_at, InterviewSlot.id)).scalars()
     return [slot_view(row) for row in rows]
 
 
-def free_days(session: Session, *, now: dt.datetime, cutoff: dt.timedelta) -> list[dt.date]:
+def free_days(sql_session: Session, *, now: dt.datetime, cutoff: dt.timedelta) -> list[dt.date]:
     """Local (Europe/Rome) days that have at least one free slot (only start times are read)."""
-    starts = session.execute(select(InterviewSlot.starts_at).distinct().where(
+    starts = sql_session.execute(select(InterviewSlot.starts_at).distinct().where(
         *_bookable(now, cutoff), InterviewSlot.starts_at < now + HORIZON)).scalars()
     return sorted({aware(start).astimezone(TIMEZONE).date() for start in starts})
 
 
-def active_booking(session: Session, contact_id: int,
+def active_booking(sql_session: Session, contact_id: int,
                    now: dt.datetime | None = None) -> tuple[InterviewBooking, Slot] | None:
     """The person's booked interview; with ``now``, only if it has not started yet."""
     query = (select(InterviewBooking, InterviewSlot).join(InterviewSlot, InterviewSlot.id == InterviewBooking.slot_id)
              .where(InterviewBooking.contact_id == contact_id, InterviewBooking.status == "booked"))
     if now is not None:
         query = query.where(InterviewSlot.starts_at > now)
-    row = session.execute(query).first()
+    row = sql_session.execute(query).first()
     return (row[0], slot_view(row[1])) if row else None
 
 
-def close_past(session: Session, *, contact_id: int, now: dt.datetime) -> None:
+def close_past(sql_session: Session, *, contact_id: int, now: dt.datetime) -> None:
     """An interview whose time has passed with no outcome recorded yet becomes "past" (the
     office turns it into attended or no_show): it no longer stops the person booking again."""
     started = select(InterviewSlot.id).where(InterviewSlot.starts_at <= now)
-    session.execute(update(InterviewBooking).where(
+    sql_session.execute(update(InterviewBooking).where(
         InterviewBooking.contact_id == contact_id, InterviewBooking.status == "booked",
         InterviewBooking.slot_id.in_(started)).values(status="past", updated_at=utcnow()))
 
 
-def book(session: Session, *, contact_id: int, slot_id: int, now: dt.datetime,
+def book(sql_session: Session, *, contact_id: int, slot_id: int, now: dt.datetime,
          cutoff: dt.timedelta) -> InterviewBooking:
-    _one_at_a_time(session, contact_id)
-    close_past(session, contact_id=contact_id, now=now)
-    if active_booking(session, contact_id):
+    _one_at_a_time(sql_session, contact_id)
+    close_past(sql_session, contact_id=contact_id, now=now)
+    if active_booking(sql_session, contact_id):
         raise BookingError("already_booked")
     try:
-        with session.begin_nested():
-            _hold(session, slot_id, now, cutoff)
+        with sql_session.begin_nested():
+            _hold(sql_session, slot_id, now, cutoff)
             booking = InterviewBooking(slot_id=slot_id, contact_id=contact_id, created_at=now, updated_at=now)
-            session.add(booking)
-            session.flush()
+            sql_session.add(booking)
+            sql_session.flush()
     except IntegrityError:  # the same person booking twice at the same moment
         raise BookingError("already_booked") from None
     return booking
 
 
-def reschedule(session: Session, *, contact_id: int, slot_id: int, now: dt.datetime,
+def reschedule(sql_session: Session, *, contact_id: int, slot_id: int, now: dt.datetime,
                cutoff: dt.timedelta) -> InterviewBooking:
     """Move the person's interview: the new slot is held first, then the old one released."""
-    _one_at_a_time(session, contact_id)
-    current = active_booking(session, contact_id, now)
+    _one_at_a_time(sql_session, contact_id)
+    current = active_booking(sql_session, contact_id, now)
     if current is None:
         raise BookingError("no_booking")
     old, old_slot = current
     if old.slot_id == slot_id:
         return old
-    with session.begin_nested():
-        _lock_slots(session, old.slot_id, slot_id)  # two people swapping slots would deadlock otherwise
-        _hold(session, slot_id, now, cutoff)
+    with sql_session.begin_nested():
+        _lock_slots(sql_session, old.slot_id, slot_id)  # two people swapping slots would deadlock otherwise
+        _hold(sql_session, slot_id, now, cutoff)
         old.status, old.cancel_reason, old.updated_at = "cancelled", "rescheduled", utcnow()
-        session.flush()
-        reminders.withdraw(session, reminders.about(reminders.INTERVIEW, old.id))
+        sql_session.flush()
+        reminders.withdraw(sql_session, reminders.about(reminders.INTERVIEW, old.id))
         booking = InterviewBooking(slot_id=slot_id, contact_id=contact_id, created_at=now, updated_at=now)
-        session.add(booking)
-        _release(session, old.slot_id)
-        session.flush()
+        sql_session.add(booking)
+        _release(sql_session, old.slot_id)
+        sql_session.flush()
     return booking
 
 
-def cancel(session: Session, *, contact_id: int, reason: str | None,
+def cancel(sql_session: Session, *, contact_id: int, reason: str | None,
            now: dt.datetime | None = None) -> InterviewBooking:
     """Cancel the person's interview (with ``now``: only one that has not started yet)."""
-    _one_at_a_time(session, contact_id)
-    current = active_booking(session, contact_id, now)
+    _one_at_a_time(sql_session, contact_id)
+    current = active_booking(sql_session, contact_id, now)
     if current is None:
         raise BookingError("no_booking")
     booking, _slot = current
-    _release(session, booking.slot_id)  # the slot before the booking, in cancel_slot's order
+    _release(sql_session, booking.slot_id)  # the slot before the booking, in cancel_slot's order
     booking.status, booking.cancel_reason, booking.updated_at = "cancelled", reason, utcnow()
-    session.flush()
-    reminders.withdraw(session, reminders.about(reminders.INTERVIEW, booking.id))
+    sql_session.flush()
+    reminders.withdraw(sql_session, reminders.about(reminders.INTERVIEW, booking.id))
     return booking
 
 
-def _one_at_a_time(session: Session, contact_id: int) -> None:
+def _one_at_a_time(sql_session: Session, contact_id: int) -> None:
     """Hold the person's row until the transaction ends (FOR NO KEY UPDATE: rows referring to
     the contact can still be inserted meanwhile)."""
-    session.execute(select(Contact.id).where(Contact.id == contact_id).with_for_update(key_share=True))
+    sql_session.execute(select(Contact.id).where(Contact.id == contact_id).with_for_update(key_share=True))
 
 
-def _lock_slots(session: Session, *slot_ids: int) -> None:
-    session.execute(select(InterviewSlot.id).where(InterviewSlot.id.in_(slot_ids))
-                    .order_by(InterviewSlot.id).with_for_update(key_share=True))
+def _lock_slots(sql_session: Session, *slot_ids: int) -> None:
+    sql_session.execute(select(InterviewSlot.id).where(InterviewSlot.id.in_(slot_ids))
+                        .order_by(InterviewSlot.id).with_for_update(key_share=True))
 
 
-def _hold(session: Session, slot_id: int, now: dt.datetime, cutoff: dt.timedelta) -> None:
-    held = session.execute(update(InterviewSlot).where(InterviewSlot.id == slot_id, *_bookable(now, cutoff))
-                           .values(booked=InterviewSlot.booked + 1))
+def _hold(sql_session: Session, slot_id: int, now: dt.datetime, cutoff: dt.timedelta) -> None:
+    held = sql_session.execute(update(InterviewSlot).where(InterviewSlot.id == slot_id, *_bookable(now, cutoff))
+                               .values(booked=InterviewSlot.booked + 1))
     if held.rowcount != 1:
-        raise BookingError(why_not(session, slot_id, now, cutoff))
+        raise BookingError(why_not(sql_session, slot_id, now, cutoff))
 
 
-def _release(session: Session, slot_id: int) -> None:
-    session.execute(update(InterviewSlot).where(InterviewSlot.id == slot_id, InterviewSlot.booked > 0)
-                    .values(booked=InterviewSlot.booked - 1))
+def _release(sql_session: Session, slot_id: int) -> None:
+    sql_session.execute(update(InterviewSlot).where(InterviewSlot.id == slot_id, InterviewSlot.booked > 0)
+                        .values(booked=InterviewSlot.booked - 1))
 
 
-def why_not(session: Session, slot_id: int, now: dt.datetime, cutoff: dt.timedelta) -> str:
+def why_not(sql_session: Session, slot_id: int, now: dt.datetime, cutoff: dt.timedelta) -> str:
     """Why a slot cannot be booked now: not_found, cancelled, past, too_late or taken."""
-    slot = session.get(InterviewSlot, slot_id)
+    slot = sql_session.get(InterviewSlot, slot_id)
     if slot is None:
         return "not_found"
-    session.refresh(slot)
+    sql_session.refresh(slot)
     if slot.cancelled_at is not None:
         return "cancelled"
     if aware(slot.starts_at) <= now:

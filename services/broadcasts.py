@@ -41,18 +41,18 @@ class BroadcastError(Exception):
         self.reason = reason
 
 
-def count(session: Session, audience: Audience | dict | None, now: dt.datetime) -> Plan:
+def count(sql_session: Session, audience: Audience | dict | None, now: dt.datetime) -> Plan:
     """Who would get a notice sent now (``recipients``), and who would be left out."""
-    return audiences.plan(session, audience, now)
+    return audiences.plan(sql_session, audience, now)
 
 
-def create(session: Session, *, texts: dict[str, str], audience: Audience | dict | None,
+def create(sql_session: Session, *, texts: dict[str, str], audience: Audience | dict | None,
            send_at: dt.datetime, created_by: str = "", now: dt.datetime | None = None,
            request_key: str | None = None) -> Broadcast:
     """A scheduled broadcast. Italian is required; other languages fall back to it. A
     ``request_key`` already used raises BroadcastError("repeated") (the database's unique index
     decides, so two requests at once cannot both pass)."""
-    if request_key is not None and session.execute(
+    if request_key is not None and sql_session.execute(
             select(Broadcast.id).where(Broadcast.request_key == request_key)).first() is not None:
         raise BroadcastError("repeated")
     texts = {language: text.strip() for language, text in texts.items() if text and text.strip()}
@@ -69,10 +69,10 @@ def create(session: Session, *, texts: dict[str, str], audience: Audience | dict
         raise BroadcastError("past")
     broadcast = Broadcast(texts=texts, audience=Audience.of(audience).to_dict(), send_at=send_at,
                           created_by=created_by[:80], created_at=now, status="scheduled", request_key=request_key)
-    session.add(broadcast)
+    sql_session.add(broadcast)
     try:
-        with session.begin_nested():
-            session.flush()
+        with sql_session.begin_nested():
+            sql_session.flush()
     except IntegrityError:
         raise BroadcastError("repeated") from None
     return broadcast
@@ -85,41 +85,41 @@ def text_for(texts: dict[str, str], language: str) -> str:
     return f"{texts.get(language) or texts[languages.DEFAULT]}\n\n{how_to_stop}"
 
 
-def queue_due(session: Session, *, now: dt.datetime) -> int:
+def queue_due(sql_session: Session, *, now: dt.datetime) -> int:
     """Queue every scheduled broadcast whose time has come; the number of outbox rows added."""
-    due = session.execute(select(_broadcast.c.id).where(
+    due = sql_session.execute(select(_broadcast.c.id).where(
         _broadcast.c.status == "scheduled", _broadcast.c.send_at <= now).order_by(_broadcast.c.send_at)).scalars()
-    return sum(queue(session, broadcast_id, now=now) for broadcast_id in list(due))
+    return sum(queue(sql_session, broadcast_id, now=now) for broadcast_id in list(due))
 
 
-def queue(session: Session, broadcast_id: int, *, now: dt.datetime) -> int:
+def queue(sql_session: Session, broadcast_id: int, *, now: dt.datetime) -> int:
     """One broadcast into the outbox, if it is scheduled and due; the number of its rows
     (0 when another process or an earlier run queued it)."""
-    moved = session.execute(update(_broadcast).where(
+    moved = sql_session.execute(update(_broadcast).where(
         _broadcast.c.id == broadcast_id, _broadcast.c.status == "scheduled", _broadcast.c.send_at <= now)
         .values(status="queued", queued_at=now))
     if moved.rowcount != 1:
         return 0
-    texts, audience = session.execute(select(_broadcast.c.texts, _broadcast.c.audience)
+    texts, audience = sql_session.execute(select(_broadcast.c.texts, _broadcast.c.audience)
                                       .where(_broadcast.c.id == broadcast_id)).one()
-    found = audiences.plan(session, audience, now)
+    found = audiences.plan(sql_session, audience, now)
     contents = {language: to_content(Outbound(text_for(texts, language))) for language in
                 {r.language for r in found.recipients}}
     rows = [{"contact_id": r.contact_id, "channel": r.channel, "kind": "broadcast", "broadcast_id": broadcast_id,
              "content": contents[r.language], "due_at": now, "status": "pending", "attempts": 0,
              "idempotency_key": f"broadcast:{broadcast_id}:{r.contact_id}", "created_at": now}
             for r in found.recipients]
-    statement = _insert(session).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    statement = _insert(sql_session).on_conflict_do_nothing(index_elements=["idempotency_key"])
     for start in range(0, len(rows), CHUNK):
-        session.execute(statement, rows[start:start + CHUNK])
-    session.execute(update(_broadcast).where(_broadcast.c.id == broadcast_id).values(skipped=found.excluded))
-    return session.execute(select(func.count()).where(_outbox.c.broadcast_id == broadcast_id)).scalar_one()
+        sql_session.execute(statement, rows[start:start + CHUNK])
+    sql_session.execute(update(_broadcast).where(_broadcast.c.id == broadcast_id).values(skipped=found.excluded))
+    return sql_session.execute(select(func.count()).where(_outbox.c.broadcast_id == broadcast_id)).scalar_one()
 
 
-def queue_due_now(db, clock=utcnow) -> int:
+def queue_due_now(db_engine, clock=utcnow) -> int:
     """What a scheduler tick calls: queue the due broadcasts in a transaction of their own."""
-    with Session(db) as session, session.begin():
-        return queue_due(session, now=clock())
+    with Session(db_engine) as sql_session, sql_session.begin():
+        return queue_due(sql_session, now=clock())
 
 
 @dataclass(frozen=True)
@@ -128,21 +128,21 @@ class Cancelled:
     withdrawn: int  # outbox rows cancelled before they went out
 
 
-def cancel(session: Session, broadcast_id: int, now: dt.datetime) -> Cancelled:
+def cancel(sql_session: Session, broadcast_id: int, now: dt.datetime) -> Cancelled:
     """A scheduled broadcast never goes out; a queued one stops: what was sent stays sent."""
-    row = session.execute(select(_broadcast.c.status).where(_broadcast.c.id == broadcast_id)).first()
+    row = sql_session.execute(select(_broadcast.c.status).where(_broadcast.c.id == broadcast_id)).first()
     if row is None:
         raise BroadcastError("not_found")
     if row.status == "cancelled":
         raise BroadcastError("cancelled")
-    if row.status == "queued" and not _statuses(session, broadcast_id).get("pending"):
+    if row.status == "queued" and not _statuses(sql_session, broadcast_id).get("pending"):
         raise BroadcastError("finished")
-    moved = session.execute(update(_broadcast).where(
+    moved = sql_session.execute(update(_broadcast).where(
         _broadcast.c.id == broadcast_id, _broadcast.c.status.in_(("scheduled", "queued")))
         .values(status="cancelled", cancelled_at=now))
     if moved.rowcount != 1:  # cancelled meanwhile by somebody else
         raise BroadcastError("cancelled")
-    withdrawn = session.execute(update(_outbox).where(
+    withdrawn = sql_session.execute(update(_outbox).where(
         _outbox.c.broadcast_id == broadcast_id, _outbox.c.status == "pending").values(status="cancelled"))
     return Cancelled(row.status, withdrawn.rowcount)
 
@@ -170,11 +170,11 @@ class Report:
         return self.broadcast.queued_at is not None and self.pending == 0
 
 
-def report(session: Session, broadcast_id: int) -> Report:
-    broadcast = session.get(Broadcast, broadcast_id)
+def report(sql_session: Session, broadcast_id: int) -> Report:
+    broadcast = sql_session.get(Broadcast, broadcast_id)
     if broadcast is None:
         raise BroadcastError("not_found")
-    rows = session.execute(select(_outbox.c.status, _outbox.c.last_error, _outbox.c.channel, func.count(),
+    rows = sql_session.execute(select(_outbox.c.status, _outbox.c.last_error, _outbox.c.channel, func.count(),
                                   func.max(_outbox.c.sent_at))
                            .where(_outbox.c.broadcast_id == broadcast_id)
                            .group_by(_outbox.c.status, _outbox.c.last_error, _outbox.c.channel)).all()
@@ -214,14 +214,14 @@ class Summary:
     web_waiting: int = 0  # of ``pending``: web chat people, who get it when they next open the page
 
 
-def recent(session: Session, limit: int = 50) -> list[Summary]:
+def recent(sql_session: Session, limit: int = 50) -> list[Summary]:
     """The latest broadcasts, newest first, with how many rows were queued and sent."""
-    found = list(session.execute(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)).scalars())
+    found = list(sql_session.execute(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)).scalars())
     ids = [b.id for b in found]
     counts: dict[int, dict[str, int]] = {}
     web: dict[int, int] = {}
     if ids:
-        for broadcast_id, status, channel, number in session.execute(
+        for broadcast_id, status, channel, number in sql_session.execute(
                 select(_outbox.c.broadcast_id, _outbox.c.status, _outbox.c.channel, func.count())
                 .where(_outbox.c.broadcast_id.in_(ids))
                 .group_by(_outbox.c.broadcast_id, _outbox.c.status, _outbox.c.channel)):
@@ -234,10 +234,10 @@ def recent(session: Session, limit: int = 50) -> list[Summary]:
                     web.get(b.id, 0)) for b in found]
 
 
-def _statuses(session: Session, broadcast_id: int) -> dict[str, int]:
-    return dict(session.execute(select(_outbox.c.status, func.count()).where(_outbox.c.broadcast_id == broadcast_id)
+def _statuses(sql_session: Session, broadcast_id: int) -> dict[str, int]:
+    return dict(sql_session.execute(select(_outbox.c.status, func.count()).where(_outbox.c.broadcast_id == broadcast_id)
                                 .group_by(_outbox.c.status)).all())
 
 
-def _insert(session: Session):
-    return outbox.dialect_of(session).insert(_outbox)
+def _insert(sql_session: Session):
+    return outbox.dialect_of(sql_session).insert(_outbox)

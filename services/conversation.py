@@ -5,7 +5,7 @@ import datetime as dt
 import logging
 from typing import Callable
 
-from sqlalchemy import Connection, Engine, delete, insert
+from sqlalchemy import Connection, Engine, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from conversations.engine import Engine as ConversationEngine
@@ -16,24 +16,27 @@ from conversations.messages import Inbound, Outbound
 from services import repository
 from store.hot_path import HotPath
 from services.booking_store import DEFAULT_CUTOFF
-from store.models import ProcessedUpdate, utcnow
+from store.models import ChannelIdentity, ProcessedUpdate, utcnow
 
 log = logging.getLogger(__name__)
 KEEP_UPDATE_KEYS = dt.timedelta(days=2)  # Telegram keeps undelivered updates 24 hours
-_processed = ProcessedUpdate.__table__
+# Channels that allow free-form messages only for a while after the person wrote (WhatsApp: 24
+# hours): each message they write is noted on their identity (the outbox reads it).
+WINDOW_CHANNELS = frozenset({"whatsapp"})
+_processed, _identity = ProcessedUpdate.__table__, ChannelIdentity.__table__
 _MARK_PROCESSED = insert(_processed)
 
 
 class ConversationService:
-    def __init__(self, db: Engine, engine: ConversationEngine,
+    def __init__(self, db_engine: Engine, conversation_engine: ConversationEngine,
                  clock: Callable[[], dt.datetime] = utcnow,
                  booking_cutoff: dt.timedelta = DEFAULT_CUTOFF):
-        self.db = db
+        self.db_engine = db_engine
         self.booking_cutoff = booking_cutoff
-        self.engine = engine
+        self.conversation_engine = conversation_engine
         self.clock = clock
         self._handled = 0
-        self._hot = HotPath(db.dialect.name)
+        self._hot = HotPath(db_engine.dialect.name)
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
         """The replies to one message. An update handled before is not handled again; it
@@ -52,7 +55,7 @@ class ConversationService:
 
     def _handle(self, inbound: Inbound) -> list[Outbound]:
         # A Connection, not an ORM Session: the repository speaks Core (see its docstring).
-        with self.db.begin() as connection:
+        with self.db_engine.begin() as connection:
             now = self.clock()
             if inbound.update_key and not self._hot.mark_processed(connection, inbound.update_key, now):
                 raise _Duplicate()
@@ -61,7 +64,8 @@ class ConversationService:
                 connection, inbound.channel, inbound.external_id)
             state = State.from_dict(language, stored)
             store = repository.SqlStore(connection, contact_id, now, self.booking_cutoff)
-            replies = self.engine.handle(state, inbound, store, now)
+            replies = self.conversation_engine.handle(state, inbound, store, now)
+            _note_window(connection, inbound, now)  # after the engine: a first message made the identity
             # Nothing to save once erased, or once this chat was linked to another contact (the
             # state loaded was the old contact's: dropped).
             if not store.erased and not store.linked:
@@ -89,16 +93,18 @@ class ConversationService:
                                                       "Please write again in a few minutes."))]
 
     def _current_question(self, inbound: Inbound, *, mark: bool, sorry: bool = False) -> list[Outbound]:
-        with self.db.begin() as connection:
+        with self.db_engine.begin() as connection:
             if mark and inbound.update_key:
                 _mark_processed(connection, inbound.update_key)
+            if sorry:  # they did write: their window starts again though the handling failed
+                _note_window(connection, inbound, self.clock())
             contact_id, language, stored = repository.load_contact(
                 connection, inbound.channel, inbound.external_id)
             now = self.clock()
             ctx = Ctx(state=State.from_dict(language, stored), inbound=inbound, now=now,
                       store=repository.SqlStore(connection, contact_id, now, self.booking_cutoff))
             apology = [Outbound(ctx.t.gettext("Sorry, something went wrong on our side. Let's try again."))]
-            return (apology if sorry else []) + self.engine.reprompt(ctx)
+            return (apology if sorry else []) + self.conversation_engine.reprompt(ctx)
 
     def _prune_now_and_then(self) -> None:
         """Forget old update ids now and then; a failure here must not touch the replies."""
@@ -106,7 +112,7 @@ class ConversationService:
         if self._handled % 1000:
             return
         try:
-            with self.db.begin() as connection:
+            with self.db_engine.begin() as connection:
                 connection.execute(delete(_processed).where(
                     _processed.c.processed_at < self.clock() - KEEP_UPDATE_KEYS))
         except Exception:  # noqa: BLE001
@@ -122,3 +128,11 @@ def _mark_processed(connection: Connection, key: str) -> None:
         connection.execute(_MARK_PROCESSED, {"key": key})
     except IntegrityError:
         raise _Duplicate() from None
+
+
+def _note_window(connection: Connection, inbound: Inbound, now: dt.datetime) -> None:
+    """The person wrote on a channel with a window (WINDOW_CHANNELS): it starts again now."""
+    if inbound.channel in WINDOW_CHANNELS:
+        connection.execute(update(_identity).where(_identity.c.scheme == inbound.channel,
+                                                   _identity.c.external_id == inbound.external_id)
+                           .values(last_inbound_at=now))

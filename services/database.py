@@ -6,7 +6,9 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from store import migrate
-from store.engine import make_engine
+from store.engine import DEFAULT_URL, checkpoint_elsewhere, make_engine
+
+__all__ = ["DEFAULT_URL", "checkpoint_elsewhere", "load_demo_if_empty", "open_database"]
 
 
 def open_database(url: str | None) -> Engine:
@@ -19,3 +21,28 @@ def open_database(url: str | None) -> Engine:
         db_engine.dispose()
         raise
     return db_engine
+
+
+def load_demo_if_empty(db_engine: Engine) -> bool:
+    """With no interview slot and no workshop session at all, load the demo data (services.demo)
+    so that a newcomer's first chat can try every flow; True if it did."""
+    from sqlalchemy import exists, select
+    from sqlmodel import Session
+
+    from services import demo
+    from store.models import InterviewSlot, WorkshopSession, utcnow
+
+    with Session(db_engine) as sql_session, sql_session.begin():
+        if sql_session.execute(select(exists().where(InterviewSlot.id.isnot(None)))).scalar() or \
+                sql_session.execute(select(exists().where(WorkshopSession.id.isnot(None)))).scalar():
+            return False
+        demo.load(sql_session, now=utcnow())
+    return True
+
+
+def ping(db_engine: Engine) -> None:
+    """A round trip to the database (/health); raises when it cannot be reached."""
+    from sqlalchemy import text
+
+    with db_engine.connect() as connection:
+        connection.execute(text("SELECT 1"))

@@ -1,5 +1,6 @@
 """Demo data, so that a newcomer can try every flow right after ``python -m bot``: interview
-slots for the next three weeks and the "bussola" workshop cycle, one session nearly full.
+slots for the next three weeks and the "bussola" workshop cycle, one session nearly full,
+none on a public holiday (services.public_holidays), as the office's own pattern does.
 
 Idempotent: slots are skipped where the operator already has one at that start, the cycle
 is added only when none of its sessions is still to come, demo contacts are found again by
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
 
-from services import agenda
+from services import agenda, public_holidays
 from store.models import ChannelIdentity, Contact, WorkshopRegistration, WorkshopSession
 
 CYCLE = "Come muoverti nel mondo del lavoro senza perdere la bussola"  # the chat names the cycle so too
@@ -63,52 +65,63 @@ class DemoReport:
     cycle_already_there: int = 0  # sessions of the cycle still to come, when none was added
 
 
-def load(session: Session, *, now: dt.datetime) -> DemoReport:
+def load(sql_session: Session, *, now: dt.datetime) -> DemoReport:
     report = DemoReport()
     today = now.astimezone(TIMEZONE).date()
+    # Far enough for the slots' weeks and the cycle's Wednesdays, however many holidays they meet.
+    closed = public_holidays.between(today, today + dt.timedelta(weeks=WEEKS + 2 * len(SESSIONS)))
     for plan in SLOTS:
         starts = agenda.pattern_starts(first_day=today, weeks=WEEKS, weekdays=[plan.weekday],
-                                       opens=plan.opens, closes=plan.closes, minutes=plan.minutes)
-        report.slots.append((plan, agenda.add_slots(
-            session, starts=starts, now=now, duration_minutes=plan.minutes, mode=plan.mode,
-            address=plan.address, operator=plan.operator)))
-    upcoming = session.execute(select(WorkshopSession.id).where(
+                                       opens=plan.opens, closes=plan.closes, minutes=plan.minutes, skip=closed)
+        result = agenda.add_slots(sql_session, starts=starts, now=now, duration_minutes=plan.minutes,
+                                  mode=plan.mode, address=plan.address, operator=plan.operator)
+        result.holidays = {day: name for day, name in closed.items()
+                           if day.weekday() == plan.weekday and day < today + dt.timedelta(weeks=WEEKS)}
+        report.slots.append((plan, result))
+    upcoming = sql_session.execute(select(WorkshopSession.id).where(
         WorkshopSession.title.in_(TITLES), WorkshopSession.cancelled_at.is_(None),
         WorkshopSession.ends_at > now)).all()
     if upcoming:
         report.cycle_already_there = len(upcoming)
         return report
-    first = today + dt.timedelta(days=3)
-    first += dt.timedelta(days=(WED - first.weekday()) % 7)  # a Wednesday at least 3 days away
-    for week, (title, description, capacity, taken) in enumerate(SESSIONS):
-        day = first + dt.timedelta(weeks=week)
+    for (title, description, capacity, taken), day in zip(SESSIONS, _wednesdays(today, closed)):
         workshop = agenda.add_workshop(
-            session, title=title, description=description, starts_at=agenda.local(day, dt.time(9, 30)),
+            sql_session, title=title, description=description, starts_at=agenda.local(day, dt.time(9, 30)),
             ends_at=agenda.local(day, dt.time(12, 30)), place=HALL, capacity=capacity, now=now)
-        _fill(session, workshop, taken)
+        _fill(sql_session, workshop, taken)
         report.workshops.append(workshop)
     return report
 
 
-def _fill(session: Session, workshop: WorkshopSession, taken: int) -> None:
+def _wednesdays(today: dt.date, closed: dict[dt.date, str]) -> Iterator[dt.date]:
+    """The cycle's weekly days: Wednesdays from the first one at least 3 days away, holidays left out."""
+    day = today + dt.timedelta(days=3)
+    day += dt.timedelta(days=(WED - day.weekday()) % 7)
+    while True:
+        if day not in closed:
+            yield day
+        day += dt.timedelta(weeks=1)
+
+
+def _fill(sql_session: Session, workshop: WorkshopSession, taken: int) -> None:
     """Seats for anonymous demo contacts in a session just created (so no count to race)."""
     for number in range(1, taken + 1):
-        contact_id = demo_contact(session, number)
-        session.add(WorkshopRegistration(session_id=workshop.id, contact_id=contact_id, status="registered"))
+        contact_id = demo_contact(sql_session, number)
+        sql_session.add(WorkshopRegistration(session_id=workshop.id, contact_id=contact_id, status="registered"))
     workshop.registered = taken
-    session.flush()
+    sql_session.flush()
 
 
-def demo_contact(session: Session, number: int) -> int:
+def demo_contact(sql_session: Session, number: int) -> int:
     """The anonymous contact "demo-NN", created the first time."""
     external_id = f"demo-{number:02d}"
-    found = session.execute(select(ChannelIdentity.contact_id).where(
+    found = sql_session.execute(select(ChannelIdentity.contact_id).where(
         ChannelIdentity.scheme == "demo", ChannelIdentity.external_id == external_id)).scalar()
     if found:
         return found
     contact = Contact()
-    session.add(contact)
-    session.flush()
-    session.add(ChannelIdentity(contact_id=contact.id, scheme="demo", external_id=external_id))
-    session.flush()
+    sql_session.add(contact)
+    sql_session.flush()
+    sql_session.add(ChannelIdentity(contact_id=contact.id, scheme="demo", external_id=external_id))
+    sql_session.flush()
     return contact.id

@@ -57,17 +57,17 @@ class Report:
         return [r for r in self.rows if r.outcome == "refused"]
 
 
-def plan(session: Session, parsed: Parsed, *, now: dt.datetime) -> Report:
+def plan(sql_session: Session, parsed: Parsed, *, now: dt.datetime) -> Report:
     """Each row's outcome (create, present, refused) and the steps to write, in order."""
     report = Report(rows=parsed.rows, separator=parsed.separator, ignored_columns=parsed.ignored_columns)
     for row in parsed.rows:
         if row.problems:
             row.outcome = "refused"
-    people = People(session, parsed.rows)
+    people = People(sql_session, parsed.rows)
     refused_people = _match_people(parsed.rows, people)
     steps = [r for r in parsed.rows if r.kind not in ("person", "") and not r.problems]
     _match_steps(steps, people, refused_people)
-    _load_history(session, list(people.known.values()))
+    _load_history(sql_session, list(people.known.values()))
     for row in sorted((r for r in steps if not r.outcome), key=lambda r: (r.data["day"], RANK[r.kind], r.line)):
         if row.kind == "interview":
             _decide_interview(row, now=now)
@@ -82,9 +82,9 @@ class People:
     """Who a row is about: the live registrations sharing the file's codes and phones, and the
     people the file's own "persona" rows create."""
 
-    def __init__(self, session: Session, rows: list[Row]):
+    def __init__(self, sql_session: Session, rows: list[Row]):
         self.by_code, self.by_phone = _registrations(
-            session, {r.data["tax_code"] for r in rows if r.data.get("tax_code")},
+            sql_session, {r.data["tax_code"] for r in rows if r.data.get("tax_code")},
             {r.data["phone"] for r in rows if r.data.get("phone")})
         self.known: dict[int, Person] = {}  # registration id -> its person
         self.in_file: dict[tuple[str, str], tuple[Person, int]] = {}  # key -> the person, the line naming them
@@ -211,13 +211,13 @@ def _keys(row: Row) -> list[tuple[str, str]]:
     return [(name, row.data[name]) for name in ("tax_code", "phone") if row.data.get(name)]
 
 
-def _registrations(session: Session, codes: set[str], phones: set[str]) -> tuple[dict, dict]:
+def _registrations(sql_session: Session, codes: set[str], phones: set[str]) -> tuple[dict, dict]:
     """Live registrations by codice fiscale and by phone (the oldest first when several share one)."""
     by_code: dict[str, Registration] = {}
     by_phone: dict[str, Registration] = {}
     for column, values, into in ((Registration.tax_code, codes, by_code), (Registration.phone, phones, by_phone)):
         for chunk in _chunks(sorted(values)):
-            for registration in session.scalars(select(Registration).where(
+            for registration in sql_session.scalars(select(Registration).where(
                     column.in_(chunk), Registration.erased_at.is_(None),
                     Registration.status.not_in(NOT_MATCHED)).order_by(Registration.id)):
                 into.setdefault(getattr(registration, column.key), registration)
@@ -229,17 +229,17 @@ def _chunks(values: list) -> Iterable[list]:
         yield values[start:start + CHUNK]
 
 
-def _load_history(session: Session, people: list[Person]) -> None:
+def _load_history(sql_session: Session, people: list[Person]) -> None:
     """What the database already holds of these people: interviews by day, steps by key."""
     by_contact = {p.registration.contact_id: p for p in people}
     for chunk in _chunks(sorted(by_contact)):
-        for contact_id, status, starts in session.execute(
+        for contact_id, status, starts in sql_session.execute(
                 select(InterviewBooking.contact_id, InterviewBooking.status, InterviewSlot.starts_at)
                 .join(InterviewSlot, InterviewSlot.id == InterviewBooking.slot_id)
                 .where(InterviewBooking.contact_id.in_(chunk), InterviewBooking.status != "cancelled")):
             day = _local_day(starts)
             by_contact[contact_id].bookings.setdefault(day, set()).add(status)
-        for contact_id, kind, day, company in session.execute(
+        for contact_id, kind, day, company in sql_session.execute(
                 select(ProgrammeEvent.contact_id, ProgrammeEvent.kind, ProgrammeEvent.day, ProgrammeEvent.company)
                 .where(ProgrammeEvent.contact_id.in_(chunk))):
             by_contact[contact_id].steps.add(step_key(kind, day, company))

@@ -32,22 +32,22 @@ from store.models import Contact, InterviewBooking, InterviewSlot, ProgrammeEven
 SLOT_MINUTES = 45
 
 
-def preview(session: Session, data: bytes, *, now: dt.datetime) -> Report:
+def preview(sql_session: Session, data: bytes, *, now: dt.datetime) -> Report:
     """What ``run`` would do; reads only. FileError when the file itself is wrong."""
     today = now.astimezone(TIMEZONE).date()
-    return plan(session, read(data, today=today), now=now)
+    return plan(sql_session, read(data, today=today), now=now)
 
 
-def run(session: Session, data: bytes, *, now: dt.datetime, created_by: str = "") -> Report:
-    """Check and write the valid rows in the session's transaction (the caller commits)."""
-    report = preview(session, data, now=now)
-    write(session, report, now=now, created_by=created_by)
+def run(sql_session: Session, data: bytes, *, now: dt.datetime, created_by: str = "") -> Report:
+    """Check and write the valid rows in the SQL session's transaction (the caller commits)."""
+    report = preview(sql_session, data, now=now)
+    write(sql_session, report, now=now, created_by=created_by)
     return report
 
 
 # -- writing ----------------------------------------------------------------------------
 
-def write(session: Session, report: Report, *, now: dt.datetime, created_by: str = "") -> None:
+def write(sql_session: Session, report: Report, *, now: dt.datetime, created_by: str = "") -> None:
     """Write what ``plan`` decided, in a few flushes: the rows services.programme.record and
     interview_outcome would write one by one (a flush each: 20,000 rows took minutes), with
     their source keys, so that the agenda or the office acting later on an imported booking or
@@ -55,29 +55,29 @@ def write(session: Session, report: Report, *, now: dt.datetime, created_by: str
     today = now.astimezone(TIMEZONE).date()
     new = [row for row in report.rows if row.kind == "person" and row.outcome == "create"]
     contacts = [Contact(language="it", created_at=local(row.data["day"], dt.time(12, 0))) for row in new]
-    session.add_all(contacts)
-    session.flush()  # their ids
+    sql_session.add_all(contacts)
+    sql_session.flush()  # their ids
     codes: set[str] = set()
     for row, contact in zip(new, contacts):
         d = row.data
         row.person.registration = Registration(
-            contact_id=contact.id, code=_code(session, codes), status="registered", language="it",
+            contact_id=contact.id, code=_code(sql_session, codes), status="registered", language="it",
             first_name=d.get("first_name"), last_name=d.get("last_name"), birth_date=d.get("birth_date"),
             tax_code=d.get("tax_code"), municipality=d.get("municipality"), phone=d.get("phone"),
             email=d.get("email"), created_at=contact.created_at)
-    session.add_all(row.person.registration for row in new)
+    sql_session.add_all(row.person.registration for row in new)
 
     interviews = [row for row in report.order if row.kind == "interview"]
     slots = [InterviewSlot(starts_at=local(row.data["day"], row.data["time"]), duration_minutes=SLOT_MINUTES,
                            mode="in_person", operator=row.data["operator"], capacity=1, booked=1, created_at=now)
              for row in interviews]
-    session.add_all(slots)
-    session.flush()  # slot ids
+    sql_session.add_all(slots)
+    sql_session.flush()  # slot ids
     bookings = [InterviewBooking(slot_id=slot.id, contact_id=row.person.registration.contact_id,
                                  status=row.data["outcome"], outcome_note=row.data["note"], created_at=now,
                                  updated_at=now) for row, slot in zip(interviews, slots)]
-    session.add_all(bookings)
-    session.flush()  # booking ids: the source keys of the "interviewed" steps
+    sql_session.add_all(bookings)
+    sql_session.flush()  # booking ids: the source keys of the "interviewed" steps
     booking_of = {id(row): booking for row, booking in zip(interviews, bookings)}
 
     events = []
@@ -93,18 +93,18 @@ def write(session: Session, report: Report, *, now: dt.datetime, created_by: str
             contact_id=contact_id, kind=row.kind, day=d["day"], company=d.get("company"),
             contract_type=d.get("contract_type"), reason=d.get("reason"), note=d["note"], source="import",
             source_key=_source_key(row, contact_id), created_by=created_by, created_at=now))
-    session.add_all(events)
+    sql_session.add_all(events)
     people = {id(row.person): row.person for row in report.order} | {id(row.person): row.person for row in new}
     for person in people.values():
         if person.registration.status != person.stage:
             person.registration.status = person.stage
-    session.flush()
+    sql_session.flush()
 
 
-def _code(session: Session, taken: set[str]) -> str:
+def _code(sql_session: Session, taken: set[str]) -> str:
     """The chat's registration code; unique also among the codes of this import not yet written."""
     while True:
-        code = new_registration_code(session)
+        code = new_registration_code(sql_session)
         if code not in taken:
             taken.add(code)
             return code

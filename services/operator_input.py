@@ -7,8 +7,10 @@ library only): ``python -m bot`` loads it whenever it starts.
 """
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import re
+import sys
 import unicodedata
 
 DAYS = {  # Monday is 0, as in date.weekday()
@@ -120,3 +122,25 @@ def _plain(text: str) -> str:
     """Lower case without accents: "Martedì" -> "martedi"."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# -- the command lines' parsers ------------------------------------------------------------------
+_ARGPARSE_ITALIAN = (  # argparse's own messages are English
+    (r"^the following arguments are required: (.*)$", r"parametri obbligatori mancanti: \1"),
+    (r"^argument (\S+): invalid choice: (.*?) \(choose from (.*)\)$",
+     r"parametro \1: valore non ammesso \2 (ammessi: \3)"),
+    (r"^argument (\S+): expected one argument$", r"parametro \1: manca il valore"),
+    (r"^argument (\S+): ", r"parametro \1: "),
+    (r"^unrecognized arguments: (.*)$", r"parametri non riconosciuti: \1"),
+)
+
+
+class OperatorParser(argparse.ArgumentParser):
+    """An operators' command line (``python -m backoffice``): errors in Italian, on stderr, exit
+    status 2, never a traceback."""
+
+    def error(self, message: str):
+        for pattern, replacement in _ARGPARSE_ITALIAN:
+            message = re.sub(pattern, replacement, message)
+        sys.stderr.write(self.format_usage().replace("usage:", "uso:", 1))
+        self.exit(2, f"errore: {message}\n")

@@ -70,7 +70,7 @@ def next_kinds(stage: str) -> list[str]:
     return found
 
 
-def record(session: Session, *, registration: Registration, kind: str, on: dt.date, today: dt.date,
+def record(sql_session: Session, *, registration: Registration, kind: str, on: dt.date, today: dt.date,
            company: str | None = None, contract_type: str | None = None, reason: str | None = None,
            note: str | None = None, source: str = "office", source_key: str | None = None,
            created_by: str = "") -> ProgrammeEvent:
@@ -78,7 +78,7 @@ def record(session: Session, *, registration: Registration, kind: str, on: dt.da
     the existing row, unchanged. Placements may start in the future (a contract signed today
     for next month); the other steps happened, so not after ``today``."""
     if source_key is not None:
-        existing = session.execute(select(ProgrammeEvent).where(ProgrammeEvent.source_key == source_key)).scalar()
+        existing = sql_session.execute(select(ProgrammeEvent).where(ProgrammeEvent.source_key == source_key)).scalar()
         if existing is not None:
             return existing
     if registration.erased_at is not None:
@@ -97,26 +97,26 @@ def record(session: Session, *, registration: Registration, kind: str, on: dt.da
                            contract_type=contract_type if kind == "placement" else None,
                            reason=reason if kind == "closed" else None, note=(note or "").strip() or None,
                            source=source, source_key=source_key, created_by=created_by)
-    session.add(event)
+    sql_session.add(event)
     registration.status = stage
-    session.flush()
+    sql_session.flush()
     return event
 
 
-def reopen(session: Session, *, registration: Registration) -> str:
+def reopen(sql_session: Session, *, registration: Registration) -> str:
     """Undo "closed": back to the stage of the latest step before it (or "registered")."""
     if registration.status != "closed":
         raise PathError("stage")
-    registration.status = stage_from_events(session, registration.contact_id, skip_closed=True)
-    session.flush()
+    registration.status = stage_from_events(sql_session, registration.contact_id, skip_closed=True)
+    sql_session.flush()
     return registration.status
 
 
-def stage_from_events(session: Session, contact_id: int, *, skip_closed: bool = False) -> str:
+def stage_from_events(sql_session: Session, contact_id: int, *, skip_closed: bool = False) -> str:
     """The stage the person's latest step (by day) leads to; "registered" without any (with
     ``skip_closed``: the latest before a closure)."""
-    rows = session.execute(select(ProgrammeEvent.kind).where(ProgrammeEvent.contact_id == contact_id)
-                           .order_by(ProgrammeEvent.day.desc(), ProgrammeEvent.id.desc())).scalars()
+    rows = sql_session.execute(select(ProgrammeEvent.kind).where(ProgrammeEvent.contact_id == contact_id)
+                               .order_by(ProgrammeEvent.day.desc(), ProgrammeEvent.id.desc())).scalars()
     for kind in rows:
         if skip_closed and kind == "closed":
             continue
@@ -124,17 +124,17 @@ def stage_from_events(session: Session, contact_id: int, *, skip_closed: bool = 
     return "registered"
 
 
-def interview_outcome(session: Session, *, booking: InterviewBooking, today: dt.date, timezone,
+def interview_outcome(sql_session: Session, *, booking: InterviewBooking, today: dt.date, timezone,
                       created_by: str = "") -> ProgrammeEvent | None:
     """The agenda's outcome of an interview, on the path: "attended" records "interviewed" on the
     interview's day (once per booking); changing it to "no_show" takes that step back.
     Without a live registration, nothing (the person was never registered, or erased)."""
-    registration = session.execute(select(Registration).where(
+    registration = sql_session.execute(select(Registration).where(
         Registration.contact_id == booking.contact_id, Registration.erased_at.is_(None))).scalar()
     if registration is None:
         return None
     key = f"interview_booking:{booking.id}"
-    existing = session.execute(select(ProgrammeEvent).where(ProgrammeEvent.source_key == key)).scalar()
+    existing = sql_session.execute(select(ProgrammeEvent).where(ProgrammeEvent.source_key == key)).scalar()
     if booking.status == "attended":
         if existing is not None:
             return existing
@@ -142,14 +142,14 @@ def interview_outcome(session: Session, *, booking: InterviewBooking, today: dt.
             advance(registration.status, "interviewed")
         except PathError:
             return None  # closed: the office decided; the outcome stays on the booking
-        slot = session.get(InterviewSlot, booking.slot_id)
+        slot = sql_session.get(InterviewSlot, booking.slot_id)
         day = aware(slot.starts_at).astimezone(timezone).date()
-        return record(session, registration=registration, kind="interviewed", on=min(day, today), today=today,
+        return record(sql_session, registration=registration, kind="interviewed", on=min(day, today), today=today,
                       source="agenda", source_key=key, created_by=created_by)
     if existing is not None:
-        session.delete(existing)
-        session.flush()
+        sql_session.delete(existing)
+        sql_session.flush()
         if registration.status == "interviewed":
-            registration.status = stage_from_events(session, registration.contact_id)
-            session.flush()
+            registration.status = stage_from_events(sql_session, registration.contact_id)
+            sql_session.flush()
     return None

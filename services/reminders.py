@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
@@ -33,11 +33,10 @@ from conversations import reminders as texts
 from conversations.i18n import TIMEZONE
 
 from services import outbox
+from services.booking_views import slot_view, workshop_view
+from services.clock import local
 from store.models import (Contact, InterviewBooking, InterviewSlot, OutboxMessage, WorkshopRegistration,
-                     WorkshopSession, aware)
-
-if TYPE_CHECKING:
-    from bot.settings import ReminderSettings  # noqa: F401  (what callers pass)
+                          WorkshopSession, aware)
 
 KIND = "reminder"
 HORIZON = dt.timedelta(minutes=5)       # queued this long before their time: the sender is on time
@@ -73,7 +72,6 @@ def out_of_quiet_hours(at: dt.datetime, settings: Settings) -> dt.datetime:
     day = at.astimezone(TIMEZONE).date()
     if settings.quiet_start > settings.quiet_end and at.astimezone(TIMEZONE).time() < settings.quiet_end:
         day -= dt.timedelta(days=1)  # after midnight: they began the evening before
-    from services.agenda import local  # services.agenda imports this module
     return local(day, settings.quiet_start) - BEFORE_QUIET
 
 
@@ -116,13 +114,13 @@ class _Booking:
     view: object  # the Slot or Workshop the text describes
 
 
-def plan(session: Session, *, now: dt.datetime, settings: Settings) -> int:
+def plan(sql_session: Session, *, now: dt.datetime, settings: Settings) -> int:
     """Queue the reminders due within ``HORIZON``; returns how many rows were added. Runs inside
     the caller's transaction (commit after)."""
-    sweep(session, now=now)
+    sweep(sql_session, now=now)
     window = now + dt.timedelta(hours=max([*settings.workshop_hours, *settings.interview_hours, 0]) + 24)
-    candidates = _interviews(session, now, window) + _seats(session, now, window)
-    queued_keys = set(session.execute(select(OutboxMessage.idempotency_key).where(
+    candidates = _interviews(sql_session, now, window) + _seats(sql_session, now, window)
+    queued_keys = set(sql_session.execute(select(OutboxMessage.idempotency_key).where(
         OutboxMessage.kind == KIND, OutboxMessage.about.in_([about(b.kind, b.id) for b in candidates]))).scalars())
     queued = 0
     for booking in candidates:
@@ -132,14 +130,14 @@ def plan(session: Session, *, now: dt.datetime, settings: Settings) -> int:
         if due is None:
             continue
         key = f"reminder:{about(booking.kind, booking.id)}:{due.hours:g}h:{booking.starts_at:%Y%m%dT%H%MZ}"
-        if key not in queued_keys and _still_booked(session, booking) and _queue(session, booking, due, key, now):
+        if key not in queued_keys and _still_booked(sql_session, booking) and \
+                _queue(sql_session, booking, due, key, now):
             queued += 1
     return queued
 
 
-def _interviews(session: Session, now: dt.datetime, window: dt.datetime) -> list[_Booking]:
-    from services.bookings import slot_view  # here: services.bookings (and services.agenda, which it uses) call withdraw
-    rows = session.execute(
+def _interviews(sql_session: Session, now: dt.datetime, window: dt.datetime) -> list[_Booking]:
+    rows = sql_session.execute(
         select(InterviewBooking, InterviewSlot, Contact.language)
         .join(InterviewSlot, InterviewSlot.id == InterviewBooking.slot_id)
         .join(Contact, Contact.id == InterviewBooking.contact_id)
@@ -150,9 +148,8 @@ def _interviews(session: Session, now: dt.datetime, window: dt.datetime) -> list
                      aware(booking.created_at), slot_view(slot)) for booking, slot, language in rows]
 
 
-def _seats(session: Session, now: dt.datetime, window: dt.datetime) -> list[_Booking]:
-    from services.workshops import workshop_view  # here: services.workshops calls withdraw
-    rows = session.execute(
+def _seats(sql_session: Session, now: dt.datetime, window: dt.datetime) -> list[_Booking]:
+    rows = sql_session.execute(
         select(WorkshopRegistration, WorkshopSession, Contact.language)
         .join(WorkshopSession, WorkshopSession.id == WorkshopRegistration.session_id)
         .join(Contact, Contact.id == WorkshopRegistration.contact_id)
@@ -169,27 +166,27 @@ def _wants_reminders():
     return Contact.erased_at.is_(None), Contact.reminders_off_at.is_(None)
 
 
-def _still_booked(session: Session, booking: _Booking) -> bool:
+def _still_booked(sql_session: Session, booking: _Booking) -> bool:
     """Lock the booking while its reminder is queued, so that a cancellation committing at the
     same moment either finds the row to withdraw or is seen here. A booking being changed right
     now (locked) is left to the next run (PostgreSQL; on SQLite writers already take turns)."""
     model, status = ((InterviewBooking, "booked") if booking.kind == INTERVIEW
                      else (WorkshopRegistration, "registered"))
-    return session.execute(select(model.id).where(model.id == booking.id, model.status == status)
+    return sql_session.execute(select(model.id).where(model.id == booking.id, model.status == status)
                            .with_for_update(skip_locked=True)).first() is not None
 
 
-def _queue(session: Session, booking: _Booking, due: Due, key: str, now: dt.datetime) -> bool:
+def _queue(sql_session: Session, booking: _Booking, due: Due, key: str, now: dt.datetime) -> bool:
     reader = describe.Reader(booking.language or "it", now)
     message = (texts.interview_reminder(reader, booking.id, booking.view) if booking.kind == INTERVIEW
                else texts.workshop_reminder(reader, booking.id, booking.view))
     subject = about(booking.kind, booking.id)
-    if not outbox.enqueue(session, contact_id=booking.contact_id, message=message, key=key,
+    if not outbox.enqueue(sql_session, contact_id=booking.contact_id, message=message, key=key,
                           due_at=due.due_at, kind=KIND, about=subject,
                           template_params=template_params(reader, booking.kind, booking.view)):
         return False
     # only the latest reminder of a booking: an older one not sent yet (the bot was down) goes
-    session.execute(update(OutboxMessage).where(
+    sql_session.execute(update(OutboxMessage).where(
         OutboxMessage.about == subject, OutboxMessage.kind == KIND, OutboxMessage.status == "pending",
         OutboxMessage.idempotency_key != key).values(status="cancelled"))
     return True
@@ -208,32 +205,32 @@ def template_params(reader: describe.Reader, kind: str, view) -> list[str]:
 
 
 # -- withdrawing --------------------------------------------------------------------------
-def withdraw(session: Session, about: str) -> int:
+def withdraw(sql_session: Session, about: str) -> int:
     """Cancel the pending reminders about a booking that changed (cancelled, moved, its slot or
     session cancelled); in the caller's transaction. Rows already being sent are left alone."""
-    return session.execute(update(OutboxMessage).where(
+    return sql_session.execute(update(OutboxMessage).where(
         OutboxMessage.about == about, OutboxMessage.kind == KIND, OutboxMessage.status == "pending")
         .values(status="cancelled")).rowcount
 
 
-def withdraw_person(session: Session, contact_id: int) -> int:
+def withdraw_person(sql_session: Session, contact_id: int) -> int:
     """Cancel a person's pending reminders (they turned reminders off)."""
-    return session.execute(update(OutboxMessage).where(
+    return sql_session.execute(update(OutboxMessage).where(
         OutboxMessage.contact_id == contact_id, OutboxMessage.kind == KIND, OutboxMessage.status == "pending")
         .values(status="cancelled")).rowcount
 
 
-def forget_withdrawn(session: Session, contact_id: int) -> None:
+def forget_withdrawn(sql_session: Session, contact_id: int) -> None:
     """Delete a person's withdrawn reminders (they turned reminders on again): the planner
     queues again those whose booking is still active and ahead."""
-    session.execute(delete(OutboxMessage).where(
+    sql_session.execute(delete(OutboxMessage).where(
         OutboxMessage.contact_id == contact_id, OutboxMessage.kind == KIND, OutboxMessage.status == "cancelled"))
 
 
-def sweep(session: Session, *, now: dt.datetime) -> int:
+def sweep(sql_session: Session, *, now: dt.datetime) -> int:
     """Withdraw pending reminders whose booking is no longer active and ahead, or whose person
     turned reminders off or was erased: what the change itself did not withdraw."""
-    pending = session.execute(select(OutboxMessage.id, OutboxMessage.about).where(
+    pending = sql_session.execute(select(OutboxMessage.id, OutboxMessage.about).where(
         OutboxMessage.kind == KIND, OutboxMessage.status == "pending")).all()
     if not pending:
         return 0
@@ -242,12 +239,12 @@ def sweep(session: Session, *, now: dt.datetime) -> int:
         kind, _sep, number = (subject or "").partition(":")
         if kind in ids and number.isdecimal():
             ids[kind].add(int(number))
-    live = {about(INTERVIEW, i) for i in session.execute(
+    live = {about(INTERVIEW, i) for i in sql_session.execute(
         select(InterviewBooking.id).join(InterviewSlot, InterviewSlot.id == InterviewBooking.slot_id)
         .join(Contact, Contact.id == InterviewBooking.contact_id)
         .where(InterviewBooking.id.in_(ids[INTERVIEW]), InterviewBooking.status == "booked",
                InterviewSlot.cancelled_at.is_(None), InterviewSlot.starts_at > now, *_wants_reminders())).scalars()}
-    live |= {about(WORKSHOP, i) for i in session.execute(
+    live |= {about(WORKSHOP, i) for i in sql_session.execute(
         select(WorkshopRegistration.id).join(WorkshopSession, WorkshopSession.id == WorkshopRegistration.session_id)
         .join(Contact, Contact.id == WorkshopRegistration.contact_id)
         .where(WorkshopRegistration.id.in_(ids[WORKSHOP]), WorkshopRegistration.status == "registered",
@@ -257,23 +254,23 @@ def sweep(session: Session, *, now: dt.datetime) -> int:
     if not stale:
         return 0
     # rows another planner or a sender holds are left to the next run: nobody waits for anybody
-    free = session.execute(select(OutboxMessage.id).where(
+    free = sql_session.execute(select(OutboxMessage.id).where(
         OutboxMessage.id.in_(stale), OutboxMessage.status == "pending",
     ).with_for_update(skip_locked=True)).scalars().all()
-    done = session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(free)).values(status="cancelled"))
+    done = sql_session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(free)).values(status="cancelled"))
     return done.rowcount
 
 
 # -- "I'll be there" ----------------------------------------------------------------------
-def confirm(session: Session, model, booking_id: int, *, contact_id: int, now: dt.datetime) -> bool:
+def confirm(sql_session: Session, model, booking_id: int, *, contact_id: int, now: dt.datetime) -> bool:
     """Record "I'll be there" on the person's active interview or seat; False if it is not."""
     status = "booked" if model is InterviewBooking else "registered"
-    done = session.execute(update(model).where(model.id == booking_id, model.contact_id == contact_id,
+    done = sql_session.execute(update(model).where(model.id == booking_id, model.contact_id == contact_id,
                                                model.status == status).values(confirmed_at=now))
     return done.rowcount == 1
 
 
-def run(db, *, now: dt.datetime, settings: Settings) -> int:
+def run(db_engine, *, now: dt.datetime, settings: Settings) -> int:
     """One planning pass in its own transaction, for the bot's scheduler tick."""
-    with Session(db) as session, session.begin():
-        return plan(session, now=now, settings=settings)
+    with Session(db_engine) as sql_session, sql_session.begin():
+        return plan(sql_session, now=now, settings=settings)

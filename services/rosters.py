@@ -32,27 +32,27 @@ class Participant:
     person: Registration | None
 
 
-def slot(session: Session, slot_id: int) -> InterviewSlot | None:
+def slot(sql_session: Session, slot_id: int) -> InterviewSlot | None:
     """One interview slot (cancelled ones too), or None."""
-    return session.get(InterviewSlot, slot_id)
+    return sql_session.get(InterviewSlot, slot_id)
 
 
-def workshop(session: Session, workshop_id: int) -> WorkshopSession | None:
+def workshop(sql_session: Session, workshop_id: int) -> WorkshopSession | None:
     """One workshop session (cancelled ones too), or None."""
-    return session.get(WorkshopSession, workshop_id)
+    return sql_session.get(WorkshopSession, workshop_id)
 
 
-def people(session: Session, contact_ids: Iterable[int]) -> dict[int, Registration]:
+def people(sql_session: Session, contact_ids: Iterable[int]) -> dict[int, Registration]:
     """Each contact's newest registration not erased."""
     ids = set(contact_ids)
     if not ids:
         return {}
-    rows = session.execute(select(Registration).where(
+    rows = sql_session.execute(select(Registration).where(
         Registration.contact_id.in_(ids), Registration.erased_at.is_(None)).order_by(Registration.id)).scalars()
     return {row.contact_id: row for row in rows}  # later ids overwrite earlier ones
 
 
-def bookings_between(session: Session, *, start: dt.datetime, end: dt.datetime,
+def bookings_between(sql_session: Session, *, start: dt.datetime, end: dt.datetime,
                      statuses: Iterable[str] | None = ("booked",)) -> list[BookingRow]:
     """Interview bookings whose slot starts in [start, end), earliest first; every status
     when ``statuses`` is None."""
@@ -61,20 +61,20 @@ def bookings_between(session: Session, *, start: dt.datetime, end: dt.datetime,
              .where(InterviewSlot.starts_at >= start, InterviewSlot.starts_at < end))
     if statuses is not None:
         query = query.where(InterviewBooking.status.in_(tuple(statuses)))
-    rows = session.execute(query.order_by(InterviewSlot.starts_at, InterviewBooking.id)).all()
-    named = people(session, (booking.contact_id for booking, _slot in rows))
+    rows = sql_session.execute(query.order_by(InterviewSlot.starts_at, InterviewBooking.id)).all()
+    named = people(sql_session, (booking.contact_id for booking, _slot in rows))
     return [BookingRow(booking, slot, named.get(booking.contact_id)) for booking, slot in rows]
 
 
-def registrations(session: Session, *, status: str | None = None) -> list[Registration]:
+def registrations(sql_session: Session, *, status: str | None = None) -> list[Registration]:
     """Registrations not erased, oldest first, optionally of one status."""
     query = select(Registration).where(Registration.erased_at.is_(None))
     if status:
         query = query.where(Registration.status == status)
-    return list(session.execute(query.order_by(Registration.created_at, Registration.id)).scalars())
+    return list(sql_session.execute(query.order_by(Registration.created_at, Registration.id)).scalars())
 
 
-def workshops(session: Session, *, now: dt.datetime | None = None) -> list[WorkshopRow]:
+def workshops(sql_session: Session, *, now: dt.datetime | None = None) -> list[WorkshopRow]:
     """Sessions with their waitlist length, earliest first; only those not yet over if ``now``."""
     waiting = (select(WorkshopRegistration.session_id, func.count().label("n"))
                .where(WorkshopRegistration.status == "waitlisted")
@@ -83,20 +83,20 @@ def workshops(session: Session, *, now: dt.datetime | None = None) -> list[Works
              .outerjoin(waiting, waiting.c.session_id == WorkshopSession.id))
     if now is not None:
         query = query.where(WorkshopSession.ends_at > now)
-    rows = session.execute(query.order_by(WorkshopSession.starts_at, WorkshopSession.id)).all()
+    rows = sql_session.execute(query.order_by(WorkshopSession.starts_at, WorkshopSession.id)).all()
     return [WorkshopRow(workshop, waitlisted) for workshop, waitlisted in rows]
 
 
-def participants(session: Session, *, session_id: int) -> list[Participant] | None:
+def participants(sql_session: Session, *, session_id: int) -> list[Participant] | None:
     """Seats first (attended and no-show count as seats), then the waitlist in its order
     (first come, first served by id); None when there is no such session."""
-    if session.get(WorkshopSession, session_id) is None:
+    if sql_session.get(WorkshopSession, session_id) is None:
         return None
-    seats = list(session.execute(select(WorkshopRegistration).where(
+    seats = list(sql_session.execute(select(WorkshopRegistration).where(
         WorkshopRegistration.session_id == session_id,
         WorkshopRegistration.status != "cancelled")
         .order_by(WorkshopRegistration.id)).scalars())
-    named = people(session, (seat.contact_id for seat in seats))
+    named = people(sql_session, (seat.contact_id for seat in seats))
     seated = [Participant(s, None, named.get(s.contact_id)) for s in seats if s.status != "waitlisted"]
     waiting = [s for s in seats if s.status == "waitlisted"]
     return seated + [Participant(s, n, named.get(s.contact_id)) for n, s in enumerate(waiting, start=1)]

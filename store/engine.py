@@ -15,9 +15,9 @@ DEFAULT_URL = f"sqlite:///{PROJECT_DIR / 'insieme.db'}"
 def make_engine(url: str | None = None, **kwargs) -> Engine:
     url = make_url(url or DEFAULT_URL)
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _tune_sqlite(engine)
-        return engine
+        db_engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        _tune_sqlite(db_engine)
+        return db_engine
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver installed
     # pre_ping and recycle: a restarted server or a firewall dropping idle connections costs a
@@ -27,11 +27,11 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
     return create_engine(url, **{**options, **kwargs})
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(db_engine: Engine) -> None:
     """WAL for concurrent readers; BEGIN IMMEDIATE so two processes never deadlock
     upgrading a read lock to a write lock (SQLite's busy timeout cannot break that)."""
 
-    @event.listens_for(engine, "connect")
+    @event.listens_for(db_engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
@@ -41,13 +41,13 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
-    @event.listens_for(engine, "checkout")
+    @event.listens_for(db_engine, "checkout")
     def _on_checkout(dbapi_connection, record, _proxy):
-        if engine in _CHECKPOINTED_ELSEWHERE and not record.info.get("no_autocheckpoint"):
+        if db_engine in _CHECKPOINTED_ELSEWHERE and not record.info.get("no_autocheckpoint"):
             dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
             record.info["no_autocheckpoint"] = True
 
-    @event.listens_for(engine, "begin")
+    @event.listens_for(db_engine, "begin")
     def _on_begin(connection):
         # Straight on the driver: exec_driver_sql's machinery costs more than the BEGIN itself,
         # and every message opens a transaction (bench/bench_updates.py).
@@ -57,19 +57,19 @@ def _tune_sqlite(engine: Engine) -> None:
 _CHECKPOINTED_ELSEWHERE: "weakref.WeakSet[Engine]" = weakref.WeakSet()
 
 
-def checkpoint_elsewhere(engine: Engine) -> Callable[[], None] | None:
+def checkpoint_elsewhere(db_engine: Engine) -> Callable[[], None] | None:
     """SQLite copies the write-ahead log into the database file every 1,000 pages (about 250
     messages), on the connection whose commit crossed the mark: that message waits for the copy
     and its fsync (20-100 ms here, bench/bench_updates.py). After this call the engine's
     connections no longer do it; the function returned does it without blocking anyone
     (PASSIVE), for a worker thread to call every few seconds (bot.scheduler). None: nothing to do
     (PostgreSQL)."""
-    if engine.dialect.name != "sqlite":
+    if db_engine.dialect.name != "sqlite":
         return None
-    _CHECKPOINTED_ELSEWHERE.add(engine)
+    _CHECKPOINTED_ELSEWHERE.add(db_engine)
 
     def checkpoint() -> None:
-        raw = engine.raw_connection()  # autocommit on the driver: no BEGIN around the PRAGMA
+        raw = db_engine.raw_connection()  # autocommit on the driver: no BEGIN around the PRAGMA
         try:
             raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         finally:

@@ -6,31 +6,31 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect, text
 
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
-HEAD = "0009"  # newest revision; tests check it against Alembic's own view
+HEAD = "0010"  # newest revision; tests check it against Alembic's own view
 
 
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
+def current_revision(db_engine: Engine) -> str | None:
+    with db_engine.connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    if revision == "head" and current_revision(engine) == HEAD:
+def upgrade(db_engine: Engine, revision: str = "head") -> None:
+    if revision == "head" and current_revision(db_engine) == HEAD:
         return  # nothing to do: skip importing Alembic, it costs start-up time
-    _run(engine, "upgrade", revision)
+    _run(db_engine, "upgrade", revision)
 
 
-def downgrade(engine: Engine, revision: str = "base") -> None:
-    _run(engine, "downgrade", revision)
+def downgrade(db_engine: Engine, revision: str = "base") -> None:
+    _run(db_engine, "downgrade", revision)
 
 
-def _run(engine: Engine, action: str, revision: str) -> None:
+def _run(db_engine: Engine, action: str, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
 
     config = Config(str(ALEMBIC_INI))
-    with engine.begin() as connection:
+    with db_engine.begin() as connection:
         config.attributes["connection"] = connection
         getattr(command, action)(config, revision)

@@ -20,13 +20,13 @@ from store.models import OutboxPace
 _pace = OutboxPace.__table__
 
 
-def reserve(db, *, channel: str, now: float, seconds: float) -> float:
+def reserve(db_engine, *, channel: str, now: float, seconds: float) -> float:
     """Reserve ``seconds`` of the channel's send time from ``now`` on: the reserved span's
     start (``now`` or later, when other senders hold the time until then). Commits."""
     later = case((_pace.c.next_at > now, _pace.c.next_at), else_=now) + seconds
     statement = (update(_pace).where(_pace.c.channel == channel).values(next_at=later)
                  .returning(_pace.c.next_at))
-    with db.begin() as connection:
+    with db_engine.begin() as connection:
         end = connection.execute(statement).scalar()
         if end is None:  # the channel's first reservation
             _create(connection, channel)
@@ -34,18 +34,18 @@ def reserve(db, *, channel: str, now: float, seconds: float) -> float:
     return end - seconds
 
 
-def pause(db, *, channel: str, until: float) -> None:
+def pause(db_engine, *, channel: str, until: float) -> None:
     """No slot before ``until`` for any sender (the platform asked to wait)."""
     later = case((_pace.c.next_at > until, _pace.c.next_at), else_=until)
-    with db.begin() as connection:
+    with db_engine.begin() as connection:
         if connection.execute(update(_pace).where(_pace.c.channel == channel)
                               .values(next_at=later)).rowcount == 0:
             _create(connection, channel)
             connection.execute(update(_pace).where(_pace.c.channel == channel).values(next_at=later))
 
 
-def next_at(db, channel: str) -> float | None:
-    with db.connect() as connection:
+def next_at(db_engine, channel: str) -> float | None:
+    with db_engine.connect() as connection:
         return connection.execute(select(_pace.c.next_at).where(_pace.c.channel == channel)).scalar()
 
 

@@ -117,6 +117,9 @@ class Chat:
     def send_sticker(self) -> list[Outbound]:
         return self._send(kind=Kind.UNSUPPORTED)
 
+    def send_voice(self) -> list[Outbound]:
+        return self._send(kind=Kind.VOICE)
+
     @property
     def text(self) -> str:
         return "\n".join(reply.text for reply in self.replies)

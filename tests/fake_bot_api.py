@@ -37,6 +37,20 @@ Limits and faults, both off unless asked for:
   Injected faults are counted in ``faults_injected``; a faulty call delivers nothing.
   ``fail(chat_id, status, description, retry_after=..., times=...)`` scripts one chat's answers.
 - ``delivered[chat_id]`` counts the messages (sendMessage/sendDocument) that reached each chat.
+
+The network's faults (tests/fake_network.py), off unless asked for too:
+
+- ``latency=0.05`` (or ``api.latency = 0.05``): every answer comes 50 ms late, without holding up
+  the other requests (each connection has its thread);
+- ``refuse(fault, method=..., chat_id=..., times=1)``: the next call(s) to that method and/or chat
+  meet ``fault``: ``BAD_GATEWAY`` (502), ``FLOOD`` (429 "Too Many Requests: retry after 20", with
+  ``parameters.retry_after``; ``flood(seconds)`` for another wait), ``Hold(seconds, deliver=...)``
+  (slower than the client waits: python-telegram-bot gives up after 5 s), ``RESET`` (the
+  connection reset, no answer) or ``Down(seconds)`` (reset, then connections refused for a while);
+  ``down()`` / ``up()`` stop and resume listening by hand;
+- every call is recorded with its times: ``Call.at`` (arrival), ``Call.answered_at``, ``Call.status``,
+  ``Call.fault``; ``chat_calls(chat_id)`` lists one chat's calls in order; ``listen(callback)`` is
+  told of each call once it is answered (or reset).
 """
 from __future__ import annotations
 
@@ -51,10 +65,13 @@ import time
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import BaseHTTPRequestHandler
+from typing import Any, Callable
 
-__all__ = ["BOT_USER", "Call", "FakeBotApi", "Faults"]
+from tests.fake_network import RESET, Answer, Down, Fault, Hold, Network
+
+__all__ = ["BAD_GATEWAY", "BOT_USER", "Call", "Down", "FLOOD", "FakeBotApi", "Faults", "Hold", "RESET",
+           "flood"]
 
 BOT_USER = {"id": 424242, "is_bot": True, "first_name": "Insieme", "username": "insieme_test_bot",
             "can_join_groups": False, "can_read_all_group_messages": False,
@@ -83,7 +100,24 @@ class Call:
     params: dict[str, Any]
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # field -> (filename, content)
     token: str = ""
-    at: float = field(default_factory=time.monotonic)
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
+    answered_at: float | None = None  # when the answer was written (None: not yet, or never)
+    status: int | None = None         # HTTP status answered (None: reset, or not answered yet)
+    fault: Fault | None = None        # the fault given by refuse() that this call met
+
+    @property
+    def seconds(self) -> float | None:
+        """How long the answer took (None: not answered)."""
+        return None if self.answered_at is None else self.answered_at - self.at
+
+    @property
+    def chat_id(self) -> int | None:
+        """The chat the call is about (sends and edits), as an int; None for other calls."""
+        value = self.params.get("chat_id")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
 
 
 @dataclass(frozen=True)
@@ -118,9 +152,9 @@ class FakeBotApi:
     def __init__(self, token: str | None = None, *, bot_user: dict[str, Any] | None = None,
                  host: str = "127.0.0.1", port: int = 0, rate: float | None = None, burst: float = 1.0,
                  per_chat_rate: float | None = None, per_chat_burst: float = 3.0,
-                 faults: Faults | None = None) -> None:
+                 faults: Faults | None = None, latency: float = 0.0) -> None:
         """``token``: when given, other tokens get 401 like Telegram's; None accepts any.
-        ``rate``, ``per_chat_rate``, ``faults``: see the module's docstring."""
+        ``rate``, ``per_chat_rate``, ``faults``, ``latency``: see the module's docstring."""
         self.token = token
         self.rate, self.burst, self.per_chat_rate, self.per_chat_burst = rate, burst, per_chat_rate, per_chat_burst
         self.faults = faults
@@ -145,22 +179,19 @@ class FakeBotApi:
         self._held: dict[str, threading.Event] = {}
         self._cond = threading.Condition()
         self._closing = False
-        self._server = _Server((host, port), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        self._listeners: list[Callable[[Call], None]] = []
+        self._network = Network(self._handler_class(), host=host, port=port, latency=latency,
+                                name="fake-bot-api")
 
     # -- life cycle ----------------------------------------------------------
     @property
     def url(self) -> str:
         """The root to give the bot (TELEGRAM_API_URL): requests go to <url>/bot<token>/<method>."""
-        host, port = self._server.server_address[:2]
+        host, port = self._network.address
         return f"http://{host}:{port}"
 
     def start(self) -> "FakeBotApi":
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api",
-                                            kwargs={"poll_interval": 0.05}, daemon=True)
-            self._thread.start()
+        self._network.start()
         return self
 
     def stop(self) -> None:
@@ -169,10 +200,7 @@ class FakeBotApi:
             self._cond.notify_all()
         for event in list(self._held.values()):
             event.set()
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread:
-            self._thread.join(timeout=5)
+        self._network.stop()
 
     def __enter__(self) -> "FakeBotApi":
         return self.start()
@@ -268,6 +296,44 @@ class FakeBotApi:
                 return
             parameters = {"retry_after": retry_after} if retry_after is not None else None
             self._failing[int(chat_id)] = [status, description, parameters, times]
+
+    # -- the network's faults (tests/fake_network.py) ------------------------
+    @property
+    def latency(self) -> float:
+        """Seconds added to every answer."""
+        return self._network.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self._network.latency = seconds
+
+    def refuse(self, fault: Fault, *, method: str | None = None, chat_id: int | None = None,
+               times: int | None = 1) -> None:
+        """The next ``times`` calls (None: all, until ``clear_faults()``) to ``method`` (any when None)
+        about ``chat_id`` (any when None) meet ``fault``: BAD_GATEWAY, FLOOD, flood(s), Hold(...),
+        RESET or Down(seconds). A refused call has no effect (a Hold with deliver=True has)."""
+        self._network.refuse(fault, method=method, target=chat_id, times=times)
+
+    def clear_faults(self) -> None:
+        self._network.clear()
+
+    def down(self) -> None:
+        """Stop listening (connections are refused) and cut the open connections, until ``up()``."""
+        self._network.down()
+
+    def up(self) -> None:
+        self._network.up()
+
+    def listen(self, callback: Callable[[Call], None]) -> None:
+        """``callback(call)`` is told of each call once it is answered or reset, in the server's thread."""
+        self._listeners.append(callback)
+
+    def chat_calls(self, chat_id: int, methods: set[str] | None = None, since: int = 0) -> list[Call]:
+        """The calls about one chat (of ``methods``, by default those that send or edit), in the
+        order they arrived."""
+        methods = LIMITED if methods is None else methods
+        with self._cond:
+            return [c for c in self.calls[since:] if c.method in methods and c.chat_id == int(chat_id)]
 
     def messages(self, chat_id: int) -> list[dict[str, Any]]:
         """The messages the bot sent to a chat, oldest first, as they are now (after edits)."""
@@ -502,6 +568,12 @@ class FakeBotApi:
             self.calls.append(call)
             self._cond.notify_all()
 
+    def _answered(self, call: Call) -> None:
+        with self._cond:
+            self._cond.notify_all()
+        for listener in list(self._listeners):
+            listener(call)
+
     def _handler_class(self):
         api = self
 
@@ -532,12 +604,16 @@ class FakeBotApi:
                 params.update({k: _form_value(k, v) for k, v in urllib.parse.parse_qsl(parsed.query)})
                 for name, (filename, content) in files.items():
                     params[name] = (filename, content)
-                api._record(Call(method, params, files, token))
+                call = Call(method, params, files, token)
+                api._record(call)
                 held = api._held.get(method)
                 if held is not None:
                     held.wait(timeout=60)
-                status, payload = api._call(method, params)
-                self._answer(status, payload)
+                fault = api._network.fault_for(method, call.chat_id)
+                try:
+                    api._network.serve(self, call, fault, lambda: api._call(method, params), self._answer)
+                finally:
+                    api._answered(call)
 
             def _answer(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
@@ -556,10 +632,6 @@ class FakeBotApi:
         return Handler
 
 
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 256  # http.server's 5 would refuse a sender's many parallel connections
-
-
 class _ApiError(Exception):
     def __init__(self, status: int, description: str, parameters: dict[str, Any] | None = None):
         super().__init__(description)
@@ -568,6 +640,17 @@ class _ApiError(Exception):
 
 def _flood(seconds: int) -> _ApiError:
     return _ApiError(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+
+
+def flood(seconds: int = 20) -> Answer:
+    """Telegram's 429, body for body: {"ok":false,"error_code":429,"description":"Too Many
+    Requests: retry after 20","parameters":{"retry_after":20}}."""
+    return Answer(429, {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {seconds}",
+                        "parameters": {"retry_after": seconds}})
+
+
+FLOOD = flood(20)
+BAD_GATEWAY = Answer(502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
 
 
 def _required(params: dict[str, Any], name: str) -> Any:

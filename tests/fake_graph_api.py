@@ -23,7 +23,21 @@ Usage::
         status_value(...), failed_status(wamid, wa_id, 131047)  # status webhook values
 
 Errors are Meta's shape: ``{"error": {"message", "type", "code", "error_data", "fbtrace_id"}}``
-(130429 throughput and 131056 pair rate answer 429, the others 400).
+(130429 throughput, 80007 account rate limit and 131056 pair rate answer 429, the others 400).
+
+The network's faults (tests/fake_network.py), off unless asked for:
+
+- ``latency=0.05`` (or ``api.latency = 0.05``): every answer comes 50 ms late, without holding up
+  the other requests;
+- ``refuse(fault, kind="messages"|"media"|None, to=..., times=1)``: the next call(s) of that kind
+  and/or to that number meet ``fault``: ``BAD_GATEWAY`` (502), ``THROUGHPUT`` (429, 130429),
+  ``RATE_LIMIT`` (429, 80007), ``Hold(seconds, deliver=...)`` (slower than the client waits),
+  ``RESET`` (the connection reset) or ``Down(seconds)``; ``down()`` / ``up()`` by hand;
+- ``check_media=True``: uploads Meta would refuse (a MIME type outside ``MEDIA_TYPES``, such as
+  text/calendar) get Meta's 400 "(#100) Param file must be a file with one of the following
+  types: ..." and are counted in ``refused_media``. Off by default: tests/test_whatsapp.py still
+  uploads the calendar file as text/calendar;
+- ``calls``: every request, with its times (``GraphCall.at``, ``answered_at``, ``status``, ``fault``).
 """
 from __future__ import annotations
 
@@ -34,15 +48,20 @@ import hmac
 import itertools
 import json
 import threading
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from typing import Any, Callable
 
 from bot.settings import WhatsAppSettings
+from tests.fake_network import RESET, Answer, Down, Fault, Hold, Network
 
-__all__ = ["ERRORS", "FakeGraphApi", "Upload", "WaChat", "failed_status"]
+__all__ = ["BAD_GATEWAY", "Down", "ERRORS", "FakeGraphApi", "GraphCall", "Hold", "MEDIA_TYPES", "RATE_LIMIT",
+           "RESET", "THROUGHPUT", "Upload", "WaChat", "failed_status"]
 
 ERRORS = {
     130429: "Rate limit hit",
+    80007: "Rate limit issues",
     131056: "(Business Account, Consumer Account) pair rate limit hit",
     131047: "Re-engagement message",
     131026: "Message Undeliverable",
@@ -51,6 +70,38 @@ ERRORS = {
     132001: "Template name does not exist in the translation",
     132018: "There was an issue with the parameters in your template",
 }
+
+
+THROTTLED = (130429, 80007, 131056)  # answered 429
+# The media Meta's Cloud API takes (developers.facebook.com/docs/whatsapp/cloud-api/reference/media
+# #supported-media-types); anything else, text/calendar included, is refused with (#100).
+MEDIA_TYPES = (
+    "audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg",
+    "text/plain", "application/pdf", "application/vnd.ms-powerpoint", "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "image/jpeg", "image/png", "image/webp", "video/3gpp", "video/mp4",
+)
+
+
+@dataclass
+class GraphCall:
+    """One request: "messages" or "media" (or the path, for others), the JSON body or the upload's
+    form fields, and when and how it was answered."""
+
+    kind: str
+    body: dict
+    to: str | None = None
+    at: float = field(default_factory=time.monotonic)
+    answered_at: float | None = None
+    status: int | None = None
+    fault: Fault | None = None
+
+    @property
+    def seconds(self) -> float | None:
+        return None if self.answered_at is None else self.answered_at - self.at
 
 
 @dataclass
@@ -62,8 +113,14 @@ class Upload:
 
 
 class FakeGraphApi:
-    def __init__(self, *, token: str, phone_id: str, version: str = "21.0"):
+    def __init__(self, *, token: str, phone_id: str, version: str = "21.0", latency: float = 0.0,
+                 check_media: bool = False):
         self.token, self.phone_id, self.version = token, phone_id, version
+        self.check_media = check_media
+        self.refused_media: list[tuple[str, str]] = []  # (filename, MIME type) of refused uploads
+        self.calls: list[GraphCall] = []
+        self._listeners: list[Callable[[GraphCall], None]] = []
+        self._latency = latency
         self.sent: list[dict] = []
         self.uploads: dict[str, Upload] = {}
         self.refused: list[tuple[dict, str]] = []
@@ -73,12 +130,46 @@ class FakeGraphApi:
         self.templates: dict[tuple[str, str], int] | None = None
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._network: Network | None = None
 
     # -- control -----------------------------------------------------------
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{self._network.address[1]}"
+
+    @property
+    def latency(self) -> float:
+        return self._latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self._latency = seconds
+        if self._network:
+            self._network.latency = seconds
+
+    def refuse(self, fault: Fault, *, kind: str | None = None, to: str | None = None,
+               times: int | None = 1) -> None:
+        """The next ``times`` calls (None: all, until ``clear_faults()``) of ``kind`` ("messages",
+        "media"; any when None) to ``to`` (any when None) meet ``fault`` (see the module's docstring)."""
+        self._network.refuse(fault, method=kind, target=to, times=times)
+
+    def clear_faults(self) -> None:
+        self._network.clear()
+
+    def down(self) -> None:
+        self._network.down()
+
+    def up(self) -> None:
+        self._network.up()
+
+    def listen(self, callback: Callable[[GraphCall], None]) -> None:
+        """``callback(call)`` is told of each call once it is answered or reset."""
+        self._listeners.append(callback)
+
+    def calls_to(self, to: str, kind: str = "messages") -> list[GraphCall]:
+        """The calls of ``kind`` to one number, in the order they arrived."""
+        with self._lock:
+            return [call for call in self.calls if call.kind == kind and call.to == to]
 
     def fail(self, code: int, *, times: int = 1, to: str | None = None, only: str | None = None) -> None:
         """The next ``times`` sends (to ``to``; of message type ``only``, e.g. "text") answer ``code``."""
@@ -95,22 +186,33 @@ class FakeGraphApi:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
-                status, answer = fake._answer(self.path, self.headers, raw)
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                call = fake._record(self.path, raw)
+                fault = fake._network.fault_for(call.kind, call.to)
+                try:
+                    fake._network.serve(self, call, fault, lambda: fake._answer(self.path, self.headers, raw),
+                                        self._write)
+                finally:
+                    for listener in list(fake._listeners):
+                        listener(call)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+            def _write(self, status: int, answer: dict) -> None:
+                data = json.dumps(answer).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting
+
+        self._network = Network(Handler, latency=self._latency, name="fake-graph-api")
+        self._network.start()
         return self
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        if self._network:
+            self._network.stop()
 
     def __enter__(self) -> "FakeGraphApi":
         return self.start()
@@ -131,6 +233,21 @@ class FakeGraphApi:
         return shown
 
     # -- the API -----------------------------------------------------------
+    def _record(self, path: str, raw: bytes) -> GraphCall:
+        """Every request, before it is answered: its kind, body (or form fields) and recipient."""
+        kind = path.rsplit("/", 1)[-1] if path.startswith(f"/v{self.version}/{self.phone_id}/") else path
+        body: dict = {}
+        if kind == "messages":
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = {}
+            body = body if isinstance(body, dict) else {}
+        call = GraphCall(kind, body, body.get("to") or body.get("recipient"))
+        with self._lock:
+            self.calls.append(call)
+        return call
+
     def _answer(self, path: str, headers, raw: bytes) -> tuple[int, dict]:
         if headers.get("Authorization") != f"Bearer {self.token}":
             return 401, _error(190, "Invalid OAuth access token")
@@ -149,7 +266,7 @@ class FakeGraphApi:
                         and (only is None or body.get("type") == only)):
                     rule[1] -= 1
                     self.errors.append((code, body))
-                    return (429 if code in (130429, 131056) else 400), _error(code, ERRORS.get(code, "error"))
+                    return (429 if code in THROTTLED else 400), _error(code, ERRORS.get(code, "error"))
         problem = self.check(body)
         if problem:
             with self._lock:
@@ -175,6 +292,12 @@ class FakeGraphApi:
                 fields[name] = part.get_content()
         if upload is None or fields.get("messaging_product") != "whatsapp":
             return 400, _error(100, "file and messaging_product are required")
+        if self.check_media:
+            for mime_type in {fields.get("type") or upload[1], upload[1]}:
+                if mime_type.split(";")[0].strip().lower() not in MEDIA_TYPES:
+                    with self._lock:
+                        self.refused_media.append((upload[0], mime_type))
+                    return 400, media_type_error(mime_type)
         media_id = f"media{next(self._ids)}"
         with self._lock:
             self.uploads[media_id] = Upload(media_id, upload[0], fields.get("type") or upload[1], upload[2])
@@ -264,6 +387,26 @@ def check_interactive(interactive: dict) -> str | None:
             return "repeated row ids"
         return None
     return f"unsupported interactive type {interactive.get('type')}"
+
+
+def media_type_error(mime_type: str) -> dict:
+    """Meta's answer to an upload of a type it does not take (code 100, "Invalid parameter")."""
+    message = (f"(#100) Param file must be a file with one of the following types: {', '.join(MEDIA_TYPES)}. "
+               f"Received file of type '{mime_type}'.")
+    return {"error": {"message": message, "type": "OAuthException", "code": 100,
+                      "fbtrace_id": "AfakeTrace"}}
+
+
+THROUGHPUT = Answer(429, {"error": {"message": "(#130429) Rate limit hit", "type": "OAuthException",
+                                    "code": 130429, "error_data": {"messaging_product": "whatsapp",
+                                    "details": "Cloud API message throughput has been reached."},
+                                    "fbtrace_id": "AfakeTrace"}})
+RATE_LIMIT = Answer(429, {"error": {"message": "(#80007) Rate limit issues", "type": "OAuthException",
+                                    "code": 80007, "error_data": {"messaging_product": "whatsapp",
+                                    "details": "The WhatsApp Business Account has reached its rate limit."},
+                                    "fbtrace_id": "AfakeTrace"}})
+BAD_GATEWAY = Answer(502, {"error": {"message": "(#2) Service temporarily unavailable", "type": "OAuthException",
+                                     "code": 2, "is_transient": True, "fbtrace_id": "AfakeTrace"}})
 
 
 def _error(code: int, message: str) -> dict:

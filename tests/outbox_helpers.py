@@ -13,9 +13,11 @@ from conversations.messages import Attachment, Button, Outbound
 from services import outbox, repository
 from store.models import ChannelIdentity, OutboxMessage
 from telegram import Bot
+
+import handlers.telegram  # noqa: F401  (sets PTB_TIMEDELTA, as the running bot does: retry_after is a timedelta)
 from telegram.request import HTTPXRequest
 
-from handlers import telegram_outbox
+from bot import wiring
 from services.outbox_sender import Limits, Sender
 from tests.conftest import NOW
 
@@ -104,7 +106,7 @@ def make_sender(bot, db, *, clock: Clock, pace: PaceTime | None = None, per_seco
                 per_chat: float = 1.0, max_attempts: int = outbox.MAX_ATTEMPTS, **options) -> Sender:
     timing = {"timer": pace, "sleep": pace.sleep} if pace else {}
     limits = Limits(per_second=per_second, per_chat_per_second=per_chat, max_attempts=max_attempts)
-    return telegram_outbox.sender(bot, db, limits, clock=clock, **timing, **options)
+    return wiring.telegram_sender(bot, db, limits, clock=clock, **timing, **options)
 
 
 async def drain_until_done(sender: Sender, db, clock: Clock, *, step: dt.timedelta = dt.timedelta(minutes=10),

@@ -95,14 +95,14 @@ def book_interview() -> list:
     """The first free time of the first day (tomorrow at 9:00, see the test's agenda)."""
     return [
         Press("Book my interview"), Expect("Choose a day"),
-        Press("Thu, Nov 26"), Press("09:00"), Expect("Via Castiglione 1"),
+        Press("Thu, 26 Nov"), Press("09:00"), Expect("Via Castiglione 1"),
         Press("Yes, book it"), Expect("Done: your orientation interview is booked."),
     ]
 
 
 def book_workshop() -> list:
     return [
-        Say("/menu"), Press("Workshops"), Press("Sat, Nov 28"), Expect("1 seat left"),
+        Say("/menu"), Press("Workshops"), Press("Sat, 28 Nov"), Expect("1 seat left"),
         Press("Yes, sign me up"), Expect("Done: you are signed up."),
     ]
 

@@ -382,3 +382,17 @@ def test_more_seats_go_to_the_people_waiting_who_are_told(client, programme, db)
     assert notice.contact_id == luca_contact and notice.status == "pending"
     page = client.get(response.headers["location"]).text
     assert "Sessione salvata." in page and "Dalla lista d&#39;attesa a un posto: 1." in page
+
+
+def test_a_pattern_skips_public_holidays_and_says_which_unless_ticked(client, db):
+    logged_in(client, "otto")
+    week = {**PATTERN, "first": "2026-12-07", "last": "2026-12-09", "weekday": ["1"]}  # Tuesday 8 December
+    preview = post(client, "/office/agenda/pattern", {**week, "preview": "1"})
+    assert "Colloqui creati: 0;" in preview.text
+    assert "Saltati i festivi: 8/12/2026 (Immacolata Concezione)." in preview.text
+    done = post(client, "/office/agenda/pattern", week)
+    assert "Saltati i festivi: 8/12/2026" in client.get(done.headers["location"]).text
+    assert slots(db, "Paola") == []
+    ticked = post(client, "/office/agenda/pattern", {**week, "holidays": "y"})
+    assert ticked.status_code == 303
+    assert [s.starts_at.strftime("%d %H:%M") for s in slots(db, "Paola")] == ["08 08:00", "08 08:45"]

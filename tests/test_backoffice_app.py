@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from backoffice.app import create_app
+from bot.app import create_app
 from backoffice.settings import OfficeSettings
 from bot.webhook import WEBHOOK_PATH
 from handlers.telegram import build_application

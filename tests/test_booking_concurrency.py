@@ -36,7 +36,7 @@ def book(contact_id: int, slot_id: int):
 
 def sign_up(contact_id: int, session_id: int, waitlist: bool = True):
     def action(session):
-        registration = workshops.sign_up(session, contact_id=contact_id, session_id=session_id, now=NOW,
+        registration = workshops.sign_up(session, contact_id=contact_id, workshop_session_id=session_id, now=NOW,
                                          cutoff=CUTOFF, waitlist=waitlist)
         return registration.status
     return action
@@ -189,7 +189,7 @@ def test_two_seats_given_up_at_once_promote_one_person_each(engine):
     holders, waiting = contacts(engine, 2), contacts(engine, 5)
     session_id = workshop(engine, capacity=2)
     with Session(engine) as session:
-        places = [workshops.sign_up(session, contact_id=p, session_id=session_id, now=NOW, cutoff=CUTOFF,
+        places = [workshops.sign_up(session, contact_id=p, workshop_session_id=session_id, now=NOW, cutoff=CUTOFF,
                                     waitlist=True) for p in holders + waiting]
         session.commit()
         ids = [place.id for place in places]
@@ -205,7 +205,7 @@ def test_the_same_seat_given_up_twice_at_once_promotes_one_person(engine):
     maria, *waiting = contacts(engine, 4)
     session_id = workshop(engine, capacity=2, taken=1)
     with Session(engine) as session:
-        places = [workshops.sign_up(session, contact_id=p, session_id=session_id, now=NOW, cutoff=CUTOFF,
+        places = [workshops.sign_up(session, contact_id=p, workshop_session_id=session_id, now=NOW, cutoff=CUTOFF,
                                     waitlist=True) for p in (maria, *waiting)]
         session.commit()
         seat = places[0].id
@@ -223,14 +223,15 @@ def test_a_seat_freed_while_someone_joins_the_waitlist_is_not_left_empty(any_db_
         maria, luca = contacts(engine, 2)
         session_id = workshop(engine, capacity=1)
         with Session(engine) as session:
-            seat = workshops.sign_up(session, contact_id=maria, session_id=session_id, now=NOW, cutoff=CUTOFF).id
+            seat = workshops.sign_up(session, contact_id=maria, workshop_session_id=session_id, now=NOW,
+                                     cutoff=CUTOFF).id
             session.commit()
         joined, go_on, failures = threading.Event(), threading.Event(), []
 
         def join():
             try:
                 with Session(engine) as session:
-                    workshops.sign_up(session, contact_id=luca, session_id=session_id, now=NOW, cutoff=CUTOFF,
+                    workshops.sign_up(session, contact_id=luca, workshop_session_id=session_id, now=NOW, cutoff=CUTOFF,
                                       waitlist=True)
                     joined.set()
                     go_on.wait(10)

@@ -71,7 +71,8 @@ def test_the_same_slot_twice_is_refused(run, db):
 def test_pattern_fills_each_window_back_to_back(run, db):
     status, out, _err = run(*PATTERN, "--days", "tue,thu", "--weeks", "8", "--start", "2026-12-01")
     assert status == 0
-    assert "Creati 80 colloqui" in out  # 8 weeks x 2 days x 5
+    assert "Creati 75 colloqui" in out  # 8 weeks x 2 days x 5, less tuesday 8 december
+    assert "Saltati i festivi: 8/12/2026 (Immacolata Concezione)" in out
     first_day = [s for s in utc_starts(db) if s.date() == dt.date(2026, 12, 1)]
     # 9:00, 9:45, 10:30, 11:15, 12:00 in Rome
     assert [s.strftime("%H:%M") for s in first_day] == ["08:00", "08:45", "09:30", "10:15", "11:00"]
@@ -85,8 +86,19 @@ def test_running_a_pattern_again_adds_nothing(run, db):
     run(*PATTERN, "--days", "tue,thu", "--weeks", "8", "--start", "2026-12-01")
     status, out, _err = run(*PATTERN, "--days", "mar,gio", "--weeks", "8", "--start", "2026-12-01")  # in Italian
     assert status == 0
-    assert "Creati 0 colloqui; già presenti 80" in out
-    assert len(slots(db)) == 80
+    assert "Creati 0 colloqui; già presenti 75" in out
+    assert len(slots(db)) == 75
+
+
+def test_pattern_skips_the_holidays_unless_asked(run, db):
+    status, out, _err = run(*PATTERN, "--days", "lun-sab", "--weeks", "3", "--start", "2026-12-07")
+    assert status == 0 and "Creati 75 colloqui" in out  # 3 weeks x 6 days x 5, less three days
+    assert "Saltati i festivi: 8/12/2026 (Immacolata Concezione), 25/12/2026 (Natale), " \
+           "26/12/2026 (Santo Stefano) (per crearli: --festivi)." in out
+    status, out, _err = run(*PATTERN, "--days", "lun-sab", "--weeks", "3", "--start", "2026-12-07", "--festivi")
+    assert status == 0 and "Creati 15 colloqui; già presenti 75" in out and "Saltati" not in out
+    holidays = {dt.date(2026, 12, 8), dt.date(2026, 12, 25), dt.date(2026, 12, 26)}
+    assert {s.astimezone(TIMEZONE).date() for s in utc_starts(db)} >= holidays
 
 
 def test_another_operator_gets_their_own_slots_at_the_same_times(run, db):
@@ -133,7 +145,7 @@ def test_local_times_stay_put_across_the_clock_change(run, db, first_day, before
 ])
 def test_a_window_on_the_night_of_the_change_holds_real_hours(run, db, sunday, expected_utc):
     run(*PATTERN[:3], "01:00", "--to", "04:00", "--duration", "60", *PATTERN[8:], "--days", "dom",
-        "--start", sunday)
+        "--start", sunday, "--festivi")  # 28 march 2027 is Easter
     assert [s.strftime("%Y-%m-%d %H:%M") for s in utc_starts(db)] == expected_utc
 
 

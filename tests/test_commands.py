@@ -10,7 +10,7 @@ from conversations.flows import registration
 from conversations.i18n import translator
 from store.models import ChannelIdentity, Consent, Contact, ConversationState, Registration
 from services.repository import aware
-from tests.conftest import NOW
+from tests.conftest import NOW, Chat
 from tests.registration_helpers import ANSWERS, answers_of, press_payload, reach, rows, state_of, step_of
 
 MENU = ["Register", "I am already registered", "Privacy and my data", "Language", "Help"]
@@ -71,13 +71,15 @@ def test_the_menus_register_button_mid_flow_brings_back_the_question(chat, db):
 
 
 @pytest.mark.parametrize("command", ["/start", "/START@insieme_bot", "/start again"])
-def test_start_mid_flow_resumes_where_the_person_was(chat, db, command):
+def test_start_mid_flow_resumes_where_the_person_was(service, db, command):
+    chat = Chat(service, channel="telegram")  # its phone question has the "share my number" button
     reach(chat, "phone")
-    question, before = chat.replies[-1], state_of(db)
+    question, before = chat.replies[-1], state_of(db, "p1", "telegram")
     chat.say(command)
     assert "go on from where we were" in chat.replies[0].text
     assert chat.replies[1:] == [question] and question.phone_button
-    assert state_of(db)["answers"] == before["answers"] and step_of(db) == "phone"
+    assert state_of(db, "p1", "telegram")["answers"] == before["answers"]
+    assert state_of(db, "p1", "telegram")["step"] == "phone"
 
 
 def test_start_after_registering_shows_the_menu(chat, db):
@@ -246,8 +248,8 @@ def test_see_my_data_shows_everything_stored(chat, db):
     chat.press("See my data")
     shown = chat.replies[0].text
     for expected in ("Language: English", "Account: terminal p1", registration.NOTICE_VERSION,
-                     "11/25/26, 11:00",  # the consent's time, in Rome
-                     saved.code, "Maria", "Rossi", "March 5, 1990", ANSWERS["tax_code"], "Bologna",
+                     "25 November 2026, 11:00",  # the consent's time, in Rome
+                     saved.code, "Maria", "Rossi", "5 March 1990", ANSWERS["tax_code"], "Bologna",
                      "+39 347 123 4567", ANSWERS["email"], "Looking for work", "High school diploma",
                      "Good", "Cleaning, Office work", "Licence, no car", "Part time"):
         assert expected in shown

@@ -11,7 +11,7 @@ from store.models import ChannelIdentity, Registration
 from tests.booking_flow_helpers import add_slot, add_workshop, days_ahead, registrations
 from tests.registration_helpers import ANSWERS, answers_of, press_payload, reach, rows, state_of, step_of
 
-SATURDAY = "Sat, Nov 28 15:00"
+SATURDAY = "Sat, 28 Nov 15:00"
 
 
 def ask_erase(chat) -> None:
@@ -81,21 +81,21 @@ def test_giving_a_seat_back_is_asked_aside_of_a_booking_under_way(chat, db):
     day = chat.replies[-1]
     chat.say("/menu")
     chat.press("My appointments")
-    chat.press("Cancel Sat, Nov 28")
+    chat.press("Cancel Sat, 28 Nov")
     assert chat.text.startswith("Do you want to give up your place at this workshop?")
     assert state_of(db)["paused"]["flow"] == "int"
     chat.press("No, keep my seat")
     assert "Workshop (signed up):" in chat.text
     assert (state_of(db)["flow"], step_of(db)) == ("int", "day")  # the booking goes on
-    chat.press("Cancel Sat, Nov 28")
+    chat.press("Cancel Sat, 28 Nov")
     chat.say("2")  # No: typed, as its number
     assert "Workshop (signed up):" in chat.text
-    chat.press("Cancel Sat, Nov 28")
+    chat.press("Cancel Sat, 28 Nov")
     chat.press("Yes, give it up")
     assert chat.text.startswith("Done: you are no longer signed up for this workshop.")
     assert [r.status for r in registrations(db, workshop)] == ["cancelled"]
     chat.replies = [day]
-    chat.press("Thu, Nov 26")
+    chat.press("Thu, 26 Nov")
     assert chat.labels == ["09:00", "Other days"]
 
 
@@ -103,17 +103,17 @@ def test_a_yes_left_on_the_question_about_another_seat_gives_back_nothing(chat, 
     add_workshop(db, days_ahead(3, 15))
     add_workshop(db, days_ahead(4, 10))
     reach(chat)
-    for label in (SATURDAY, "Sun, Nov 29 10:00"):
+    for label in (SATURDAY, "Sun, 29 Nov 10:00"):
         chat.say("/menu")
         chat.press("Workshops")
         chat.press(label)
         chat.press("Yes, sign me up")
     chat.press("My appointments")
-    chat.press("Cancel Sat, Nov 28")
+    chat.press("Cancel Sat, 28 Nov")
     yes_for_saturday = chat.replies[-1].buttons[0].payload
     chat.say("/menu")
     chat.press("My appointments")
-    chat.press("Cancel Sun, Nov 29")
+    chat.press("Cancel Sun, 29 Nov")
     press_payload(chat, yes_for_saturday)
     assert "no longer active" in chat.replies[0].text
     assert [r.status for r in registrations(db)] == ["registered", "registered"]
@@ -128,7 +128,7 @@ def test_a_seat_given_back_meanwhile_leaves_no_yes_on_its_question(chat, db):
     chat.press(SATURDAY)
     chat.press("Yes, sign me up")
     chat.press("My appointments")
-    chat.press("Cancel Sat, Nov 28")
+    chat.press("Cancel Sat, 28 Nov")
     [seat] = registrations(db, workshop)
     press_payload(chat, payload.encode_action(payload.DropSeat(seat.id)))  # a promotion's own button
     assert chat.text.startswith("Done: you are no longer signed up for this workshop.")

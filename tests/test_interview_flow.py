@@ -77,20 +77,20 @@ def test_right_after_registering_the_interview_is_booked_day_time_confirm_with_a
 
     person.press("Book my interview")
     assert "Choose a day" in person.text
-    assert person.labels == ["Thu, Nov 26", "Fri, Nov 27"]
-    person.press("Thu, Nov 26")
-    assert "Free times on Thursday, November 26, 2026" in person.text
+    assert person.labels == ["Thu, 26 Nov", "Fri, 27 Nov"]
+    person.press("Thu, 26 Nov")
+    assert "Free times on Thursday, 26 November 2026" in person.text
     assert person.labels == ["09:00", "10:30 · phone", "Other days"]
     person.press("09:00")
     assert person.text.startswith("Book this interview?")
-    assert "Thursday, November 26, 2026, 09:00" in person.text and ADDRESS in person.text
+    assert "Thursday, 26 November 2026, 09:00" in person.text and ADDRESS in person.text
     assert person.labels == ["Yes, book it", "Another time"]
     assert bookings(db) == []  # nothing is held before the confirmation
 
     person.press("Yes, book it")
     [done] = person.replies
     assert done.text.startswith("Done: your orientation interview is booked.")
-    assert "Thursday, November 26, 2026, 09:00" in done.text
+    assert "Thursday, 26 November 2026, 09:00" in done.text
     assert person.labels == ["My appointments", "Menu"]
     [booking] = bookings(db)
     assert (booking.slot_id, booking.status, booking.contact_id) == (nine, "booked", contact_of(db, "p1"))
@@ -104,7 +104,7 @@ def test_right_after_registering_the_interview_is_booked_day_time_confirm_with_a
 
 def test_a_phone_interview_has_no_address_and_says_so(person, db):
     add_slot(db, days_ahead(1, 10, 30), mode="phone", address=None)
-    book(person, "Thu, Nov 26", "10:30")
+    book(person, "Thu, 26 Nov", "10:30")
     assert "by phone: we will call you" in person.text and "Where:" not in person.text
     assert str(calendar_event(person.replies[0])["location"]) == "by phone: we will call you"
 
@@ -113,24 +113,24 @@ def test_days_come_five_at_a_time_with_later_and_earlier_dates(person, db):
     for days in range(1, 9):
         add_slot(db, days_ahead(days, 9))
         add_slot(db, days_ahead(days, 11))
-    first = ["Thu, Nov 26", "Fri, Nov 27", "Sat, Nov 28", "Sun, Nov 29", "Mon, Nov 30"]
+    first = ["Thu, 26 Nov", "Fri, 27 Nov", "Sat, 28 Nov", "Sun, 29 Nov", "Mon, 30 Nov"]
 
     person.press("Book my interview")
     assert person.labels == first + ["Later dates"]
     person.press("Later dates")
-    assert person.labels == ["Tue, Dec 1", "Wed, Dec 2", "Thu, Dec 3", "Earlier dates"]
+    assert person.labels == ["Tue, 1 Dec", "Wed, 2 Dec", "Thu, 3 Dec", "Earlier dates"]
     person.press("Earlier dates")
     assert person.labels == first + ["Later dates"]
     person.press("Later dates")
-    person.press("Wed, Dec 2")
+    person.press("Wed, 2 Dec")
     assert person.labels == ["09:00", "11:00", "Other days"]
     person.press("Other days")
-    assert person.labels == ["Tue, Dec 1", "Wed, Dec 2", "Thu, Dec 3", "Earlier dates"]
+    assert person.labels == ["Tue, 1 Dec", "Wed, 2 Dec", "Thu, 3 Dec", "Earlier dates"]
 
 
 @pytest.mark.parametrize("typed", [
     ("2", "2", "1"),                                   # numbers
-    ("fri, nov 27", "11:00", "yes, book it"),          # labels, any case
+    ("fri, 27 nov", "11:00", "yes, book it"),          # labels, any case
 ])
 def test_typing_numbers_or_labels_works_at_every_step(person, db, typed):
     add_slot(db, days_ahead(1, 9))
@@ -138,7 +138,7 @@ def test_typing_numbers_or_labels_works_at_every_step(person, db, typed):
     eleven = add_slot(db, days_ahead(2, 11))
     day, time, yes = typed
     person.say("1")  # "Book my interview", the first button of the registration's last message
-    assert person.labels == ["Thu, Nov 26", "Fri, Nov 27"]
+    assert person.labels == ["Thu, 26 Nov", "Fri, 27 Nov"]
     person.say(day)
     assert person.labels == ["09:00", "11:00", "Other days"]
     person.say(time)
@@ -153,16 +153,16 @@ def test_typing_something_else_asks_again_with_the_same_buttons(person, db):
     person.press("Book my interview")
     person.say("tomorrow please")
     assert "type its number (1 to 1)" in person.text
-    assert person.labels == ["Thu, Nov 26"]
+    assert person.labels == ["Thu, 26 Nov"]
     person.say("7")
-    assert person.labels == ["Thu, Nov 26"] and bookings(db) == []
+    assert person.labels == ["Thu, 26 Nov"] and bookings(db) == []
 
 
 def test_another_time_goes_back_to_the_times(person, db):
     add_slot(db, days_ahead(1, 9))
     ten = add_slot(db, days_ahead(1, 10))
     person.press("Book my interview")
-    person.press("Thu, Nov 26")
+    person.press("Thu, 26 Nov")
     person.press("09:00")
     person.press("Another time")
     assert person.labels == ["09:00", "10:00", "Other days"]
@@ -189,10 +189,10 @@ def test_a_time_booked_meanwhile_by_somebody_else_is_refused_at_its_button_with_
     reach(maria)
     reach(luca)
     maria.press("Book my interview")
-    maria.press("Thu, Nov 26")
+    maria.press("Thu, 26 Nov")
     assert maria.labels == ["09:00", "10:00", "Other days"]
 
-    book(luca, "Thu, Nov 26", "09:00")
+    book(luca, "Thu, 26 Nov", "09:00")
     maria.press("09:00")
     assert TAKEN in maria.text
     assert maria.labels == ["10:00", "Other days"]
@@ -204,13 +204,13 @@ def test_a_time_booked_meanwhile_is_refused_at_the_confirmation_with_the_days_le
     nine = add_slot(db, days_ahead(1, 9))
     add_slot(db, days_ahead(2, 9))
     person.press("Book my interview")
-    person.press("Thu, Nov 26")
+    person.press("Thu, 26 Nov")
     person.press("09:00")
     update_row(db, InterviewSlot, nine, booked=1)  # taken by somebody on another channel
 
     person.press("Yes, book it")
     assert TAKEN in person.text
-    assert person.labels == ["Fri, Nov 27"]  # that day has no free time left: the days again
+    assert person.labels == ["Fri, 27 Nov"]  # that day has no free time left: the days again
     assert bookings(db) == [] and booked_count(db, nine) == 1
 
 
@@ -218,7 +218,7 @@ def test_a_time_booked_meanwhile_is_refused_at_the_confirmation_with_the_times_l
     nine = add_slot(db, days_ahead(1, 9))
     add_slot(db, days_ahead(1, 10))
     person.press("Book my interview")
-    person.press("Thu, Nov 26")
+    person.press("Thu, 26 Nov")
     person.press("09:00")
     update_row(db, InterviewSlot, nine, booked=1)
     person.press("Yes, book it")
@@ -237,8 +237,8 @@ def test_slots_too_close_past_cancelled_or_full_are_not_offered(person, db):
     add_slot(db, NOW + dt.timedelta(hours=5), booked=1)              # full
     add_slot(db, days_ahead(1, 9), cancelled_at=NOW)                 # a day with only a cancelled slot
     person.press("Book my interview")
-    assert person.labels == ["Wed, Nov 25"]
-    person.press("Wed, Nov 25")
+    assert person.labels == ["Wed, 25 Nov"]
+    person.press("Wed, 25 Nov")
     assert person.labels == ["13:30", "Other days"]
 
 
@@ -268,11 +268,11 @@ def clocked(db, clock) -> Chat:
 def test_the_button_of_a_time_that_became_too_close_past_or_cancelled_is_refused(clocked, clock, db, change):
     nine = add_slot(db, days_ahead(1, 9))
     clocked.press("Book my interview")
-    clocked.press("Thu, Nov 26")
+    clocked.press("Thu, 26 Nov")
     CHANGES[change](clock, db, nine)
     clocked.press("09:00")
     assert "Here are the free times now" in clocked.text and WHY[change] in clocked.text
-    assert "There are no free times left on Thursday, November 26, 2026" in clocked.text
+    assert "There are no free times left on Thursday, 26 November 2026" in clocked.text
     assert clocked.labels == ["Other days"]
     assert bookings(db) == [] and booked_count(db, nine) == 0
 
@@ -282,15 +282,15 @@ def test_confirming_a_time_that_became_too_close_past_or_cancelled_says_why(cloc
     nine = add_slot(db, days_ahead(1, 9))
     later = add_slot(db, days_ahead(5, 9))
     clocked.press("Book my interview")
-    clocked.press("Thu, Nov 26")
+    clocked.press("Thu, 26 Nov")
     clocked.press("09:00")
     CHANGES[change](clock, db, nine)
 
     clocked.press("Yes, book it")
     assert WHY[change] in clocked.text
-    assert clocked.labels == ["Mon, Nov 30"]  # that day has nothing left: the days again
+    assert clocked.labels == ["Mon, 30 Nov"]  # that day has nothing left: the days again
     assert bookings(db) == [] and booked_count(db, nine) == 0
-    clocked.press("Mon, Nov 30")
+    clocked.press("Mon, 30 Nov")
     clocked.press("09:00")
     clocked.press("Yes, book it")
     assert booked_rows(db) == [(later, "booked", None)]
@@ -300,7 +300,7 @@ def test_a_yes_left_on_the_question_about_another_time_books_nothing(person, db)
     add_slot(db, days_ahead(1, 9))
     ten = add_slot(db, days_ahead(1, 10))
     person.press("Book my interview")
-    person.press("Thu, Nov 26")
+    person.press("Thu, 26 Nov")
     person.press("09:00")
     nine_question = person.replies
     person.say("2")  # "Another time", typed: the 09:00 question keeps its buttons on the screen
@@ -318,7 +318,7 @@ def test_a_forged_time_button_for_a_slot_of_another_day_books_nothing(person, db
     add_slot(db, days_ahead(1, 9))
     other_day = add_slot(db, days_ahead(2, 9))
     person.press("Book my interview")
-    person.press("Thu, Nov 26")
+    person.press("Thu, 26 Nov")
     press_payload(person, payload.encode("int.time", str(other_day)))
     assert TAKEN in person.text and person.labels == ["09:00", "Other days"]
     assert bookings(db) == []
@@ -328,11 +328,11 @@ def test_a_forged_time_button_for_a_slot_of_another_day_books_nothing(person, db
 def test_asking_for_a_second_interview_shows_the_one_booked(person, db):
     add_slot(db, days_ahead(1, 9))
     add_slot(db, days_ahead(2, 9))
-    book(person, "Thu, Nov 26", "09:00")
+    book(person, "Thu, 26 Nov", "09:00")
     person.say("/menu")
     person.press("Book an interview")
     assert person.text.startswith("You already have an interview booked:")
-    assert "Thursday, November 26, 2026, 09:00" in person.text
+    assert "Thursday, 26 November 2026, 09:00" in person.text
     assert person.labels == ["Change day or time", "Cancel the interview", "Menu"]
     assert len(bookings(db)) == 1
 
@@ -340,12 +340,12 @@ def test_asking_for_a_second_interview_shows_the_one_booked(person, db):
 def test_moving_the_interview_holds_the_new_slot_and_frees_the_old_one(person, db):
     nine = add_slot(db, days_ahead(1, 9))
     friday = add_slot(db, days_ahead(2, 11))
-    book(person, "Thu, Nov 26", "09:00")
+    book(person, "Thu, 26 Nov", "09:00")
     person.press("My appointments")
     person.press("Change day or time")
     assert "Choose a new day for your interview" in person.text
-    assert person.labels == ["Fri, Nov 27"]  # the person's own slot is not free
-    person.press("Fri, Nov 27")
+    assert person.labels == ["Fri, 27 Nov"]  # the person's own slot is not free
+    person.press("Fri, 27 Nov")
     person.press("11:00")
     assert person.text.startswith("Move your interview to this time?")
     person.press("Yes, book it")
@@ -355,16 +355,16 @@ def test_moving_the_interview_holds_the_new_slot_and_frees_the_old_one(person, d
     assert booked_rows(db) == [(nine, "cancelled", "rescheduled"), (friday, "booked", None)]
     assert (booked_count(db, nine), booked_count(db, friday)) == (0, 1)
     person.press("My appointments")
-    assert "Friday, November 27, 2026, 11:00" in person.text
+    assert "Friday, 27 November 2026, 11:00" in person.text
 
 
 def test_moving_to_a_slot_taken_meanwhile_keeps_the_interview_where_it_was(person, db):
     nine = add_slot(db, days_ahead(1, 9))
     friday = add_slot(db, days_ahead(2, 11))
-    book(person, "Thu, Nov 26", "09:00")
+    book(person, "Thu, 26 Nov", "09:00")
     person.press("My appointments")
     person.press("Change day or time")
-    person.press("Fri, Nov 27")
+    person.press("Fri, 27 Nov")
     person.press("11:00")
     update_row(db, InterviewSlot, friday, booked=1)
 
@@ -377,10 +377,10 @@ def test_moving_to_a_slot_taken_meanwhile_keeps_the_interview_where_it_was(perso
 def test_moving_an_interview_the_office_cancelled_meanwhile_says_there_is_none(person, db):
     add_slot(db, days_ahead(1, 9))
     friday = add_slot(db, days_ahead(2, 11))
-    book(person, "Thu, Nov 26", "09:00")
+    book(person, "Thu, 26 Nov", "09:00")
     person.press("My appointments")
     person.press("Change day or time")
-    person.press("Fri, Nov 27")
+    person.press("Fri, 27 Nov")
     person.press("11:00")
     [booking] = bookings(db)
     update_row(db, InterviewBooking, booking.id, status="cancelled", cancel_reason="office")
@@ -393,7 +393,7 @@ def test_moving_an_interview_the_office_cancelled_meanwhile_says_there_is_none(p
 
 def test_cancelling_an_interview_the_office_cancelled_meanwhile_says_there_is_none(person, db):
     add_slot(db, days_ahead(1, 9))
-    book(person, "Thu, Nov 26", "09:00")
+    book(person, "Thu, 26 Nov", "09:00")
     person.press("My appointments")
     person.press("Cancel the interview")
     [booking] = bookings(db)
@@ -410,7 +410,7 @@ def test_cancelling_an_interview_the_office_cancelled_meanwhile_says_there_is_no
 ])
 def test_cancelling_asks_to_be_sure_then_an_optional_reason(person, db, answer, stored):
     nine = add_slot(db, days_ahead(1, 9))
-    book(person, "Thu, Nov 26", "09:00")
+    book(person, "Thu, 26 Nov", "09:00")
     person.press("My appointments")
     person.press("Cancel the interview")
     assert person.text.startswith("Do you want to cancel this interview?")
@@ -424,12 +424,12 @@ def test_cancelling_asks_to_be_sure_then_an_optional_reason(person, db, answer, 
     assert person.labels == ["Book an interview", "Menu"]
     assert booked_rows(db) == [(nine, "cancelled", stored)] and booked_count(db, nine) == 0
     person.press("Book an interview")  # the slot is free again, for anybody
-    assert person.labels == ["Thu, Nov 26"]
+    assert person.labels == ["Thu, 26 Nov"]
 
 
 def test_no_keep_it_leaves_the_interview_booked(person, db):
     nine = add_slot(db, days_ahead(1, 9))
-    book(person, "Thu, Nov 26", "09:00")
+    book(person, "Thu, 26 Nov", "09:00")
     person.press("My appointments")
     person.press("Cancel the interview")
     person.say("2")
@@ -441,21 +441,21 @@ def test_my_appointments_lists_the_interview_and_workshop_seats_with_working_but
     add_slot(db, days_ahead(1, 9))
     add_slot(db, days_ahead(2, 9))
     workshop = add_workshop(db, days_ahead(3, 15), capacity=1)
-    book(person, "Thu, Nov 26", "09:00")
+    book(person, "Thu, 26 Nov", "09:00")
     person.say("/menu")
     person.press("Workshops")
-    person.press("Sat, Nov 28 15:00")
+    person.press("Sat, 28 Nov 15:00")
     person.press("Yes, sign me up")
 
     person.press("My appointments")
-    assert "Your orientation interview:\nThursday, November 26, 2026, 09:00" in person.text
-    assert "Workshop (signed up):" in person.text and "Saturday, November 28, 2026, 15:00-17:00" in person.text
-    assert person.labels == ["Change day or time", "Cancel the interview", "Cancel Sat, Nov 28",
+    assert "Your orientation interview:\nThursday, 26 November 2026, 09:00" in person.text
+    assert "Workshop (signed up):" in person.text and "Saturday, 28 November 2026, 15:00-17:00" in person.text
+    assert person.labels == ["Change day or time", "Cancel the interview", "Cancel Sat, 28 Nov",
                              "Workshops", "Menu"]
     appointments = person.replies
     for label, expected in [("Change day or time", "Choose a new day"),
                             ("Cancel the interview", "Do you want to cancel this interview?"),
-                            ("Cancel Sat, Nov 28", "Do you want to give up your place at this workshop?"),
+                            ("Cancel Sat, 28 Nov", "Do you want to give up your place at this workshop?"),
                             ("Workshops", "Choose a session:")]:
         person.replies = appointments
         person.press(label)
@@ -481,8 +481,8 @@ def test_moving_or_cancelling_without_an_interview_says_there_is_none(person, ac
 
 # -- the clock changes -----------------------------------------------------------------------
 @pytest.mark.parametrize("day, labels, utc_hour", [
-    (dt.date(2027, 3, 28), ["Sat, Mar 27", "Sun, Mar 28"], 7),   # summer time began at 02:00 that night
-    (dt.date(2027, 10, 31), ["Sat, Oct 30", "Sun, Oct 31"], 8),  # and ended at 03:00
+    (dt.date(2027, 3, 28), ["Sat, 27 Mar", "Sun, 28 Mar"], 7),   # summer time began at 02:00 that night
+    (dt.date(2027, 10, 31), ["Sat, 30 Oct", "Sun, 31 Oct"], 8),  # and ended at 03:00
 ])
 def test_a_slot_on_the_day_the_clocks_change_reads_nine_everywhere(db, day, labels, utc_hour):
     starts_at = rome(day.year, day.month, day.day, 9)

@@ -64,10 +64,10 @@ async def test_a_promotion_is_sent_once_marked_sent_and_its_button_gives_the_sea
     for chat in (first, second):
         reach(chat)
         chat.press("Workshops")
-        chat.press("Sat, Nov 28 15:00")
+        chat.press("Sat, 28 Nov 15:00")
         chat.press(chat.labels[0])  # a seat; then the waiting list
     first.press("My appointments")
-    first.press("Cancel Sat, Nov 28")
+    first.press("Cancel Sat, 28 Nov")
     first.press("Yes, give it up")
     [pending] = rows(db)
     assert (pending.channel, pending.status, pending.attempts) == ("telegram", "pending", 0)
@@ -292,10 +292,10 @@ def test_the_console_shows_a_pending_message_before_its_next_prompt_once(service
     for chat in (first, second):
         reach(chat)
         chat.press("Workshops")
-        chat.press("Sat, Nov 28 15:00")
+        chat.press("Sat, 28 Nov 15:00")
         chat.press(chat.labels[0])
     first.press("My appointments")
-    first.press("Cancel Sat, Nov 28")
+    first.press("Cancel Sat, 28 Nov")
     first.press("Yes, give it up")
     sender = OutboxService(db, clock=lambda: NOW)
 

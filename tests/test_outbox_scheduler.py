@@ -51,7 +51,7 @@ async def until(condition, seconds: float = 3.0) -> None:
 async def test_a_long_drain_is_never_doubled_and_no_skipped_run_is_logged(db, caplog):
     caplog.set_level(logging.DEBUG)
     sender = SlowSender()
-    scheduler = BotScheduler(db=db, senders=[sender], tick=0.02)
+    scheduler = BotScheduler(db_engine=db, senders=[sender], tick=0.02)
     scheduler.start()
     try:
         await asyncio.sleep(0.3)  # some fifteen ticks while one drain runs
@@ -66,7 +66,7 @@ async def test_a_long_drain_is_never_doubled_and_no_skipped_run_is_logged(db, ca
 
 async def test_shutdown_stops_the_ticks_and_lets_the_running_drain_end(db):
     sender = SlowSender()
-    scheduler = BotScheduler(db=db, senders=[sender], tick=0.02)
+    scheduler = BotScheduler(db_engine=db, senders=[sender], tick=0.02)
     scheduler.start()
     await until(lambda: sender.running == 1)
     await scheduler.shutdown()
@@ -87,7 +87,7 @@ async def test_the_planners_run_at_start_and_then_periodically_with_the_injected
     def failing(session, now):
         raise RuntimeError("a planner's bug")
 
-    scheduler = BotScheduler(db=db, senders=[sender], planners=[failing, planner], clock=lambda: NOW,
+    scheduler = BotScheduler(db_engine=db, senders=[sender], planners=[failing, planner], clock=lambda: NOW,
                              tick=10, plan_every=0.05)
     scheduler.start()
     try:
@@ -106,7 +106,7 @@ async def test_what_a_planner_queues_is_sent_at_once_not_at_the_next_tick(db):
         return int(outbox.enqueue(session, contact_id=contact_id, message=Outbound("Reminder"), key="r:1",
                                   due_at=now, kind="reminder"))
 
-    scheduler = BotScheduler(db=db, senders=[sender], planners=[planner], clock=lambda: NOW, tick=3600)
+    scheduler = BotScheduler(db_engine=db, senders=[sender], planners=[planner], clock=lambda: NOW, tick=3600)
     scheduler.start()
     try:
         await until(lambda: sender.started >= 2)  # the first tick, then the one the planner asked for

@@ -14,8 +14,8 @@ from codicefiscale import codicefiscale
 from conversations.flows import registration
 from store.models import Consent, Registration
 from services.repository import CODE_ALPHABET, aware
-from tests.conftest import NOW
-from tests.registration_helpers import (ANSWERS, STEPS, TAX_CODE, answers_of, reach, rows,
+from tests.conftest import NOW, Chat
+from tests.registration_helpers import (ANSWERS, HAPPY_PATH, STEPS, TAX_CODE, answers_of, reach, rows,
                                         state_of, step_of)
 
 PERSONAL = tuple(ANSWERS)  # the registration's columns that hold answers
@@ -180,13 +180,39 @@ def test_i_dont_have_a_codice_fiscale(chat, db, without):
     ("447911123456", "+447911123456"),   # a British SIM: not an Italian number
     ("33612345678", "+33612345678"),     # a French SIM: not the Italian 336 12345678
 ])
-def test_a_shared_contact_is_the_phone_number(chat, db, shared, stored):
+def test_a_shared_contact_is_the_phone_number(service, db, shared, stored):
+    chat = Chat(service, channel="telegram")  # the one channel with a "share my number" button
     reach(chat, "phone")
     assert chat.replies[-1].phone_button == "📱 Share my number"
     chat.share_phone(shared)
-    assert answers_of(db)["phone"] == stored
-    assert step_of(db) == "email"
+    assert state_of(db, "p1", "telegram")["answers"]["phone"] == stored
+    assert state_of(db, "p1", "telegram")["step"] == "email"
     assert chat.replies[0].close_keyboard  # the share button goes away
+
+
+@pytest.mark.parametrize("channel, language, question, button", [
+    ("telegram", "English", 'What is your phone number? Tap "Share my number" or type it, for example: 347 123 4567.',
+     "📱 Share my number"),
+    ("telegram", "Italiano", 'Qual è il tuo numero di telefono? Tocca "Condividi il mio numero" oppure scrivilo, '
+     "per esempio: 347 123 4567.", "📱 Condividi il mio numero"),
+    ("whatsapp", "English", "What is your phone number? Please type it, for example: 347 123 4567.", None),
+    ("web", "English", "What is your phone number? Please type it, for example: 347 123 4567.", None),
+    ("web", "Italiano", "Qual è il tuo numero di telefono? Scrivilo, per esempio: 347 123 4567.", None),
+    ("console", "English", "What is your phone number? Please type it, for example: 347 123 4567.", None),
+])
+def test_the_phone_question_names_a_share_button_only_where_the_channel_shows_one(
+        service, db, channel, language, question, button):
+    chat = Chat(service, channel=channel)  # WhatsApp without the number (a user id): asked directly
+    chat.say("hello")
+    chat.press(language)
+    chat.press("Yes, I agree" if language == "English" else "Sì, sono d'accordo")
+    answers = dict(HAPPY_PATH)
+    for name in STEPS[STEPS.index("first_name"):STEPS.index("phone")]:  # typed: the same in any language
+        answers[name](chat)
+    assert state_of(db, "p1", channel)["step"] == "phone"
+    assert (chat.replies[-1].text, chat.replies[-1].phone_button) == (question, button)
+    chat.say("347 123 4567")
+    assert state_of(db, "p1", channel)["answers"]["phone"] == "+393471234567"
 
 
 @pytest.mark.parametrize("typed, stored", [("347 123 4567", "+393471234567"), ("+39 347 1234567", "+393471234567"),
@@ -325,7 +351,7 @@ def test_typed_choices_that_are_no_options_are_refused(chat, db, typed):
 def test_the_summary_shows_every_answer(chat):
     reach(chat, "summary")
     summary = chat.replies[-1]
-    for shown in ("Maria", "Rossi", "March 5, 1990", TAX_CODE, "Bologna", "+39 347 123 4567",
+    for shown in ("Maria", "Rossi", "5 March 1990", TAX_CODE, "Bologna", "+39 347 123 4567",
                   "maria.rossi@example.com", "Looking for work", "High school diploma", "Good",
                   "Cleaning, Office work", "Licence, no car", "Part time"):
         assert shown in summary.text
@@ -383,7 +409,8 @@ def test_wrong_input_at_every_step_is_refused_and_nothing_is_lost(chat, db, step
     question = chat.replies[-1]
     before = state_of(db)
     english = step != "language"
-    for send, says in [(chat.send_sticker, "only read text"), (lambda: chat.say(""), "write your answer"),
+    for send, says in [(chat.send_sticker, "only read text"), (chat.send_voice, "cannot listen to voice messages"),
+                       (lambda: chat.say(""), "write your answer"),
                        (lambda: chat.say(" \n "), "write your answer"), (lambda: chat.say("x" * 1001), "too long"),
                        (lambda: chat.share_phone("+393471234567") if step != "phone" else chat.say("x" * 41),
                         "only read text" if step != "phone" else "at most 40 characters")]:
@@ -405,6 +432,32 @@ def test_an_over_long_answer_is_refused_never_cut(chat, db):
     assert step_of(db) == "first_name" and "first_name" not in answers_of(db)
     chat.say(longest)
     assert answers_of(db)["first_name"] == longest
+
+
+VOICE_SORRY = ("I cannot listen to voice messages. Please write your answer here. If writing is hard for you, "
+               "come to the Insieme per il lavoro office: we will help you there.")
+
+
+def test_a_voice_note_as_the_first_message_says_how_to_answer_and_asks_the_language(chat, db):
+    chat.send_voice()
+    sorry, question = chat.replies
+    assert sorry.text.startswith("Non posso ascoltare i messaggi vocali. Scrivi qui la tua risposta.")
+    assert "ufficio di Insieme per il lavoro" in sorry.text and step_of(db) == "language"
+    assert [b.label for b in question.buttons][:2] == ["Italiano", "English"]
+
+
+def test_a_voice_note_mid_question_keeps_the_question_in_the_persons_language(chat, db):
+    reach(chat, "municipality")
+    question = chat.replies[-1]
+    chat.send_voice()
+    assert [reply.text for reply in chat.replies] == [VOICE_SORRY, question.text]
+    assert step_of(db) == "municipality"
+
+
+def test_a_voice_note_outside_any_question_says_how_to_answer_and_shows_the_menu(chat, db):
+    reach(chat)
+    chat.send_voice()
+    assert chat.replies[0].text == VOICE_SORRY and chat.replies[-1].text == "Menu: choose what you need."
 
 
 def test_a_sticker_keeps_the_choices_tapped_so_far(chat, db):

@@ -70,7 +70,7 @@ def test_reschedule_moves_the_interview_and_withdraws_its_reminder(person, db):
     person.press("Reschedule")
     assert "Choose a new day for your interview:" in person.text
     assert state_of(db)["answers"] == {"reschedule": True}
-    person.press("Mon, Nov 30")
+    person.press("Mon, 30 Nov")
     person.press("10:00")
     person.press("Yes, book it")
     assert "Done: your interview is moved." in person.text
@@ -83,13 +83,13 @@ def test_reschedule_moves_the_workshop_seat_once_the_new_one_is_held(person, db)
     old = booked_seat(person, db, saturday)
     person.press("Reschedule")
     assert "Choose another session: once you have a seat there, we give your current seat back." in person.text
-    assert person.labels == ["✅ Sat, Nov 28 15:00", "Sun, Nov 29 10:00", "Menu"]
-    person.press("Sun, Nov 29 10:00")
+    assert person.labels == ["✅ Sat, 28 Nov 15:00", "Sun, 29 Nov 10:00", "Menu"]
+    person.press("Sun, 29 Nov 10:00")
     assert row(db, WorkshopRegistration, old).status == "registered"  # nothing given back yet
     person.press("Yes, sign me up")
     done, given_back = person.replies
-    assert done.text.startswith("Done: you are signed up.") and "Sunday, November 29, 2026" in done.text
-    assert given_back.text == "Your seat on Sat, Nov 28 has been given back. Thank you!"
+    assert done.text.startswith("Done: you are signed up.") and "Sunday, 29 November 2026" in done.text
+    assert given_back.text == "Your seat on Sat, 28 Nov has been given back. Thank you!"
     assert row(db, WorkshopRegistration, old).status == "cancelled"
     assert (row(db, WorkshopSession, saturday).registered, row(db, WorkshopSession, sunday).registered) == (0, 1)
     assert [r.status for r in reminder_rows(db)] == ["cancelled"]
@@ -104,7 +104,7 @@ def test_a_seat_moved_away_goes_to_the_first_waiting(person, db, service):
     reach(other)
     waiting = seat(db, contact_of(db, "p2"), saturday, status="waitlisted")
     person.press("Reschedule")
-    person.press("Sun, Nov 29 10:00")
+    person.press("Sun, 29 Nov 10:00")
     person.press("Yes, sign me up")
     assert row(db, WorkshopRegistration, old).status == "cancelled"
     assert row(db, WorkshopRegistration, waiting).status == "registered"
@@ -116,10 +116,10 @@ def test_moving_to_a_full_session_keeps_the_seat_until_one_frees_up(person, db):
     add_workshop(db, SUNDAY, capacity=3, registered=3, title="Incontro 2 - Edilizia")
     old = booked_seat(person, db, saturday)
     person.press("Reschedule")
-    person.press("Sun, Nov 29 10:00")
+    person.press("Sun, 29 Nov 10:00")
     person.press("Yes, waiting list")
     assert "You are on the waiting list, number 1." in person.text
-    assert "You keep your seat on Sat, Nov 28 until one frees up here." in person.text
+    assert "You keep your seat on Sat, 28 Nov until one frees up here." in person.text
     assert row(db, WorkshopRegistration, old).status == "registered"
 
 
@@ -154,7 +154,7 @@ def test_the_buttons_of_a_cancelled_interview_say_it_is_no_longer_active(person,
     person.press(button)
     gone, appointments = person.replies
     assert gone.text == "This booking is no longer active."
-    assert appointments.text.startswith("Your orientation interview:") and "Sunday, November 29" in appointments.text
+    assert appointments.text.startswith("Your orientation interview:") and "Sunday, 29 November" in appointments.text
     assert row(db, InterviewBooking, booking).confirmed_at is None
     assert row(db, InterviewBooking, newer).status == "booked" and row(db, InterviewBooking, newer).confirmed_at is None
     assert state_of(db)["flow"] is None
@@ -184,7 +184,7 @@ def test_a_reminder_arriving_mid_conversation_leaves_the_step_alone(person, db):
     booking = interview(db, contact_of(db, "p1"), SATURDAY)
     person.say("/menu")
     person.press("Workshops")
-    person.press("Sun, Nov 29 10:00")
+    person.press("Sun, 29 Nov 10:00")
     assert person.labels == ["Yes, sign me up", "Another session"]
     before = state_of(db)
     assert before["step"] == "confirm"
@@ -210,7 +210,7 @@ def test_a_typed_number_after_a_reminder_answers_the_current_question(person, db
     booking = interview(db, contact_of(db, "p1"), SATURDAY)
     person.say("/menu")
     person.press("Workshops")
-    person.press("Sun, Nov 29 10:00")
+    person.press("Sun, 29 Nov 10:00")
     plan(db, SATURDAY - DAY)
     person.say("1")
     assert "Done: you are signed up." in person.text

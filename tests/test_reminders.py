@@ -83,7 +83,7 @@ def test_an_interview_is_reminded_24_hours_before_in_the_persons_language(db):
     assert plan(db, rome(2026, 11, 28, 7, 35)) == 0  # no 2-hour reminder for interviews
     en, it = (from_content(r.content) for r in reminder_rows(db))
     assert "orientation interview" in en.text
-    assert "Saturday, November 28, 2026, 09:30" in en.text and "Where: Via del Lavoro 1, Bologna" in en.text
+    assert "Saturday, 28 November 2026, 09:30" in en.text and "Where: Via del Lavoro 1, Bologna" in en.text
     assert [b.label for b in en.buttons] == ["I'll be there", "Reschedule", "Cancel"]
     assert [b.payload for b in en.buttons] == [f"1|g|rem:{verb}:i{english}" for verb in ("ok", "move", "cancel")]
     assert "sabato 28 novembre 2026, ore 10:15" in it.text and "telefono" in it.text

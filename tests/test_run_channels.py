@@ -190,7 +190,7 @@ def test_whatsapp_without_its_app_secret_does_not_start(tmp_path, runs):
 def test_the_lifespan_runs_telegram_polling_and_the_scheduler_and_stops_them(db, service):
     from starlette.testclient import TestClient
 
-    from backoffice.app import create_app
+    from bot.app import create_app
     from bot.channels import Channels
     from bot.settings import Settings, TelegramSettings, WhatsAppSettings
 

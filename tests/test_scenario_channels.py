@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 from telegram import Update
 
-from handlers import whatsapp_outbox
+from bot import wiring
 from services.outbox_sender import Limits
 from handlers.telegram import build_application
 from handlers.whatsapp import WhatsAppClient, whatsapp_router
@@ -99,8 +99,8 @@ class WhatsAppPerson:
             client = WhatsAppClient(settings_for(self.graph))
             pace = PaceTime()
             try:
-                await whatsapp_outbox.sender(client, self.db, Limits(per_second=80, per_chat_per_second=1),
-                                             clock=Clock(NOW), timer=pace, sleep=pace.sleep).drain()
+                await wiring.whatsapp_sender(client, self.db, Limits(per_second=80, per_chat_per_second=1),
+                                            clock=Clock(NOW), timer=pace, sleep=pace.sleep).drain()
             finally:
                 await client.aclose()
         mark = len(self.graph.sent)
@@ -128,7 +128,7 @@ def _texts(sent: list[dict]) -> list[str]:
 
 @pytest.fixture
 def agenda(db):
-    """Tomorrow at 9:00 (Thu, Nov 26) in the office; a workshop on Saturday with one seat left."""
+    """Tomorrow at 9:00 (Thu, 26 Nov) in the office; a workshop on Saturday with one seat left."""
     add_slot(db, days_ahead(1, 9), address="Via Castiglione 1, Bologna")
     add_workshop(db, days_ahead(3, 9), capacity=12, registered=11)
 

@@ -20,18 +20,19 @@ def pattern(db_engine, **changes) -> agenda.PatternResult:
     with Session(db_engine) as sql_session, sql_session.begin():
         result = agenda.add_pattern(sql_session, **request)
         return agenda.PatternResult([(s.starts_at.astimezone(TIMEZONE)) for s in result.created],
-                                    result.existing, result.past)
+                                    result.existing, result.past, result.holidays)
 
 
 def test_a_pattern_fills_the_chosen_days_up_to_the_last_one(any_db):
     result = pattern(any_db)
     assert [(t.day, t.hour, t.minute) for t in result.created] == [
-        (d, h, m) for d in (1, 3, 8, 10) for h, m in ((9, 0), (9, 45))]
-    assert pattern(any_db).existing == 8
+        (d, h, m) for d in (1, 3, 10) for h, m in ((9, 0), (9, 45))]  # tuesday 8 december is a holiday
+    assert result.holidays == {dt.date(2026, 12, 8): "Immacolata Concezione"}
+    assert pattern(any_db).existing == 6
 
 
 def test_a_pattern_stops_at_its_last_day_within_a_week(any_db):
-    result = pattern(any_db, last_day=dt.date(2026, 12, 8))
+    result = pattern(any_db, last_day=dt.date(2026, 12, 8), include_holidays=True)
     assert sorted({t.day for t in result.created}) == [1, 3, 8]
 
 

@@ -55,7 +55,7 @@ def test_the_scheduler_takes_the_job_on_sqlite(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
 
     async def run() -> list[str]:
-        scheduler = BotScheduler(db=engine)
+        scheduler = BotScheduler(db_engine=engine)
         scheduler.start()
         jobs = [job.id for job in scheduler._scheduler.get_jobs()]
         await scheduler.shutdown()

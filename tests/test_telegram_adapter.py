@@ -232,7 +232,6 @@ UNSUPPORTED = {
                             "is_animated": False, "is_video": False, "type": "regular", "emoji": "👍"}},
     "photo": {"photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 90, "height": 90}],
               "caption": "Maria"},
-    "voice": {"voice": {"file_id": "v1", "file_unique_id": "v1", "duration": 3}},
     "location": {"location": {"latitude": 44.49, "longitude": 11.34}},
     "document": {"document": {"file_id": "d1", "file_unique_id": "d1", "file_name": "cv.pdf"}},
 }
@@ -246,6 +245,23 @@ async def test_what_is_not_text_gets_text_please_and_the_question_again(tg, kind
     replies = sent(calls)
     assert [r["text"] for r in replies] == ["I can only read text here. Please type your answer or tap a button.",
                                             question]
+
+
+VOICE = {  # what many people send instead of typing, as Telegram delivers it
+    "voice": {"voice": {"file_id": "v1", "file_unique_id": "v1", "duration": 3, "mime_type": "audio/ogg"}},
+    "audio": {"audio": {"file_id": "a1", "file_unique_id": "a1", "duration": 40, "mime_type": "audio/mpeg"}},
+    "video_note": {"video_note": {"file_id": "n1", "file_unique_id": "n1", "length": 240, "duration": 5}},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(VOICE))
+async def test_a_voice_note_gets_how_to_answer_without_one_and_the_question_again(tg, kind):
+    await to_first_name(tg)
+    question = sent(tg.request.calls)[-1]["text"]
+    calls = await tg.feed(message_update(user_id=USER, **VOICE[kind]))
+    assert [r["text"] for r in sent(calls)] == [
+        "I cannot listen to voice messages. Please write your answer here. If writing is hard for you, "
+        "come to the Insieme per il lavoro office: we will help you there.", question]
 
 
 # -- the phone number ------------------------------------------------------------
@@ -341,7 +357,7 @@ async def test_an_error_in_the_engine_gets_an_apology_and_the_question_again(tg,
     def broken(*args, **kwargs):
         raise RuntimeError("internal detail 0xDEADBEEF")
 
-    monkeypatch.setattr(service.engine, "handle", broken)
+    monkeypatch.setattr(service.conversation_engine, "handle", broken)
     calls = await tg.say("hello")
     replies = sent(calls)
     assert len(replies) == 2 and labels(replies[-1]) == ["Yes, I agree", "No"]

@@ -36,7 +36,7 @@ async def test_register_book_the_interview_and_a_workshop_seat_on_telegram(tg, d
     assert registration.status == "new" and registration.phone == "+393471234567"
 
     await tg.press("Book my interview")
-    await tg.press("Thu, Nov 26")
+    await tg.press("Thu, 26 Nov")
     await tg.press("09:00")
     calls = await tg.press("Yes, book it")
     [booking] = rows(db, InterviewBooking)
@@ -49,7 +49,7 @@ async def test_register_book_the_interview_and_a_workshop_seat_on_telegram(tg, d
 
     await tg.press("My appointments")
     await tg.press("Workshops")
-    await tg.press("Sat, Nov 28")
+    await tg.press("Sat, 28 Nov")
     assert "1 seat left" in tg.keyboard_message()["text"]
     calls = await tg.press("Yes, sign me up")
     [seat] = rows(db, WorkshopRegistration)

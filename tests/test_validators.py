@@ -125,7 +125,7 @@ def test_a_wrong_codice_fiscale_is_refused(typed):
 
 def test_a_codice_fiscale_of_another_birth_date_is_refused_with_the_date():
     message = refused(validators.tax_code, TAX_CODE, ctx(birth_date="1990-03-06"))
-    assert "does not match your date of birth (3/6/90)" in message
+    assert "does not match your date of birth (6 March 1990)" in message
 
 
 @pytest.mark.parametrize("born", ["1926-03-01", "1926-12-01", "2005-07-31", "1999-12-31", "2008-11-25"])

@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import Session
 
-from backoffice.app import create_app
+from bot.app import create_app
 from backoffice.settings import OfficeSettings
 from conversations.commands import build_engine
 from conversations.i18n import translator

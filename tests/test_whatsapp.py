@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from backoffice.app import create_app
+from bot.app import create_app
 from bot.settings import Settings, WhatsAppSettings
 from store.models import ChannelIdentity, OutboxMessage, Registration
 from handlers.whatsapp import ChannelOff, whatsapp_router
@@ -133,14 +133,19 @@ def test_duplicate_delivery_is_handled_once(wa, graph, db):
 
 
 def test_duplicate_after_a_restart_is_not_handled_again(db, service, graph):
-    """A new router (a restart) forgets the ids it saw: the database's dedupe still holds."""
+    """A new router (a restart) finds the ids it saw in the database: a message Meta delivers
+    again is neither handled nor answered a second time."""
     payload = envelope([message_value(WA_ID, {**text("hello"), "id": "wamid.once"})])
+    answers = []
     for _restart in range(2):
         router = whatsapp_router(service, settings_for(graph), clock=lambda: NOW)
         app = create_app(db, routers=[router], clock=lambda: NOW, announce=lambda _message: None)
         with TestClient(app) as test_client:
-            WaChat(test_client, graph, WA_ID).post(payload)
+            chat = WaChat(test_client, graph, WA_ID)
+            assert chat.post(payload) == 200
+            answers.append(len(chat.sent))
             test_client.portal.call(router.whatsapp_client.aclose)
+    assert answers[0] > 0 and answers[1] == 0
     assert state_of(db, WA_ID, "whatsapp")["step"] == "language"
 
 
@@ -215,14 +220,25 @@ def test_settings_from_the_environment(monkeypatch):
     assert {"tok", "sec", "ver"} <= set(settings.secrets())
 
 
-def test_share_my_number_gives_the_number_whatsapp_wrote_from(wa, graph, db):
+def test_another_number_is_typed_whatsapp_has_no_share_button(wa, graph, db):
     reach(wa, "phone")
     assert state_of(db, WA_ID, "whatsapp")["step"] == "phone_confirm"  # tests/test_linking.py
     wa.press("Another number")
-    assert [title for _id, title, _description in wa.choices()] == ["📱 Share my number"]
-    wa.press("Share my number")
-    assert state_of(db, WA_ID, "whatsapp")["answers"]["phone"] == "+393471234567"
+    assert wa.choices() == []  # no "share my number": the number it would give is the one just refused
+    assert [message["text"]["body"] for message in wa.sent] == [
+        "What is your phone number? Please type it, for example: 347 123 4567."]
+    wa.say("051 123456")
+    assert state_of(db, WA_ID, "whatsapp")["answers"]["phone"] == "+39051123456"
     assert state_of(db, WA_ID, "whatsapp")["step"] == "email"
+
+
+def test_a_voice_note_gets_how_to_answer_and_the_question_again(wa, graph):
+    wa.say("hello")
+    question = wa.choices()
+    wa.send({"type": "audio", "audio": {"id": "a1", "mime_type": "audio/ogg; codecs=opus", "voice": True}})
+    sorry, again = wa.sent
+    assert sorry["text"]["body"].startswith("Non posso ascoltare i messaggi vocali. Scrivi qui la tua risposta.")  # no language yet: Italian
+    assert again["type"] == "interactive" and wa.choices() == question
 
 
 def test_an_undeliverable_status_marks_the_person_unreachable_on_whatsapp(wa, graph, db):
@@ -241,8 +257,8 @@ def test_an_undeliverable_status_marks_the_person_unreachable_on_whatsapp(wa, gr
     assert identity.unreachable_at is not None and statuses == ["failed", "failed"]
 
 
-def test_a_next_page_after_a_restart_asks_the_question_again(db, service, graph):
-    """The pages are kept in memory: after a restart "next page" gets the current question."""
+def test_a_next_page_after_a_restart_shows_the_next_page(db, service, graph):
+    """The list's pages are kept in the database: after a restart "next page" still shows it."""
     for restart in range(2):
         router = whatsapp_router(service, settings_for(graph), clock=lambda: NOW)
         app = FastAPI()
@@ -251,9 +267,12 @@ def test_a_next_page_after_a_restart_asks_the_question_again(db, service, graph)
             wa = WaChat(test_client, graph, WA_ID)
             if restart == 0:
                 reach(wa, "sectors")
-                assert "wa|more|1" in [c[0] for c in wa.choices()]
+                first_page = [c[0] for c in wa.choices()]
+                assert "wa|more|1" in first_page
             else:
                 wa.send(list_reply("wa|more|1", "➡️ 10–11"))
-                assert "wa|more|1" in [c[0] for c in wa.choices()]  # the first page again
+                second_page = [c[0] for c in wa.choices()]
+                assert "wa|more|1" not in second_page and not set(second_page) & set(first_page)
+                assert "1|reg.sectors|other" in second_page
                 assert state_of(db, WA_ID, "whatsapp")["step"] == "sectors"
             test_client.portal.call(router.whatsapp_client.aclose)

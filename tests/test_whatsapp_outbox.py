@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from store.models import ChannelIdentity, OutboxMessage
 from services.outbox_sender import Limits
 from handlers.whatsapp import WhatsAppClient
-from handlers.whatsapp_outbox import NOT_OPTED_IN, sender
+from bot.wiring import whatsapp_sender as sender
+from handlers.whatsapp_outbox import NOT_OPTED_IN
 from tests.conftest import NOW
 from tests.fake_graph_api import PHONE_ID, TOKEN, FakeGraphApi, settings_for
 from tests.outbox_helpers import ICS, NOTICE, Clock, PaceTime, queue
@@ -88,7 +89,7 @@ async def test_meta_errors(db, client, graph, code, status, reachable):
 
 def test_limits_come_from_the_settings(monkeypatch):
     from bot.settings import Settings
-    from handlers.whatsapp_outbox import limits
+    from bot.wiring import whatsapp_limits as limits
 
     monkeypatch.setenv("WHATSAPP_PER_SECOND", "40")
     made = limits(Settings(_env_file=None))

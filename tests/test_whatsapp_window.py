@@ -15,8 +15,9 @@ from sqlmodel import Session, select
 from store.models import ChannelIdentity, Consent, Contact, OutboxMessage, aware
 from services.outbox_sender import Limits
 from handlers.whatsapp import WhatsAppClient, record_status, whatsapp_router
+from bot.wiring import whatsapp_sender as sender
 from handlers.whatsapp_outbox import (NOT_OPTED_IN, NOTICE_PARAM_MAX, NOTICES_OFF, THROUGHPUT_WAIT, no_template,
-                                      parameter, sender)
+                                      parameter)
 from tests.booking_flow_helpers import add_workshop, rome
 from tests.conftest import NOW
 from tests.fake_graph_api import (PHONE_ID, TOKEN, FakeGraphApi, WaChat, envelope, failed_status, settings_for,
@@ -113,7 +114,7 @@ async def test_a_reminder_outside_the_window_goes_as_the_template_with_its_param
     what, when = body_params(template)
     assert "\n" not in what + when
     if language == "en":
-        assert (what, when) == ("your orientation interview", "Saturday, November 28, 2026, 09:30")
+        assert (what, when) == ("your orientation interview", "Saturday, 28 November 2026, 09:30")
     assert [m["type"] for m in graph.sent] == ["template"] and graph.refused == []
 
 
@@ -122,7 +123,7 @@ def test_a_workshop_reminder_carries_its_template_parameters(db):
     assert plan(db, REMINDED - dt.timedelta(minutes=2)) == 1
     [row] = rows(db)
     assert row.content["template"] == {"params": ["the workshop «Incontro 1 - Il lavoro di cura»",
-                                                  "Saturday, November 28, 2026, 09:30-11:30"]}
+                                                  "Saturday, 28 November 2026, 09:30-11:30"]}
 
 
 async def test_a_notice_outside_the_window_goes_as_the_notice_template_on_one_line(db, client, graph):

@@ -19,7 +19,7 @@ from tests.booking_flow_helpers import (PLACE, add_slot, add_workshop, bookings,
 from tests.conftest import NOW, Chat
 from tests.registration_helpers import press_payload, reach
 
-SATURDAY = "Sat, Nov 28 15:00"  # the button of a session three days after NOW
+SATURDAY = "Sat, 28 Nov 15:00"  # the button of a session three days after NOW
 
 
 @pytest.fixture
@@ -72,11 +72,11 @@ def test_the_list_tells_the_seats_left_in_english(person, db):
     add_workshop(db, days_ahead(-1, 10), title="Incontro 0 - gone")          # over
     add_workshop(db, days_ahead(6, 10), title="Incontro 4 - off", cancelled_at=NOW)
     person.press("Workshops")
-    assert "• Sat, Nov 28 15:00 - Incontro 1 - Il lavoro di cura (1 seat left)" in person.text
-    assert "• Sun, Nov 29 10:00 - Incontro 2 - Edilizia (3 seats left)" in person.text
-    assert "• Mon, Nov 30 10:00 - Incontro 3 - Diploma (full: waiting list open)" in person.text
+    assert "• Sat, 28 Nov 15:00 - Incontro 1 - Il lavoro di cura (1 seat left)" in person.text
+    assert "• Sun, 29 Nov 10:00 - Incontro 2 - Edilizia (3 seats left)" in person.text
+    assert "• Mon, 30 Nov 10:00 - Incontro 3 - Diploma (full: waiting list open)" in person.text
     assert "gone" not in person.text and "off" not in person.text
-    assert person.labels == [SATURDAY, "Sun, Nov 29 10:00", "Mon, Nov 30 10:00", "Menu"]
+    assert person.labels == [SATURDAY, "Sun, 29 Nov 10:00", "Mon, 30 Nov 10:00", "Menu"]
 
 
 def test_the_list_tells_the_seats_left_in_italian(person, db):
@@ -103,7 +103,7 @@ def test_signing_up_takes_a_seat_and_attaches_a_calendar_file(person, db):
     workshop = add_workshop(db, starts_at, capacity=10, registered=7)
     person.press("Workshops")
     person.press(SATURDAY)
-    assert "«Incontro 1 - Il lavoro di cura»\nSaturday, November 28, 2026, 15:00-17:00" in person.text
+    assert "«Incontro 1 - Il lavoro di cura»\nSaturday, 28 November 2026, 15:00-17:00" in person.text
     assert "3 seats left. Do you want to sign up?" in person.text
     assert person.labels == ["Yes, sign me up", "Another session"]
 
@@ -145,7 +145,7 @@ def test_another_session_goes_back_to_the_list(person, db):
     person.press("Workshops")
     person.press(SATURDAY)
     person.press("Another session")
-    person.press("Sun, Nov 29 10:00")
+    person.press("Sun, 29 Nov 10:00")
     person.press("Yes, sign me up")
     assert [(r.session_id, r.status) for r in registrations(db)] == [(sunday, "registered")]
 
@@ -205,11 +205,11 @@ def test_a_yes_left_on_the_question_about_another_session_signs_up_to_nothing(pe
     person.press(SATURDAY)
     saturday_question = person.replies
     person.say("2")  # "Another session", typed: Saturday's question keeps its buttons on the screen
-    person.press("Sun, Nov 29 10:00")
+    person.press("Sun, 29 Nov 10:00")
     person.replies = saturday_question
     person.press("Yes, sign me up")
     assert "That button is no longer active" in person.text
-    assert "Sunday, November 29, 2026" in person.text and registrations(db) == []
+    assert "Sunday, 29 November 2026" in person.text and registrations(db) == []
     person.say("1")
     assert [(r.session_id, r.status) for r in registrations(db)] == [(sunday, "registered")]
 
@@ -234,7 +234,7 @@ def test_giving_up_a_seat_promotes_the_first_waiting_who_is_told_in_their_langua
     assert outbox(db) == []
 
     first.press("My appointments")
-    first.press("Cancel Sat, Nov 28")
+    first.press("Cancel Sat, 28 Nov")
     assert first.text.startswith("Do you want to give up your place at this workshop?")
     first.press("Yes, give it up")
     assert first.text.startswith("Done: you are no longer signed up for this workshop.")
@@ -270,7 +270,7 @@ def test_giving_up_a_place_in_the_queue_promotes_nobody(people, db):
     sign_up(second)
     sign_up(third)
     second.press("My appointments")
-    second.press("Cancel Sat, Nov 28")
+    second.press("Cancel Sat, 28 Nov")
     second.press("Yes, give it up")
     assert [s for _c, s in statuses(db, workshop)] == ["registered", "cancelled", "waitlisted"]
     assert outbox(db) == []
@@ -282,7 +282,7 @@ def test_keeping_the_seat_changes_nothing(person, db):
     workshop = add_workshop(db, days_ahead(3, 15))
     sign_up(person)
     person.press("My appointments")
-    person.press("Cancel Sat, Nov 28")
+    person.press("Cancel Sat, 28 Nov")
     person.press("No, keep my seat")
     assert "Workshop (signed up):" in person.text
     assert [s for _c, s in statuses(db, workshop)] == ["registered"] and seats_taken(db, workshop) == 1
@@ -305,11 +305,11 @@ def test_erasing_my_data_frees_the_interview_and_the_seats_and_promotes_who_wait
     queue_only = add_workshop(db, days_ahead(4, 10), capacity=1, registered=1)
     first, second, _third = people
     first.press("Book my interview")
-    first.press("Thu, Nov 26")
+    first.press("Thu, 26 Nov")
     first.press("09:00")
     first.press("Yes, book it")
     sign_up(first)
-    sign_up(first, "Sun, Nov 29 10:00")
+    sign_up(first, "Sun, 29 Nov 10:00")
     sign_up(second)
     p1, p2 = contact_of(db, "p1"), contact_of(db, "p2")
 
@@ -355,7 +355,7 @@ def test_the_seat_of_somebody_who_erased_their_data_is_not_notified_to_them(peop
     second.press("Erase my data")
     second.press("Yes, erase")  # leaves the queue: third is first in line now
     first.press("My appointments")
-    first.press("Cancel Sat, Nov 28")
+    first.press("Cancel Sat, 28 Nov")
     first.press("Yes, give it up")
     assert [s for _c, s in statuses(db, workshop)] == ["cancelled", "cancelled", "registered"]
     assert [n.contact_id for n in outbox(db)] == [contact_of(db, "p3")]
@@ -364,7 +364,7 @@ def test_the_seat_of_somebody_who_erased_their_data_is_not_notified_to_them(peop
 def test_a_session_starting_within_the_cutoff_cannot_be_joined_here(person, db):
     add_workshop(db, NOW + dt.timedelta(hours=1))
     person.press("Workshops")
-    person.press("Wed, Nov 25 12:00")
+    person.press("Wed, 25 Nov 12:00")
     person.press("Yes, sign me up")
     assert "Sorry, this session starts too soon to sign up here." in person.text
     assert registrations(db) == []

@@ -16,7 +16,7 @@ from tests.conftest import NOW
 def sign_up(engine, contact_id: int, session_id: int, waitlist: bool = True,
             now: dt.datetime = NOW) -> WorkshopRegistration:
     with Session(engine, expire_on_commit=False) as session:
-        registration = workshops.sign_up(session, contact_id=contact_id, session_id=session_id, now=now,
+        registration = workshops.sign_up(session, contact_id=contact_id, workshop_session_id=session_id, now=now,
                                          cutoff=CUTOFF, waitlist=waitlist)
         session.commit()
         return registration

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from wtforms import BooleanField
 from wtforms.validators import ValidationError
 
 from backoffice.forms.fields import Choice, Day, OfficeForm, Text, Time, Weekdays, Whole
@@ -52,6 +53,7 @@ class PatternForm(SlotFields):
     last = Day()
     opens = Time()
     closes = Time()
+    holidays = BooleanField()  # ticked: public holidays get slots too (skipped otherwise)
 
     def validate_last(self, field) -> None:
         if field.data is None or self.first.data is None:

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from conversations.i18n import TIMEZONE
-from services import agenda
+from services import agenda, public_holidays
 from services.clock import aware, utcnow
 from services.office import audit
 from services.office_pages import calendar
@@ -29,7 +29,7 @@ from backoffice.forms.agenda import CancelSlotForm, OutcomeForm, PatternForm, Sl
 from backoffice.forms.fields import checked
 from backoffice.i18n import L_, _
 from backoffice.views.agenda import BOOKING_STATUSES, MODES
-from backoffice.views.agenda_words import WEEKDAYS, hour, refusal, when
+from backoffice.views.agenda_words import WEEKDAYS, hour, refusal, skipped, when
 from backoffice.views.workshop_pages import WorkshopPage
 
 
@@ -78,16 +78,19 @@ class AgendaPage(BaseView):
             try:
                 result = agenda.add_pattern(sql_session, first_day=fields.first.data, last_day=fields.last.data,
                                             weekdays=fields.weekday.data, opens=fields.opens.data,
-                                            closes=fields.closes.data, now=self.clock(), **fields.slot())
+                                            closes=fields.closes.data, now=self.clock(),
+                                            include_holidays=fields.holidays.data, **fields.slot())
             except agenda.AgendaError as problem:
                 raise Invalid(refusal(problem.reason, hours=fields.hours(), window=fields.hours()),
                               reason=problem.reason) from None
-            numbers = {"new": len(result.created), "existing": result.existing, "past": result.past}
+            numbers = {"new": len(result.created), "existing": result.existing, "past": result.past,
+                       "holidays": public_holidays.listed(result.holidays)}
             if preview:
                 sql_session.rollback()
                 request.state.pattern_preview = numbers
                 raise _Preview()
-            return _("Slots created: %(new)s; already there: %(existing)s; already past: %(past)s.") % numbers
+            done = _("Slots created: %(new)s; already there: %(existing)s; already past: %(past)s.") % numbers
+            return f"{done} {skipped(numbers['holidays'])}".strip()
 
         return await self._act(request, "add_slots", work, form)
 

@@ -33,3 +33,8 @@ def refusal(reason: str, **special: str) -> str:
             "capacity": _("The seats cannot be fewer than the seats already taken."),
             "address": _("An interview in person needs an address."),
             "outcome": _("Choose attended or no-show.")}.get(reason, reason)
+
+
+def skipped(holidays: str) -> str:
+    """What a weekly pattern left out: "Public holidays skipped: 8/12/2026 (Immacolata Concezione)."."""
+    return _("Public holidays skipped: %(days)s.") % {"days": holidays} if holidays else ""

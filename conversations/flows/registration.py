@@ -10,7 +10,7 @@ from .. import languages, validators
 from ..engine import normalize
 from ..flow import Ctx, Flow, Invalid, Option, Outcome, Step
 from ..i18n import N_
-from ..messages import Outbound
+from ..messages import Outbound, offers_contact_button
 from .. import municipalities
 from ..payload import BookInterview, Menu, Workshops, action_button
 from . import choices
@@ -106,11 +106,19 @@ def _channel_phone(ctx: Ctx) -> str | None:
         return None
 
 
+def _phone_prompt(ctx: Ctx) -> str:
+    """The phone question names the "share my number" button only where the channel shows one."""
+    _ = ctx.t.gettext
+    if offers_contact_button(ctx.inbound.channel):
+        return _("What is your phone number? Tap \"Share my number\" or type it, for example: 347 123 4567.")
+    return _("What is your phone number? Please type it, for example: 347 123 4567.")
+
+
 def _phone_confirm_prompt(ctx: Ctx) -> str:
     _ = ctx.t.gettext
     phone = _channel_phone(ctx)
     if phone is None:  # not a channel that gives the number: the usual question
-        return _(PHONE_QUESTION)
+        return _phone_prompt(ctx)
     return _("You are writing to me from this number: {phone}\nCan we call you on it? "
              "If not, tap \"Another number\" or type it.").format(phone=validators.show_phone(phone, ctx))
 
@@ -192,7 +200,6 @@ def _after_edit(ctx: Ctx, value: str) -> Outcome:
     return Outcome(goto=value)
 
 
-PHONE_QUESTION = N_("What is your phone number? Tap \"Share my number\" or type it, for example: 347 123 4567.")
 PHONE_CONFIRM = (Option("yes", N_("Yes, this number")), Option("other", N_("Another number")))
 
 EDITABLE = (
@@ -209,7 +216,7 @@ EDITABLE = (
     Step("municipality", N_("In which comune do you live? For example: Bologna, Imola, San Lazzaro di Savena."),
          options=_municipality_suggestions, parse=_parse_municipality, after=_after_municipality,
          next="phone", summary_label=N_("Comune")),
-    Step("phone", PHONE_QUESTION,
+    Step("phone", _phone_prompt,
          parse=validators.phone, request_phone=True, max_length=40, after=_after_phone,
          next="email", summary_label=N_("Phone"), show=validators.show_phone),
     Step("email", N_("What is your email address? It is optional: tap \"Skip\" if you prefer."),

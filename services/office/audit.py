@@ -40,36 +40,36 @@ def install(session_maker: sessionmaker, clock: Callable[[], dt.datetime]) -> No
 def run(session_maker: sessionmaker, action: str, work: Callable[[Session], Any]) -> Any:
     """``work`` in one transaction, its changes written to the log under ``action``; committed
     when it returns, rolled back when it raises. Blocking: call it in a worker thread."""
-    with session_maker() as session:
-        session.info[ACTION_KEY] = action
-        done = work(session)
-        session.commit()
+    with session_maker() as sql_session:
+        sql_session.info[ACTION_KEY] = action
+        done = work(sql_session)
+        sql_session.commit()
         return done
 
 
-def record(session: Session, *, action: str, actor: Actor, at: dt.datetime, table: str = "",
+def record(sql_session: Session, *, action: str, actor: Actor, at: dt.datetime, table: str = "",
            row_id: Any = None, before: dict | None = None, after: dict | None = None) -> None:
     """An entry for what the listener cannot see (logins, logouts, password changes)."""
-    session.add(OfficeAudit(at=at, operator_id=actor.operator_id, operator_name=actor.name, action=action,
-                            table_name=table, row_id=None if row_id is None else str(row_id),
-                            before=before, after=after, ip=actor.ip))
+    sql_session.add(OfficeAudit(at=at, operator_id=actor.operator_id, operator_name=actor.name, action=action,
+                                table_name=table, row_id=None if row_id is None else str(row_id),
+                                before=before, after=after, ip=actor.ip))
 
 
-def _after_flush(session: Session, _context, *, clock: Callable[[], dt.datetime]) -> None:
+def _after_flush(sql_session: Session, _context, *, clock: Callable[[], dt.datetime]) -> None:
     # Still the flush's "pre" state here: session.new/dirty/deleted and attribute histories.
-    entries = [e for e in (*(_created(o) for o in session.new), *(_updated(o) for o in session.dirty),
-                           *(_deleted(o) for o in session.deleted)) if e]
+    entries = [e for e in (*(_created(o) for o in sql_session.new), *(_updated(o) for o in sql_session.dirty),
+                           *(_deleted(o) for o in sql_session.deleted)) if e]
     if not entries:
         return
     actor = current_actor.get()
     if actor is None:
         raise NoActor("a change in the back office with no operator to write in the audit log")
-    named = session.info.get(ACTION_KEY)
+    named = sql_session.info.get(ACTION_KEY)
     rows = [{"at": clock(), "operator_id": actor.operator_id, "operator_name": actor.name, "ip": actor.ip,
              "action": named if named and action == "update" else action, "table_name": table,
              "row_id": row_id, "before": before, "after": after}
             for action, table, row_id, before, after in entries]
-    session.connection().execute(insert(OfficeAudit.__table__), rows)
+    sql_session.connection().execute(insert(OfficeAudit.__table__), rows)
 
 
 def _table(obj: Any) -> str | None:

@@ -25,20 +25,20 @@ def keys(username: str, ip: str | None) -> list[str]:
     return found
 
 
-def wait(session: Session, keys: list[str], *, now: dt.datetime) -> dt.timedelta | None:
+def wait(sql_session: Session, keys: list[str], *, now: dt.datetime) -> dt.timedelta | None:
     """How long these keys must still wait before another attempt, or None."""
     longest = None
     for key in keys:
-        row = session.get(OfficeLoginThrottle, key)
+        row = sql_session.get(OfficeLoginThrottle, key)
         if row and row.locked_until and aware(row.locked_until) > now:
             left = aware(row.locked_until) - now
             longest = max(longest or left, left)
     return longest
 
 
-def failed(session: Session, keys: list[str], *, now: dt.datetime) -> None:
+def failed(sql_session: Session, keys: list[str], *, now: dt.datetime) -> None:
     for key in keys:
-        row = session.get(OfficeLoginThrottle, key)
+        row = sql_session.get(OfficeLoginThrottle, key)
         if row is None or now - aware(row.last_failure_at) > FORGET:
             row = row or OfficeLoginThrottle(key=key)
             row.failures, row.locked_until = 0, None
@@ -47,12 +47,12 @@ def failed(session: Session, keys: list[str], *, now: dt.datetime) -> None:
         free = FREE_FAILURES[key.split(":", 1)[0]]
         if row.failures >= free:
             row.locked_until = now + min(FIRST_WAIT * 2 ** (row.failures - free), MAX_WAIT)
-        session.add(row)
+        sql_session.add(row)
 
 
-def succeeded(session: Session, username: str) -> None:
+def succeeded(sql_session: Session, username: str) -> None:
     """The account's counter starts over; the address keeps its own (one good password must not
     open the way to guessing the others' from the same address)."""
-    row = session.get(OfficeLoginThrottle, keys(username, None)[0])
+    row = sql_session.get(OfficeLoginThrottle, keys(username, None)[0])
     if row:
-        session.delete(row)
+        sql_session.delete(row)

@@ -19,36 +19,36 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def open_session(session: Session, operator_id: int, *, now: dt.datetime) -> str:
+def open_session(sql_session: Session, operator_id: int, *, now: dt.datetime) -> str:
     token = secrets.token_urlsafe(32)
-    session.add(OfficeSession(token_hash=_hash(token), operator_id=operator_id, created_at=now, last_seen_at=now))
+    sql_session.add(OfficeSession(token_hash=_hash(token), operator_id=operator_id, created_at=now, last_seen_at=now))
     return token
 
 
-def resolve(session: Session, token: str | None, *, now: dt.datetime, idle: dt.timedelta) -> OfficeOperator | None:
+def resolve(sql_session: Session, token: str | None, *, now: dt.datetime, idle: dt.timedelta) -> OfficeOperator | None:
     """The active operator behind a token, or None (unknown, idle too long, deactivated)."""
     if not token or not isinstance(token, str):
         return None
-    row = session.get(OfficeSession, _hash(token))
-    if row is None:
+    login = sql_session.get(OfficeSession, _hash(token))
+    if login is None:
         return None
-    if now - aware(row.last_seen_at) > idle:
-        session.delete(row)
+    if now - aware(login.last_seen_at) > idle:
+        sql_session.delete(login)
         return None
-    operator = session.get(OfficeOperator, row.operator_id)
+    operator = sql_session.get(OfficeOperator, login.operator_id)
     if operator is None or not operator.active:
-        session.delete(row)
+        sql_session.delete(login)
         return None
-    if now - aware(row.last_seen_at) > TOUCH_EVERY:
-        row.last_seen_at = now
-        session.add(row)
+    if now - aware(login.last_seen_at) > TOUCH_EVERY:
+        login.last_seen_at = now
+        sql_session.add(login)
     return operator
 
 
-def close(session: Session, token: str | None) -> None:
+def close(sql_session: Session, token: str | None) -> None:
     if token and isinstance(token, str):
-        session.execute(delete(OfficeSession).where(OfficeSession.token_hash == _hash(token)))
+        sql_session.execute(delete(OfficeSession).where(OfficeSession.token_hash == _hash(token)))
 
 
-def close_all(session: Session, operator_id: int) -> None:
-    session.execute(delete(OfficeSession).where(OfficeSession.operator_id == operator_id))
+def close_all(sql_session: Session, operator_id: int) -> None:
+    sql_session.execute(delete(OfficeSession).where(OfficeSession.operator_id == operator_id))

@@ -13,17 +13,17 @@ from store.models import OfficeSecret
 SESSION_KEY = "session_signing_key"
 
 
-def session_key(engine: Engine, configured: str | None = None) -> str:
+def session_key(db_engine: Engine, configured: str | None = None) -> str:
     if configured:
         return configured
-    with Session(engine) as session:
-        found = session.get(OfficeSecret, SESSION_KEY)
+    with Session(db_engine) as sql_session:
+        found = sql_session.get(OfficeSecret, SESSION_KEY)
         if found:
             return found.value
-        session.add(OfficeSecret(name=SESSION_KEY, value=secrets.token_urlsafe(48)))
+        sql_session.add(OfficeSecret(name=SESSION_KEY, value=secrets.token_urlsafe(48)))
         try:
-            session.commit()
+            sql_session.commit()
         except IntegrityError:  # another process generated it first: use theirs
-            session.rollback()
-    with Session(engine) as session:
-        return session.get(OfficeSecret, SESSION_KEY).value
+            sql_session.rollback()
+    with Session(db_engine) as sql_session:
+        return sql_session.get(OfficeSecret, SESSION_KEY).value

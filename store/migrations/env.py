@@ -15,8 +15,8 @@ def run() -> None:
     if connection is not None:
         _migrate(connection)
         return
-    engine = make_engine(os.environ.get("DATABASE_URL"))
-    with engine.connect() as connection:
+    db_engine = make_engine(os.environ.get("DATABASE_URL"))
+    with db_engine.connect() as connection:
         _migrate(connection)
 
 

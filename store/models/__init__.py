@@ -8,6 +8,7 @@ from store.models.bookings import (ACTIVE_BOOKING, ACTIVE_SEAT, InterviewBooking
 from store.models.messaging import Broadcast, OutboxMessage, OutboxPace
 from store.models.programme import ProgrammeEvent
 from store.models.linking import LinkAttempt, LinkCode
+from store.models.channel_state import ChannelListPage, ChannelSeenMessage
 from store.models.office import (ROLES, OfficeAudit, OfficeLoginThrottle, OfficeOperator, OfficeSecret,
                                  OfficeSession)
 
@@ -16,5 +17,5 @@ __all__ = [
     "Registration", "ACTIVE_BOOKING", "ACTIVE_SEAT", "InterviewBooking", "InterviewSlot",
     "WorkshopRegistration", "WorkshopSession", "Broadcast", "OutboxMessage", "OutboxPace",
     "ProgrammeEvent", "LinkAttempt", "LinkCode", "ROLES", "OfficeAudit", "OfficeLoginThrottle",
-    "OfficeOperator", "OfficeSecret", "OfficeSession",
+    "OfficeOperator", "OfficeSecret", "OfficeSession", "ChannelListPage", "ChannelSeenMessage",
 ]

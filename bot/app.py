@@ -1,0 +1,68 @@
+"""The one ASGI application of ``python -m bot run``, built here only: the back office
+(backoffice.app, with /health and / leading to it), the web chat at /chat (handlers.webchat),
+Telegram's webhook route in webhook mode (bot.webhook) and WhatsApp's webhook (the routers
+bot.channels gives). The office's lifespan (its first account) and the webhook's (Telegram's
+application, setWebhook) run inside this application's."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+from typing import Callable, Sequence
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine
+
+from services.clock import utcnow
+from services.office import signing_key as keys
+
+from backoffice import app as office_app
+from backoffice.security import HardenResponses
+from backoffice.settings import OfficeSettings
+
+
+def _announce(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret: str | None = None,
+               telegram_public_url: str | None = None, clock: Callable[[], dt.datetime] = utcnow,
+               settings: OfficeSettings | None = None, announce: Callable[[str], None] = _announce,
+               service=None, outbox=None, routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """The schema must be migrated already. ``telegram_application`` (python-telegram-bot's, in
+    webhook mode): its route, checked against ``telegram_secret``, and ``telegram_public_url``
+    registered at start-up. ``service`` (a ConversationService): the web chat, which ``outbox``
+    (a services.outbox.OutboxService) gives the messages the bot starts itself. ``routers`` are
+    included as they are (handlers.whatsapp.whatsapp_router's webhook, bot.channels' lifespan)."""
+    settings = settings or OfficeSettings()
+    office = office_app.create_app(db_engine, clock=clock, settings=settings, announce=announce)
+    webhook = None
+    if telegram_application is not None:
+        from bot.webhook import create_app as create_webhook_app
+
+        webhook = create_webhook_app(telegram_application, secret=telegram_secret or "", public_url=telegram_public_url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        async with contextlib.AsyncExitStack() as stack:
+            for mounted in (office, webhook):  # mounted applications' lifespans are not run for them
+                if mounted is not None:
+                    await stack.enter_async_context(mounted.router.lifespan_context(mounted))
+            yield
+
+    app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    if webhook is not None:
+        from bot.webhook import WEBHOOK_PATH
+
+        app.router.routes.extend(r for r in webhook.routes if getattr(r, "path", None) == WEBHOOK_PATH)
+    for router in routers:
+        app.include_router(router)
+    if service is not None:
+        from handlers import webchat
+
+        secret = keys.session_key(db_engine, settings.secret_key.get_secret_value() if settings.secret_key else None)
+        app.include_router(webchat.router(service.handle, secret=secret, outbox=outbox))
+    app.state.office = office.state.office
+    app.mount("", office)  # last: everything the routes above do not take (/office, /health, /)
+    app.add_middleware(HardenResponses, private_prefix=office_app.BASE_URL)
+    return app

@@ -1,0 +1,99 @@
+"""The outbox sender's side of the database: claiming rows, writing their outcomes in batches,
+renewing the leases on those it holds, handing back what it did not start (services.outbox).
+A part of ``Sender`` (services/outbox_sender.py)."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from services.outbox_claim import claim, renew
+from services.outbox_pacing import _Job
+from services.outbox_results import Outcome, record
+from services.outbox_rows import Pending
+from services.outbox_transport import Rejected
+
+log = logging.getLogger("services.outbox_sender")
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    limit: int
+    rows: list[Pending]
+
+
+class Holding:
+    """The rows a Sender holds (whose __init__ sets the attributes used here)."""
+
+    def _claim(self, wanted: int) -> "_Claimed":
+        """In a worker thread: claim up to ``wanted`` rows."""
+        now = self.time.clock()
+        with Session(self.db_engine) as sql_session, sql_session.begin():
+            claimed = claim(sql_session, channel=self.channel, now=now, worker=self.worker, limit=wanted,
+                                   lease=dt.timedelta(seconds=self.limits.lease),
+                                   chat_gap=dt.timedelta(seconds=self._chat_interval))
+        return _Claimed(wanted, claimed)
+
+    def _add(self, claimed: "_Claimed") -> int:
+        """Queue the claimed rows' calls; how many rows."""
+        for pending in claimed.rows:
+            try:
+                calls = self.transport.calls(pending)
+            except Rejected as error:  # the channel's rules forbid it (e.g. WhatsApp's window)
+                calls, reason = [], error.reason
+            except Exception as error:  # noqa: BLE001 - content the channel cannot express
+                calls, reason = [], f"cannot be sent: {error}"
+            else:
+                reason = "nothing to send"
+            job = _Job(pending, calls)
+            self._jobs[pending.id] = job
+            if calls:
+                self._push(job, 0.0)
+            else:
+                self._finish(job, "failed", reason)
+        return len(claimed.rows)
+
+    def _flush(self) -> None:
+        if not self._outcomes:
+            return
+        batch, self._outcomes = self._outcomes, []
+        try:
+            with Session(self.db_engine) as sql_session, sql_session.begin():
+                record(sql_session, batch, worker=self.worker, now=self.time.clock(),
+                              max_attempts=self.limits.max_attempts)
+        except Exception:  # noqa: BLE001 - kept, written at the next flush
+            log.exception("%s: could not record %d outbox outcomes; trying again", self.channel, len(batch))
+            self._outcomes[:0] = batch
+
+    def _renew(self) -> None:
+        """Extend the leases of the rows held; forget those withdrawn meanwhile."""
+        ids = set(self._jobs) | {o.pending.id for o in self._outcomes}
+        if not ids:
+            return
+        until = self.time.clock() + dt.timedelta(seconds=self.limits.lease)
+        try:
+            with Session(self.db_engine) as sql_session, sql_session.begin():
+                held = renew(sql_session, worker=self.worker, until=until, ids=ids)
+        except Exception:  # noqa: BLE001 - tried again at the next renewal
+            log.exception("%s: could not renew the outbox leases", self.channel)
+            return
+        for row_id in set(self._jobs) - held:
+            if not self._jobs[row_id].in_flight:
+                log.info("%s: outbox row %s was withdrawn before it went out", self.channel, row_id)
+                del self._jobs[row_id]
+
+    def _release(self) -> None:
+        """On stop: the rows held and not started go back to pending. A message stopped between
+        its parts (a long text's first part, or the text before its .ics) is not sent again from
+        the start: it fails, saying what went out, rather than repeat what the person has."""
+        for job in [j for j in self._jobs.values() if not j.in_flight]:
+            if job.index:
+                self._finish(job, "failed", f"stopped after part {job.index} of {len(job.calls)}",
+                             message_id=job.message_id)
+            else:
+                del self._jobs[job.pending.id]
+                self._outcomes.append(Outcome(job.pending, "released"))
+        self._ready.clear()
+        self._slots.clear()
