@@ -119,7 +119,7 @@ def views(clock: Callable[[], dt.datetime], db_engine: Engine) -> list[type]:
                           (account_views.AccountView, None), (account_views.PasswordView, None)):
         attrs = {"clock": staticmethod(clock)}
         if base is account_views.PasswordView:
-            attrs["engine"] = db_engine
+            attrs["db_engine"] = db_engine
         if filters:
             attrs["column_filters"] = filters(clock)
         made.append(type(base.__name__, (base,), attrs))

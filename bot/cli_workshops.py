@@ -42,7 +42,7 @@ def _workshop_row(workshop_session, waitlisted: int) -> tuple:
 
 
 def workshops_participants(sql_session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
-    found = rosters.participants(sql_session, session_id=args.id)
+    found = rosters.participants(sql_session, workshop_session_id=args.id)
     if found is None:
         raise CliError(f"non esiste una sessione di workshop con ID {args.id}")
     workshop_session = rosters.workshop(sql_session, args.id)

@@ -26,7 +26,7 @@ def shared(a: Registration, b: Registration) -> tuple[str, ...]:
     return tuple(name for name in MATCHES if getattr(a, name) and getattr(a, name) == getattr(b, name))
 
 
-def pairs(session: Session, *, registration_id: int | None = None, limit: int = 500) -> list[Pair]:
+def pairs(sql_session: Session, *, registration_id: int | None = None, limit: int = 500) -> list[Pair]:
     """Every pair once (older first), newest pairs first; with ``registration_id``, only its own."""
     a, b = aliased(Registration), aliased(Registration)
     query = (select(a, b).join(b, and_(a.id < b.id, a.contact_id != b.contact_id, b.erased_at.is_(None), or_(
@@ -35,4 +35,4 @@ def pairs(session: Session, *, registration_id: int | None = None, limit: int = 
              .where(a.erased_at.is_(None)).order_by(b.id.desc(), a.id.desc()).limit(limit))
     if registration_id is not None:
         query = query.where(or_(a.id == registration_id, b.id == registration_id))
-    return [Pair(first, second, shared(first, second)) for first, second in session.execute(query).all()]
+    return [Pair(first, second, shared(first, second)) for first, second in sql_session.execute(query).all()]

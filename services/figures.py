@@ -123,7 +123,7 @@ def _ratio(part: int, whole: int) -> Optional[float]:
     return part / whole if whole else None
 
 
-def figures(session: Session, *, now: dt.datetime, semester: Semester | None = None) -> Figures:
+def figures(sql_session: Session, *, now: dt.datetime, semester: Semester | None = None) -> Figures:
     """The figures of ``semester``, or of all time up to ``now`` without one. Workshops and
     interviews count only those already started at ``now``."""
     now = aware(now)
@@ -140,7 +140,7 @@ def figures(session: Session, *, now: dt.datetime, semester: Semester | None = N
     def on_days(column):
         return and_(column >= first_day, column < end_day) if first_day is not None else true()
 
-    registered = session.scalar(select(func.count()).select_from(Registration).where(
+    registered = sql_session.scalar(select(func.count()).select_from(Registration).where(
         Registration.status.not_in(NOT_COUNTED), within(Registration.created_at)))
 
     def events(kind: str, *columns):
@@ -148,22 +148,22 @@ def figures(session: Session, *, now: dt.datetime, semester: Semester | None = N
                                                                   on_days(ProgrammeEvent.day))
 
     people = func.count(distinct(ProgrammeEvent.contact_id))
-    interviewed = session.scalar(events("interviewed", people))
-    selections, selected_people = session.execute(events("selection", func.count(), people)).one()
-    placements, placed = session.execute(events("placement", func.count(), people)).one()
-    permanent = session.scalar(events("placement", func.count()).where(ProgrammeEvent.contract_type == "permanent"))
+    interviewed = sql_session.scalar(events("interviewed", people))
+    selections, selected_people = sql_session.execute(events("selection", func.count(), people)).one()
+    placements, placed = sql_session.execute(events("placement", func.count(), people)).one()
+    permanent = sql_session.scalar(events("placement", func.count()).where(ProgrammeEvent.contract_type == "permanent"))
 
     held = and_(WorkshopSession.cancelled_at.is_(None), WorkshopSession.starts_at <= now,
                 within(WorkshopSession.starts_at))
-    sessions, capacity = session.execute(select(func.count(), func.coalesce(func.sum(WorkshopSession.capacity), 0))
+    sessions_held, capacity = sql_session.execute(select(func.count(), func.coalesce(func.sum(WorkshopSession.capacity), 0))
                                          .where(held)).one()
-    seats = dict(session.execute(
+    seats = dict(sql_session.execute(
         select(WorkshopRegistration.status, func.count()).join(
             WorkshopSession, WorkshopSession.id == WorkshopRegistration.session_id)
         .where(held, WorkshopRegistration.status.in_(SEATS_TAKEN)).group_by(WorkshopRegistration.status)).all())
     taken = sum(seats.values())
 
-    interviews = dict(session.execute(
+    interviews = dict(sql_session.execute(
         select(InterviewBooking.status, func.count()).join(InterviewSlot, InterviewSlot.id == InterviewBooking.slot_id)
         .where(InterviewBooking.status.in_(("attended", "no_show")), InterviewSlot.starts_at <= now,
                within(InterviewSlot.starts_at)).group_by(InterviewBooking.status)).all())
@@ -173,24 +173,24 @@ def figures(session: Session, *, now: dt.datetime, semester: Semester | None = N
     return Figures(
         registered=registered, interviewed=interviewed, selections=selections, selected_people=selected_people,
         placed=placed, placements=placements, permanent=permanent, permanent_share=_ratio(permanent, placements),
-        workshop_sessions=sessions, workshop_seats=taken, workshop_capacity=int(capacity),
+        workshop_sessions=sessions_held, workshop_seats=taken, workshop_capacity=int(capacity),
         workshop_fill_rate=_ratio(taken, int(capacity)), workshop_attended=w_attended, workshop_no_show=w_no_show,
         workshop_no_show_rate=_ratio(w_no_show, w_attended + w_no_show), interviews_attended=attended,
         interviews_no_show=no_show, interview_no_show_rate=_ratio(no_show, attended + no_show))
 
 
-def compare(session: Session, semester: Semester, *, now: dt.datetime) -> Comparison:
-    return Comparison(semester, figures(session, now=now, semester=semester),
-                      figures(session, now=now, semester=semester.year_before()))
+def compare(sql_session: Session, semester: Semester, *, now: dt.datetime) -> Comparison:
+    return Comparison(semester, figures(sql_session, now=now, semester=semester),
+                      figures(sql_session, now=now, semester=semester.year_before()))
 
 
-def registrations_per_month(session: Session, *, today: dt.date, months: int = 24) -> list[tuple[dt.date, int]]:
+def registrations_per_month(sql_session: Session, *, today: dt.date, months: int = 24) -> list[tuple[dt.date, int]]:
     """New registrations in each of the last ``months`` months (Rome), ending with ``today``'s:
     (first day of the month, count), oldest first."""
     firsts = [_add_months(today.replace(day=1), -offset) for offset in range(months - 1, -1, -1)]
     end = _add_months(firsts[-1], 1)
     counts = dict.fromkeys(firsts, 0)
-    rows = session.scalars(select(Registration.created_at).where(
+    rows = sql_session.scalars(select(Registration.created_at).where(
         Registration.status.not_in(NOT_COUNTED), Registration.created_at >= _midnight(firsts[0]),
         Registration.created_at < _midnight(end)))
     for created in rows:
@@ -203,11 +203,11 @@ def _add_months(first: dt.date, delta: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def permanent_shares(session: Session, semesters: list[Semester]) -> list[tuple[Semester, int, Optional[float]]]:
+def permanent_shares(sql_session: Session, semesters: list[Semester]) -> list[tuple[Semester, int, Optional[float]]]:
     """(semester, placements, share of permanent contracts) for each semester given."""
     found = []
     for semester in semesters:
-        total, permanent = session.execute(
+        total, permanent = sql_session.execute(
             select(func.count(), func.count(ProgrammeEvent.contract_type).filter(
                 ProgrammeEvent.contract_type == "permanent"))
             .where(ProgrammeEvent.kind == "placement", ProgrammeEvent.day >= semester.first_day,
@@ -216,14 +216,14 @@ def permanent_shares(session: Session, semesters: list[Semester]) -> list[tuple[
     return found
 
 
-def semesters_with_data(session: Session, *, today: dt.date, most: int = 20) -> list[Semester]:
+def semesters_with_data(sql_session: Session, *, today: dt.date, most: int = 20) -> list[Semester]:
     """From the semester of the oldest registration or step to the next one, newest first (at
     most ``most``; always the next, the current one and the one a year before). A step recorded
     ahead (a contract starting next semester, or the one after, up to the end of next year)
     counts in all time, so its semester is offered too."""
     current = Semester.of(today)
-    oldest_registration = session.scalar(select(func.min(Registration.created_at)))
-    oldest_step, newest_step = session.execute(select(func.min(ProgrammeEvent.day), func.max(ProgrammeEvent.day))).one()
+    oldest_registration = sql_session.scalar(select(func.min(Registration.created_at)))
+    oldest_step, newest_step = sql_session.execute(select(func.min(ProgrammeEvent.day), func.max(ProgrammeEvent.day))).one()
     newest = current.next()
     if newest_step is not None:
         newest = min(max(newest, Semester.of(newest_step)), Semester(today.year + 1, 2))

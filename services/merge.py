@@ -59,12 +59,12 @@ class Merged:
     filled: list[str] = field(default_factory=list)
 
 
-def merge(session: Session, *, keep_id: int, drop_id: int, now: dt.datetime, confirmed: bool = False) -> Merged:
+def merge(sql_session: Session, *, keep_id: int, drop_id: int, now: dt.datetime, confirmed: bool = False) -> Merged:
     """``confirmed``: the operator confirmed, naming both, that two registrations sharing neither
     codice fiscale nor phone are one person; without it such a pair is refused."""
     if keep_id == drop_id:
         raise MergeError("same")
-    keep, drop = session.get(Registration, keep_id), session.get(Registration, drop_id)
+    keep, drop = sql_session.get(Registration, keep_id), sql_session.get(Registration, drop_id)
     if keep is None or drop is None:
         raise MergeError("not_found")
     if keep.erased_at is not None or drop.erased_at is not None:
@@ -75,20 +75,20 @@ def merge(session: Session, *, keep_id: int, drop_id: int, now: dt.datetime, con
         raise MergeError("unrelated")
     kept_cid, gone_cid = keep.contact_id, drop.contact_id
     # Both people's messages wait until the merge is done (as services.repository locks one person).
-    session.execute(select(Contact.id).where(Contact.id.in_((kept_cid, gone_cid))).order_by(Contact.id)
+    sql_session.execute(select(Contact.id).where(Contact.id.in_((kept_cid, gone_cid))).order_by(Contact.id)
                     .with_for_update(key_share=True))
     result = Merged(kept=keep, removed_code=drop.code)
 
-    _one_interview(session, keep, drop, now, result)
-    _one_row_per_workshop(session, kept_cid, gone_cid, now, result)
-    _one_copy_per_broadcast(session, kept_cid, gone_cid)
+    _one_interview(sql_session, keep, drop, now, result)
+    _one_row_per_workshop(sql_session, kept_cid, gone_cid, now, result)
+    _one_copy_per_broadcast(sql_session, kept_cid, gone_cid)
     gone_had_path = drop.status not in EARLY
     for name, model in MOVED.items():
-        rows = session.scalars(select(model).where(model.contact_id == gone_cid)).all()
+        rows = sql_session.scalars(select(model).where(model.contact_id == gone_cid)).all()
         for row in rows:
             row.contact_id = kept_cid
         result.moved[name] = len(rows)
-    session.flush()
+    sql_session.flush()
 
     for name in FILLED:
         if getattr(keep, name) in (None, "", []) and getattr(drop, name) not in (None, "", []):
@@ -97,37 +97,37 @@ def merge(session: Session, *, keep_id: int, drop_id: int, now: dt.datetime, con
     if keep.status in EARLY and gone_had_path:
         keep.status = drop.status  # only the other one had gone on along the path
     elif keep.status not in EARLY and gone_had_path:
-        keep.status = programme.stage_from_events(session, kept_cid)  # both had: the latest step decides
+        keep.status = programme.stage_from_events(sql_session, kept_cid)  # both had: the latest step decides
     elif keep.status == "new" and drop.status == "registered":
         keep.status = "registered"
 
-    kept_contact, gone_contact = session.get(Contact, kept_cid), session.get(Contact, gone_cid)
+    kept_contact, gone_contact = sql_session.get(Contact, kept_cid), sql_session.get(Contact, gone_cid)
     for preference in ("notices_off_at", "reminders_off_at"):  # "stop" said on either channel holds
         if getattr(kept_contact, preference) is None and getattr(gone_contact, preference) is not None:
             setattr(kept_contact, preference, getattr(gone_contact, preference))
     gone_contact.erased_at = now
-    state = session.get(ConversationState, gone_cid)
+    state = sql_session.get(ConversationState, gone_cid)
     if state is not None:
-        session.delete(state)
-    session.delete(drop)
-    session.flush()
+        sql_session.delete(state)
+    sql_session.delete(drop)
+    sql_session.flush()
     if kept_contact.reminders_off_at is not None:
-        reminders.withdraw_person(session, kept_cid)
+        reminders.withdraw_person(sql_session, kept_cid)
     return result
 
 
-def _one_interview(session: Session, keep: Registration, drop: Registration, now: dt.datetime,
+def _one_interview(sql_session: Session, keep: Registration, drop: Registration, now: dt.datetime,
                    result: Merged) -> None:
     for registration in (keep, drop):
-        bookings.close_past(session, contact_id=registration.contact_id, now=now)
-    if bookings.active_booking(session, keep.contact_id) and bookings.active_booking(session, drop.contact_id):
-        cancelled = bookings.cancel(session, contact_id=drop.contact_id, reason=f"merged into {keep.code}")
+        bookings.close_past(sql_session, contact_id=registration.contact_id, now=now)
+    if bookings.active_booking(sql_session, keep.contact_id) and bookings.active_booking(sql_session, drop.contact_id):
+        cancelled = bookings.cancel(sql_session, contact_id=drop.contact_id, reason=f"merged into {keep.code}")
         result.cancelled_bookings.append(cancelled.id)
 
 
-def _one_row_per_workshop(session: Session, kept_cid: int, gone_cid: int, now: dt.datetime,
+def _one_row_per_workshop(sql_session: Session, kept_cid: int, gone_cid: int, now: dt.datetime,
                           result: Merged) -> None:
-    rows = session.scalars(select(WorkshopRegistration).where(
+    rows = sql_session.scalars(select(WorkshopRegistration).where(
         WorkshopRegistration.contact_id.in_((kept_cid, gone_cid)), WorkshopRegistration.status.in_(workshops.ACTIVE))
         .order_by(WorkshopRegistration.id)).all()
     by_session: dict[int, dict[int, WorkshopRegistration]] = {}
@@ -138,16 +138,16 @@ def _one_row_per_workshop(session: Session, kept_cid: int, gone_cid: int, now: d
             continue
         kept, gone = both[kept_cid], both[gone_cid]
         loser = kept if (kept.status, gone.status) == ("waitlisted", "registered") else gone
-        promoted = workshops.cancel(session, contact_id=loser.contact_id, registration_id=loser.id, now=now)
+        promoted = workshops.cancel(sql_session, contact_id=loser.contact_id, registration_id=loser.id, now=now)
         result.cancelled_seats.append(loser.id)
         if promoted is not None:
             result.promoted.append(promoted)
 
 
-def _one_copy_per_broadcast(session: Session, kept_cid: int, gone_cid: int) -> None:
-    kept = set(session.scalars(select(OutboxMessage.broadcast_id).where(
+def _one_copy_per_broadcast(sql_session: Session, kept_cid: int, gone_cid: int) -> None:
+    kept = set(sql_session.scalars(select(OutboxMessage.broadcast_id).where(
         OutboxMessage.contact_id == kept_cid, OutboxMessage.broadcast_id.is_not(None))))
-    for row in session.scalars(select(OutboxMessage).where(
+    for row in sql_session.scalars(select(OutboxMessage).where(
             OutboxMessage.contact_id == gone_cid, OutboxMessage.status == "pending",
             OutboxMessage.broadcast_id.in_(kept))):
         row.status = "cancelled"

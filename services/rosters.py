@@ -87,13 +87,13 @@ def workshops(sql_session: Session, *, now: dt.datetime | None = None) -> list[W
     return [WorkshopRow(workshop, waitlisted) for workshop, waitlisted in rows]
 
 
-def participants(sql_session: Session, *, session_id: int) -> list[Participant] | None:
+def participants(sql_session: Session, *, workshop_session_id: int) -> list[Participant] | None:
     """Seats first (attended and no-show count as seats), then the waitlist in its order
     (first come, first served by id); None when there is no such session."""
-    if sql_session.get(WorkshopSession, session_id) is None:
+    if sql_session.get(WorkshopSession, workshop_session_id) is None:
         return None
     seats = list(sql_session.execute(select(WorkshopRegistration).where(
-        WorkshopRegistration.session_id == session_id,
+        WorkshopRegistration.session_id == workshop_session_id,
         WorkshopRegistration.status != "cancelled")
         .order_by(WorkshopRegistration.id)).scalars())
     named = people(sql_session, (seat.contact_id for seat in seats))

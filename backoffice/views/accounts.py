@@ -16,7 +16,7 @@ from wtforms import SelectField
 from store.models import utcnow
 from store.models import ROLES, OfficeOperator
 
-from services.office import accounts, audit, passwords, logins as sessions
+from services.office import accounts, audit, logins, passwords
 from backoffice.auth import SESSION_TOKEN, client_ip
 from backoffice.i18n import L_, _
 from backoffice.views.common import OfficeView, labels
@@ -68,7 +68,7 @@ class AccountView(OfficeView, model=OfficeOperator):
         if model.id == me.id and (data.get("role") != "admin" or data.get("active") is False):
             raise ValueError(_("You cannot take away your own admin role or deactivate yourself."))
         if data.get("active") is False:
-            sessions.close_all(object_session(model), model.id)
+            logins.close_all(object_session(model), model.id)
 
     async def insert_model(self, request: Request, data: dict) -> Any:
         username = accounts.normalize_username(str(data.get("username") or ""))
@@ -77,8 +77,8 @@ class AccountView(OfficeView, model=OfficeOperator):
         return await super().insert_model(request, data)
 
     def _taken(self, username: str) -> bool:
-        with self.session_maker() as session:
-            return session.scalar(select(OfficeOperator.id).where(OfficeOperator.username == username)) is not None
+        with self.session_maker() as sql_session:
+            return sql_session.scalar(select(OfficeOperator.id).where(OfficeOperator.username == username)) is not None
 
     async def after_model_change(self, data: dict, model: Any, is_created: bool, request: Request):
         password = getattr(request.state, "new_password", None)
@@ -105,17 +105,17 @@ class AccountView(OfficeView, model=OfficeOperator):
         return response
 
     def _username(self, operator_id: int) -> str | None:
-        with self.session_maker() as session:
-            found = session.get(OfficeOperator, operator_id)
+        with self.session_maker() as sql_session:
+            found = sql_session.get(OfficeOperator, operator_id)
             return found.username if found else None
 
     def _reset(self, operator_id: int) -> tuple[str, str]:
         password = passwords.random_password()
-        with self.session_maker() as session:
-            operator = session.get(OfficeOperator, operator_id)
-            accounts.set_password(session, operator, password, now=self.clock(), actor=audit.current_actor.get(),
+        with self.session_maker() as sql_session:
+            operator = sql_session.get(OfficeOperator, operator_id)
+            accounts.set_password(sql_session, operator, password, now=self.clock(), actor=audit.current_actor.get(),
                                   action="password_reset")
-            session.commit()
+            sql_session.commit()
             return operator.username, password
 
 
@@ -125,7 +125,7 @@ class PasswordView(BaseView):
     name = L_("My password")
     icon = "fa-solid fa-key"
     category = L_("Office")
-    engine = None
+    db_engine = None
     clock = staticmethod(utcnow)
 
     @expose("/password", methods=["GET", "POST"], identity="password")
@@ -148,17 +148,17 @@ class PasswordView(BaseView):
 
     def _change(self, username: str, current: str, new: str, ip: str | None) -> tuple[str | None, str | None]:
         now = self.clock()
-        with Session(self.engine) as session:
-            result = accounts.check_login(session, username=username, password=current, ip=ip, now=now,
+        with Session(self.db_engine) as sql_session:
+            result = accounts.check_login(sql_session, username=username, password=current, ip=ip, now=now,
                                             logging_in=False)
             if result.operator is None:
-                session.commit()  # the failure counts against guessing
+                sql_session.commit()  # the failure counts against guessing
                 return _("The current password is wrong."), None
             try:
-                accounts.set_password(session, result.operator, new, now=now, actor=audit.current_actor.get())
+                accounts.set_password(sql_session, result.operator, new, now=now, actor=audit.current_actor.get())
             except accounts.AccountError as problem:
-                session.rollback()
+                sql_session.rollback()
                 return _(str(problem)), None
-            token = sessions.open_session(session, result.operator.id, now=now)
-            session.commit()
+            token = logins.open_session(sql_session, result.operator.id, now=now)
+            sql_session.commit()
             return None, token

@@ -18,8 +18,8 @@ from backoffice.views.filters import Distinct, Period
 def history(session_maker, table: str, row_id: str, limit: int = 100) -> list[SimpleNamespace]:
     """A row's audit entries, newest first, ready for a template: before and after as
     (label, value) lines in the office's words (backoffice.views.audit_words)."""
-    with session_maker() as session:
-        rows = session.scalars(select(OfficeAudit).where(OfficeAudit.table_name == table, OfficeAudit.row_id == row_id)
+    with session_maker() as sql_session:
+        rows = sql_session.scalars(select(OfficeAudit).where(OfficeAudit.table_name == table, OfficeAudit.row_id == row_id)
                                .order_by(OfficeAudit.at.desc(), OfficeAudit.id.desc()).limit(limit))
         return [SimpleNamespace(at=r.at, operator_name=r.operator_name,
                                 before=words.changes(r.table_name, r.before), after=words.changes(r.table_name, r.after),

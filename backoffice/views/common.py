@@ -75,10 +75,10 @@ class OfficeView(ModelView):
         return super().get_export_columns()
 
     def _log_export(self, rows: int, export_type: str) -> None:
-        with self.session_maker() as session:
-            audit.record(session, action="export", actor=audit.current_actor.get(), at=self.clock(),
+        with self.session_maker() as sql_session:
+            audit.record(sql_session, action="export", actor=audit.current_actor.get(), at=self.clock(),
                          table=self.model.__tablename__, after={"rows": rows, "format": export_type})
-            session.commit()
+            sql_session.commit()
 
     search_hint: Any = None  # what the search box says; otherwise built from the searched columns' labels
 
@@ -125,8 +125,8 @@ def _export_cell(value: Any, shown: Any) -> str:
 
 def people(session_maker, contact_ids: set[int]) -> dict[int, str]:
     """"Last First (code)" for each contact with a registration (erased people have none)."""
-    with session_maker() as session:
-        rows = session.execute(select(Registration.contact_id, Registration.first_name, Registration.last_name,
+    with session_maker() as sql_session:
+        rows = sql_session.execute(select(Registration.contact_id, Registration.first_name, Registration.last_name,
                                       Registration.code)
                                .where(Registration.contact_id.in_(contact_ids), Registration.erased_at.is_(None)))
         return {cid: f"{last or ''} {first or ''} ({code})".strip() for cid, first, last, code in rows}
@@ -182,12 +182,12 @@ async def confirmed_action(view: ModelView, request: Request, *, slug: str, titl
             "title": title, "question": question, "rows": [describe(row) for row in rows], "back": back,
             "model_view": view})
 
-    count = await anyio.to_thread.run_sync(audit.run, view.session_maker, slug, lambda session: run(session, pks))
+    count = await anyio.to_thread.run_sync(audit.run, view.session_maker, slug, lambda sql_session: run(sql_session, pks))
     Flash.success(request, done(count))
     return RedirectResponse(back, status_code=303)
 
 
 def _load(view: ModelView, pks: list[str]) -> list[Any]:
     pk = view.pk_columns[0]
-    with view.session_maker() as session:
-        return list(session.scalars(select(view.model).where(pk.in_([int(p) for p in pks if p.isdigit()]))))
+    with view.session_maker() as sql_session:
+        return list(sql_session.scalars(select(view.model).where(pk.in_([int(p) for p in pks if p.isdigit()]))))

@@ -69,8 +69,8 @@ class ChatLanguage(Choices):
 
 
 def chat_languages(session_maker, contact_ids: set[int]) -> dict[int, str]:
-    with session_maker() as session:
-        return dict(session.execute(select(Contact.id, Contact.language).where(Contact.id.in_(contact_ids))).all())
+    with session_maker() as sql_session:
+        return dict(sql_session.execute(select(Contact.id, Contact.language).where(Contact.id.in_(contact_ids))).all())
 
 
 def _chat_language(model: Any, _attribute: str, request: Request | None = None, *_args) -> str:
@@ -180,8 +180,8 @@ class RegistrationView(OfficeView, model=Registration):
 
     @action("mark-reviewed", label=L_("Mark reviewed"), add_in_detail=True, add_in_list=True)
     async def mark_reviewed(self, request: Request):
-        def run(session, pks: list[str]) -> int:
-            rows = session.scalars(select(Registration).where(
+        def run(sql_session, pks: list[str]) -> int:
+            rows = sql_session.scalars(select(Registration).where(
                 Registration.id.in_([int(p) for p in pks if p.isdigit()]), Registration.status == "new",
                 Registration.erased_at.is_(None))).all()
             for row in rows:

@@ -23,7 +23,7 @@ def sheet(sql_session: Session, workshop_session_id: int | None) -> Sheet:
     if workshop_session_id:
         found.workshop_session = rosters.workshop(sql_session, workshop_session_id)
     if found.workshop_session is not None:
-        people = rosters.participants(sql_session, session_id=workshop_session_id) or []
+        people = rosters.participants(sql_session, workshop_session_id=workshop_session_id) or []
         found.seated = [p for p in people if p.position is None]
         found.waiting = [p for p in people if p.position is not None]
     return found
