@@ -54,18 +54,21 @@ class Browser:
         response = self.client.get("/chat")
         assert response.status_code == 200
         self.token = TOKEN.search(response.text).group(1)
+        self.cookie = self.client.cookies.get(webchat.COOKIE)
         return response
 
     @property
     def person(self) -> str:
-        return self.client.cookies.get(webchat.COOKIE)
+        """The person's external id: the hash of the cookie's secret."""
+        return webchat.identity(self.cookie)
 
     def post(self, client_id: str | None = None, **body) -> list[dict]:
         self.sent += 1
         body["client_id"] = client_id or f"m{self.sent}"
         response = self.client.post("/chat/messages", json=body, headers={"X-CSRF-Token": self.token})
         assert response.status_code == 200, response.text
-        self.replies = response.json()["messages"]
+        self.answer = response.json()
+        self.replies = self.answer["messages"]
         return self.replies
 
     def say(self, text: str, client_id: str | None = None) -> list[dict]:

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from tests.browser import Served, browser, page  # noqa: F401  (fixtures)
 from tests.office_support import fast_hashes  # noqa: F401  (fixture)
 from tests.registration_helpers import state_of
+from handlers import webchat
 from tests.test_webchat import make_app
 
 
@@ -56,7 +57,32 @@ def test_a_newcomer_registers_through_the_web_chat_across_a_reload(page, chat_ur
     assert "\n" in consent.inner_text()
     send(page, "Rossi")
     bot_says(page, "nascita")
-    person = page.context.cookies()[0]["value"]
+    person = webchat.identity(page.context.cookies()[0]["value"])  # the database keeps its hash
     state = state_of(db, person, channel="web")
     assert state["answers"]["first_name"] == "Maria" and state["answers"]["last_name"] == "Rossi"
     assert state["step"] == "birth_date"
+
+
+def stored(page) -> str:
+    return page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
+
+
+def test_erasing_and_forgetting_the_device_leave_nothing_on_the_browser(page, chat_url):
+    page.goto(chat_url)
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="Yes, I agree").click()
+    bot_says(page, "name")
+    send(page, "Maria")
+    assert "Maria" in stored(page)
+    send(page, "/privacy")
+    page.get_by_role("button", name="Erase my data").click()
+    page.get_by_role("button", name="Yes, erase").click()
+    bot_says(page, "erased")
+    assert "Maria" not in stored(page)
+    expect(page.locator("#messages li", has_text="Maria")).to_have_count(0)
+    cookie = page.context.cookies()[0]["value"]
+    send(page, "/start")
+    page.locator("#forget").click()  # one tap
+    bot_says(page, "Which language")  # a stranger's page again
+    assert page.context.cookies()[0]["value"] != cookie
+    expect(page.locator("#messages li.me")).to_have_count(0)

@@ -56,6 +56,11 @@
     list.appendChild(item);
     item.scrollIntoView({block: "end"});
   }
+  function forgetTranscript() {
+    history = [];
+    try { localStorage.removeItem(storeKey); } catch (e) { /* off */ }
+    list.textContent = "";
+  }
   function add(entry) {
     history.push(entry);
     if (history.length > KEEP) history = history.slice(-KEEP);
@@ -82,7 +87,12 @@
       body: JSON.stringify(body)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (response.ok) { clearNotice(); addReplies(data.messages || []); return; }
+        if (response.ok) {
+          clearNotice();
+          if (data.forget) forgetTranscript();  // "erase my data": nothing of before stays on this browser
+          addReplies(data.messages || []);
+          return;
+        }
         // A stale page (its token no longer fits the cookie): reload it, once; cookies off: just say so.
         if (response.status === 403) {
           warn("\u21BB");
@@ -111,6 +121,13 @@
       return response.ok ? response.json() : {messages: []};
     }).then(function (data) { addReplies(data.messages || []); }, function () {});
   }
+
+  // "Forget this device" (a shared computer): the transcript and the identity cookie go, at once.
+  document.getElementById("forget").addEventListener("click", function () {
+    forgetTranscript();
+    fetch("/chat/forget", {method: "POST", credentials: "same-origin", headers: {"X-CSRF-Token": csrf}})
+      .then(function () { location.reload(); }, function () { location.reload(); });
+  });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
