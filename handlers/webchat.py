@@ -7,7 +7,9 @@ replayed as a cookie. (Ids were the cookie's value itself before: such an identi
 hash the first time its cookie is seen, ``people.rekey``.) The page carries a token bound to the
 cookie (an HMAC of it, "signed double submit"): every POST must send it back in the
 ``X-CSRF-Token`` header, which a cross-site form cannot do. Floods are refused politely (429),
-per person and per address.
+per person and per address. A POST's body is at most MAX_BODY bytes (413), checked before and
+while it is read. Every response carries a Content-Security-Policy without inline script, no
+framing, no sniffing, no referrer.
 
 - ``GET /chat`` the page (handlers/web/chat.html + chat.js, served from here: no CDN, no build);
 - ``POST /chat/messages`` JSON ``{"text": ...}`` or ``{"payload": ...}`` with a ``client_id``
@@ -17,7 +19,8 @@ per person and per address.
 - ``POST /chat/forget`` "forget this device" (shared computers): the cookie is deleted, the page
   clears its transcript and starts again;
 - ``GET /chat/messages`` what the bot sent meanwhile (reminders, notices, promotions: outbox rows
-  of channel "web", claimed and marked sent once handed to the page, as the terminal chat does);
+  of channel "web"), each with its id; a read that changes nothing: the page then says what it
+  has shown with ``POST /chat/messages/seen`` ``{"ids": [...]}``, and those are marked sent;
 - ``GET /chat/files/{token}`` a calendar file of a reply, kept in memory for an hour, only for
   the person it was made for.
 
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import time
 from pathlib import Path
 from typing import Callable
@@ -49,6 +53,12 @@ COOKIE = "webchat_id"
 HEADER = "x-csrf-token"
 PREFIX = "/chat"
 COOKIE_AGE = 365 * 24 * 3600
+MAX_BODY = 16 * 1024  # bytes of a POST's body; a message is at most 4000 characters
+# No inline script or style anywhere (chat.js and chat.css are files of their own), no framing.
+HEADERS = {"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
+                                      "connect-src 'self'; img-src 'self'; form-action 'self'; "
+                                      "base-uri 'none'; frame-ancestors 'none'",
+           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
 PLAN_EVERY = 30.0  # seconds between two runs of the outbox's planners from the page's polls
 WEB = Path(__file__).resolve().parent / "web"
 _templates = Environment(loader=FileSystemLoader(str(WEB)), autoescape=select_autoescape(default=True))
@@ -115,6 +125,7 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
 
     def private(response: Response) -> Response:
         response.headers["Cache-Control"] = "no-store"
+        response.headers.update(HEADERS)
         return response
 
     @routes.get("", response_class=HTMLResponse)
@@ -135,17 +146,17 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
 
     @routes.get("/chat.js")
     async def script() -> Response:
-        return FileResponse(WEB / "chat.js", media_type="text/javascript")
+        return FileResponse(WEB / "chat.js", media_type="text/javascript", headers=HEADERS)
 
     @routes.get("/chat.css")
     async def style() -> Response:
-        return FileResponse(WEB / "chat.css", media_type="text/css")
+        return FileResponse(WEB / "chat.css", media_type="text/css", headers=HEADERS)
 
     def refused(request: Request) -> JSONResponse | None:
         cookie = cookie_of(request)
         given = request.headers.get(HEADER, "")
         if cookie is None or not hmac.compare_digest(given.encode(), token(cookie).encode()):
-            return JSONResponse({"error": "forbidden"}, status_code=403)
+            return private(JSONResponse({"error": "forbidden"}, status_code=403))
         return None
 
     @routes.post("/messages")
@@ -159,13 +170,12 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
             t = translator(language(request))
             return private(JSONResponse({"error": t.gettext(TOO_FAST)}, status_code=429,
                                         headers={"Retry-After": str(int(per_person[1]))}))
-        try:
-            body = await request.json()
-        except ValueError:
-            body = None
+        body = await json_body(request)
+        if isinstance(body, Response):
+            return body
         message = inbound(person, body) if isinstance(body, dict) else None
         if message is None:
-            return JSONResponse({"error": "empty"}, status_code=400)
+            return private(JSONResponse({"error": "empty"}, status_code=400))
 
         def answer() -> tuple[list[Outbound], bool]:
             moved(cookie)
@@ -187,19 +197,35 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
 
     @routes.get("/messages")
     async def pending(request: Request) -> Response:
+        """What the bot started itself and the page has not shown yet: a read, changing nothing
+        (the page says what it showed with POST /chat/messages/seen)."""
         person = person_of(request)
-        if person is None or outbox is None:
+        if person is None:
             return private(JSONResponse({"messages": []}))
 
-        def take() -> list[Outbound]:
-            if clock() >= next_plan[0]:  # the outbox's planners (if it has any), now and then
+        def waiting() -> list[tuple[int, Outbound]]:
+            if outbox is not None and clock() >= next_plan[0]:  # the outbox's planners, now and then
                 next_plan[0] = clock() + PLAN_EVERY
                 outbox.plan()
-            claimed = outbox.claim(CHANNEL, person)
-            if claimed:
-                outbox.sent(claimed)
-            return [p.message for p in claimed]
-        return private(JSONResponse({"messages": shown(person, await anyio.to_thread.run_sync(take))}))
+            return people.waiting(person) if people is not None else []
+        found = await anyio.to_thread.run_sync(waiting)
+        return private(JSONResponse({"messages": [
+            shown(person, [message])[0] | {"id": row_id} for row_id, message in found]}))
+
+    @routes.post("/messages/seen")
+    async def seen(request: Request) -> Response:
+        """``{"ids": [...]}``: the messages of GET /chat/messages the page has shown, marked sent."""
+        if (answer := refused(request)) is not None:
+            return answer
+        body = await json_body(request)
+        if isinstance(body, Response):
+            return body
+        ids = body.get("ids") if isinstance(body, dict) else None
+        if not (isinstance(ids, list) and len(ids) <= 100 and all(type(i) is int for i in ids)):
+            return private(JSONResponse({"error": "ids"}, status_code=400))
+        person = person_of(request)
+        count = await anyio.to_thread.run_sync(lambda: people.shown(person, ids) if people is not None else 0)
+        return private(JSONResponse({"seen": count}))
 
     @routes.get("/files/{file_token}")
     async def file(request: Request, file_token: str) -> Response:
@@ -211,6 +237,30 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
             "Content-Disposition": f'attachment; filename="{_safe_name(found.filename)}"'}))
 
     return routes
+
+
+async def json_body(request: Request) -> object | Response:
+    """The request's JSON body; a 413 response past MAX_BODY bytes (told by Content-Length, or
+    counted while it arrives: the length may be absent or lie), 400 if it is not JSON (nested too
+    deep for the parser included)."""
+    try:
+        if int(request.headers.get("content-length") or 0) > MAX_BODY:
+            return _refusal("too large", 413)
+    except ValueError:
+        return _refusal("bad length", 400)
+    received = bytearray()
+    async for chunk in request.stream():
+        received += chunk
+        if len(received) > MAX_BODY:
+            return _refusal("too large", 413)
+    try:
+        return json.loads(received)
+    except (ValueError, RecursionError):
+        return _refusal("not json", 400)
+
+
+def _refusal(error: str, status: int) -> Response:
+    return JSONResponse({"error": error}, status_code=status, headers={"Cache-Control": "no-store", **HEADERS})
 
 
 def _safe_name(name: str) -> str:

@@ -119,7 +119,17 @@
     if (busy) return;
     fetch("/chat/messages", {credentials: "same-origin"}).then(function (response) {
       return response.ok ? response.json() : {messages: []};
-    }).then(function (data) { addReplies(data.messages || []); }, function () {});
+    }).then(function (data) {
+      var messages = data.messages || [];
+      if (!messages.length) return;
+      addReplies(messages);
+      // shown: now the server may mark them sent (the GET itself changes nothing)
+      return fetch("/chat/messages/seen", {
+        method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
+        body: JSON.stringify({ids: messages.map(function (m) { return m.id; })})
+      });
+    }).catch(function () {});
   }
 
   // "Forget this device" (a shared computer): the transcript and the identity cookie go, at once.
