@@ -86,3 +86,30 @@ def test_erasing_and_forgetting_the_device_leave_nothing_on_the_browser(page, ch
     bot_says(page, "Which language")  # a stranger's page again
     assert page.context.cookies()[0]["value"] != cookie
     expect(page.locator("#messages li.me")).to_have_count(0)
+
+
+def below_the_bar(page) -> float:
+    """How far the last message's bottom reaches past the input bar's top (<= 0: all in view)."""
+    last = page.locator("#messages li").last.bounding_box()
+    bar = page.locator("#composer").bounding_box()
+    return last["y"] + last["height"] - bar["y"]
+
+
+def test_on_a_phone_the_newest_message_and_its_buttons_stay_above_the_input_bar(page, chat_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(chat_url)
+    bot_says(page, "In che lingua preferisci parlare?")
+    page.get_by_role("button", name="Italiano").click()
+    bot_says(page, "I tuoi dati.")  # the long consent text with its buttons
+    assert below_the_bar(page) <= 0
+    heights = [box["height"] for box in (b.bounding_box() for b in page.locator("button").all()) if box]
+    assert heights and min(heights) >= 44, heights
+    assert page.locator("#text").bounding_box()["height"] >= 44
+    page.get_by_role("button", name="Sì, sono d'accordo").click()
+    bot_says(page, "Come ti chiami?")
+    for name in ("Maria", "Rossi"):
+        send(page, name)
+        assert below_the_bar(page) <= 0
+    page.reload()  # the history back: the newest message is the one in view
+    bot_says(page, "nascita")
+    assert below_the_bar(page) <= 0

@@ -26,6 +26,12 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
+  // The whole newest message, with its buttons and file, in view above the input bar; the start
+  // of it when it is taller than the messages' box.
+  function reveal(item) {
+    list.scrollTop = list.scrollHeight;
+    if (item.offsetHeight > list.clientHeight) list.scrollTop = item.offsetTop - 8;
+  }
   function show(entry) {
     var item = document.createElement("li");
     item.className = entry.who;
@@ -54,7 +60,7 @@
       item.appendChild(row);
     }
     list.appendChild(item);
-    item.scrollIntoView({block: "end"});
+    reveal(item);
   }
   function forgetTranscript() {
     history = [];
