@@ -75,8 +75,14 @@ CHROME = {"title": _("Chat with Insieme per il lavoro"), "placeholder": _("Write
 TOO_FAST = _("You are writing very fast: please wait a few seconds and try again.")
 
 
+def chrome(t) -> dict[str, str]:
+    """The page's own words in the language of translator ``t``."""
+    return {name: t.gettext(text) for name, text in CHROME.items()}
+
+
 def language(request: Request) -> str:
-    """The first of the bot's languages in Accept-Language; the default otherwise."""
+    """The first of the bot's languages in Accept-Language; the default otherwise. Only for a
+    person who has not chosen a language in the chat yet: the chosen one wins."""
     for part in request.headers.get("accept-language", "").split(","):
         if code := languages.from_tag(part.split(";")[0]):
             return code
@@ -120,6 +126,9 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
                 rekeyed.clear()
             rekeyed.add(cookie)
 
+    def chosen_language(person: str) -> str | None:
+        return people.person(person)[1] if people is not None else None
+
     def shown(person: str, replies: list[Outbound]) -> list[dict]:
         return [render(reply, lambda r: f"{PREFIX}/files/{files.keep(person, r.file)}") for reply in replies]
 
@@ -133,12 +142,13 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
         cookie = cookie_of(request)
         new = cookie is None
         cookie = cookie or new_secret()
+        chosen = None
         if not new:
-            await anyio.to_thread.run_sync(moved, cookie)
-        t = translator(language(request))
+            chosen = await anyio.to_thread.run_sync(lambda: moved(cookie) or chosen_language(identity(cookie)))
+        t = translator(chosen or language(request))
         html = _templates.get_template("chat.html").render(
             lang=t.language, direction=t.direction, csrf=token(cookie), history=token(cookie, "history")[:16],
-            **{name: t.gettext(text) for name, text in CHROME.items()})
+            **chrome(t))
         response = private(HTMLResponse(html))
         if new:
             response.set_cookie(COOKIE, cookie, max_age=COOKIE_AGE, path=PREFIX, httponly=True, samesite="lax")
@@ -177,13 +187,19 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
         if message is None:
             return private(JSONResponse({"error": "empty"}, status_code=400))
 
-        def answer() -> tuple[list[Outbound], bool]:
+        def answer() -> tuple[list[Outbound], bool, str | None]:
             moved(cookie)
             replies = handle(message)
-            # "erase my data" took the identity away: the page forgets the transcript too
-            return replies, people is not None and not people.person(person)[0]
-        replies, erased = await anyio.to_thread.run_sync(answer)
-        return private(JSONResponse({"messages": shown(person, replies)} | ({"forget": True} if erased else {})))
+            known, chosen = people.person(person) if people is not None else (True, None)
+            return replies, not known, chosen
+        replies, erased, chosen = await anyio.to_thread.run_sync(answer)
+        answered = {"messages": shown(person, replies)}
+        if erased:  # "erase my data" took the identity away: the page forgets the transcript too
+            answered["forget"] = True
+        if chosen:  # the page's own words in the language chosen in the chat (it may just have changed)
+            t = translator(chosen)
+            answered["page"] = {"lang": t.language, "dir": t.direction} | chrome(t)
+        return private(JSONResponse(answered))
 
     @routes.post("/forget")
     async def forget(request: Request) -> Response:

@@ -113,3 +113,19 @@ def test_on_a_phone_the_newest_message_and_its_buttons_stay_above_the_input_bar(
     page.reload()  # the history back: the newest message is the one in view
     bot_says(page, "nascita")
     assert below_the_bar(page) <= 0
+
+
+def test_the_pages_words_change_with_the_language_chosen_in_the_chat(page, chat_url):
+    page.goto(chat_url)
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("#text")).to_have_attribute("placeholder", "Write a message")
+    expect(page.locator("#send")).to_have_text("Send")
+    expect(page.locator("#forget")).to_have_text("Forget this device")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("button", name="Yes, I agree").click()
+    send(page, "/language")
+    page.get_by_role("button", name="Italiano").last.click()
+    expect(page.locator("#send")).to_have_text("Invia")
+    expect(page.locator("#forget")).to_have_text("Dimentica questo dispositivo")
+    page.reload()
+    expect(page.locator("#send")).to_have_text("Invia")

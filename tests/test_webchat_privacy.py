@@ -65,6 +65,7 @@ def test_a_person_of_the_old_cookie_format_keeps_their_conversation(app, db):  #
         me = Browser(client)
         assert web_ids(db) == [webchat.identity(old)]
         assert state_of(db, me.person, channel="web")["step"] == step != "language"
+        assert 'lang="en"' in client.get("/chat").text  # the language they chose, theirs still
 
 
 def test_erasing_tells_the_page_to_forget(browser, db):  # noqa: F811
@@ -89,3 +90,25 @@ def test_forget_this_device_deletes_the_cookie(app):  # noqa: F811
         assert webchat.COOKIE not in client.cookies
         page = client.get("/chat")
         assert "Forget this device" in page.text or "Dimentica" in page.text
+
+
+def test_the_pages_words_follow_the_language_chosen_in_the_chat(app):  # noqa: F811
+    italian_browser = {"Accept-Language": "it-IT,it;q=0.9"}
+    with TestClient(app, headers=italian_browser) as client:
+        me = Browser(client)
+        assert 'lang="it"' in me.open().text  # nothing chosen yet: the browser's language
+        me.say("/start")
+        assert "page" not in me.answer  # the first question is not answered yet
+        assert 'lang="it"' in me.open().text
+        me.press("English")
+        assert me.answer["page"]["lang"] == "en" and me.answer["page"]["send"] == "Send"
+        assert me.answer["page"]["forget"] == "Forget this device"
+        page = me.open().text
+        assert 'lang="en"' in page and 'placeholder="Write a message"' in page and ">Send<" in page
+        me.press("Yes, I agree")
+        me.say("/language")
+        me.press("Italiano")
+        assert me.answer["page"]["lang"] == "it" and me.answer["page"]["send"] == "Invia"
+        with TestClient(app, headers={"Accept-Language": "en"}) as english_browser_same_person:
+            english_browser_same_person.cookies.set(webchat.COOKIE, me.cookie, path="/chat")
+            assert 'lang="it"' in english_browser_same_person.get("/chat").text  # the chosen one wins

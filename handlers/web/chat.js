@@ -62,6 +62,17 @@
     list.appendChild(item);
     reveal(item);
   }
+  // The page's own words follow the language chosen in the chat.
+  function relabel(words) {
+    document.documentElement.lang = words.lang;
+    document.documentElement.dir = words.dir;
+    document.title = words.title;
+    document.querySelector("h1").textContent = words.title;
+    input.placeholder = words.placeholder;
+    input.setAttribute("aria-label", words.placeholder);
+    document.getElementById("send").textContent = words.send;
+    document.getElementById("forget").textContent = words.forget;
+  }
   function forgetTranscript() {
     history = [];
     try { localStorage.removeItem(storeKey); } catch (e) { /* off */ }
@@ -96,6 +107,7 @@
         if (response.ok) {
           clearNotice();
           if (data.forget) forgetTranscript();  // "erase my data": nothing of before stays on this browser
+          if (data.page) relabel(data.page);
           addReplies(data.messages || []);
           return;
         }
