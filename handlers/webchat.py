@@ -53,6 +53,7 @@ COOKIE = "webchat_id"
 HEADER = "x-csrf-token"
 PREFIX = "/chat"
 COOKIE_AGE = 365 * 24 * 3600
+LEGACY_COOKIE = 24    # secrets.token_urlsafe(18): the ids of before, the cookie's value itself
 MAX_BODY = 16 * 1024  # bytes of a POST's body; a message is at most 4000 characters
 # No inline script or style anywhere (chat.js and chat.css are files of their own), no framing.
 HEADERS = {"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
@@ -119,8 +120,10 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
         return identity(cookie) if cookie else None
 
     def moved(cookie: str) -> None:
-        """A person of the time the cookie's value was the id itself moves to its hash, once."""
-        if people is not None and cookie not in rekeyed:
+        """A person of the time the cookie's value was the id itself moves to its hash, once. Only
+        a cookie of that time's shape (LEGACY_COOKIE characters): a hashed id set as a cookie must
+        not move its owner's identity to whoever set it."""
+        if people is not None and len(cookie) == LEGACY_COOKIE and cookie not in rekeyed:
             people.rekey(cookie, identity(cookie))
             if len(rekeyed) > 100_000:
                 rekeyed.clear()

@@ -54,7 +54,7 @@ def test_my_data_names_the_web_chat_without_any_id(browser, db):  # noqa: F811
 
 
 def test_a_person_of_the_old_cookie_format_keeps_their_conversation(app, db):  # noqa: F811
-    old = "OldCookieValue_0123456789"  # ids used to be the cookie's value itself
+    old = "OldCookieValue_012345678"  # ids used to be the cookie's value itself (24 characters)
     service = ConversationService(db, build_engine(), clock=lambda: NOW)
     [first] = [r for r in service.handle(Inbound(channel="web", external_id=old, text="/start")) if r.buttons]
     english = next(b.payload for b in first.buttons if b.label == "English")
@@ -112,3 +112,14 @@ def test_the_pages_words_follow_the_language_chosen_in_the_chat(app):  # noqa: F
         with TestClient(app, headers={"Accept-Language": "en"}) as english_browser_same_person:
             english_browser_same_person.cookies.set(webchat.COOKIE, me.cookie, path="/chat")
             assert 'lang="it"' in english_browser_same_person.get("/chat").text  # the chosen one wins
+
+
+def test_a_hashed_id_set_as_a_cookie_gives_nothing(browser, app, db):  # noqa: F811
+    registered_in_english(browser)
+    victim = browser.person
+    with TestClient(app) as client:
+        client.cookies.set(webchat.COOKIE, victim, path="/chat")  # the id, had it leaked
+        thief = Browser(client)
+        assert "Which language" in "\n".join(r["text"] for r in thief.say("/start"))
+    assert state_of(db, victim, channel="web")["step"] == "last_name"
+    assert sorted(web_ids(db)) == sorted([victim, webchat.identity(victim)])
