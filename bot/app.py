@@ -59,9 +59,11 @@ def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret:
         app.include_router(router)
     if service is not None:
         from handlers import webchat
+        from services.web_chat import WebChatPeople
 
         secret = keys.session_key(db_engine, settings.secret_key.get_secret_value() if settings.secret_key else None)
-        app.include_router(webchat.router(service.handle, secret=secret, outbox=outbox))
+        app.include_router(webchat.router(service.handle, secret=secret, outbox=outbox,
+                                          people=WebChatPeople(db_engine, clock)))
     app.state.office = office.state.office
     app.mount("", office)  # last: everything the routes above do not take (/office, /health, /)
     app.add_middleware(HardenResponses, private_prefix=office_app.BASE_URL)

@@ -141,7 +141,10 @@ class Commands(CommandSet):
         lines.append(_("Language: {language}").format(language=_(language)))
         for channel, external_id in data.identities:
             name = _(linking.CHANNEL_NAMES.get(channel, channel))
-            lines.append(_("Account: {channel} {id}").format(channel=name, id=external_id))
+            if channel in _ID_NOT_SHOWN:
+                lines.append(_("Account: {channel}").format(channel=name))
+            else:
+                lines.append(_("Account: {channel} {id}").format(channel=name, id=external_id))
         lines += preferences.lines(ctx)
         for version, given_at in data.consents:
             lines.append(_("Consent to the privacy notice {version}: {date}").format(
@@ -162,6 +165,11 @@ class Commands(CommandSet):
 
     def ask_erase(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         return engine.start(ctx, erase.NAME)  # asked aside: "No" goes back to the form under way
+
+
+# Channels whose id means nothing to the person (the web chat's is a hash of its cookie's secret):
+# "see my data" names the channel only, so a screenshot shows no identifier at all.
+_ID_NOT_SHOWN = frozenset({"web"})
 
 
 def _unfinished_registration(ctx: Ctx) -> dict:

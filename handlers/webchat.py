@@ -1,16 +1,26 @@
 """The web chat: a page at /chat talking to the conversation engine on channel "web".
 
-The person is a random id in an HttpOnly, SameSite=Lax cookie (``webchat_id``, the external_id of
-their "web" channel identity; it lasts a year). The page carries a token bound to that id (an HMAC
-of it, "signed double submit"): every POST must send it back in the ``X-CSRF-Token`` header, which
-a cross-site form cannot do. Floods are refused politely (429), per person and per address.
+The person holds a random secret in an HttpOnly, SameSite=Lax cookie (``webchat_id``; it lasts
+a year). Their external_id on channel "web" is a hash of it (handlers.webchat_parts.identity): the
+database, the logs and "see my data" never hold the secret, so what is shown or logged cannot be
+replayed as a cookie. (Ids were the cookie's value itself before: such an identity moves to the
+hash the first time its cookie is seen, ``people.rekey``.) The page carries a token bound to the
+cookie (an HMAC of it, "signed double submit"): every POST must send it back in the
+``X-CSRF-Token`` header, which a cross-site form cannot do. Floods are refused politely (429),
+per person and per address. A POST's body is at most MAX_BODY bytes (413), checked before and
+while it is read. Every response carries a Content-Security-Policy without inline script, no
+framing, no sniffing, no referrer.
 
 - ``GET /chat`` the page (handlers/web/chat.html + chat.js, served from here: no CDN, no build);
 - ``POST /chat/messages`` JSON ``{"text": ...}`` or ``{"payload": ...}`` with a ``client_id``
   (the browser's id for that message: a repeated POST is handled once, via update_key); answers
-  ``{"messages": [...]}``;
+  ``{"messages": [...]}``, and ``"forget": true`` once the person erased their data (the page
+  then clears its transcript);
+- ``POST /chat/forget`` "forget this device" (shared computers): the cookie is deleted, the page
+  clears its transcript and starts again;
 - ``GET /chat/messages`` what the bot sent meanwhile (reminders, notices, promotions: outbox rows
-  of channel "web", claimed and marked sent once handed to the page, as the terminal chat does);
+  of channel "web"), each with its id; a read that changes nothing: the page then says what it
+  has shown with ``POST /chat/messages/seen`` ``{"ids": [...]}``, and those are marked sent;
 - ``GET /chat/files/{token}`` a calendar file of a reply, kept in memory for an hour, only for
   the person it was made for.
 
@@ -20,11 +30,9 @@ a reload; the conversation itself lives in the database, as on every channel.
 """
 from __future__ import annotations
 
-import collections
 import hashlib
 import hmac
-import secrets
-import threading
+import json
 import time
 from pathlib import Path
 from typing import Callable
@@ -36,16 +44,22 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from conversations import languages
 from conversations.i18n import translator
-from conversations.messages import Inbound, Kind, Outbound
+from conversations.messages import Inbound, Outbound
+from services.web_chat import WebChatPeople
 
-CHANNEL = "web"
+from handlers.webchat_parts import CHANNEL, Files, RateLimit, identity, inbound, new_secret, render
+
 COOKIE = "webchat_id"
 HEADER = "x-csrf-token"
 PREFIX = "/chat"
 COOKIE_AGE = 365 * 24 * 3600
-MAX_TEXT = 4000
-FILE_LIFE = 3600.0
-MAX_FILES = 1000
+LEGACY_COOKIE = 24    # secrets.token_urlsafe(18): the ids of before, the cookie's value itself
+MAX_BODY = 16 * 1024  # bytes of a POST's body; a message is at most 4000 characters
+# No inline script or style anywhere (chat.js and chat.css are files of their own), no framing.
+HEADERS = {"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
+                                      "connect-src 'self'; img-src 'self'; form-action 'self'; "
+                                      "base-uri 'none'; frame-ancestors 'none'",
+           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
 PLAN_EVERY = 30.0  # seconds between two runs of the outbox's planners from the page's polls
 WEB = Path(__file__).resolve().parent / "web"
 _templates = Environment(loader=FileSystemLoader(str(WEB)), autoescape=select_autoescape(default=True))
@@ -58,83 +72,18 @@ def _(message: str) -> str:
 
 # Page chrome, translated with the bot's catalog (English msgids, Italian by default).
 CHROME = {"title": _("Chat with Insieme per il lavoro"), "placeholder": _("Write a message"),
-          "send": _("Send")}
+          "send": _("Send"), "forget": _("Forget this device")}
 TOO_FAST = _("You are writing very fast: please wait a few seconds and try again.")
 
 
-# -- Outbound <-> JSON ----------------------------------------------------------------------------
-def render(outbound: Outbound, file_url: Callable[[Outbound], str] | None = None) -> dict:
-    """One reply as the page shows it. Text stays text: the page puts it in with textContent."""
-    shown = {"text": outbound.text,
-             "buttons": [{"label": b.label, "payload": b.payload} for b in outbound.buttons]}
-    if outbound.file and file_url:
-        shown["file"] = {"filename": outbound.file.filename, "url": file_url(outbound)}
-    return shown
-
-
-def inbound(person: str, body: dict) -> Inbound | None:
-    """The page's message as the engine's Inbound; None if it carries nothing usable."""
-    client_id = body.get("client_id")
-    key = f"web:{person}:{client_id}" if isinstance(client_id, str) and 0 < len(client_id) <= 100 else None
-    payload, text = body.get("payload"), body.get("text")
-    if isinstance(payload, str) and payload and len(payload) <= 200:
-        return Inbound(channel=CHANNEL, external_id=person, kind=Kind.BUTTON, payload=payload, update_key=key)
-    if isinstance(text, str) and text.strip():
-        return Inbound(channel=CHANNEL, external_id=person, text=text.strip()[:MAX_TEXT], update_key=key)
-    return None
-
-
-# -- pieces ---------------------------------------------------------------------------------------
-class RateLimit:
-    """At most ``limit`` hits in ``window`` seconds per key (a sliding window, in memory)."""
-
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit, self.window, self.clock = limit, window, clock
-        self._hits: dict[str, collections.deque] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            if len(self._hits) > 10_000:  # forget quiet keys now and then
-                self._hits = {k: v for k, v in self._hits.items() if v and v[-1] > now - self.window}
-            hits = self._hits.setdefault(key, collections.deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            return True
-
-
-class Files:
-    """Calendar files of replies, in memory for a while, each for one person."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self._files: dict[str, tuple[str, float, object]] = {}
-        self._lock = threading.Lock()
-
-    def keep(self, person: str, attachment) -> str:
-        token = secrets.token_urlsafe(16)
-        now = self.clock()
-        with self._lock:
-            self._files = {k: v for k, v in self._files.items() if v[1] > now}
-            if len(self._files) >= MAX_FILES:
-                self._files.pop(next(iter(self._files)))
-            self._files[token] = (person, now + FILE_LIFE, attachment)
-        return token
-
-    def get(self, person: str, token: str):
-        with self._lock:
-            found = self._files.get(token)
-        if found and hmac.compare_digest(found[0], person) and found[1] > self.clock():
-            return found[2]
-        return None
+def chrome(t) -> dict[str, str]:
+    """The page's own words in the language of translator ``t``."""
+    return {name: t.gettext(text) for name, text in CHROME.items()}
 
 
 def language(request: Request) -> str:
-    """The first of the bot's languages in Accept-Language; the default otherwise."""
+    """The first of the bot's languages in Accept-Language; the default otherwise. Only for a
+    person who has not chosen a language in the chat yet: the chosen one wins."""
     for part in request.headers.get("accept-language", "").split(","):
         if code := languages.from_tag(part.split(";")[0]):
             return code
@@ -142,96 +91,160 @@ def language(request: Request) -> str:
 
 
 def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=None,
+           people: WebChatPeople | None = None,
            per_person: tuple[int, float] = (20, 10.0), per_address: tuple[int, float] = (60, 10.0),
            clock: Callable[[], float] = time.monotonic) -> APIRouter:
     """The chat's routes. ``handle`` is ConversationService.handle; ``outbox`` an
     services.outbox.OutboxService (or None: no messages started by the bot) whose planners, if it has
     any, run at most every PLAN_EVERY seconds when a page asks for news (give it none where a
-    scheduler plans already); ``secret`` signs tokens."""
+    scheduler plans already); ``people`` (services.web_chat) what the chat asks of the database
+    besides the conversation (None: nothing, as in tests with a fake engine); ``secret`` signs
+    tokens."""
     key = hmac.new(secret.encode(), b"webchat-csrf", hashlib.sha256).digest()
     person_limit, address_limit = RateLimit(*per_person, clock=clock), RateLimit(*per_address, clock=clock)
     files = Files(clock)
     next_plan = [clock()]
+    rekeyed: set[str] = set()
     routes = APIRouter(prefix=PREFIX)
 
-    def token(person: str, purpose: str = "csrf") -> str:
-        return hmac.new(key, f"{purpose}:{person}".encode(), hashlib.sha256).hexdigest()
+    def token(cookie: str, purpose: str = "csrf") -> str:
+        return hmac.new(key, f"{purpose}:{cookie}".encode(), hashlib.sha256).hexdigest()
 
-    def person_of(request: Request) -> str | None:
+    def cookie_of(request: Request) -> str | None:
         found = request.cookies.get(COOKIE)
         return found if found and 16 <= len(found) <= 64 and found.replace("-", "").replace("_", "").isalnum() else None
+
+    def person_of(request: Request) -> str | None:
+        """The person's id: the hash of their cookie's secret (handlers.webchat_parts.identity)."""
+        cookie = cookie_of(request)
+        return identity(cookie) if cookie else None
+
+    def moved(cookie: str) -> None:
+        """A person of the time the cookie's value was the id itself moves to its hash, once. Only
+        a cookie of that time's shape (LEGACY_COOKIE characters): a hashed id set as a cookie must
+        not move its owner's identity to whoever set it."""
+        if people is not None and len(cookie) == LEGACY_COOKIE and cookie not in rekeyed:
+            people.rekey(cookie, identity(cookie))
+            if len(rekeyed) > 100_000:
+                rekeyed.clear()
+            rekeyed.add(cookie)
+
+    def chosen_language(person: str) -> str | None:
+        return people.person(person)[1] if people is not None else None
 
     def shown(person: str, replies: list[Outbound]) -> list[dict]:
         return [render(reply, lambda r: f"{PREFIX}/files/{files.keep(person, r.file)}") for reply in replies]
 
     def private(response: Response) -> Response:
         response.headers["Cache-Control"] = "no-store"
+        response.headers.update(HEADERS)
         return response
 
     @routes.get("", response_class=HTMLResponse)
     async def page(request: Request) -> Response:
-        person = person_of(request)
-        new = person is None
-        person = person or secrets.token_urlsafe(18)
-        t = translator(language(request))
+        cookie = cookie_of(request)
+        new = cookie is None
+        cookie = cookie or new_secret()
+        chosen = None
+        if not new:
+            chosen = await anyio.to_thread.run_sync(lambda: moved(cookie) or chosen_language(identity(cookie)))
+        t = translator(chosen or language(request))
         html = _templates.get_template("chat.html").render(
-            lang=t.language, direction=t.direction, csrf=token(person), history=token(person, "history")[:16],
-            **{name: t.gettext(text) for name, text in CHROME.items()})
+            lang=t.language, direction=t.direction, csrf=token(cookie), history=token(cookie, "history")[:16],
+            **chrome(t))
         response = private(HTMLResponse(html))
         if new:
-            response.set_cookie(COOKIE, person, max_age=COOKIE_AGE, path=PREFIX, httponly=True, samesite="lax")
+            response.set_cookie(COOKIE, cookie, max_age=COOKIE_AGE, path=PREFIX, httponly=True, samesite="lax")
         return response
 
     @routes.get("/chat.js")
     async def script() -> Response:
-        return FileResponse(WEB / "chat.js", media_type="text/javascript")
+        return FileResponse(WEB / "chat.js", media_type="text/javascript", headers=HEADERS)
 
     @routes.get("/chat.css")
     async def style() -> Response:
-        return FileResponse(WEB / "chat.css", media_type="text/css")
+        return FileResponse(WEB / "chat.css", media_type="text/css", headers=HEADERS)
 
     def refused(request: Request) -> JSONResponse | None:
-        person = person_of(request)
+        cookie = cookie_of(request)
         given = request.headers.get(HEADER, "")
-        if person is None or not hmac.compare_digest(given.encode(), token(person).encode()):
-            return JSONResponse({"error": "forbidden"}, status_code=403)
+        if cookie is None or not hmac.compare_digest(given.encode(), token(cookie).encode()):
+            return private(JSONResponse({"error": "forbidden"}, status_code=403))
         return None
 
     @routes.post("/messages")
     async def post(request: Request) -> Response:
         if (answer := refused(request)) is not None:
             return answer
-        person = person_of(request)
+        cookie = cookie_of(request)
+        person = identity(cookie)
         address = request.client.host if request.client else "-"
         if not (person_limit.allow(person) and address_limit.allow(address)):
             t = translator(language(request))
             return private(JSONResponse({"error": t.gettext(TOO_FAST)}, status_code=429,
                                         headers={"Retry-After": str(int(per_person[1]))}))
-        try:
-            body = await request.json()
-        except ValueError:
-            body = None
+        body = await json_body(request)
+        if isinstance(body, Response):
+            return body
         message = inbound(person, body) if isinstance(body, dict) else None
         if message is None:
-            return JSONResponse({"error": "empty"}, status_code=400)
-        replies = await anyio.to_thread.run_sync(handle, message)
-        return private(JSONResponse({"messages": shown(person, replies)}))
+            return private(JSONResponse({"error": "empty"}, status_code=400))
+
+        def answer() -> tuple[list[Outbound], bool, str | None]:
+            moved(cookie)
+            replies = handle(message)
+            known, chosen = people.person(person) if people is not None else (True, None)
+            return replies, not known, chosen
+        replies, erased, chosen = await anyio.to_thread.run_sync(answer)
+        answered = {"messages": shown(person, replies)}
+        if erased:  # "erase my data" took the identity away: the page forgets the transcript too
+            answered["forget"] = True
+        if chosen:  # the page's own words in the language chosen in the chat (it may just have changed)
+            t = translator(chosen)
+            answered["page"] = {"lang": t.language, "dir": t.direction} | chrome(t)
+        return private(JSONResponse(answered))
+
+    @routes.post("/forget")
+    async def forget(request: Request) -> Response:
+        """"Forget this device" (a shared computer): the identity cookie goes; the page clears
+        its transcript and starts again as a stranger."""
+        if (answer := refused(request)) is not None:
+            return answer
+        response = private(JSONResponse({"forget": True}))
+        response.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="lax")
+        return response
 
     @routes.get("/messages")
     async def pending(request: Request) -> Response:
+        """What the bot started itself and the page has not shown yet: a read, changing nothing
+        (the page says what it showed with POST /chat/messages/seen)."""
         person = person_of(request)
-        if person is None or outbox is None:
+        if person is None:
             return private(JSONResponse({"messages": []}))
 
-        def take() -> list[Outbound]:
-            if clock() >= next_plan[0]:  # the outbox's planners (if it has any), now and then
+        def waiting() -> list[tuple[int, Outbound]]:
+            if outbox is not None and clock() >= next_plan[0]:  # the outbox's planners, now and then
                 next_plan[0] = clock() + PLAN_EVERY
                 outbox.plan()
-            claimed = outbox.claim(CHANNEL, person)
-            if claimed:
-                outbox.sent(claimed)
-            return [p.message for p in claimed]
-        return private(JSONResponse({"messages": shown(person, await anyio.to_thread.run_sync(take))}))
+            return people.waiting(person) if people is not None else []
+        found = await anyio.to_thread.run_sync(waiting)
+        return private(JSONResponse({"messages": [
+            shown(person, [message])[0] | {"id": row_id} for row_id, message in found]}))
+
+    @routes.post("/messages/seen")
+    async def seen(request: Request) -> Response:
+        """``{"ids": [...]}``: the messages of GET /chat/messages the page has shown, marked sent."""
+        if (answer := refused(request)) is not None:
+            return answer
+        body = await json_body(request)
+        if isinstance(body, Response):
+            return body
+        ids = body.get("ids") if isinstance(body, dict) else None
+        if not (isinstance(ids, list) and len(ids) <= 100 and all(type(i) is int for i in ids)):
+            return private(JSONResponse({"error": "ids"}, status_code=400))
+        person = person_of(request)
+        count = await anyio.to_thread.run_sync(lambda: people.shown(person, ids) if people is not None else 0)
+        return private(JSONResponse({"seen": count}))
 
     @routes.get("/files/{file_token}")
     async def file(request: Request, file_token: str) -> Response:
@@ -243,6 +256,30 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
             "Content-Disposition": f'attachment; filename="{_safe_name(found.filename)}"'}))
 
     return routes
+
+
+async def json_body(request: Request) -> object | Response:
+    """The request's JSON body; a 413 response past MAX_BODY bytes (told by Content-Length, or
+    counted while it arrives: the length may be absent or lie), 400 if it is not JSON (nested too
+    deep for the parser included)."""
+    try:
+        if int(request.headers.get("content-length") or 0) > MAX_BODY:
+            return _refusal("too large", 413)
+    except ValueError:
+        return _refusal("bad length", 400)
+    received = bytearray()
+    async for chunk in request.stream():
+        received += chunk
+        if len(received) > MAX_BODY:
+            return _refusal("too large", 413)
+    try:
+        return json.loads(received)
+    except (ValueError, RecursionError):
+        return _refusal("not json", 400)
+
+
+def _refusal(error: str, status: int) -> Response:
+    return JSONResponse({"error": error}, status_code=status, headers={"Cache-Control": "no-store", **HEADERS})
 
 
 def _safe_name(name: str) -> str:

@@ -54,18 +54,21 @@ class Browser:
         response = self.client.get("/chat")
         assert response.status_code == 200
         self.token = TOKEN.search(response.text).group(1)
+        self.cookie = self.client.cookies.get(webchat.COOKIE)
         return response
 
     @property
     def person(self) -> str:
-        return self.client.cookies.get(webchat.COOKIE)
+        """The person's external id: the hash of the cookie's secret."""
+        return webchat.identity(self.cookie)
 
     def post(self, client_id: str | None = None, **body) -> list[dict]:
         self.sent += 1
         body["client_id"] = client_id or f"m{self.sent}"
         response = self.client.post("/chat/messages", json=body, headers={"X-CSRF-Token": self.token})
         assert response.status_code == 200, response.text
-        self.replies = response.json()["messages"]
+        self.answer = response.json()
+        self.replies = self.answer["messages"]
         return self.replies
 
     def say(self, text: str, client_id: str | None = None) -> list[dict]:
@@ -128,7 +131,8 @@ def test_the_cookie_keeps_the_person_and_the_token(app, db):
         first.press("Yes, I agree")
         assert state_of(db, person, channel="web")["step"] == "first_name"
         page = again.text
-        assert 'lang="it"' in page and "<script src=\"/chat/chat.js\">" in page
+        # English was chosen in the chat: the page speaks it (no Accept-Language would say Italian)
+        assert 'lang="en"' in page and "<script src=\"/chat/chat.js\">" in page
     with TestClient(app) as other_client:
         other = Browser(other_client)
         assert other.person != person and other.token != token
@@ -190,7 +194,17 @@ def test_messages_the_bot_starts_itself_arrive_once(browser, db):
         assert outbox_db.enqueue(connection, contact_id=contact_id, key="t1", due_at=NOW,
                                  message=Outbound("Promemoria:\ndomani alle 10", (Button("Ok", "1|x|y"),)))
     first = browser.client.get("/chat/messages").json()["messages"]
+    [row_id] = [m.pop("id") for m in first]
     assert first == [{"text": "Promemoria:\ndomani alle 10", "buttons": [{"label": "Ok", "payload": "1|x|y"}]}]
+    # a GET is a read: asked again (a prefetch, a reload), the message is still there
+    assert [m["id"] for m in browser.client.get("/chat/messages").json()["messages"]] == [row_id]
+    assert browser.client.post("/chat/messages/seen", json={"ids": [row_id]}).status_code == 403  # no token
+    with TestClient(browser.client.app) as stranger:  # another person cannot mark my messages
+        other = Browser(stranger)
+        assert stranger.post("/chat/messages/seen", json={"ids": [row_id]},
+                             headers={"X-CSRF-Token": other.token}).json() == {"seen": 0}
+    seen = browser.client.post("/chat/messages/seen", json={"ids": [row_id]}, headers={"X-CSRF-Token": browser.token})
+    assert seen.json() == {"seen": 1}
     assert browser.client.get("/chat/messages").json()["messages"] == []
 
 
@@ -241,6 +255,43 @@ def test_empty_or_odd_bodies_are_refused():
         for body in ({}, {"text": "   "}, {"payload": 5}, [1, 2]):
             response = client.post("/chat/messages", json=body, headers={"X-CSRF-Token": me.token})
             assert response.status_code == 400
+
+
+def test_odd_bodies_are_refused_before_they_cost_anything():
+    handled = []
+    app = FastAPI()
+    app.include_router(webchat.router(lambda i: handled.append(i) or [Outbound("ok")], secret="s"))
+    with TestClient(app) as client:
+        me = Browser(client)
+        headers = {"X-CSRF-Token": me.token, "Content-Type": "application/json"}
+        deep = "[" * 100_000 + "]" * 100_000
+        assert client.post("/chat/messages", content=deep[:8000] + deep[-8000:], headers=headers).status_code == 400
+        assert client.post("/chat/messages", content='{"a":' * 2000 + "1" + "}" * 2000,
+                           headers=headers).status_code == 400
+        big = '{"text": "' + "x" * webchat.MAX_BODY + '"}'
+        assert client.post("/chat/messages", content=big, headers=headers).status_code == 413
+        # without a Content-Length (chunked): counted while it arrives
+        chunks = (part.encode() for part in [big[:5000], big[5000:10000], big[10000:]])
+        assert client.post("/chat/messages", content=chunks, headers=headers).status_code == 413
+        lying = client.post("/chat/messages", content=big, headers={**headers, "Content-Length": "20"})
+        assert lying.status_code in (400, 413)
+        assert client.post("/chat/messages/seen", content=big, headers=headers).status_code == 413
+        assert not handled
+        assert client.post("/chat/messages", json={"text": "hi", "client_id": "a"},
+                           headers={"X-CSRF-Token": me.token}).status_code == 200
+
+
+def test_the_chat_is_served_with_a_strict_content_security_policy(app):
+    with TestClient(app) as client:
+        page = client.get("/chat")
+        policy = page.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+        assert "<script>" not in page.text and " on" not in re.sub(r"\s+", " ", page.text).replace(" one", "")
+        for response in (page, client.get("/chat/chat.js"), client.get("/chat/messages"),
+                         client.post("/chat/messages", json={})):
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert response.headers["referrer-policy"] == "no-referrer"
+            assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
 
 
 def test_the_outboxs_planners_run_now_and_then_when_pages_ask(db):

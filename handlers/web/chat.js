@@ -26,6 +26,12 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
+  // The whole newest message, with its buttons and file, in view above the input bar; the start
+  // of it when it is taller than the messages' box.
+  function reveal(item) {
+    list.scrollTop = list.scrollHeight;
+    if (item.offsetHeight > list.clientHeight) list.scrollTop = item.offsetTop - 8;
+  }
   function show(entry) {
     var item = document.createElement("li");
     item.className = entry.who;
@@ -54,7 +60,23 @@
       item.appendChild(row);
     }
     list.appendChild(item);
-    item.scrollIntoView({block: "end"});
+    reveal(item);
+  }
+  // The page's own words follow the language chosen in the chat.
+  function relabel(words) {
+    document.documentElement.lang = words.lang;
+    document.documentElement.dir = words.dir;
+    document.title = words.title;
+    document.querySelector("h1").textContent = words.title;
+    input.placeholder = words.placeholder;
+    input.setAttribute("aria-label", words.placeholder);
+    document.getElementById("send").textContent = words.send;
+    document.getElementById("forget").textContent = words.forget;
+  }
+  function forgetTranscript() {
+    history = [];
+    try { localStorage.removeItem(storeKey); } catch (e) { /* off */ }
+    list.textContent = "";
   }
   function add(entry) {
     history.push(entry);
@@ -82,7 +104,13 @@
       body: JSON.stringify(body)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (response.ok) { clearNotice(); addReplies(data.messages || []); return; }
+        if (response.ok) {
+          clearNotice();
+          if (data.forget) forgetTranscript();  // "erase my data": nothing of before stays on this browser
+          if (data.page) relabel(data.page);
+          addReplies(data.messages || []);
+          return;
+        }
         // A stale page (its token no longer fits the cookie): reload it, once; cookies off: just say so.
         if (response.status === 403) {
           warn("\u21BB");
@@ -109,8 +137,25 @@
     if (busy) return;
     fetch("/chat/messages", {credentials: "same-origin"}).then(function (response) {
       return response.ok ? response.json() : {messages: []};
-    }).then(function (data) { addReplies(data.messages || []); }, function () {});
+    }).then(function (data) {
+      var messages = data.messages || [];
+      if (!messages.length) return;
+      addReplies(messages);
+      // shown: now the server may mark them sent (the GET itself changes nothing)
+      return fetch("/chat/messages/seen", {
+        method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
+        body: JSON.stringify({ids: messages.map(function (m) { return m.id; })})
+      });
+    }).catch(function () {});
   }
+
+  // "Forget this device" (a shared computer): the transcript and the identity cookie go, at once.
+  document.getElementById("forget").addEventListener("click", function () {
+    forgetTranscript();
+    fetch("/chat/forget", {method: "POST", credentials: "same-origin", headers: {"X-CSRF-Token": csrf}})
+      .then(function () { location.reload(); }, function () { location.reload(); });
+  });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
