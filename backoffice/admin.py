@@ -3,17 +3,26 @@ on POST (sqladmin routes them as GET links, which no CSRF token could protect), 
 shows the queue, and the templates get the CSRF token, Italian dates and role checks."""
 from __future__ import annotations
 
+import logging
 from types import MethodType
 
 import anyio
 from sqladmin import Admin, BaseView, ModelView
 from sqladmin.authentication import login_required
+from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from conversations import languages
 
 from backoffice import i18n, roles, security
+
+log = logging.getLogger(__name__)
+# What a wrong address raises deep inside sqladmin or a page: an id that is not a number or too
+# large for the database ("/details/1'", "/details/99999999999999999999"), a day out of the
+# calendar's range ("?day=9999-12-31"). The operator gets the office's error page, never a 500.
+BAD_ADDRESS = (ValueError, OverflowError, DataError)
 
 
 class OfficeAdmin(Admin):
@@ -25,6 +34,16 @@ class OfficeAdmin(Admin):
                            format_date=i18n.format_date, format_datetime=i18n.format_datetime,
                            person_languages=i18n.person_languages, person_language=i18n.person_language,
                            default_person_language=languages.DEFAULT)
+        error_page = self.admin.exception_handlers[HTTPException]
+
+        async def bad_address(request: Request, error: Exception) -> Response:
+            log.warning("a wrong address in the office: %s", request.url.path, exc_info=error)
+            # An id that cannot exist: that page does not exist; anything else in the address: 400.
+            missing = any(part in request.url.path for part in ("/details/", "/edit/"))
+            return await error_page(request, HTTPException(status_code=404 if missing else 400))
+
+        for kind in BAD_ADDRESS:
+            self.admin.exception_handlers[kind] = bad_address
 
     def _handle_action_decorated_func(self, func: MethodType, view: type[BaseView | ModelView],
                                       view_instance: BaseView | ModelView) -> None:
