@@ -44,6 +44,9 @@ class OfficeAdmin(Admin):
 
         for kind in BAD_ADDRESS:
             self.admin.exception_handlers[kind] = bad_address
+        # Logging out changes state: POST only, with the CSRF token (layout.html's form).
+        [logout] = [route for route in self.admin.router.routes if getattr(route, "name", "") == "logout"]
+        logout.methods = {"POST"}
 
     def _handle_action_decorated_func(self, func: MethodType, view: type[BaseView | ModelView],
                                       view_instance: BaseView | ModelView) -> None:

@@ -97,6 +97,11 @@ def login(http, username: str, password: str | None = None):
                                             "csrf_token": token})
 
 
+def logout(http):
+    """The "Esci" button: a POST with the CSRF token of the page it is on."""
+    return http.post("/office/logout", data={"csrf_token": csrf(http, "/office/")})
+
+
 def logged_in(http, username: str):
     response = login(http, username)
     assert response.status_code == 302 and response.headers["location"].endswith("/office/"), response.text[:300]

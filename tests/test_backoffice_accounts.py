@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.models import OfficeOperator
-from tests.office_support import (TestClient, audit_rows, client, csrf, fast_hashes, logged_in,  # noqa: F401
+from tests.office_support import (logout, TestClient, audit_rows, client, csrf, fast_hashes, logged_in,  # noqa: F401
                                   login, office, office_accounts)
 
 SECRET = re.compile(r'id="secret-value">([^<]+)<|value="([A-Za-z0-9_-]{16})"')
@@ -31,7 +31,7 @@ def test_an_admin_creates_an_account_and_sees_its_password_once(client, db):
     [entry] = audit_rows(db, table_name="office_operator", action="create")
     assert entry.operator_name == "anna" and entry.after["username"] == "paola"
     assert entry.after["password_hash"] == "***"  # never a hash in the log
-    client.get("/office/logout")
+    logout(client)
     assert login(client, "paola", password).status_code == 302
 
 

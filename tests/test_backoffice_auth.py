@@ -12,7 +12,7 @@ from backoffice.app import create_app
 from backoffice.settings import OfficeSettings
 from store.models import OfficeOperator, OfficeSecret
 from tests.conftest import NOW
-from tests.office_support import (PASSWORDS, TestClient, audit_rows, client, csrf, fast_hashes,  # noqa: F401
+from tests.office_support import (logout, PASSWORDS, TestClient, audit_rows, client, csrf, fast_hashes,  # noqa: F401
                                   logged_in, login, office, office_accounts)
 
 
@@ -66,7 +66,7 @@ def test_login_opens_a_session_and_logout_ends_it_even_for_a_copied_cookie(clien
     logged_in(client, "otto")
     assert client.get("/office/registration/list").status_code == 200
     copied = dict(client.cookies)
-    assert client.get("/office/logout").headers["location"].endswith("/office/login")
+    assert logout(client).headers["location"].endswith("/office/login")
     assert client.get("/office/registration/list").status_code == 302
     client.cookies.clear()
     client.cookies.update(copied)  # the cookie from before the logout: its session is gone
@@ -138,7 +138,7 @@ def test_five_failures_then_a_growing_wait_even_with_the_right_password(client, 
     assert login(client, "otto").status_code == 429
     office.clock.advance(seconds=30)
     assert login(client, "otto").status_code == 302  # the wait is over; the success clears the account
-    client.get("/office/logout")
+    logout(client)
     assert login(client, "otto", "wrong-password").status_code == 400
 
 
@@ -182,7 +182,7 @@ def test_changing_ones_password_ends_the_other_sessions(office):
         assert response.status_code == 303
         assert here.get("/office/").status_code == 200  # this browser stays in
         assert there.get("/office/").status_code == 302  # the other one is out
-        here.get("/office/logout")
+        logout(here)
         assert login(here, "vera").status_code == 400
         assert login(here, "vera", "a-new-password").status_code == 302
 
@@ -197,3 +197,15 @@ def test_the_signing_key_is_generated_once_and_shared(db, office_accounts):
         b.cookies.update(dict(a.cookies))
         assert b.get("/office/").status_code == 200  # the other process reads the same cookie
     assert len(secret.value) >= 40
+
+
+def test_logout_is_a_post_with_the_csrf_token_never_a_link(client, db):
+    """A cross-site page could log the operator out with a GET link or a form without the token."""
+    logged_in(client, "otto")
+    page = client.get("/office/").text
+    assert 'id="logout-form"' in page and 'method="POST"' in page
+    assert client.get("/office/logout").status_code == 405
+    assert client.post("/office/logout", data={}).status_code == 403
+    assert client.get("/office/registration/list").status_code == 200  # still logged in
+    assert logout(client).status_code == 302
+    assert client.get("/office/registration/list").status_code == 302

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from backoffice import spreadsheet
 from store.models import Registration
 from store.models import ProgrammeEvent
-from tests.office_support import (PERSONAL, client, fast_hashes, logged_in, office, office_accounts,  # noqa: F401
+from tests.office_support import (logout, PERSONAL, client, fast_hashes, logged_in, office, office_accounts,  # noqa: F401
                                   programme)
 
 
@@ -141,7 +141,7 @@ def test_every_data_list_exports_for_operators_but_not_for_viewers(client, path,
     assert f"/office/{identity}/export/csv" in listing
     rows = read_csv(client.get(f"/office/{identity}/export/csv"))
     assert len(rows) >= 2 and all(not re.fullmatch(r"[a-z_]+", title) for title in rows[0]), rows[0]
-    client.get("/office/logout")
+    logout(client)
     logged_in(client, "vera")
     assert client.get(f"/office/{identity}/export/csv").status_code == 403
 
@@ -162,7 +162,7 @@ def test_admins_export_the_accounts_and_the_audit_log_without_secrets(client, pa
     assert "argon2" not in str(accounts) and "Operatore" in str(accounts)
     audit = read_csv(client.get("/office/office-audit/export/csv"))
     assert audit[0][1:4] == ["Quando", "Chi", "Account"] and any(row[2] == "anna" for row in audit[1:])
-    client.get("/office/logout")
+    logout(client)
     logged_in(client, "otto")
     assert client.get("/office/office-operator/export/csv").status_code == 403
 
