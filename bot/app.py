@@ -16,6 +16,8 @@ from sqlalchemy import Engine
 from services.clock import utcnow
 from services.office import signing_key as keys
 
+from handlers.body_limit import WEBHOOK_LIMIT, BodyLimit
+
 from backoffice import app as office_app
 from backoffice.security import HardenResponses
 from backoffice.settings import OfficeSettings
@@ -51,12 +53,15 @@ def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret:
             yield
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    hooks: list[str] = []  # the platforms' POST routes: their bodies are limited before being read
     if webhook is not None:
         from bot.webhook import WEBHOOK_PATH
 
         app.router.routes.extend(r for r in webhook.routes if getattr(r, "path", None) == WEBHOOK_PATH)
+        hooks.append(WEBHOOK_PATH)
     for router in routers:
         app.include_router(router)
+        hooks += [route.path for route in router.routes if "POST" in (getattr(route, "methods", None) or ())]
     if service is not None:
         from handlers import webchat
         from services.web_chat import WebChatPeople
@@ -67,4 +72,5 @@ def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret:
     app.state.office = office.state.office
     app.mount("", office)  # last: everything the routes above do not take (/office, /health, /)
     app.add_middleware(HardenResponses, private_prefix=office_app.BASE_URL)
+    app.add_middleware(BodyLimit, limits={path: WEBHOOK_LIMIT for path in hooks})
     return app
