@@ -101,12 +101,14 @@ def my_appointments(ctx: Ctx) -> Outbound:
     else:
         lines += [_("You have no interview booked."), ""]
         buttons.append(action_button(_("Book an interview"), BookInterview()))
-    for seat in seats:
+    days = [ctx.t.day_label(seat.workshop.starts_at) for seat in seats]
+    for seat, day in zip(seats, days):
         status = (_("waiting list, number {position}").format(position=seat.position)
                   if seat.status == "waitlisted" else _("signed up"))
         lines += [_("Workshop ({status}):").format(status=status), describe.workshop_text(ctx, seat.workshop), ""]
-        buttons.append(action_button(_("Cancel {day}").format(day=ctx.t.day_label(seat.workshop.starts_at)),
-                               GiveBackSeat(seat.registration_id)))
+        if days.count(day) > 1:  # two sessions on one day: the time tells the buttons apart
+            day = f"{day} {ctx.t.time_label(seat.workshop.starts_at)}"
+        buttons.append(action_button(_("Cancel {day}").format(day=day), GiveBackSeat(seat.registration_id)))
     if not seats:
         lines.append(_("You are not signed up for any workshop."))
     buttons += [action_button(_("Workshops"), Workshops()), action_button(_("Menu"), Menu())]

@@ -520,3 +520,21 @@ def test_people_not_registered_are_asked_to_register_first(chat, db, action):
     chat.press("Register")
     assert "Do you agree?" in chat.text  # the registration goes on where it was
     assert bookings(db) == [] and registrations(db) == []
+
+
+def test_two_workshop_seats_on_one_day_have_cancel_buttons_that_read_apart(person, db):
+    """Issue 13: two sessions on the same day read "Cancel Sat, 28 Nov" twice."""
+    morning = add_workshop(db, days_ahead(3, 10), capacity=5)
+    afternoon = add_workshop(db, days_ahead(3, 15), capacity=5)
+    for label in ("Sat, 28 Nov 10:00", "Sat, 28 Nov 15:00"):
+        person.say("/menu")
+        person.press("Workshops")
+        person.press(label)
+        person.press("Yes, sign me up")
+    person.press("My appointments")
+    cancels = [label for label in person.labels if label.startswith("Cancel Sat")]
+    assert cancels == ["Cancel Sat, 28 Nov 10:00", "Cancel Sat, 28 Nov 15:00"]
+    person.press("Cancel Sat, 28 Nov 15:00")
+    person.press("Yes, give it up")
+    assert [r.status for r in registrations(db, afternoon)] == ["cancelled"]
+    assert [r.status for r in registrations(db, morning)] == ["registered"]
