@@ -68,7 +68,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Callable
 
-from tests.fake_network import RESET, Answer, Down, Fault, Hold, Network
+from tests.fake_network import RESET, Answer, Down, Fault, FaultControls, Hold, Network, write_json
 
 __all__ = ["BAD_GATEWAY", "BOT_USER", "Call", "Down", "FLOOD", "FakeBotApi", "Faults", "Hold", "RESET",
            "flood"]
@@ -148,7 +148,7 @@ class _Bucket:
         self.tokens -= 1
 
 
-class FakeBotApi:
+class FakeBotApi(FaultControls):
     def __init__(self, token: str | None = None, *, bot_user: dict[str, Any] | None = None,
                  host: str = "127.0.0.1", port: int = 0, rate: float | None = None, burst: float = 1.0,
                  per_chat_rate: float | None = None, per_chat_burst: float = 3.0,
@@ -313,20 +313,6 @@ class FakeBotApi:
         about ``chat_id`` (any when None) meet ``fault``: BAD_GATEWAY, FLOOD, flood(s), Hold(...),
         RESET or Down(seconds). A refused call has no effect (a Hold with deliver=True has)."""
         self._network.refuse(fault, method=method, target=chat_id, times=times)
-
-    def clear_faults(self) -> None:
-        self._network.clear()
-
-    def down(self) -> None:
-        """Stop listening (connections are refused) and cut the open connections, until ``up()``."""
-        self._network.down()
-
-    def up(self) -> None:
-        self._network.up()
-
-    def listen(self, callback: Callable[[Call], None]) -> None:
-        """``callback(call)`` is told of each call once it is answered or reset, in the server's thread."""
-        self._listeners.append(callback)
 
     def chat_calls(self, chat_id: int, methods: set[str] | None = None, since: int = 0) -> list[Call]:
         """The calls about one chat (of ``methods``, by default those that send or edit), in the
@@ -616,15 +602,7 @@ class FakeBotApi:
                     api._answered(call)
 
             def _answer(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the bot went away (killed, or gave up waiting)
+                write_json(self, status, payload)
 
             def log_message(self, format, *args):  # quiet: the URL path carries the token
                 pass

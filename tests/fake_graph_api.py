@@ -44,6 +44,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import hashlib
+import functools
 import hmac
 import itertools
 import json
@@ -54,7 +55,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, Callable
 
 from bot.settings import WhatsAppSettings
-from tests.fake_network import RESET, Answer, Down, Fault, Hold, Network
+from tests.fake_network import RESET, Answer, Down, Fault, FaultControls, Hold, Network, write_json
 
 __all__ = ["BAD_GATEWAY", "Down", "ERRORS", "FakeGraphApi", "GraphCall", "Hold", "MEDIA_TYPES", "RATE_LIMIT",
            "RESET", "THROUGHPUT", "Upload", "WaChat", "failed_status"]
@@ -112,7 +113,7 @@ class Upload:
     content: bytes
 
 
-class FakeGraphApi:
+class FakeGraphApi(FaultControls):
     def __init__(self, *, token: str, phone_id: str, version: str = "21.0", latency: float = 0.0,
                  check_media: bool = False):
         self.token, self.phone_id, self.version = token, phone_id, version
@@ -153,19 +154,6 @@ class FakeGraphApi:
         "media"; any when None) to ``to`` (any when None) meet ``fault`` (see the module's docstring)."""
         self._network.refuse(fault, method=kind, target=to, times=times)
 
-    def clear_faults(self) -> None:
-        self._network.clear()
-
-    def down(self) -> None:
-        self._network.down()
-
-    def up(self) -> None:
-        self._network.up()
-
-    def listen(self, callback: Callable[[GraphCall], None]) -> None:
-        """``callback(call)`` is told of each call once it is answered or reset."""
-        self._listeners.append(callback)
-
     def calls_to(self, to: str, kind: str = "messages") -> list[GraphCall]:
         """The calls of ``kind`` to one number, in the order they arrived."""
         with self._lock:
@@ -190,21 +178,10 @@ class FakeGraphApi:
                 fault = fake._network.fault_for(call.kind, call.to)
                 try:
                     fake._network.serve(self, call, fault, lambda: fake._answer(self.path, self.headers, raw),
-                                        self._write)
+                                        functools.partial(write_json, self))
                 finally:
                     for listener in list(fake._listeners):
                         listener(call)
-
-            def _write(self, status: int, answer: dict) -> None:
-                data = json.dumps(answer).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting
 
         self._network = Network(Handler, latency=self._latency, name="fake-graph-api")
         self._network.start()

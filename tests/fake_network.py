@@ -24,16 +24,17 @@ the answer was written; None if it never was), ``status`` (None: reset or not an
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
 import struct
 import threading
 import time
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
-__all__ = ["Answer", "Down", "Hold", "Network", "RESET", "Reset", "Server"]
+__all__ = ["Answer", "Down", "FaultControls", "Hold", "Network", "RESET", "Reset", "Server", "write_json"]
 
 
 @dataclass(frozen=True)
@@ -235,3 +236,38 @@ class Network:
         exchange.status = status
         exchange.answered_at = time.monotonic()  # before the write: the client may look at once
         write(status, body)
+
+
+def write_json(handler: BaseHTTPRequestHandler, status: int, payload: dict[str, Any]) -> None:
+    """Answer a fake's request with JSON; a client that went away (killed, or gave up waiting)
+    is no error of the fake's."""
+    data = json.dumps(payload).encode()
+    try:
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
+class FaultControls:
+    """What both fakes give tests of their ``_network`` (a Network) and ``_listeners``."""
+
+    _network: Network
+    _listeners: list
+
+    def clear_faults(self) -> None:
+        self._network.clear()
+
+    def down(self) -> None:
+        """Stop listening (connections are refused) and cut the open connections, until ``up()``."""
+        self._network.down()
+
+    def up(self) -> None:
+        self._network.up()
+
+    def listen(self, callback: Callable[[Any], None]) -> None:
+        """``callback(call)`` is told of each call once it is answered or reset, in the server's thread."""
+        self._listeners.append(callback)
