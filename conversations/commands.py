@@ -86,7 +86,7 @@ class Commands(CommandSet):
         _ = ctx.t.gettext
         code = ctx.store.registration_code()
         if code:
-            return [Outbound(_("You are already registered. Your code is {code}.").format(code=code)),
+            return [Outbound(_("You are already registered. Your code is {code}.").format(code=ctx.t.isolate(code))),
                     self.menu(engine, ctx)]
         if ctx.state.flow == registration.NAME:
             return engine.reprompt(ctx)
@@ -144,15 +144,15 @@ class Commands(CommandSet):
             if channel in _ID_NOT_SHOWN:
                 lines.append(_("Account: {channel}").format(channel=name))
             else:
-                lines.append(_("Account: {channel} {id}").format(channel=name, id=external_id))
+                lines.append(_("Account: {channel} {id}").format(channel=name, id=ctx.t.isolate(external_id)))
         lines += preferences.lines(ctx)
         for version, given_at in data.consents:
             lines.append(_("Consent to the privacy notice {version}: {date}").format(
-                version=version, date=ctx.t.format_datetime(given_at)))
+                version=ctx.t.isolate(version), date=ctx.t.isolate(ctx.t.format_datetime(given_at))))
         if data.registration:
             reg = data.registration
             lines += ["", _("Registration {code} of {date}, status: {status}").format(
-                code=reg["code"], date=ctx.t.format_date(reg["created_at"]),
+                code=ctx.t.isolate(reg["code"]), date=ctx.t.isolate(ctx.t.format_date(reg["created_at"])),
                 status=_(registration.STATUS_LABELS.get(reg["status"], reg["status"])))]
             lines += registration.summary_lines(reg["answers"], ctx)
             lines += ["", appointments.my_appointments(ctx).text]

@@ -36,7 +36,7 @@ def slot_text(ctx: Ctx, slot: Slot) -> str:
              ctx.t.ngettext("{count} minute", "{count} minutes", slot.duration_minutes).format(
                  count=slot.duration_minutes) + ", " + _(MODES.get(slot.mode, MODES["in_person"]))]
     if slot.mode == "in_person" and slot.address:
-        lines.append(_("Where: {address}").format(address=slot.address))
+        lines.append(_("Where: {address}").format(address=ctx.t.isolate(slot.address)))
     return "\n".join(lines)
 
 
@@ -57,11 +57,11 @@ def seats_text(ctx: Ctx, workshop: Workshop) -> str:
 def workshop_text(ctx: Ctx, workshop: Workshop) -> str:
     _ = ctx.t.gettext
     lines = [f"«{workshop.title}»",
-             _("{day}, {start}-{end}").format(
-                 day=ctx.t.format_date(workshop.starts_at, "full"),
-                 start=ctx.t.time_label(workshop.starts_at), end=ctx.t.time_label(workshop.ends_at))]
+             # Translators: a workshop's day and hours: "venerdì 4 dicembre 2026, 09:30–11:00"
+             _("{day}, {hours}").format(day=ctx.t.format_date(workshop.starts_at, "full"),
+                                        hours=ctx.t.hours(workshop.starts_at, workshop.ends_at))]
     if workshop.place:
-        lines.append(_("Where: {address}").format(address=workshop.place))
+        lines.append(_("Where: {address}").format(address=ctx.t.isolate(workshop.place)))
     if workshop.description:
         lines.append(workshop.description)
     return "\n".join(lines)

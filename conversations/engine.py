@@ -14,6 +14,7 @@ from . import payload
 from .flow import DONE, SKIP, Ctx, Flow, Invalid, Outcome, State, Step
 from .messages import Button, Inbound, Kind, Outbound, offers_contact_button
 from .store import Store
+from .typed import plain_inbound
 
 MAX_TEXT = 1000  # longer messages are refused whatever the step says
 
@@ -30,7 +31,7 @@ class Engine:
 
     # -- entry point ---------------------------------------------------------
     def handle(self, state: State, inbound: Inbound, store: Store, now: dt.datetime) -> list[Outbound]:
-        replies = self._dispatch(Ctx(state=state, store=store, inbound=inbound, now=now))
+        replies = self._dispatch(Ctx(state=state, store=store, inbound=plain_inbound(inbound), now=now))
         with_buttons = [reply for reply in replies if reply.buttons]
         if with_buttons:
             state.buttons = [[b.label, b.payload] for b in with_buttons[-1].buttons]

@@ -5,11 +5,19 @@ language of conversations.languages (Italian the default). Dates are shown in Eu
 way the person's language writes them, and always unambiguous: the month in words, the day before
 or after it as the language has it, a 24-hour clock. Never CLDR's "short" or "medium" widths:
 American English writes 4 December as "12/4/26" and 10:45 as "10:45 AM", which people here read
-as 12 April, and some languages' short times have a day period ("h:mm a").
+as 12 April, and some languages' short times have a day period ("h:mm a"). Digits are Latin in
+every language (Babel's dates always are; the registry's locales keep its numbers so too): the
+codes, phone numbers and codice fiscale the office writes are Latin, and one message should not
+mix two sets of digits. Typed digits of any script are read (conversations.typed).
+
+Values put into a translated sentence (names, codes, phone numbers, dates) go through
+``Translator.isolate``: in a right-to-left language a Latin code or "+39 347 123 4567" inside
+Arabic would otherwise be reordered by the Unicode bidi algorithm ("4567 123 347 39+").
 """
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,6 +30,7 @@ from . import languages
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 TIMEZONE = ZoneInfo("Europe/Rome")
 WORDED = ("long", "full")  # CLDR's date widths with the month in words, in every language
+FSI, PDI = "\u2068", "\u2069"  # FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE
 
 
 def N_(message: str) -> str:
@@ -57,6 +66,12 @@ class Translator:
         _ = self.gettext
         return _("{day}, {time}").format(day=self.format_date(value, fmt), time=self.time_label(value))
 
+    def hours(self, start: dt.datetime, end: dt.datetime) -> str:
+        """From a time to another on the same day, "09:30–11:00", as one isolated unit: in Arabic
+        two bare times around a dash would read the wrong way round ("11:00–09:30")."""
+        return self.isolate(babel_dates.format_interval(start.astimezone(TIMEZONE), end.astimezone(TIMEZONE),
+                                                        "Hm", tzinfo=TIMEZONE, locale=self.locale))
+
     def day_label(self, value: dt.date | dt.datetime) -> str:
         """A short day for a button: "ven 4 dic" / "Fri, 4 Dec" (datetimes by their day in Rome)."""
         return babel_dates.format_skeleton("MMMEd", _rome_day(value), locale=self.locale)
@@ -67,10 +82,30 @@ class Translator:
                                            locale=self.locale)
 
     def month_names(self) -> dict[int, list[str]]:
-        """Wide and abbreviated month names, for parsing "5 marzo 1990"."""
-        wide = babel_dates.get_month_names("wide", locale=self.locale)
-        short = babel_dates.get_month_names("abbreviated", locale=self.locale)
-        return {m: [wide[m], short[m]] for m in range(1, 13)}
+        """Wide and abbreviated month names, as in a date and standing alone (Ukrainian writes
+        "14 лютого" but names the month "лютий"), for parsing "5 marzo 1990"."""
+        names: dict[int, list[str]] = {m: [] for m in range(1, 13)}
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in babel_dates.get_month_names(width, context, self.locale).items():
+                    names[number].append(name)
+        return names
+
+    def isolate(self, value: object) -> str:
+        """A value for a translated sentence (a name, a code, a phone number, a date), wrapped in
+        Unicode's isolates (FSI ... PDI) where its direction could upset the sentence's: always in
+        a right-to-left language, and in a left-to-right one only a value with right-to-left
+        letters (an Arabic name in an Italian sentence). Latin values in Italian or English stay
+        as they are: nothing to fix there, and their texts stay plain to read and to test."""
+        text = str(value)
+        if text and "\n" not in text and (self.direction == "rtl" or has_rtl(text)):
+            return f"{FSI}{text}{PDI}"
+        return text
+
+
+def has_rtl(text: str) -> bool:
+    """Whether ``text`` has a right-to-left letter (Hebrew, Arabic, Urdu's script...)."""
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
 
 
 def _rome_day(value: dt.date | dt.datetime) -> dt.date:

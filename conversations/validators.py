@@ -63,18 +63,19 @@ def birth_date(text: str, ctx: Ctx) -> str:
 
 
 def _parse_date(text: str, ctx: Ctx) -> dt.date | None:
+    """Day, month, year: "14/02/1988" (also with - . or spaces, a two-digit year) in every
+    language, or with the month in words in the person's language, Italian or English ("14
+    febbraio 1988", "14 de febrero de 1988", "14 лютого 1988", "١٤ فبراير ١٩٨٨"). Never the month
+    first: 02/03 is the 2nd of March here, whatever the language."""
     text = normalize(text)
-    numeric = re.fullmatch(r"(\d{1,2})\s*[/\-. ]\s*(\d{1,2})\s*[/\-. ]\s*(\d{2}|\d{4})", text)
+    numeric = re.fullmatch(r"(\d{1,2})\s*[/\-. ]\s*(\d{1,2})\s*[/\-. ]\s*(\d{2}|\d{4})", text, re.ASCII)
     if numeric:
         day, month, year = (int(g) for g in numeric.groups())
     else:
-        words = re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})", text)
-        if not words:
+        worded = _worded_date(text, ctx)
+        if worded is None:
             return None
-        day, year = int(words.group(1)), int(words.group(3))
-        month = _month_number(words.group(2), ctx)
-        if month is None:
-            return None
+        day, month, year = worded
     if year < 100:  # "5/3/90": the most recent past century
         year += 2000 if 2000 + year <= ctx.today.year else 1900
     try:
@@ -83,12 +84,54 @@ def _parse_date(text: str, ctx: Ctx) -> dt.date | None:
         return None
 
 
+def _worded_date(text: str, ctx: Ctx) -> tuple[int, int, int] | None:
+    """(day, month, year) of a date with its month in words, in any order, with the words a
+    language's dates put around them ("de", "р."), commas included; None otherwise."""
+    tokens = re.findall(r"[0-9]+|[^0-9\s.,،/\-]+", text)
+    numbers = [t for t in tokens if t.isascii() and t.isdecimal()]
+    words = [t for t in tokens if t not in numbers]
+    days = [n for n in numbers if len(n) <= 2]
+    years = [n for n in numbers if len(n) == 4]
+    if len(numbers) != 2 or len(days) != 1 or len(years) != 1:
+        return None
+    months = {word: _month_number(word, ctx) for word in words}
+    named = {month for month in months.values() if month is not None}  # "mar": March, or Tuesday
+    if len(named) != 1 or any(m is None and w not in _date_words() for w, m in months.items()):
+        return None
+    return int(days[0]), named.pop(), int(years[0])
+
+
 def _month_number(word: str, ctx: Ctx) -> int | None:
     for language in (ctx.state.language, *languages.CODES):
-        for number, names in translator(language).month_names().items():
-            if word in {normalize(n).rstrip(".") for n in names}:
-                return number
+        if (number := _months(language).get(word)) is not None:
+            return number
     return None
+
+
+@lru_cache(maxsize=None)
+def _months(language: str) -> dict[str, int]:
+    """A language's month names, normalised as typed text is, to their numbers."""
+    return {normalize(name).rstrip("."): number
+            for number, names in reversed(translator(language).month_names().items()) for name in names}
+
+
+@lru_cache(maxsize=1)
+def _date_words() -> frozenset[str]:
+    """The words the registry's languages write around a date's numbers and month: Spanish "de",
+    Ukrainian "р." (рік), the quoted literals of CLDR's date patterns; and the days of the week
+    ("domenica 14 febbraio 1988", as the bot itself writes dates)."""
+    from babel import Locale
+    from babel.dates import get_day_names
+
+    found = set()
+    for language in languages.ALL:
+        for width in ("long", "medium", "full"):
+            pattern = Locale.parse(language.locale).date_formats[width].pattern
+            for literal in re.findall(r"'([^']+)'", pattern):
+                found.update(literal.split())
+        for width in ("wide", "abbreviated"):
+            found.update(get_day_names(width, "format", language.locale).values())
+    return frozenset(plain for word in found if (plain := normalize(word).strip(".")))
 
 
 def tax_code(text: str, ctx: Ctx) -> str:
@@ -101,7 +144,7 @@ def tax_code(text: str, ctx: Ctx) -> str:
     if born and not tax_code_matches(code, born):
         shown = ctx.t.format_date(dt.date.fromisoformat(born))
         raise Invalid(_("This codice fiscale does not match your date of birth ({date}). "
-                        "Please check it.").format(date=shown))
+                        "Please check it.").format(date=ctx.t.isolate(shown)))
     return code
 
 

@@ -132,8 +132,9 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
     def chosen_language(person: str) -> str | None:
         return people.person(person)[1] if people is not None else None
 
-    def shown(person: str, replies: list[Outbound]) -> list[dict]:
-        return [render(reply, lambda r: f"{PREFIX}/files/{files.keep(person, r.file)}") for reply in replies]
+    def shown(person: str, replies: list[Outbound], language: str | None = None) -> list[dict]:
+        return [render(reply, lambda r: f"{PREFIX}/files/{files.keep(person, r.file)}", language)
+                for reply in replies]
 
     def private(response: Response) -> Response:
         response.headers["Cache-Control"] = "no-store"
@@ -196,7 +197,9 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
             known, chosen = people.person(person) if people is not None else (True, None)
             return replies, not known, chosen
         replies, erased, chosen = await anyio.to_thread.run_sync(answer)
-        answered = {"messages": shown(person, replies)}
+        # the replies are in the language chosen (the default before a choice; unknown once erased)
+        written = chosen or (None if erased else languages.DEFAULT)
+        answered = {"messages": shown(person, replies, written)}
         if erased:  # "erase my data" took the identity away: the page forgets the transcript too
             answered["forget"] = True
         if chosen:  # the page's own words in the language chosen in the chat (it may just have changed)

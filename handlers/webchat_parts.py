@@ -11,6 +11,7 @@ import threading
 import time
 from typing import Callable
 
+from conversations import languages
 from conversations.messages import Inbound, Kind, Outbound
 
 CHANNEL = "web"
@@ -31,10 +32,18 @@ def new_secret() -> str:
 
 
 # -- Outbound <-> JSON ----------------------------------------------------------------------------
-def render(outbound: Outbound, file_url: Callable[[Outbound], str] | None = None) -> dict:
-    """One reply as the page shows it. Text stays text: the page puts it in with textContent."""
+def render(outbound: Outbound, file_url: Callable[[Outbound], str] | None = None,
+           language: str | None = None) -> dict:
+    """One reply as the page shows it. Text stays text: the page puts it in with textContent.
+    ``language``: the one it is written in, for the bubble's ``lang`` and ``dir`` (Arabic and
+    Urdu right to left); None when unknown (a broadcast may fall back to Italian): ``dir`` is
+    then "auto", the browser's guess from the first letter."""
     shown = {"text": outbound.text,
-             "buttons": [{"label": b.label, "payload": b.payload} for b in outbound.buttons]}
+             "buttons": [{"label": b.label, "payload": b.payload} for b in outbound.buttons],
+             "dir": "auto"}
+    if language is not None:
+        written = languages.get(language)
+        shown |= {"lang": written.code, "dir": written.direction}
     if outbound.file and file_url:
         shown["file"] = {"filename": outbound.file.filename, "url": file_url(outbound)}
     return shown

@@ -198,9 +198,8 @@ def template_params(reader: describe.Reader, kind: str, view) -> list[str]:
     _ = reader.t.gettext
     if kind == INTERVIEW:
         return [_("your orientation interview"), describe.when(reader, view.starts_at)]
-    when = _("{day}, {start}-{end}").format(day=reader.t.format_date(view.starts_at, "full"),
-                                            start=reader.t.time_label(view.starts_at),
-                                            end=reader.t.time_label(view.ends_at))
+    when = _("{day}, {hours}").format(day=reader.t.format_date(view.starts_at, "full"),
+                                      hours=reader.t.hours(view.starts_at, view.ends_at))
     return [_("the workshop «{title}»").format(title=view.title), when]
 
 

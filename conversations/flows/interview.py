@@ -79,7 +79,7 @@ def _chosen_day(ctx: Ctx) -> dt.date:
 
 def _time_prompt(ctx: Ctx) -> str:
     _ = ctx.t.gettext
-    day = ctx.t.format_date(_chosen_day(ctx), "full")
+    day = ctx.t.isolate(ctx.t.format_date(_chosen_day(ctx), "full"))
     if not ctx.store.interview_slots(_chosen_day(ctx)):
         return _("There are no free times left on {day}. Please choose another day.").format(day=day)
     return _("Free times on {day}:").format(day=day)

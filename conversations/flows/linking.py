@@ -50,7 +50,7 @@ def _link(ctx: Ctx, code: str) -> tuple[LinkResult, str]:
         "taken": _("Your registration is already linked to another {channel} account. To change it, "
                    "please contact the Insieme per il lavoro office."),
     }
-    text = messages[result.status].format(code=result.registration_code,
+    text = messages[result.status].format(code=ctx.t.isolate(result.registration_code or ""),
                                           channel=channel_name(ctx.inbound.channel, ctx))
     return result, text
 
@@ -106,7 +106,7 @@ def _give_code(engine, ctx: Ctx) -> list[Outbound]:
     _ = ctx.t.gettext
     code = ctx.store.link_code()
     text = _("Your code: {code}\n\nTo use me also on another app (WhatsApp or Telegram): within 15 minutes, "
-             "write there:\n/link {code}\n\nThe code works once. Do not give it to anybody.").format(code=code)
+             "write there:\n/link {code}\n\nThe code works once. Do not give it to anybody.").format(code=ctx.t.isolate(code))
     if engine.current(ctx.state):
         return [Outbound(text)] + engine.reprompt(ctx)
     return [Outbound(text, (action_button(_("Menu"), Menu()),))]

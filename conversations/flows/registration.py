@@ -120,7 +120,8 @@ def _phone_confirm_prompt(ctx: Ctx) -> str:
     if phone is None:  # not a channel that gives the number: the usual question
         return _phone_prompt(ctx)
     return _("You are writing to me from this number: {phone}\nCan we call you on it? "
-             "If not, tap \"Another number\" or type it.").format(phone=validators.show_phone(phone, ctx))
+             "If not, tap \"Another number\" or type it.").format(
+        phone=ctx.t.isolate(validators.show_phone(phone, ctx)))
 
 
 def _after_phone_confirm(ctx: Ctx, value: str) -> Outcome:
@@ -136,7 +137,8 @@ def _after_phone_confirm(ctx: Ctx, value: str) -> Outcome:
 def _after_phone(ctx: Ctx, value: str) -> Outcome:
     _ = ctx.t.gettext
     shown = validators.show_phone(value, ctx)
-    return Outcome(messages=(Outbound(_("Thank you: {phone}.").format(phone=shown), close_keyboard=True),))
+    return Outcome(messages=(Outbound(_("Thank you: {phone}.").format(phone=ctx.t.isolate(shown)),
+                                      close_keyboard=True),))
 
 
 def _show_date(value: str, ctx: Ctx) -> str:
@@ -163,7 +165,7 @@ def summary_lines(answers: dict, ctx: Ctx) -> list[str]:
         value = answers[step.name]
         shown = step.show(value, ctx) if step.show else str(value)
         # bullets, not numbers: a typed number answers the buttons below the summary
-        lines.append(f"• {ctx.t.gettext(step.summary_label)}: {shown}")
+        lines.append(f"• {ctx.t.gettext(step.summary_label)}: {ctx.t.isolate(shown)}")
     return lines
 
 
@@ -185,7 +187,8 @@ def _after_summary(ctx: Ctx, value: str) -> Outcome:
     code = ctx.store.save_registration(ctx.answers, ctx.state.language)
     done = _("Thank you, {name}! You are registered. Your code is {code}: keep it, "
              "the operators may ask for it.\n\nNext step: an orientation interview with an "
-             "operator: you can book it now.").format(name=ctx.answers["first_name"], code=code)
+             "operator: you can book it now.").format(name=ctx.t.isolate(ctx.answers["first_name"]),
+                                                       code=ctx.t.isolate(code))
     return Outcome(end=True, messages=(Outbound(done, (
         action_button(_("Book my interview"), BookInterview()), action_button(_("Workshops"), Workshops()),
         action_button(_("Menu"), Menu()))),))

@@ -118,7 +118,7 @@ def _leave_old_seat(ctx: Ctx, seat: Seat) -> tuple[Outbound, ...]:
     old = next((s for s in ctx.store.seats() if s.registration_id == ctx.answers.get("move_from")), None)
     if old is None:  # given back meanwhile
         return ()
-    day = ctx.t.day_label(old.workshop.starts_at)
+    day = ctx.t.isolate(ctx.t.day_label(old.workshop.starts_at))
     if seat.status != "registered":
         return (Outbound(_("You keep your seat on {day} until one frees up here. If you no longer need it, "
                            "give it back from \"My appointments\".").format(day=day)),)

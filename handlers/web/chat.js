@@ -37,6 +37,10 @@
     item.className = entry.who;
     var bubble = document.createElement("div");
     bubble.className = "bubble";
+    // Each message its own direction: the bot's that of the language it is written in (Arabic,
+    // Urdu: right to left), the person's guessed from its first letter ("auto").
+    bubble.dir = entry.dir || "auto";
+    if (entry.lang) bubble.lang = entry.lang;
     bubble.textContent = entry.text;
     item.appendChild(bubble);
     if (entry.file) {
@@ -50,6 +54,8 @@
     if (entry.buttons && entry.buttons.length) {
       var row = document.createElement("div");
       row.className = "buttons";
+      row.dir = bubble.dir;
+      if (entry.lang) row.lang = entry.lang;
       entry.buttons.forEach(function (button) {
         var element = document.createElement("button");
         element.type = "button";
@@ -85,7 +91,9 @@
     show(entry);
   }
   function addReplies(messages) {
-    messages.forEach(function (m) { add({who: "bot", text: m.text, buttons: m.buttons, file: m.file}); });
+    messages.forEach(function (m) {
+      add({who: "bot", text: m.text, buttons: m.buttons, file: m.file, dir: m.dir, lang: m.lang});
+    });
   }
   function clearNotice() {
     notice.hidden = true;
