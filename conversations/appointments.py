@@ -26,6 +26,7 @@ def run(engine: Engine, ctx: Ctx, action: Action) -> list[Outbound] | None:
         return None
     if ctx.store.registration_code() is None:
         return [Outbound(_("First you need to register: it takes a few minutes."),
+                         # Translators: an option in a list; WhatsApp shows at most 21 characters
                          (action_button(_("Register"), Register()), action_button(_("Menu"), Menu())))]
     if isinstance(action, Appointments):
         return [my_appointments(ctx)]
@@ -59,7 +60,9 @@ def _reminder(engine: Engine, ctx: Ctx, pressed: ReminderAnswer) -> list[Outboun
         thanks = _("Thank you for letting us know. See you there!")
         if engine.current(ctx.state):
             return [Outbound(thanks)] + engine.reprompt(ctx)
+        # Translators: a button; WhatsApp shows at most 20 characters
         return [Outbound(thanks, (action_button(_("My appointments"), Appointments()),
+                                  # Translators: a button; WhatsApp shows at most 20 characters
                                   action_button(_("Menu"), Menu())))]
     if is_interview:
         return _interview(engine, ctx, MoveInterview() if pressed.verb == reminders.MOVE else CancelInterview())
@@ -76,6 +79,7 @@ def _interview(engine: Engine, ctx: Ctx, action: Action) -> list[Outbound]:
                          + describe.slot_text(ctx, current.slot), _interview_buttons(ctx))]
     if current is None and not isinstance(action, BookInterview):
         return [Outbound(_("You have no interview booked."),
+                         # Translators: a button; WhatsApp shows at most 20 characters
                          (action_button(_("Book an interview"), BookInterview()), action_button(_("Menu"), Menu())))]
     if isinstance(action, BookInterview):
         return engine.start(ctx, interview.NAME)
@@ -86,7 +90,9 @@ def _interview(engine: Engine, ctx: Ctx, action: Action) -> list[Outbound]:
 
 def _interview_buttons(ctx: Ctx) -> tuple[Button, ...]:
     _ = ctx.t.gettext
+    # Translators: an option in a list; WhatsApp shows at most 21 characters
     return (action_button(_("Change day or time"), MoveInterview()),
+            # Translators: an option in a list; WhatsApp shows at most 21 characters
             action_button(_("Cancel the interview"), CancelInterview()),
             action_button(_("Menu"), Menu()))
 
@@ -108,9 +114,11 @@ def my_appointments(ctx: Ctx) -> Outbound:
         lines += [_("Workshop ({status}):").format(status=status), describe.workshop_text(ctx, seat.workshop), ""]
         if days.count(day) > 1:  # two sessions on one day: the time tells the buttons apart
             day = f"{day} {ctx.t.time_label(seat.workshop.starts_at)}"
+        # Translators: a button that gives a workshop seat back; {day}: a short date ("Sat, 28 Nov"); WhatsApp shows at most 21 characters
         buttons.append(action_button(_("Cancel {day}").format(day=day), GiveBackSeat(seat.registration_id)))
     if not seats:
         lines.append(_("You are not signed up for any workshop."))
+    # Translators: a button; WhatsApp shows at most 20 characters
     buttons += [action_button(_("Workshops"), Workshops()), action_button(_("Menu"), Menu())]
     return Outbound("\n".join(lines).strip(), tuple(buttons))
 

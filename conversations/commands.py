@@ -63,13 +63,20 @@ class Commands(CommandSet):
         if ctx.store.registration_code() is not None:
             first = (action_button(_("My appointments"), Appointments()),
                      action_button(_("Book an interview"), BookInterview()),
-                     action_button(_("Workshops"), Workshops()), action_button(_("My registration"), MyData()))
+                     action_button(_("Workshops"), Workshops()),
+                     # Translators: an option in a list; WhatsApp shows at most 21 characters
+                     action_button(_("My registration"), MyData()))
         else:
             first = (action_button(_("Register"), Register()),
-                     action_button(_("I am already registered"), LinkApp()))
+                     # Translators: an option in a list; WhatsApp shows at most 21 characters
+                     action_button(_("Already registered"), LinkApp()))
         return Outbound(_("Menu: choose what you need."), first + (
+            # Translators: an option in a list; WhatsApp shows at most 21 characters
             action_button(_("Privacy and my data"), Privacy()),
-            action_button(_("Language"), Languages()), action_button(_("Help"), Help())), close_keyboard=True)
+            # Translators: an option in a list; WhatsApp shows at most 21 characters
+            action_button(_("Language"), Languages()),
+            # Translators: an option in a list; WhatsApp shows at most 21 characters
+            action_button(_("Help"), Help())), close_keyboard=True)
 
     # -- commands -----------------------------------------------------------
     def start(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
@@ -86,6 +93,7 @@ class Commands(CommandSet):
         _ = ctx.t.gettext
         code = ctx.store.registration_code()
         if code:
+            # Translators: {code}: the registration code, Latin letters and digits ("IPL-2026-00042")
             return [Outbound(_("You are already registered. Your code is {code}.").format(code=ctx.t.isolate(code))),
                     self.menu(engine, ctx)]
         if ctx.state.flow == registration.NAME:
@@ -130,6 +138,7 @@ class Commands(CommandSet):
     def privacy(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         _ = ctx.t.gettext
         return [Outbound(registration.privacy_notice(ctx), (
+            # Translators: a button; WhatsApp shows at most 20 characters
             action_button(_("See my data"), MyData()), action_button(_("Erase my data"), Erase()),
             action_button(_("Menu"), Menu())))]
 
@@ -151,6 +160,7 @@ class Commands(CommandSet):
                 version=ctx.t.isolate(version), date=ctx.t.isolate(ctx.t.format_datetime(given_at))))
         if data.registration:
             reg = data.registration
+            # Translators: {code}: the registration code ("IPL-2026-00042"); {date}: the day it was made; {status}: how far the office got
             lines += ["", _("Registration {code} of {date}, status: {status}").format(
                 code=ctx.t.isolate(reg["code"]), date=ctx.t.isolate(ctx.t.format_date(reg["created_at"])),
                 status=_(registration.STATUS_LABELS.get(reg["status"], reg["status"])))]
@@ -160,6 +170,7 @@ class Commands(CommandSet):
         if unfinished:
             lines += ["", _("Answers of a form you have not finished yet:")]
             lines += registration.summary_lines(unfinished, ctx)
+        # Translators: a button; WhatsApp shows at most 20 characters
         return [Outbound("\n".join(lines), (action_button(_("Erase my data"), Erase()),
                                             action_button(_("Menu"), Menu())))]
 

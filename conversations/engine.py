@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import replace
 
 from . import payload
-from .flow import DONE, SKIP, Ctx, Flow, Invalid, Outcome, State, Step
+from .flow import DONE, DONE_LABEL, SHARE_NUMBER, SKIP, Ctx, Flow, Invalid, Outcome, State, Step
 from .messages import Button, Inbound, Kind, Outbound, offers_contact_button
 from .store import Store
 from .typed import plain_inbound
@@ -144,7 +144,7 @@ class Engine:
         scope = self.scope(ctx.state)
         buttons = tuple(Button(label, payload.encode(scope, value)) for value, label in self.choices(ctx, step))
         offered = step.request_phone and offers_contact_button(ctx.inbound.channel)
-        phone_button = ctx.t.gettext("📱 Share my number") if offered else None
+        phone_button = ctx.t.gettext(SHARE_NUMBER) if offered else None
         return Outbound(text, buttons, phone_button=phone_button, edit=edit)
 
     def choices(self, ctx: Ctx, step: Step) -> list[tuple[str, str]]:
@@ -154,7 +154,7 @@ class Engine:
         shown = [(o.value, ("✅ " if step.multi and o.value in selected else "") + _(o.label))
                  for o in step.options_for(ctx)]
         if step.multi:
-            shown.append((DONE, _("Done")))
+            shown.append((DONE, _(DONE_LABEL)))
         if step.skip_label:
             shown.append((SKIP, _(step.skip_label)))
         return shown

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from .i18n import TIMEZONE, Translator, translator
+from .i18n import N_, TIMEZONE, Translator, translator
 from . import languages
 from .messages import Inbound, Outbound
 from .payload import Payload
@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 
 SKIP = "__skip"
 DONE = "__done"
+# Translators: a button after the options of a question with several answers; at most 20 characters
+DONE_LABEL = N_("Done")
+# Translators: Telegram's button that sends the person's own phone number to the bot
+SHARE_NUMBER = N_("📱 Share my number")
 
 
 class Invalid(Exception):

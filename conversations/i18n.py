@@ -64,6 +64,7 @@ class Translator:
         """An aware datetime's day and time in Rome: "4 dicembre 2026, 10:45" ("full": with the
         day of the week)."""
         _ = self.gettext
+        # Translators: a date and a time of day, "4 dicembre 2026, 10:45" (24-hour clock)
         return _("{day}, {time}").format(day=self.format_date(value, fmt), time=self.time_label(value))
 
     def hours(self, start: dt.datetime, end: dt.datetime) -> str:

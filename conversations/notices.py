@@ -23,6 +23,7 @@ def promoted(*, language: str, seat: Seat, now: dt.datetime) -> Outbound:
     text = (_("Good news: a seat has freed up and it is yours now!") + "\n\n"
             + describe.workshop_text(reader, seat.workshop) + "\n\n"
             + _("If you can no longer come, give the seat back so that somebody else can have it."))
+    # Translators: a button; WhatsApp shows at most 20 characters
     return Outbound(text, (action_button(_("Give the seat back"), DropSeat(seat.registration_id)),),
                     file=describe.workshop_file(reader, seat.registration_id, seat.workshop))
 

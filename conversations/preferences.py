@@ -65,10 +65,14 @@ def _settings_message(ctx: Ctx, said: str | None = None, *, edit: bool = False) 
     _ = ctx.t.gettext
     chosen = ctx.store.preferences()
     buttons = (
-        action_button(_("Turn reminders off") if chosen.reminders else _("Turn reminders on"),
-                      Toggle("reminders", not chosen.reminders)),
-        action_button(_("Turn notices off") if chosen.notices else _("Turn notices on"),
-                      Toggle("notices", not chosen.notices)),
+        # Translators: a button; WhatsApp shows at most 20 characters
+        action_button(_("Turn reminders off") if chosen.reminders else
+                      # Translators: a button; WhatsApp shows at most 20 characters
+                      _("Turn reminders on"), Toggle("reminders", not chosen.reminders)),
+        # Translators: a button; WhatsApp shows at most 20 characters
+        action_button(_("Turn notices off") if chosen.notices else
+                      # Translators: a button; WhatsApp shows at most 20 characters
+                      _("Turn notices on"), Toggle("notices", not chosen.notices)),
         action_button(_("Menu"), Menu()))
     text = "\n".join(([said, ""] if said else []) + [_("Your settings:")] + lines(ctx, chosen))
     return Outbound(text, buttons, edit=edit)

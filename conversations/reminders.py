@@ -18,7 +18,12 @@ def _buttons(reader: describe.Reader, kind: str, booking_id: int) -> tuple[Butto
     _ = reader.t.gettext
     # WhatsApp allows 3 reply buttons of at most 20 characters: these fit in both languages
     return tuple(action_button(label, ReminderAnswer(verb, kind, booking_id)) for verb, label in (
-        (CONFIRM, _("I'll be there")), (MOVE, _("Reschedule")), (CANCEL, _("Cancel"))))
+        # Translators: a button; WhatsApp shows at most 20 characters
+        (CONFIRM, _("I'll be there")),
+        # Translators: a button (to choose another day); WhatsApp shows at most 20 characters
+        (MOVE, _("Reschedule")),
+        # Translators: a button (to cancel the appointment); WhatsApp shows at most 20 characters
+        (CANCEL, _("Cancel"))))
 
 
 def interview_reminder(reader: describe.Reader, booking_id: int, slot: Slot) -> Outbound:

@@ -51,12 +51,15 @@ def birth_date(text: str, ctx: Ctx) -> str:
     _ = ctx.t.gettext
     day = _parse_date(text, ctx)
     if day is None:
+        # Translators: keep 05/03/1990 as it is: day/month/year in digits, the way dates are typed here in every language
         raise Invalid(_("I could not read that date. Please write it like this: 05/03/1990."))
     today = ctx.today
     age = today.year - day.year - ((today.month, today.day) < (day.month, day.day))
     if day > today or age > OLDEST_AGE:
+        # Translators: keep 05/03/1990 as it is: day/month/year in digits, the way dates are typed here in every language
         raise Invalid(_("Please check the year: write your date of birth like this: 05/03/1990."))
     if age < ADULT_AGE:
+        # Translators: keep 05/03/1990 as it is: day/month/year in digits, the way dates are typed here in every language
         raise Invalid(_("This service is for adults (18 and over). Please check your date of birth, "
                         "written like this: 05/03/1990."))
     return day.isoformat()

@@ -13,7 +13,7 @@ from services.repository import aware
 from tests.conftest import NOW, Chat
 from tests.registration_helpers import ANSWERS, answers_of, press_payload, reach, rows, state_of, step_of
 
-MENU = ["Register", "I am already registered", "Privacy and my data", "Language", "Help"]
+MENU = ["Register", "Already registered", "Privacy and my data", "Language", "Help"]
 MENU_REGISTERED = ["My appointments", "Book an interview", "Workshops", "My registration",
                    "Privacy and my data", "Language", "Help"]
 

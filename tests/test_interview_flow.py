@@ -414,7 +414,7 @@ def test_cancelling_asks_to_be_sure_then_an_optional_reason(person, db, answer, 
     person.press("My appointments")
     person.press("Cancel the interview")
     assert person.text.startswith("Do you want to cancel this interview?")
-    assert person.labels == ["Yes, cancel it", "No, keep the interview"]
+    assert person.labels == ["Yes, cancel it", "No, keep it"]
     person.press("Yes, cancel it")
     assert "tell us why" in person.text and person.labels == ["Skip"]
     assert booked_rows(db) == [(nine, "booked", None)]  # not before the reason's step is answered

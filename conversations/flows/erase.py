@@ -29,5 +29,8 @@ def _after_sure(ctx: Ctx, value: str) -> Outcome:
 FLOW = Flow(NAME, (
     Step("sure", N_("Do you really want to erase your data? Your registration will be cancelled "
                     "and the operators will no longer see it. This cannot be undone."),
-         options=(Option(YES, N_("Yes, erase")), Option(NO, N_("No, keep my data"))), after=_after_sure),
+         # Translators: a button; WhatsApp shows at most 20 characters
+         options=(Option(YES, N_("Yes, erase")),
+                  # Translators: a button; WhatsApp shows at most 20 characters
+                  Option(NO, N_("No, keep my data"))), after=_after_sure),
 ), diagram="erase.md", aside=True)

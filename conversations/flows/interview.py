@@ -57,8 +57,10 @@ def _day_options(ctx: Ctx) -> tuple[Option, ...]:
     shown = days[page * DAYS_PER_PAGE:(page + 1) * DAYS_PER_PAGE]
     options = [Option(day.isoformat(), ctx.t.day_label(day)) for day in shown]
     if page > 0:
+        # Translators: an option in a list; WhatsApp shows at most 21 characters
         options.append(Option(LESS, N_("Earlier dates")))
     if (page + 1) * DAYS_PER_PAGE < len(days):
+        # Translators: an option in a list; WhatsApp shows at most 21 characters
         options.append(Option(MORE, N_("Later dates")))
     return tuple(options)
 
@@ -88,6 +90,7 @@ def _time_prompt(ctx: Ctx) -> str:
 def _time_options(ctx: Ctx) -> tuple[Option, ...]:
     slots = ctx.store.interview_slots(_chosen_day(ctx))
     return tuple(Option(str(slot.id), describe.slot_label(ctx, slot)) for slot in slots) + (
+        # Translators: a button; WhatsApp shows at most 20 characters
         Option(BACK, N_("Other days")),)
 
 
@@ -138,7 +141,10 @@ def _stale_time(ctx: Ctx, value: str) -> str:
 
 def _confirm_options(ctx: Ctx) -> tuple[Option, ...]:
     # the slot rides in the value: a "yes" left on the question about another time books nothing
-    return (Option(f"yes:{ctx.answers['time']}", N_("Yes, book it")), Option("other", N_("Another time")))
+    # Translators: a button; WhatsApp shows at most 20 characters
+    return (Option(f"yes:{ctx.answers['time']}", N_("Yes, book it")),
+            # Translators: a button; WhatsApp shows at most 20 characters
+            Option("other", N_("Another time")))
 
 
 FLOW = Flow(NAME, (
@@ -185,10 +191,14 @@ def _after_reason(ctx: Ctx, reason: str | None) -> Outcome:
         (action_button(_("Book an interview"), BookInterview()), action_button(_("Menu"), Menu()))),))
 
 
-SURE = (Option("yes", N_("Yes, cancel it")), Option("no", N_("No, keep the interview")))
+# Translators: a button; WhatsApp shows at most 20 characters
+SURE = (Option("yes", N_("Yes, cancel it")),
+        # Translators: a button; WhatsApp shows at most 20 characters
+        Option("no", N_("No, keep it")))
 
 CANCEL_FLOW = Flow(CANCEL, (
     Step("sure", _sure_prompt, options=SURE, after=_after_sure, next="reason"),
     Step("reason", N_("Can you tell us why, in a few words? It helps us. You can also tap \"Skip\"."),
+         # Translators: a button; WhatsApp shows at most 20 characters
          parse=_reason, skip_label=N_("Skip"), max_length=300, after=_after_reason),
 ), diagram="interview.md")

@@ -1,6 +1,6 @@
 """Using the bot on a second chat app: a registered person asks for a one-time code on one app
 (/link, or "/link" in /help) and sends it from the other (``/link 123456``, or the code after
-tapping "I am already registered" in the menu). That app's chat then belongs to the same
+tapping "Already registered" in the menu). That app's chat then belongs to the same
 registration. See linking.md for the diagram; services/linking.py keeps the codes.
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ def _code(text: str) -> str | None:
 
 
 def _bad_format(ctx: Ctx) -> str:
+    # Translators: the one-time code to link a second chat app: 6 digits; keep 123456 in Latin digits
     return ctx.t.gettext("A code has 6 digits, for example: 123456. Please write it again.")
 
 
@@ -81,6 +82,7 @@ def _after(ctx: Ctx, code: str | None) -> Outcome:
 
 
 FLOW = Flow(NAME, (
+    # Translators: a button; WhatsApp shows at most 20 characters
     Step("code", _prompt, parse=_parse, skip_label=N_("I have no code"), max_length=40, after=_after),
 ), diagram="linking.md")
 
@@ -105,6 +107,7 @@ def action(engine, ctx: Ctx) -> list[Outbound]:
 def _give_code(engine, ctx: Ctx) -> list[Outbound]:
     _ = ctx.t.gettext
     code = ctx.store.link_code()
+    # Translators: {code}: 6 digits; keep /link as it is: it is a command the person types
     text = _("Your code: {code}\n\nTo use me also on another app (WhatsApp or Telegram): within 15 minutes, "
              "write there:\n/link {code}\n\nThe code works once. Do not give it to anybody.").format(code=ctx.t.isolate(code))
     if engine.current(ctx.state):

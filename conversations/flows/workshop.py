@@ -84,7 +84,11 @@ def _confirm_options(ctx: Ctx) -> tuple[Option, ...]:
     workshop = _chosen(ctx)
     full = workshop is not None and workshop.seats_left == 0
     # the session rides in the value: a "yes" left on the question about another session is refused
-    return (Option(f"{YES}:{ctx.answers['pick']}", N_("Yes, waiting list") if full else N_("Yes, sign me up")),
+    # Translators: a button; WhatsApp shows at most 20 characters
+    return (Option(f"{YES}:{ctx.answers['pick']}", N_("Yes, waiting list") if full else
+                   # Translators: a button; WhatsApp shows at most 20 characters
+                   N_("Yes, sign me up")),
+            # Translators: a button; WhatsApp shows at most 20 characters
             Option(OTHER, N_("Another session")))
 
 
@@ -145,8 +149,10 @@ def _sure_prompt(ctx: Ctx) -> str:
 
 def _sure_options(ctx: Ctx) -> tuple[Option, ...]:
     # the seat rides in the value: a "yes" left on the question about another seat gives back nothing
+    # Translators: a button; WhatsApp shows at most 20 characters
     keep = Option(KEEP, N_("No, keep my seat"))
     seat = _seat(ctx)
+    # Translators: a button; WhatsApp shows at most 20 characters
     return (Option(f"{YES}:{seat.registration_id}", N_("Yes, give it up")), keep) if seat else (keep,)
 
 
