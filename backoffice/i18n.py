@@ -77,6 +77,15 @@ def person_language(code: str, *, in_text: bool = False) -> str:
     return language.name_in(current_language()) if in_text else language.label_in(current_language())
 
 
+def person_language_for_operators(code: str) -> str:
+    """A job seeker's language as the office lists it: its name in the operator's language, and
+    in itself when that reads otherwise ("Arabo (العربية)", "Inglese (English)", "Italiano"), so
+    that an operator can name it and recognise it on the person's screen."""
+    named = person_language(code)
+    native = languages.get(code).native if code in languages.CODES else named
+    return named if native.casefold() == named.casefold() else f"{named} ({native})"
+
+
 def person_languages() -> dict[str, LazyText]:
     """The job seekers' languages for a filter or a form: code -> its name, translated when shown."""
     return {code: LazyText(person_language, code, enable_cache=False) for code in languages.CODES}

@@ -337,3 +337,16 @@ def test_a_broadcast_says_when_it_is_finished_and_who_waits_for_the_web_chat(cli
     finished = (sent_at + dt.timedelta(hours=2)).astimezone(TIMEZONE).strftime("%d/%m/%Y %H:%M")
     assert f"Conclusa il {finished}: ogni messaggio è stato inviato" in report
     assert re.search(r'id="report-status">Completata<', report) and 'id="report-web"' not in report
+
+
+def test_every_registry_language_has_its_text_and_preview_each_in_its_own_direction(client, people):
+    """#14: a text box per language of conversations.languages and a preview of each, the
+    browser setting each one's direction from its text (Arabic, Urdu right to left; a language
+    without its own text previews the Italian one)."""
+    from conversations import languages
+
+    logged_in(client, "otto")
+    shown = post(client, COMPOSE, {**NOTICE, "step": "preview"}).text
+    for code in languages.CODES:
+        assert re.search(rf'<textarea [^>]*name="text_{code}" lang="{code}" dir="auto"', shown), code
+        assert re.search(rf'data-language="{code}" dir="auto"', shown), code

@@ -207,3 +207,17 @@ def test_the_language_is_the_one_the_person_chats_in_now_everywhere(client, prog
     assert counted("en") == 0 and counted("it") >= 1
     exported = client.get("/office/registration/export/csv").content.decode("utf-8-sig")
     assert re.search(rf"{maria};[^\n]*;Italiano", exported)
+
+
+def test_the_office_names_each_language_in_italian_and_in_itself(client, programme):
+    """#14: an operator reads "Inglese (English)" (and "Arabo (العربية)"): a name they can say,
+    and the one on the person's screen; the filter offers every registry language."""
+    from conversations import languages
+
+    logged_in(client, "otto")
+    page = html.unescape(client.get("/office/registration/list").text)
+    assert "Inglese (English)" in page and "Italiano (" not in page
+    for code in languages.CODES:
+        assert f'value="{code}"' in page or f"language={code}" in page, code
+        language = languages.get(code)
+        assert language.label_in("it") in page and language.native in page, code

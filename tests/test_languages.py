@@ -124,3 +124,17 @@ def test_no_module_writes_its_own_list_of_languages():
                                                       ("uk", "en,it", "en"), (None, "", "it")])
 def test_whatsapp_templates_go_in_the_registry_code_of_the_person_language_when_approved(language, approved, code):
     assert language_for(language, approved) == code
+
+
+@pytest.mark.parametrize("code", languages.CODES)
+def test_every_language_can_be_typed_in_italian_english_or_itself(service, code):
+    """#14: "arabo", "Arabic" or "العربية" picks Arabic at the first question."""
+    from tests.conftest import Chat
+
+    language = languages.get(code)
+    for n, typed in enumerate({language.name_in("it"), language.name_in("en"), language.native,
+                               language.native.upper()}):
+        chat = Chat(service, external_id=f"{code}-{n}")
+        chat.say("ciao")
+        chat.say(typed)
+        assert translator(code).gettext("Do you agree?") in chat.text, typed

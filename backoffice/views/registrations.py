@@ -23,7 +23,7 @@ from conversations.municipalities import COMUNI
 from store.models import Contact, Registration
 
 from backoffice import roles
-from backoffice.i18n import L_, _, current_language
+from backoffice.i18n import L_, LazyText, _, current_language, person_language_for_operators
 from backoffice.views.audit import history
 from backoffice.views.common import OfficeView, choice, confirmed_action, labels
 from backoffice.views.filters import Choices, Distinct, InList, Period
@@ -34,7 +34,8 @@ from backoffice.views.path_pages import ERROR_KEY, path_context
 STATUSES = {"new": L_("New, to review"), "registered": L_("Registered (reviewed)"),
             "interviewed": L_("Interviewed"), "in_selection": L_("In selection"), "placed": L_("Placed"),
             "closed": L_("Closed"), "erased": L_("Erased")}
-LANGUAGES = {language.code: language.native for language in languages.ALL}  # as the person chose it
+# each in the operator's language and in itself: "Arabo (العربية)"
+LANGUAGES = {code: LazyText(person_language_for_operators, code, enable_cache=False) for code in languages.CODES}
 REQUIRED = ("first_name", "last_name", "birth_date", "municipality", "phone")
 ANSWERS = {"situation": choices.SITUATION, "education": choices.EDUCATION, "italian": choices.ITALIAN,
            "driving": choices.DRIVING, "sectors": choices.SECTORS, "availability": choices.AVAILABILITY}
