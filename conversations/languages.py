@@ -57,6 +57,7 @@ ALL = (
     Language("it", "Italiano", locale="it", whatsapp="it"),
     Language("en", "English", locale="en_150", whatsapp="en"),  # English as written in Europe
     Language("ar", "العربية", locale="ar", whatsapp="ar"),
+    Language("ur", "اردو", locale="ur", whatsapp="ur"),
 )
 DEFAULT = "it"  # the programme's language: shown when a person's is unknown; broadcasts require it
 CODES = tuple(language.code for language in ALL)
