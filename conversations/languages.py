@@ -58,8 +58,10 @@ ALL = (
     Language("en", "English", locale="en_150", whatsapp="en"),  # English as written in Europe
     Language("fr", "Français", locale="fr", whatsapp="fr"),
     Language("es", "Español", locale="es", whatsapp="es"),
-    Language("ro", "Română", locale="ro", whatsapp="ro"),
+    Language("ar", "العربية", locale="ar", whatsapp="ar"),
     Language("uk", "Українська", locale="uk", whatsapp="uk"),
+    Language("ro", "Română", locale="ro", whatsapp="ro"),
+    Language("ur", "اردو", locale="ur", whatsapp="ur"),
     Language("bn", "বাংলা", locale="bn", whatsapp="bn"),
 )
 DEFAULT = "it"  # the programme's language: shown when a person's is unknown; broadcasts require it
