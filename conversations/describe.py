@@ -57,9 +57,7 @@ def seats_text(ctx: Ctx, workshop: Workshop) -> str:
 def workshop_text(ctx: Ctx, workshop: Workshop) -> str:
     _ = ctx.t.gettext
     lines = [f"«{workshop.title}»",
-             # Translators: a workshop's day and hours: "venerdì 4 dicembre 2026, 09:30–11:00"
-             _("{day}, {hours}").format(day=ctx.t.format_date(workshop.starts_at, "full"),
-                                        hours=ctx.t.hours(workshop.starts_at, workshop.ends_at))]
+             ctx.t.day_and_hours(workshop.starts_at, workshop.ends_at)]
     if workshop.place:
         lines.append(_("Where: {address}").format(address=ctx.t.isolate(workshop.place)))
     if workshop.description:

@@ -67,11 +67,15 @@ class Translator:
         # Translators: a date and a time of day, "4 dicembre 2026, 10:45" (24-hour clock)
         return _("{day}, {time}").format(day=self.format_date(value, fmt), time=self.time_label(value))
 
-    def hours(self, start: dt.datetime, end: dt.datetime) -> str:
-        """From a time to another on the same day, "09:30–11:00", as one isolated unit: in Arabic
-        two bare times around a dash would read the wrong way round ("11:00–09:30")."""
-        return self.isolate(babel_dates.format_interval(start.astimezone(TIMEZONE), end.astimezone(TIMEZONE),
-                                                        "Hm", tzinfo=TIMEZONE, locale=self.locale))
+    def day_and_hours(self, start: dt.datetime, end: dt.datetime) -> str:
+        """A session's day and hours in Rome: "sabato 28 novembre 2026, 15:00-17:00", each time
+        isolated (Arabic and Urdu write them with words between: "من 15:00 إلى 17:00")."""
+        _ = self.gettext
+        # Translators: a workshop's day and hours, "sabato 28 novembre 2026, 15:00-17:00". In a right-to-left
+        # language write the hours with words ("من {start} إلى {end}"), not a dash: around a dash they read backwards
+        return _("{day}, {start}-{end}").format(day=self.format_date(start, "full"),
+                                                start=self.isolate(self.time_label(start)),
+                                                end=self.isolate(self.time_label(end)))
 
     def day_label(self, value: dt.date | dt.datetime) -> str:
         """A short day for a button: "ven 4 dic" / "Fri, 4 Dec" (datetimes by their day in Rome)."""

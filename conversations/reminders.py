@@ -38,8 +38,7 @@ def workshop_reminder(reader: describe.Reader, registration_id: int, workshop: W
     """The reminder of a workshop seat: title, day and times, place (not the description: short)."""
     _ = reader.t.gettext
     lines = [_("Reminder: you have a seat at this workshop."), "", f"«{workshop.title}»",
-             _("{day}, {hours}").format(day=reader.t.format_date(workshop.starts_at, "full"),
-                                        hours=reader.t.hours(workshop.starts_at, workshop.ends_at))]
+             reader.t.day_and_hours(workshop.starts_at, workshop.ends_at)]
     if workshop.place:
         lines.append(_("Where: {address}").format(address=reader.t.isolate(workshop.place)))
     lines += ["", _("Will you come? Tap a button to tell us.")]

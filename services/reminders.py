@@ -198,8 +198,7 @@ def template_params(reader: describe.Reader, kind: str, view) -> list[str]:
     _ = reader.t.gettext
     if kind == INTERVIEW:
         return [_("your orientation interview"), describe.when(reader, view.starts_at)]
-    when = _("{day}, {hours}").format(day=reader.t.format_date(view.starts_at, "full"),
-                                      hours=reader.t.hours(view.starts_at, view.ends_at))
+    when = reader.t.day_and_hours(view.starts_at, view.ends_at)
     return [_("the workshop «{title}»").format(title=view.title), when]
 
 

@@ -449,7 +449,7 @@ def test_my_appointments_lists_the_interview_and_workshop_seats_with_working_but
 
     person.press("My appointments")
     assert "Your orientation interview:\nThursday, 26 November 2026, 09:00" in person.text
-    assert "Workshop (signed up):" in person.text and "Saturday, 28 November 2026, 15:00–17:00" in person.text
+    assert "Workshop (signed up):" in person.text and "Saturday, 28 November 2026, 15:00-17:00" in person.text
     assert person.labels == ["Change day or time", "Cancel the interview", "Cancel Sat, 28 Nov",
                              "Workshops", "Menu"]
     appointments = person.replies

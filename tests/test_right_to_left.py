@@ -28,7 +28,7 @@ def test_in_a_right_to_left_language_every_value_is_isolated():
     t = right_to_left()
     for value in ("+39 347 123 4567", "RSSMRA90C05A944B", "IPL-2026-00042", "Maria", "4 dicembre 2026"):
         assert t.isolate(value) == f"{FSI}{value}{PDI}"
-    assert t.hours(START, END) == f"{FSI}09:30–11:00{PDI}"  # one unit: not read "11:00–09:30"
+    assert t.day_and_hours(START, END).endswith(f", {FSI}09:30{PDI}-{FSI}11:00{PDI}")
 
 
 def test_in_a_left_to_right_language_only_right_to_left_values_are_isolated():
@@ -36,7 +36,7 @@ def test_in_a_left_to_right_language_only_right_to_left_values_are_isolated():
     assert [t.isolate(v) for v in ("+39 347 123 4567", "Maria", "RSSMRA90C05A944B")] == [
         "+39 347 123 4567", "Maria", "RSSMRA90C05A944B"]  # nothing to fix: Italian and English texts stay plain
     assert t.isolate("محمد") == f"{FSI}محمد{PDI}"  # an Arabic name in an English sentence
-    assert t.hours(START, END) == "09:30–11:00"
+    assert t.day_and_hours(START, END) == "Friday, 4 December 2026, 09:30-11:00"
 
 
 def test_empty_and_multi_line_values_are_left_alone():

@@ -123,7 +123,7 @@ def test_a_workshop_reminder_carries_its_template_parameters(db):
     assert plan(db, REMINDED - dt.timedelta(minutes=2)) == 1
     [row] = rows(db)
     assert row.content["template"] == {"params": ["the workshop «Incontro 1 - Il lavoro di cura»",
-                                                  "Saturday, 28 November 2026, 09:30–11:30"]}
+                                                  "Saturday, 28 November 2026, 09:30-11:30"]}
 
 
 async def test_a_notice_outside_the_window_goes_as_the_notice_template_on_one_line(db, client, graph):

@@ -103,7 +103,7 @@ def test_signing_up_takes_a_seat_and_attaches_a_calendar_file(person, db):
     workshop = add_workshop(db, starts_at, capacity=10, registered=7)
     person.press("Workshops")
     person.press(SATURDAY)
-    assert "«Incontro 1 - Il lavoro di cura»\nSaturday, 28 November 2026, 15:00–17:00" in person.text
+    assert "«Incontro 1 - Il lavoro di cura»\nSaturday, 28 November 2026, 15:00-17:00" in person.text
     assert "3 seats left. Do you want to sign up?" in person.text
     assert person.labels == ["Yes, sign me up", "Another session"]
 
