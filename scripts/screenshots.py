@@ -122,6 +122,7 @@ def tour(base: str, password: str, folder: Path) -> None:
             page.locator("#send").click()
             page.wait_for_timeout(300)
         shoot(page, "web-chat")
+        urdu_chat(browser, base)
 
         page.goto(base + "/office/")
         page.get_by_label("Nome utente").fill("admin")
@@ -149,6 +150,33 @@ def tour(base: str, password: str, folder: Path) -> None:
         page.get_by_role("button", name="Anteprima").click()
         shoot(page, "broadcast-preview", full=True)
         browser.close()
+
+
+def urdu_chat(browser, base: str) -> None:
+    """The web chat right to left: a registration in Urdu up to its summary, typed with Urdu's
+    digits. Urdu's own letters (ہ, ے) need a font that has them: Debian's fonts-noto-core."""
+    from conversations.i18n import translator
+
+    _ = translator("ur").gettext
+    digits = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    context = browser.new_context(locale="ur-PK", timezone_id="Europe/Rome", viewport={"width": 480, "height": 860})
+    page = context.new_page()  # a person of their own: another cookie
+    page.goto(base + "/chat")
+    page.get_by_role("button", name="اردو").click()
+    page.get_by_role("button", name=_("Yes, I agree"), exact=True).click()
+    for answer in ("Maria", "Rossi", "05/03/1990".translate(digits), None, "Bologna", "347 123 4567".translate(digits)):
+        if answer is None:
+            page.get_by_role("button", name=_("I don't have one"), exact=True).last.click()
+        else:
+            page.get_by_role("textbox").fill(answer)
+            page.locator("#send").click()
+        page.wait_for_timeout(500)  # under the chat's flood limit
+    for label in ("Skip", "Looking for work", "High school diploma", "Good", "Cleaning", "Done", "Licence, no car",
+                  "Part time", "Done"):
+        page.get_by_role("button", name=_(label), exact=True).last.click()
+        page.wait_for_timeout(500)  # under the chat's flood limit
+    shoot(page, "web-chat-rtl")
+    context.close()
 
 
 def main() -> None:

@@ -27,6 +27,16 @@ def press(page, label: str) -> None:
     expect(page.locator("#messages li.bot")).not_to_have_count(answered)
 
 
+def x_of(bubble, text: str) -> float:
+    """Where ``text`` starts on the screen, from the left, inside the bubble's text."""
+    return bubble.evaluate("""(element, wanted) => {
+        const node = element.firstChild, at = node.textContent.indexOf(wanted), range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + wanted.length);
+        return range.getBoundingClientRect().x;
+    }""", text)
+
+
 def test_a_person_registers_and_books_in_urdu_right_to_left(page, chat_url, db, tmp_path, monkeypatch):  # noqa: F811
     if "ur" not in languages.CODES:
         pytest.fail("ur is not in conversations/languages.py yet")
@@ -50,7 +60,10 @@ def test_a_person_registers_and_books_in_urdu_right_to_left(page, chat_url, db, 
     summary = page.locator("#messages li.bot .bubble").last
     expect(summary).to_have_attribute("dir", "rtl")
     expect(summary).to_have_attribute("lang", "ur")
-    assert f"{FSI}+39 347 123 4567{PDI}" in summary.inner_text()  # isolated: read in order in Urdu
+    assert f"{FSI}+39 347 123 4567{PDI}" in summary.inner_text()
+    # isolated, the number reads in order inside the Urdu line: "+39" left of "4567" on the screen
+    # (bare, the bidi algorithm would lay its groups out right to left: "4567 123 347 39+")
+    assert x_of(summary, "+39") < x_of(summary, "4567")
     mine = page.locator("#messages li.me .bubble").last
     expect(mine).to_have_attribute("dir", "auto")
     # right to left: the bot's bubbles on the right, the person's on the left
