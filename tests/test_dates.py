@@ -102,3 +102,18 @@ def test_the_booking_its_summary_and_its_reminder_read_the_month_in_words_at_15_
 def test_the_registration_summary_shows_the_birth_date_with_its_month_in_words(chat):
     reach(chat, "summary")
     assert "5 March 1990" in chat.text and "05/03/1990" not in chat.text
+
+
+@pytest.mark.parametrize("code", languages.CODES)
+def test_every_language_writes_latin_digits(code):
+    """#14: Arabic, Urdu and Bengali too, in dates, times, counts and in the catalog's own words
+    ("for example: 05/03/1990"). The codes, phone numbers and codice fiscale the office writes
+    are in Latin digits, and one message should not mix two sets; people may type theirs
+    (conversations.typed). Babel writes dates in Latin digits whatever the locale."""
+    from tests.test_i18n import catalog
+
+    t = translator(code)
+    texts = formatted(code) + messages(code) + [t.ngettext("{count} minute", "{count} minutes", 45).format(count=45)]
+    texts += [string for m in catalog(code) for string in (m.string if isinstance(m.string, tuple) else (m.string,))]
+    for text in texts:
+        assert all(c in "0123456789" for c in text if c.isdigit()), text
