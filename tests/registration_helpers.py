@@ -4,8 +4,12 @@ from __future__ import annotations
 from codicefiscale import codicefiscale
 from sqlmodel import Session, select
 
+from conversations import languages
 from conversations.messages import Inbound, Kind
 from store.models import ChannelIdentity, ConversationState
+
+# The first question's buttons: every registry language by its own name, in the registry's order.
+LANGUAGE_BUTTONS = [language.native for language in languages.ALL]
 
 # Maria Rossi, born in Bologna on 5 March 1990: the answers of the happy path.
 TAX_CODE = codicefiscale.encode(lastname="Rossi", firstname="Maria", gender="F",
