@@ -140,7 +140,7 @@ def test_report_lists_failure_reasons(run, db, people):
     (("count", "--with-waitlist"), "--with-waitlist va insieme a --workshop"),
     (("count", "--municipality", "Xyzzy"), "comune non riconosciuto «Xyzzy»"),
     (("count", "--municipality", "Milano"), "Milano non è un comune della Città metropolitana di Bologna"),
-    (("count", "--language", "fr"), "valore non ammesso"),
+    (("count", "--language", "de"), "valore non ammesso"),
     (("count", "--channel", "fax"), "valore non ammesso"),
     (("cancel", "7"), "non esiste un avviso con questo ID"),
     (("report", "7"), "non esiste un avviso con questo ID"),
