@@ -55,10 +55,12 @@ class Language:
 
 ALL = (
     Language("it", "Italiano", locale="it", whatsapp="it"),
-    Language("en", "English", locale="en_150", whatsapp="en"),  # English as written in Europe,
+    Language("en", "English", locale="en_150", whatsapp="en"),  # English as written in Europe
     Language("fr", "Français", locale="fr", whatsapp="fr"),
     Language("es", "Español", locale="es", whatsapp="es"),
+    Language("ar", "العربية", locale="ar", whatsapp="ar"),
     Language("ro", "Română", locale="ro", whatsapp="ro"),
+    Language("ur", "اردو", locale="ur", whatsapp="ur"),
 )
 DEFAULT = "it"  # the programme's language: shown when a person's is unknown; broadcasts require it
 CODES = tuple(language.code for language in ALL)
