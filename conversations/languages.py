@@ -59,8 +59,10 @@ ALL = (
     Language("fr", "Français", locale="fr", whatsapp="fr"),
     Language("es", "Español", locale="es", whatsapp="es"),
     Language("ar", "العربية", locale="ar", whatsapp="ar"),
+    Language("uk", "Українська", locale="uk", whatsapp="uk"),
     Language("ro", "Română", locale="ro", whatsapp="ro"),
     Language("ur", "اردو", locale="ur", whatsapp="ur"),
+    Language("bn", "বাংলা", locale="bn", whatsapp="bn"),
 )
 DEFAULT = "it"  # the programme's language: shown when a person's is unknown; broadcasts require it
 CODES = tuple(language.code for language in ALL)
