@@ -5,7 +5,7 @@ person can act on (rule, impact, the elements, axe's own summary).
     from tests.axe import assert_accessible
     assert_accessible(page)                 # no critical and no serious violation
 
-Used by the back office's browser tests; the web chat's can call the same."""
+Used by the back office's browser tests and the web chat's."""
 from __future__ import annotations
 
 from pathlib import Path
