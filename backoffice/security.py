@@ -3,8 +3,8 @@ response hardening (Secure cookies over HTTPS, no framing, no caching of pages w
 
 The CSRF token is random per session (kept in the signed session cookie) and must come back in
 the form field ``csrf_token`` or the header ``X-CSRF-Token`` of every POST, PUT, PATCH and DELETE,
-the login form included. Pages carry it in ``<meta name="csrf-token">``; a few lines of script in
-the layout add it to sqladmin's forms and requests (see templates/sqladmin/base.html)."""
+the login form included. Pages carry it in ``<meta name="csrf-token">``; static/office.js adds it
+to sqladmin's forms and requests (loaded by templates/sqladmin/base.html)."""
 from __future__ import annotations
 
 import hmac
