@@ -57,12 +57,18 @@ def test_every_office_page_has_the_policy_and_none_breaks_it(watched, served, pr
 
 
 def test_sqladmin_scripts_work_under_the_policy(watched, served, programme):
-    """The password pop-up shown once with its copy button, the
+    """sqladmin's list search, the password pop-up shown once with its copy button, the
     office's confirmation before cancelling, and the broadcast's live count (a fetch with the
     CSRF token): each needs its script, which an inline one would have lost."""
     page, problems = watched
     log_in(page, served, "anna")
     page.wait_for_url("**/office/")
+    # sqladmin's list: its search is a script of sqladmin's (statics/js/main.js)
+    page.goto(served + "/office/registration/list")
+    page.locator("#search-input").fill("Rossi")
+    page.locator("#search-button").click()
+    expect(page).to_have_url(re.compile(r"search=Rossi"))
+    expect(page.locator("table tbody tr")).to_have_count(1)
     # a form of sqladmin's: the new account's password in the pop-up
     page.goto(served + "/office/office-operator/create")
     page.get_by_label("Nome utente").fill("paola")
@@ -71,8 +77,11 @@ def test_sqladmin_scripts_work_under_the_policy(watched, served, programme):
     expect(page.locator("#modal-secret")).to_be_visible()
     assert len(page.locator("#modal-secret-value").input_value()) >= 12
     page.locator("#modal-secret-copy").click()
+    next_url = page.locator("#modal-secret").get_attribute("data-next-url")
     page.locator("#modal-secret").get_by_role("button", name="Fatto").click()
-    expect(page.locator("#modal-secret")).to_be_hidden()
+    assert next_url
+    page.wait_for_url(next_url)  # closed, the pop-up goes on to the page sqladmin names
+    expect(page.locator("#modal-secret")).to_have_count(0)
     # the agenda's cancel asks first; saying no cancels nothing
     day = (NOW + dt.timedelta(days=2)).astimezone(TIMEZONE).date().isoformat()
     page.goto(served + f"/office/agenda?day={day}&span=day")
