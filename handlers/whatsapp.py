@@ -29,7 +29,7 @@ from conversations.messages import Inbound, Kind, Outbound
 from services import channel_state, outbox
 from services.clock import utcnow
 
-from handlers.whatsapp_render import PHONE_ID, WaMessage, more_page, render
+from handlers.whatsapp_render import PHONE_ID, WaMessage, more_page, opens_list, page_showing, render
 
 CHANNEL = "whatsapp"
 WEBHOOK_PATH = "/whatsapp/webhook"
@@ -95,8 +95,8 @@ class WhatsAppClient:
                                              typ=message.type, msg=body, **address)
         return answer["messages"][0]["id"]
 
-    async def send_reply(self, to: str, reply: Outbound, page: int = 0) -> list[str]:
-        return [await self.send(to, message) for message in render(reply, page)]
+    async def send_reply(self, to: str, reply: Outbound, page: int = 0, language: str | None = None) -> list[str]:
+        return [await self.send(to, message) for message in render(reply, page, language)]
 
     async def aclose(self) -> None:
         await self.http_client.aclose()
@@ -229,9 +229,16 @@ def whatsapp_router(service, settings: Settings, *, client: WhatsAppClient | Non
                 await anyio.to_thread.run_sync(functools.partial(
                     channel_state.keep_page, db_engine, channel=CHANNEL, external_id=sender,
                     reply=long_lists[-1], now=clock()))
+        # A list says "Choose" in the person's language; a choice just ticked in a long list comes
+        # back on its own page (with "Done"), not on the first.
+        language = None
+        if any(opens_list(reply) for reply in replies):
+            language = await anyio.to_thread.run_sync(functools.partial(
+                channel_state.language_of, db_engine, channel=CHANNEL, external_id=sender))
         try:
             for reply in replies:
-                await client.send_reply(sender, reply, page_of)
+                shown = page_of if listed is not None else page_showing(reply.buttons, inbound.payload)
+                await client.send_reply(sender, reply, shown, language)
         except Exception:  # noqa: BLE001  (logged; Meta would only post the same message again)
             log.exception("could not send a WhatsApp reply to %s", sender)
         await anyio.to_thread.run_sync(channel_state.answered, db_engine, inbound.update_key, clock())

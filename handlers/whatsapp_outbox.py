@@ -102,7 +102,7 @@ class WhatsAppTransport:
             if row.template is None:
                 raise Rejected(row.refusal or "whatsapp: no template")
             return [_Call(row.template, row, True, True)]
-        return [_Call(part, row, index == 0) for index, part in enumerate(render(pending.message))]
+        return [_Call(part, row, index == 0) for index, part in enumerate(render(pending.message, language=pending.language))]
 
     def in_window(self, pending: Pending) -> bool:
         last = pending.last_inbound_at

@@ -316,9 +316,24 @@ def test_several_choices_can_be_typed(chat, db, typed, chosen):
     assert step_of(db) == "driving"
 
 
-@pytest.mark.parametrize("typed, chosen", [("3", ["shifts"]), ("Done", ["full_time"]),
-                                           ("3, done", ["full_time", "shifts"])])
-def test_typed_choices_replace_the_tapped_ones_unless_done_is_typed(chat, db, typed, chosen):
+@pytest.mark.parametrize("typed, chosen", [("3", ["full_time", "shifts"]), ("3, 1", ["full_time", "shifts"]),
+                                           ("1", ["full_time"])])
+def test_typed_choices_after_taps_are_added_and_said_never_replacing_the_tapped_ones(chat, db, typed, chosen):
+    """conversations/choosing.py: someone who ticked and then types a number means "that one too"."""
+    reach(chat, "availability")
+    chat.press("Full time")
+    chat.say(typed)
+    note, question = chat.replies
+    labels = {"full_time": "Full time", "shifts": "Shifts"}
+    assert note.text == f'Chosen so far: {", ".join(labels[v] for v in chosen)}. Tap "Done" to go on, or choose more.'
+    assert not question.edit and {f"✅ {labels[v]}" for v in chosen} <= set(chat.labels)
+    assert step_of(db) == "availability"
+    chat.press("Done")
+    assert answers_of(db)["availability"] == chosen and step_of(db) == "summary"
+
+
+@pytest.mark.parametrize("typed, chosen", [("Done", ["full_time"]), ("3, done", ["full_time", "shifts"])])
+def test_typed_choices_with_done_after_taps_close_with_both(chat, db, typed, chosen):
     reach(chat, "availability")
     chat.press("Full time")
     chat.say(typed)
