@@ -6,7 +6,7 @@ graph.facebook.com does, checks the bearer token, and refuses (400, code 131009,
 ``refused``) what Meta refuses: blank or over-long text (4,096), interactive bodies over 1,024,
 more than 3 reply buttons, button titles over 20 or repeated, lists over 10 rows, row titles over
 24, descriptions over 72, list button text over 20, repeated row ids, documents with an unknown
-media id; template messages whose parameters hold a newline, a tab or 5 spaces in a row (132018)
+media id or a caption over 1,024; template messages whose parameters hold a newline, a tab or 5 spaces in a row (132018)
 and, once ``templates`` lists the approved ones, unknown templates (132001) or a wrong number of
 body parameters (132000).
 
@@ -294,6 +294,8 @@ class FakeGraphApi(FaultControls):
             document = body.get("document", {})
             if document.get("id") not in self.uploads and not document.get("link"):
                 return "unknown media id"
+            if len(document.get("caption", "")) > 1024:
+                return f"document caption of {len(document['caption'])} characters"
             return None
         if kind == "template":
             return self.check_template(body.get("template", {}))

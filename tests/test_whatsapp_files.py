@@ -9,14 +9,14 @@ import logging
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
 from conversations.messages import Attachment, Outbound
 from handlers import whatsapp_files
-from handlers.whatsapp import WhatsAppClient
+from bot.app import create_app
+from handlers.whatsapp import WhatsAppClient, whatsapp_router
 from handlers.whatsapp_outbox import RATE_LIMIT_WAIT, regain_access
 from services import repository, workshops
 from tests.booking_flow_helpers import add_workshop, days_ahead
@@ -44,14 +44,6 @@ async def client(graph):
     await client.aclose()
 
 
-@pytest.fixture
-async def linking(graph):
-    """A client whose settings give the app's public address: calendar files carry a link."""
-    client = WhatsAppClient(settings_for(graph).model_copy(update={"public_url": PUBLIC}))
-    yield client
-    await client.aclose()
-
-
 def test_the_upload_type_is_one_meta_takes():
     assert whatsapp_files.upload_type(ICS) == "text/plain"
     assert whatsapp_files.upload_type(Attachment("a.ics", b"x", "text/calendar; charset=utf-8")) == "text/plain"
@@ -67,14 +59,17 @@ async def test_a_reply_s_calendar_file_goes_as_a_document_meta_takes(client, gra
     assert document["filename"] == "invito.ics" and "caption" not in document  # no public address: no link
 
 
-async def test_the_link_in_the_caption_gives_the_calendar_file(linking, graph):
-    await linking.send_reply(WA_ID, Outbound("Booked", file=ICS))
-    caption = graph.sent[1]["document"]["caption"]
-    assert caption.startswith("📅 " + PUBLIC + whatsapp_files.LINK_PATH + "/")
-    path = caption.split(PUBLIC, 1)[1]
-    app = FastAPI()
-    app.include_router(whatsapp_files.calendar_router(linking.settings))
+def test_the_link_in_the_caption_gives_the_calendar_file(db, service, graph):
+    """The link is served by the project's ASGI app, where the WhatsApp router is mounted."""
+    router = whatsapp_router(service, settings_for(graph).model_copy(update={"public_url": PUBLIC}),
+                             clock=lambda: NOW)
+    linking = router.whatsapp_client
+    app = create_app(db, routers=[router], clock=lambda: NOW, announce=lambda _message: None)
     with TestClient(app) as web:
+        web.portal.call(linking.send_reply, WA_ID, Outbound("Booked", file=ICS))
+        caption = graph.sent[1]["document"]["caption"]
+        assert caption.startswith("📅 " + PUBLIC + whatsapp_files.LINK_PATH + "/")
+        path = caption.split(PUBLIC, 1)[1]
         first = web.get(path, follow_redirects=False)
         assert first.status_code == 303  # by a redirect, iOS adds the event instead of offering to subscribe
         assert first.headers["location"] == f"{PUBLIC}{path}/invito.ics"
@@ -86,6 +81,7 @@ async def test_the_link_in_the_caption_gives_the_calendar_file(linking, graph):
         forged = token[:-3] + ("AAA" if token[-3:] != "AAA" else "BBB")
         assert web.get(f"{whatsapp_files.LINK_PATH}/{forged}", follow_redirects=False).status_code == 404
         assert web.get(f"{whatsapp_files.LINK_PATH}/nothing", follow_redirects=False).status_code == 404
+        web.portal.call(linking.aclose)
     # expired after LINK_DAYS; signed with another app secret: nothing
     assert whatsapp_files.opened(linking.settings, token) == Attachment("invito.ics", ICS.content, "text/calendar")
     later = dt.datetime.now().timestamp() + (whatsapp_files.LINK_DAYS + 1) * 86400
