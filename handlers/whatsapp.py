@@ -95,15 +95,7 @@ class WhatsAppClient:
         return answer["messages"][0]["id"]
 
     async def send_reply(self, to: str, reply: Outbound, page: int = 0) -> list[str]:
-        sent = []
-        for message in render(reply, page):
-            try:
-                sent.append(await self.send(to, message))
-            except Exception:  # noqa: BLE001  (only the file: its text went, the next replies go on)
-                if message.attachment is None:
-                    raise
-                log.exception("the text went, its file %s did not, to %s", message.attachment.filename, to)
-        return sent
+        return await whatsapp_files.send_all(self.send, to, render(reply, page))  # a file's failure: logged
 
     async def aclose(self) -> None:
         await self.http_client.aclose()

@@ -1,6 +1,6 @@
 """Calendar files on WhatsApp: in a form Meta takes, and that a phone can add to its calendar.
-Both ways out use it: the replies (handlers/whatsapp.WhatsAppClient.send) and the outbox
-(handlers/whatsapp_outbox.py).
+Both ways out use it: every document goes through ``document`` (handlers/whatsapp.WhatsAppClient.send),
+for the replies (``send_all``) and the outbox (handlers/whatsapp_outbox.py) alike.
 
 **Why not text/calendar.** Meta's media endpoint takes only the types it lists (audio: aac,
 amr, mpeg, mp4, ogg/opus; documents: text/plain, PDF and the MS Office/OpenXML types; image:
@@ -35,15 +35,17 @@ import base64
 import binascii
 import hashlib
 import hmac
+import logging
 import time
 import zlib
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
 from conversations.messages import Attachment
 
+log = logging.getLogger(__name__)
 LINK_PATH = "/whatsapp/calendar"
 LINK_DAYS = 30          # a calendar link works this long after it was sent
 FILE_TRIES = 3          # the outbox tries a failing file this often, then leaves it (the text went)
@@ -77,6 +79,20 @@ async def document(api: Any, settings: Any, attachment: Attachment, body: dict) 
     if url:
         body["caption"] = CAPTION.format(url=url)
     return body
+
+
+async def send_all(send: Callable[[str, Any], Awaitable[str]], to: str, messages: list) -> list[str]:
+    """Send a reply's messages (handlers.whatsapp_render.WaMessage) in order; their ids. A file
+    that fails is logged and left: its text went, and the next replies go on."""
+    sent = []
+    for message in messages:
+        try:
+            sent.append(await send(to, message))
+        except Exception:  # noqa: BLE001  (only a file's: any other failure is raised)
+            if message.attachment is None:
+                raise
+            log.exception("whatsapp: the text went to %s, its file %s did not", to, message.attachment.filename)
+    return sent
 
 
 # -- the signed link --------------------------------------------------------------------------
