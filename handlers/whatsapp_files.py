@@ -21,7 +21,8 @@ included, with "(#100) Param file must be a file with one of the following types
   public address is set (``WHATSAPP_PUBLIC_URL``), the document's caption carries a link to
   the file served by this app (``calendar_router``): signed, so nobody can make the app serve
   files of their own, expiring after ``LINK_DAYS``. The file travels inside the link (compressed,
-  about 400 characters), so no table keeps it and any process can serve it. The link answers
+  about 400 characters for an interview), so no table keeps it and any process can serve it; a
+  file too big for a caption's 1,024 characters goes without its link. The link answers
   303 to the file itself: iOS offers to *subscribe* to a link that is an .ics, and to add the
   event when it gets there by a redirect (reported, not documented by Apple).
 
@@ -50,6 +51,7 @@ LINK_PATH = "/whatsapp/calendar"
 LINK_DAYS = 30          # a calendar link works this long after it was sent
 FILE_TRIES = 3          # the outbox tries a failing file this often, then leaves it (the text went)
 CAPTION = "📅 {url}"    # language-neutral: the adapter does not know the person's language
+CAPTION_LIMIT = 1024    # Meta's, for a document's caption (a file with a long description makes a long link)
 # Meta's document types: https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media
 DOCUMENT_TYPES = frozenset({
     "text/plain", "application/pdf", "application/vnd.ms-powerpoint", "application/msword",
@@ -75,9 +77,9 @@ async def document(api: Any, settings: Any, attachment: Attachment, body: dict) 
     uploaded = await api.upload_media(phone_id=settings.phone_number_id, media=attachment.content,
                                       mime_type=upload_type(attachment), filename=attachment.filename)
     body = {**body, "id": uploaded["id"], "filename": attachment.filename}
-    url = link(settings, attachment)
-    if url:
-        body["caption"] = CAPTION.format(url=url)
+    caption = CAPTION.format(url=link(settings, attachment) or "")
+    if "://" in caption and len(caption) <= CAPTION_LIMIT:  # a longer one: the file alone
+        body["caption"] = caption
     return body
 
 

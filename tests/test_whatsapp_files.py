@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 
 import httpx
 import pytest
@@ -88,6 +89,18 @@ def test_the_link_in_the_caption_gives_the_calendar_file(db, service, graph):
     assert whatsapp_files.opened(linking.settings, token, now=later) is None
     other = linking.settings.model_copy(update={"app_secret": SecretStr("another-secret")})
     assert whatsapp_files.opened(other, token) is None
+
+
+async def test_a_file_too_big_for_a_caption_goes_without_its_link(graph):
+    """Meta refuses a caption over 1,024 characters (the fake too): a long description, no link."""
+    big = Attachment("laboratorio.ics", b"BEGIN:VCALENDAR\r\nDESCRIPTION:" + secrets.token_hex(600).encode()
+                     + b"\r\nEND:VCALENDAR\r\n", "text/calendar")
+    client = WhatsAppClient(settings_for(graph).model_copy(update={"public_url": PUBLIC}))
+    await client.send_reply(WA_ID, Outbound("Signed up", file=big))
+    await client.send_reply(WA_ID, Outbound("Signed up", file=ICS))
+    await client.aclose()
+    assert graph.refused == [] and [m["type"] for m in graph.sent] == ["text", "document"] * 2
+    assert "caption" not in graph.sent[1]["document"] and "caption" in graph.sent[3]["document"]
 
 
 async def test_a_reply_whose_file_fails_still_goes_and_so_do_the_next(client, graph, caplog):
