@@ -3,8 +3,8 @@ response hardening (Secure cookies over HTTPS, no framing, no caching of pages w
 
 The CSRF token is random per session (kept in the signed session cookie) and must come back in
 the form field ``csrf_token`` or the header ``X-CSRF-Token`` of every POST, PUT, PATCH and DELETE,
-the login form included. Pages carry it in ``<meta name="csrf-token">``; a few lines of script in
-the layout add it to sqladmin's forms and requests (see templates/sqladmin/base.html)."""
+the login form included. Pages carry it in ``<meta name="csrf-token">``; static/office.js adds it
+to sqladmin's forms and requests (loaded by templates/sqladmin/base.html)."""
 from __future__ import annotations
 
 import hmac
@@ -23,6 +23,13 @@ FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 MAX_BODY = 20 * 1024 * 1024
 _SECURE = re.compile(r";\s*secure\s*(;|$)", re.IGNORECASE)
+# Scripts only from this site's files (templates/sqladmin/base.html loads sqladmin's and
+# static/office.js), never inline. Styles may be inline: the dashboard's pygal charts are SVG with
+# their own <style>, and tabler, select2 and flatpickr write style attributes; the office's own
+# styles are a file all the same (static/office.css). Fonts and tabler's small icons come as data:.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self' data:; connect-src 'self'; object-src 'none'; form-action 'self'; base-uri 'none'; "
+       "frame-ancestors 'none'")
 
 REFUSED = """<!doctype html><html lang="it"><meta charset="utf-8"><title>403</title>
 <body style="font-family:sans-serif;max-width:40em;margin:3em auto">
@@ -110,7 +117,8 @@ async def _no_more() -> Message:
 
 class HardenResponses:
     """Secure on every cookie when the request came over HTTPS (uvicorn's proxy headers make a TLS
-    proxy's requests count), no framing, no sniffing, and pages of the back office not cached."""
+    proxy's requests count), no framing, no sniffing, a Content-Security-Policy (``CSP``; the web
+    chat sends its own, stricter) and pages of the back office not cached."""
 
     def __init__(self, app: ASGIApp, private_prefix: str = "/office") -> None:
         self.app, self.private_prefix = app, private_prefix
@@ -120,7 +128,8 @@ class HardenResponses:
             await self.app(scope, receive, send)
             return
         https = scope.get("scheme") == "https"
-        private = scope["path"].startswith(self.private_prefix) and "/statics/" not in scope["path"]
+        private = (scope["path"].startswith(self.private_prefix)
+                   and not any(files in scope["path"] for files in ("/statics/", "/static/")))
 
         async def send_hardened(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -128,6 +137,7 @@ class HardenResponses:
                 headers.setdefault("X-Frame-Options", "DENY")
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("Content-Security-Policy", CSP)
                 if private:
                     headers["Cache-Control"] = "no-store"
                 cookies = headers.getlist("set-cookie")

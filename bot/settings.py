@@ -45,6 +45,9 @@ class WhatsAppSettings(BaseSettings):
     # The Graph API root (Meta's, or a local fake in tests and staging).
     api_url: str = "https://graph.facebook.com"
     api_version: str = "21.0"
+    # The app's public address (https://..., as people reach it): WhatsApp's calendar files then
+    # carry a link that adds the event on an iPhone (handlers/whatsapp_files.py). Unset: no link.
+    public_url: str | None = None
     # Pre-approved templates (utility) used outside the 24-hour window (handlers/whatsapp_outbox.py):
     # reminders go as the reminder template, body {{1}} what and {{2}} when; every other row
     # (office notices, waiting-list promotions, broadcasts) as the notice template, body {{1}} the
@@ -64,6 +67,11 @@ class WhatsAppSettings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("public_url")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        return (value or "").rstrip("/") or None
 
     @field_validator("api_version")
     @classmethod

@@ -32,9 +32,12 @@ def when(ctx: Ctx, starts_at: dt.datetime) -> str:
 
 def slot_text(ctx: Ctx, slot: Slot) -> str:
     _ = ctx.t.gettext
-    lines = [when(ctx, slot.starts_at),
-             ctx.t.ngettext("{count} minute", "{count} minutes", slot.duration_minutes).format(
-                 count=slot.duration_minutes) + ", " + _(MODES.get(slot.mode, MODES["in_person"]))]
+    duration = ctx.t.ngettext("{count} minute", "{count} minutes", slot.duration_minutes).format(
+        count=slot.duration_minutes)
+    mode = _(MODES.get(slot.mode, MODES["in_person"]))
+    # Translators: an interview's length and how it goes, "30 minutes, by phone: we will call you"
+    # (the comma as the language writes it: "،" in Arabic and Urdu)
+    lines = [when(ctx, slot.starts_at), _("{duration}, {mode}").format(duration=duration, mode=mode)]
     if slot.mode == "in_person" and slot.address:
         lines.append(_("Where: {address}").format(address=ctx.t.isolate(slot.address)))
     return "\n".join(lines)

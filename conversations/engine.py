@@ -7,22 +7,16 @@ the returned messages.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import replace
 
-from . import payload
+from . import choosing, payload
+from .choosing import match as _match, normalize  # noqa: F401  (normalize: imported from here elsewhere)
 from .flow import DONE, DONE_LABEL, SHARE_NUMBER, SKIP, Ctx, Flow, Invalid, Outcome, State, Step
 from .messages import Button, Inbound, Kind, Outbound, offers_contact_button
 from .store import Store
 from .typed import plain_inbound
 
 MAX_TEXT = 1000  # longer messages are refused whatever the step says
-
-def normalize(text: str) -> str:
-    """Lower case, no accents, single spaces: for matching typed labels."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.replace("’", "'").split())
 
 class Engine:
     def __init__(self, flows: list[Flow], commands: "CommandSet"):
@@ -173,6 +167,8 @@ class Engine:
             return [Outbound(bad.message)] + [self.prompt(ctx)]
         if value is _Toggled:
             return [self.prompt(ctx, edit=True)]
+        if isinstance(value, _Added):
+            return [Outbound(str(value)), self.prompt(ctx)]
         ctx.state.answers[step.name] = value
         outcome = (step.after(ctx, value) if step.after else None) or Outcome()
         messages = list(outcome.messages)
@@ -240,24 +236,21 @@ class Engine:
         return value
 
     def _typed_multi(self, ctx: Ctx, step: Step, text: str):
-        """Typed choices like "1, 3" or "2 5" or labels: they become the selection and close it."""
+        """Typed choices ("1, 3", "2 5", labels): conversations.choosing says what they do."""
         _ = ctx.t.gettext
         choices = self.choices(ctx, step)
-        pieces = [p for p in text.replace(";", ",").split(",") if p.strip()]
-        if _match(choices, text) is not None:  # one whole label, commas and all: "Restaurants, bars"
-            pieces = [text]
-        elif len(pieces) == 1 and all(word.isdecimal() for word in text.split()):
-            pieces = text.split()
-        picked = [_match(choices, piece) for piece in pieces]
-        if None in picked:
+        picked = choosing.typed_values(choices, text)
+        if picked is None:
             example = ", ".join(str(i) for i in range(1, min(3, len(choices) - 1) + 1))
             raise Invalid(_("Please tap the buttons, or type the numbers of your choices, "
                             "for example: {example}.").format(example=example))
-        selected = ctx.state.scratch.setdefault("selected", [])
-        if DONE not in picked:
-            selected.clear()
-        selected.extend(v for v in picked if v != DONE and v not in selected)
-        return self._pressed(ctx, step, DONE)
+        typed = choosing.add_typed(ctx.state.scratch.get("selected", []), picked)
+        ctx.state.scratch["selected"] = typed.selected
+        if typed.close:
+            return self._pressed(ctx, step, DONE)
+        labels = dict(choices)
+        return _Added(_("Chosen so far: {choices}. Tap \"Done\" to go on, or choose more.").format(
+            choices=", ".join(labels[v].removeprefix("✅ ") for v in typed.selected)))
 
 
 class _ToggledType:
@@ -267,22 +260,13 @@ class _ToggledType:
 _Toggled = _ToggledType()
 
 
+class _Added(str):
+    """Typed choices added to the ticked ones: this line says so, and the step stays the same."""
+
+
 def _scope_of(position: dict | None) -> str | None:
     """The payload scope of a stored position (``reg.phone``); None for none."""
     return f"{position.get('flow')}.{position.get('step')}" if position else None
-
-
-def _match(choices: list[tuple[str, str]], typed: str) -> str | None:
-    """The value of the choice whose number or label was typed."""
-    typed = typed.strip()
-    if typed.isdecimal():  # not isdigit(): int() refuses "²", which isdigit() accepts
-        index = int(typed)
-        return choices[index - 1][0] if 1 <= index <= len(choices) else None
-    wanted = normalize(typed.removeprefix("✅").strip())
-    for value, label in choices:
-        if normalize(label.removeprefix("✅").strip()) == wanted:
-            return value
-    return None
 
 
 class CommandSet:

@@ -29,7 +29,8 @@ from conversations.messages import Inbound, Kind, Outbound
 from services import channel_state, outbox
 from services.clock import utcnow
 
-from handlers.whatsapp_render import PHONE_ID, WaMessage, more_page, render
+from handlers import whatsapp_files
+from handlers.whatsapp_render import PHONE_ID, WaMessage, more_page, opens_list, page_showing, render
 
 CHANNEL = "whatsapp"
 WEBHOOK_PATH = "/whatsapp/webhook"
@@ -45,6 +46,7 @@ class Settings(Protocol):
     verify_token: SecretStr | None
     api_url: str
     api_version: str
+    public_url: str | None
     reminder_template: str | None
     reminder_template_language: str
     notice_template: str | None
@@ -85,18 +87,16 @@ class WhatsAppClient:
     async def send(self, to: str, message: WaMessage) -> str:
         """Send one message; the platform's message id. pywa's WhatsAppError on refusals."""
         body = message.body
-        if message.attachment is not None:
-            uploaded = await self.api.upload_media(
-                phone_id=self.settings.phone_number_id, media=message.attachment.content,
-                mime_type=message.attachment.mime_type, filename=message.attachment.filename)
-            body = {**body, "id": uploaded["id"]}
+        if message.attachment is not None:  # a type Meta takes, and a link (handlers/whatsapp_files.py)
+            body = await whatsapp_files.document(self.api, self.settings, message.attachment, body)
         address = {"to": to, "recipient": None} if to.isdecimal() else {"to": None, "recipient": to}
         answer = await self.api.send_message(sender=self.settings.phone_number_id, recipient_type="individual",
                                              typ=message.type, msg=body, **address)
         return answer["messages"][0]["id"]
 
-    async def send_reply(self, to: str, reply: Outbound, page: int = 0) -> list[str]:
-        return [await self.send(to, message) for message in render(reply, page)]
+    async def send_reply(self, to: str, reply: Outbound, page: int = 0, language: str | None = None) -> list[str]:
+        # a file's failure: logged, the next messages still go
+        return await whatsapp_files.send_all(self.send, to, render(reply, page, language))
 
     async def aclose(self) -> None:
         await self.http_client.aclose()
@@ -169,6 +169,7 @@ def whatsapp_router(service, settings: Settings, *, client: WhatsAppClient | Non
     verify = settings.verify_token.get_secret_value()
     handling = anyio.Lock()  # FIFO: messages are handled in the order they came
     router = APIRouter()
+    router.include_router(whatsapp_files.calendar_router(settings))
 
     @router.get(WEBHOOK_PATH)
     async def verification(request: Request) -> Response:
@@ -229,9 +230,16 @@ def whatsapp_router(service, settings: Settings, *, client: WhatsAppClient | Non
                 await anyio.to_thread.run_sync(functools.partial(
                     channel_state.keep_page, db_engine, channel=CHANNEL, external_id=sender,
                     reply=long_lists[-1], now=clock()))
+        # A list says "Choose" in the person's language; a choice just ticked in a long list comes
+        # back on its own page (with "Done"), not on the first.
+        language = None
+        if any(opens_list(reply) for reply in replies):
+            language = await anyio.to_thread.run_sync(functools.partial(
+                channel_state.language_of, db_engine, channel=CHANNEL, external_id=sender))
         try:
             for reply in replies:
-                await client.send_reply(sender, reply, page_of)
+                shown = page_of if listed is not None else page_showing(reply.buttons, inbound.payload)
+                await client.send_reply(sender, reply, shown, language)
         except Exception:  # noqa: BLE001  (logged; Meta would only post the same message again)
             log.exception("could not send a WhatsApp reply to %s", sender)
         await anyio.to_thread.run_sync(channel_state.answered, db_engine, inbound.update_key, clock())

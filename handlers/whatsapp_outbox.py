@@ -27,20 +27,30 @@ go (PLATFORM.md), and only to a person who opted in:
   notices off: a ``broadcast`` row then gets no template either (``NOTICES_OFF``); reminders and
   notices about their own bookings still go, as /stop tells them (conversations/preferences.py).
 
-**Meta's errors.** 130429 (throughput) -> Flood: the channel waits ``THROUGHPUT_WAIT`` and the same
-call goes again, not counted as an attempt; 131056 (pair rate: too many to one person) ->
-transient: tried again after the sender's delay (an attempt); 131047 (re-engagement: the window
+**Meta's errors.** Throttling answers 429 and is never a refusal of the message: 130429
+(throughput) -> Flood: the channel waits ``THROUGHPUT_WAIT`` and the same call goes again, not
+counted as an attempt; 80007 (the account's rate limit) -> Flood for the time Meta's
+X-Business-Use-Case-Usage header gives to regain access (its ``estimated_time_to_regain_access``,
+minutes), else ``RATE_LIMIT_WAIT``; 131056 (pair rate: too many to one person) -> transient, not
+Flood: only that person waits (the row is tried again after the sender's delay, an attempt),
+since a Flood would pause the channel for everybody; 131047 (re-engagement: the window
 closed, though our clock said open) -> the template at once, instead of the whole message, when
 the row may have one (otherwise it fails, with both reasons); Meta may also accept the free-form
 message and report 131047 later in a "failed" status webhook: handlers/whatsapp.record_status
 queues the row again, marked to go as a template, once (services.outbox.resend_as_template);
 131026 (undeliverable) -> Unreachable: the identity is marked and nothing more goes there until
 the person writes again; other 4xx -> Rejected; 5xx and network errors -> transient.
+
+**Files.** A calendar file goes as handlers/whatsapp_files.py says. Its text went already: a file
+that Meta refuses, or that fails ``FILE_TRIES`` times, is logged and left, and the row counts as
+sent (a waiting-list promotion reached the person even if its .ics did not).
 Pacing: ``bot.wiring.whatsapp_limits`` (settings: 80 a second per number, one every 6 s to a person).
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -51,10 +61,13 @@ from services.outbox import Pending
 from services.outbox_sender import Flood, Rejected, Unreachable
 
 from handlers.whatsapp import CHANNEL, Settings, WhatsAppClient
+from handlers.whatsapp_files import FILE_TRIES
 from handlers.whatsapp_render import WaMessage, render
 
+log = logging.getLogger(__name__)
 WINDOW = dt.timedelta(hours=24)
 THROUGHPUT_WAIT = 1.0   # seconds; Meta gives no retry-after for 130429
+RATE_LIMIT_WAIT = 60.0  # seconds, for 80007 when Meta does not say how long
 PARAM_MAX = 200         # characters of one template parameter (a reminder's what, when)
 NOTICE_PARAM_MAX = 700  # a notice's text as {{1}}: Meta caps the whole body at 1,024
 REMINDER = "reminder"
@@ -77,6 +90,7 @@ class _Row:
     template: WaMessage | None
     refusal: str | None
     replaced: bool = field(default=False)
+    file_tries: int = field(default=0)
 
 
 @dataclass(frozen=True)
@@ -102,7 +116,7 @@ class WhatsAppTransport:
             if row.template is None:
                 raise Rejected(row.refusal or "whatsapp: no template")
             return [_Call(row.template, row, True, True)]
-        return [_Call(part, row, index == 0) for index, part in enumerate(render(pending.message))]
+        return [_Call(part, row, index == 0) for index, part in enumerate(render(pending.message, language=pending.language))]
 
     def in_window(self, pending: Pending) -> bool:
         last = pending.last_inbound_at
@@ -131,6 +145,8 @@ class WhatsAppTransport:
     async def send(self, external_id: str, call: Any) -> str | None:
         if call.row.replaced:
             return None  # the template went instead of the whole message
+        if call.message.attachment is not None and not call.first:
+            return await self._send_file(external_id, call)
         try:
             return await self._send(external_id, call.message)
         except _ReEngagement as error:
@@ -145,6 +161,21 @@ class WhatsAppTransport:
             call.row.replaced = True
             return message_id
 
+    async def _send_file(self, external_id: str, call: _Call) -> str | None:
+        """The file after its text: a refusal, or ``FILE_TRIES`` failures, leave the row sent."""
+        try:
+            return await self._send(external_id, call.message)
+        except (Flood, Unreachable):
+            raise
+        except Exception as error:  # noqa: BLE001  (Rejected, 131047 too: the text went)
+            call.row.file_tries += 1
+            final = isinstance(error, (Rejected, _ReEngagement)) or call.row.file_tries >= FILE_TRIES
+            if not final:
+                raise
+            log.warning("whatsapp: the text went to %s, its file %s did not: %s", external_id,
+                        call.message.attachment.filename, getattr(error, "reason", None) or error)
+            return None
+
     async def _send(self, external_id: str, message: WaMessage) -> str:
         from pywa.errors import WhatsAppError
 
@@ -154,6 +185,8 @@ class WhatsAppTransport:
             reason = f"whatsapp {error.code}: {error.message}"[:300]
             if error.code == 130429:
                 raise Flood(THROUGHPUT_WAIT) from None
+            if error.code == 80007:
+                raise Flood(regain_access(error.raw_response) or RATE_LIMIT_WAIT) from None
             if error.code == 131056:
                 raise RuntimeError(reason) from None  # transient: later, after the sender's delay
             if error.code == RE_ENGAGEMENT:
@@ -164,6 +197,18 @@ class WhatsAppTransport:
             if 400 <= status < 500:
                 raise Rejected(reason) from None
             raise RuntimeError(reason) from None
+
+
+def regain_access(response) -> float | None:
+    """Seconds until the account may call again, from Meta's X-Business-Use-Case-Usage header
+    ({"<business id>": [{"type": ..., "estimated_time_to_regain_access": minutes, ...}]})."""
+    try:
+        usage = json.loads(response.headers["X-Business-Use-Case-Usage"])
+        minutes = max(float(entry.get("estimated_time_to_regain_access") or 0)
+                      for entries in usage.values() for entry in entries)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    return minutes * 60 if minutes > 0 else None
 
 
 class _ReEngagement(Exception):

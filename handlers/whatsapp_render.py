@@ -8,10 +8,13 @@ descriptions at most 72, the list button text at most 20. pywa checks none of th
 - Otherwise up to 10: a list; rows are numbered ("3. Label") like the engine's typed numbers,
   a label too long for the title is shortened at a word boundary and kept whole (up to 72
   characters) in the row's description.
-- More than 10: a paged list, 9 rows and a last row that shows the next page. Rows keep their
-  overall number, so typing "12" picks the twelfth choice whatever page is on screen. The next
-  page row's id is ``wa|more|<page>``, which the adapter handles itself (never a flow payload:
-  those start with "1|").
+- More than 10: a paged list, 9 rows and a last row that shows the next page (on the last page,
+  the first page again). Rows keep their overall number, so typing "12" picks the twelfth choice
+  whatever page is on screen. The page row's id is ``wa|more|<page>``, which the adapter handles
+  itself (never a flow payload: those start with "1|"). A question of several choices keeps its
+  "Done" row on every page (with its overall number), so that it can be closed from any page; the
+  adapter shows again the page of the choice just ticked (``page_showing``).
+- A list opens through a button that says so in the person's language ("Scegli", "Choose").
 - A reply offering the platform's "share my number" button gets a reply button ``wa|phone``:
   the adapter turns its press into the sender's own number (WhatsApp gives it with every message).
 """
@@ -19,7 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conversations import messages
+from conversations import messages, payload
+from conversations.flow import DONE
+from conversations.i18n import N_, translator
 from conversations.messages import Attachment, Button, Outbound
 
 TEXT_LIMIT = 4096
@@ -35,8 +40,7 @@ PAGE_ROWS = LIST_ROWS - 1
 MORE_PREFIX = "wa|more|"
 PHONE_ID = "wa|phone"
 ELLIPSIS = "…"
-# Language-neutral on purpose: the adapter does not know the person's language.
-LIST_BUTTON_TEXT = "☰"
+LIST_BUTTON_TEXT = N_("Choose")  # the button that opens a list: at most 20 characters translated
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,9 @@ class WaMessage:
     attachment: Attachment | None = None
 
 
-def render(reply: Outbound, page: int = 0) -> list[WaMessage]:
-    """The messages of one reply; ``page`` > 0 only re-renders a paged list's later page."""
+def render(reply: Outbound, page: int = 0, language: str | None = None) -> list[WaMessage]:
+    """The messages of one reply, in the person's ``language`` (None: the default); ``page`` > 0
+    only re-renders a paged list's later page."""
     chunks = split_text(reply.text)
     messages: list[WaMessage] = []
     choices = reply.buttons
@@ -65,7 +70,7 @@ def render(reply: Outbound, page: int = 0) -> list[WaMessage]:
             chunks.append(head)
         if page == 0:
             messages += [text_message(chunk) for chunk in chunks]
-        messages.append(interactive(body, choices, page))
+        messages.append(interactive(body, choices, page, language))
     else:
         messages += [text_message(chunk) for chunk in chunks]
     if reply.file and page == 0:
@@ -77,40 +82,79 @@ def text_message(text: str) -> WaMessage:
     return WaMessage("text", {"body": text, "preview_url": False})
 
 
-def interactive(body: str, buttons: tuple[Button, ...], page: int = 0) -> WaMessage:
-    titles = [button.label for button in buttons]
-    if (len(buttons) <= REPLY_BUTTONS and all(len(t) <= BUTTON_TITLE for t in titles)
-            and len(set(titles)) == len(titles) and all(t.strip() for t in titles)):
+def interactive(body: str, buttons: tuple[Button, ...], page: int = 0, language: str | None = None) -> WaMessage:
+    if _reply_buttons(buttons):
         return WaMessage("interactive", {
             "type": "button", "body": {"text": body},
             "action": {"buttons": [{"type": "reply", "reply": {"id": b.payload, "title": b.label}}
                                    for b in buttons]}})
     return WaMessage("interactive", {
         "type": "list", "body": {"text": body},
-        "action": {"button": LIST_BUTTON_TEXT, "sections": [{"rows": list_rows(buttons, page)}]}})
+        "action": {"button": list_button(language), "sections": [{"rows": list_rows(buttons, page)}]}})
 
 
-def pages(count: int) -> int:
-    """How many pages a list of ``count`` choices takes."""
-    if count <= LIST_ROWS:
+def _reply_buttons(buttons: tuple[Button, ...]) -> bool:
+    titles = [button.label for button in buttons]
+    return (len(buttons) <= REPLY_BUTTONS and all(len(t) <= BUTTON_TITLE for t in titles)
+            and len(set(titles)) == len(titles) and all(t.strip() for t in titles))
+
+
+def list_button(language: str | None) -> str:
+    return shorten(translator(language).gettext(LIST_BUTTON_TEXT), LIST_BUTTON)
+
+
+def opens_list(reply: Outbound) -> bool:
+    """Whether the reply is sent as a list (whose button needs the person's language)."""
+    return bool(reply.buttons) and not _reply_buttons(reply.buttons)
+
+
+def _pinned(button: Button) -> bool:
+    """A "Done" row: shown on every page of its list."""
+    try:
+        return payload.decode(button.payload).value == DONE
+    except payload.PayloadError:
+        return False
+
+
+def _paging(buttons: tuple[Button, ...]) -> tuple[list[int], list[int], int]:
+    """(indexes paged, indexes on every page, rows of the paged ones per page)."""
+    pinned = [i for i, b in enumerate(buttons) if _pinned(b)]
+    return [i for i in range(len(buttons)) if i not in pinned], pinned, PAGE_ROWS - len(pinned)
+
+
+def pages(buttons: tuple[Button, ...]) -> int:
+    """How many pages a list of these choices takes."""
+    if len(buttons) <= LIST_ROWS:
         return 1
-    full = 0
-    while count - full * PAGE_ROWS > LIST_ROWS:
-        full += 1
-    return full + 1
+    paged, _pins, per_page = _paging(buttons)
+    return -(-len(paged) // per_page)
+
+
+def page_showing(buttons: tuple[Button, ...], pressed: str | None) -> int:
+    """The page on which the choice ``pressed`` is (0 when it is on every page, or on none)."""
+    paged, _pins, per_page = _paging(buttons)
+    if len(buttons) <= LIST_ROWS:
+        return 0
+    for place, index in enumerate(paged):
+        if buttons[index].payload == pressed:
+            return place // per_page
+    return 0
 
 
 def list_rows(buttons: tuple[Button, ...], page: int = 0) -> list[dict]:
-    page = max(0, min(page, pages(len(buttons)) - 1))
-    start = page * PAGE_ROWS
-    rest = len(buttons) - start
-    shown = buttons[start:] if rest <= LIST_ROWS else buttons[start:start + PAGE_ROWS]
-    rows = [_row(start + index + 1, button) for index, button in enumerate(shown)]
-    if start + len(shown) < len(buttons):
-        first, last = start + len(shown) + 1, min(len(buttons), start + len(shown) + PAGE_ROWS)
-        if len(buttons) - (start + len(shown)) <= LIST_ROWS:
-            last = len(buttons)
-        rows.append({"id": f"{MORE_PREFIX}{page + 1}", "title": f"➡️ {first}–{last}"})
+    if len(buttons) <= LIST_ROWS:
+        return [_row(index + 1, button) for index, button in enumerate(buttons)]
+    paged, pinned, per_page = _paging(buttons)
+    count = pages(buttons)
+    page = max(0, min(page, count - 1))
+    shown = paged[page * per_page:(page + 1) * per_page]
+    rows = [_row(index + 1, buttons[index]) for index in sorted(shown + pinned)]
+    # the next page's numbers, or from the last page the first's
+    turn = (page + 1) % count
+    numbers = [index + 1 for index in paged[turn * per_page:(turn + 1) * per_page]]
+    arrow = "➡️" if turn else "⬅️"
+    span = f"{numbers[0]}–{numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
+    rows.append({"id": f"{MORE_PREFIX}{turn}", "title": f"{arrow} {span}"})
     return rows
 
 

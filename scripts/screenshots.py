@@ -1,7 +1,8 @@
 """Takes the README's screenshots (docs/screenshots/) the way a newcomer meets the bot: a real
 ``python -m bot run`` on a fresh SQLite file with the demo agenda, the first admin's printed
 password, a CSV of two years of invented history imported through the back office, then the main
-pages in Debian's chromium. Run: .venv/bin/python scripts/screenshots.py (a few seconds)."""
+pages in Debian's chromium. Run: .venv/bin/python scripts/screenshots.py [folder] (half a minute;
+the folder defaults to docs/screenshots, tests/test_screenshots.py gives a temporary one)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -29,6 +30,7 @@ COMUNI = ["Bologna", "Bologna", "Bologna", "Imola", "San Lazzaro di Savena", "Ca
 COMPANIES = ["Magazzini Emiliani srl", "Cooperativa Il Ponte", "Pulizie Felsinee", "Ristorazione Due Torri",
              "Logistica Reno spa", "Assistenza Casa Bologna"]
 CONTRACTS = ["indeterminato", "determinato", "determinato", "apprendistato", "altro"]
+_out = OUT  # where shoot() writes (main's folder)
 HEADER = "tipo;telefono;cognome;nome;comune;data;ora;esito;operatore;azienda;contratto;motivo;nota"
 
 
@@ -97,19 +99,20 @@ def start_bot(folder: Path, port: int) -> tuple[subprocess.Popen, str]:
 
 def shoot(page, name: str, *, full: bool = False) -> None:
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=full)
-    print("  ", OUT / f"{name}.png")
+    page.screenshot(path=str(_out / f"{name}.png"), full_page=full)
+    print("  ", _out / f"{name}.png")
 
 
 def tour(base: str, password: str, folder: Path) -> None:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from tests.browser import CHROMIUM_FLAGS, chromium_path
 
     csv_file = folder / "storico.csv"
     csv_file.write_text(history_csv(dt.date.today()), encoding="utf-8")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        # --lang: the browser's own date and time fields read as an Italian operator's do
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=[*CHROMIUM_FLAGS, "--lang=it-IT"])
         context = browser.new_context(locale="it-IT", timezone_id="Europe/Rome",
                                       viewport={"width": 1280, "height": 860})
         page = context.new_page()
@@ -118,9 +121,10 @@ def tour(base: str, password: str, folder: Path) -> None:
         page.get_by_role("button", name="Italiano").click()
         page.get_by_role("button", name="Sì, sono d'accordo").click()
         for answer in ("Maria", "Rossi", "5 marzo 1990"):
+            answered = page.locator("#messages li.bot").count()
             page.get_by_role("textbox").fill(answer)
             page.locator("#send").click()
-            page.wait_for_timeout(300)
+            expect(page.locator("#messages li.bot")).not_to_have_count(answered)  # the bot answered
         shoot(page, "web-chat")
         urdu_chat(browser, base)
 
@@ -143,6 +147,10 @@ def tour(base: str, password: str, folder: Path) -> None:
         page.locator("table tbody tr a[href*='/registration/details/']").first.click()
         shoot(page, "registration-path", full=True)
         page.goto(base + "/office/agenda")
+        for _week in range(4):  # the demo agenda may begin next week: the first week with interviews
+            if not page.get_by_text("Nessun colloquio in questo periodo.").count():
+                break
+            page.get_by_role("link", name="Successivo →").click()
         shoot(page, "agenda-week")
         page.goto(base + "/office/broadcasts/new")
         page.locator("textarea").first.fill("Il laboratorio «bussola» di lunedì è spostato alle 15:00. "
@@ -155,6 +163,8 @@ def tour(base: str, password: str, folder: Path) -> None:
 def urdu_chat(browser, base: str) -> None:
     """The web chat right to left: a registration in Urdu up to its summary, typed with Urdu's
     digits. Urdu's own letters (ہ, ے) need a font that has them: Debian's fonts-noto-core."""
+    from playwright.sync_api import expect
+
     from conversations.i18n import translator
 
     _ = translator("ur").gettext
@@ -163,24 +173,28 @@ def urdu_chat(browser, base: str) -> None:
     page = context.new_page()  # a person of their own: another cookie
     page.goto(base + "/chat")
     page.get_by_role("button", name="اردو").click()
-    page.get_by_role("button", name=_("Yes, I agree"), exact=True).click()
-    for answer in ("Maria", "Rossi", "05/03/1990".translate(digits), None, "Bologna", "347 123 4567".translate(digits)):
-        if answer is None:
-            page.get_by_role("button", name=_("I don't have one"), exact=True).last.click()
+    steps = [_("Yes, I agree"), "Maria", "Rossi", "05/03/1990".translate(digits), _("I don't have one"), "Bologna",
+             "347 123 4567".translate(digits)] + [_(label) for label in (
+                 "Skip", "Looking for work", "High school diploma", "Good", "Cleaning", "Done", "Licence, no car",
+                 "Part time", "Done")]
+    for step in steps:  # a button's label, or a typed answer
+        answered = page.locator("#messages li.bot").count()
+        button = page.get_by_role("button", name=step, exact=True)
+        if button.count():
+            button.last.click()
         else:
-            page.get_by_role("textbox").fill(answer)
+            page.get_by_role("textbox").fill(step)
             page.locator("#send").click()
-        page.wait_for_timeout(500)  # under the chat's flood limit
-    for label in ("Skip", "Looking for work", "High school diploma", "Good", "Cleaning", "Done", "Licence, no car",
-                  "Part time", "Done"):
-        page.get_by_role("button", name=_(label), exact=True).last.click()
-        page.wait_for_timeout(500)  # under the chat's flood limit
+        expect(page.locator("#messages li.bot")).not_to_have_count(answered)
+        page.wait_for_timeout(400)  # a person's pace: under the chat's flood limit
     shoot(page, "web-chat-rtl")
     context.close()
 
 
-def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
+def main(out: Path = OUT) -> None:
+    global _out
+    _out = out
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         port = free_port()
         bot, password = start_bot(Path(folder), port)
@@ -192,4 +206,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)

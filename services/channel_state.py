@@ -16,7 +16,7 @@ from sqlalchemy import Engine, delete, exists, select, update
 
 from conversations.messages import Outbound
 
-from store.models import ChannelIdentity, ChannelListPage, ChannelSeenMessage
+from store.models import ChannelIdentity, ChannelListPage, ChannelSeenMessage, Contact
 
 from services.outbox_rows import dialect_of, from_content, to_content
 
@@ -24,6 +24,7 @@ ANSWERING = dt.timedelta(minutes=5)   # a message taken this long ago and not an
 KEEP_SEEN = dt.timedelta(days=7)      # Meta retries an unacknowledged webhook for up to 7 days
 PRUNE_EVERY = 1000                    # takes between two prunings of the old ids
 _seen, _page, _identity = ChannelSeenMessage.__table__, ChannelListPage.__table__, ChannelIdentity.__table__
+_contact = Contact.__table__
 _takes = itertools.count(1)
 
 
@@ -69,6 +70,14 @@ def page_of(db_engine: Engine, *, channel: str, external_id: str, now: dt.dateti
                                                    _identity.c.external_id == external_id)
                            .values(last_inbound_at=now))
     return from_content(content) if content is not None else None
+
+
+def language_of(db_engine: Engine, *, channel: str, external_id: str) -> str | None:
+    """The language the person chats in (None for someone unknown: the default's)."""
+    with db_engine.connect() as connection:
+        return connection.execute(select(_contact.c.language).join(
+            _identity, _identity.c.contact_id == _contact.c.id).where(
+            _identity.c.scheme == channel, _identity.c.external_id == external_id)).scalar()
 
 
 def forget_pages(connection, contact_id: int) -> None:

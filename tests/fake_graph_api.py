@@ -6,7 +6,7 @@ graph.facebook.com does, checks the bearer token, and refuses (400, code 131009,
 ``refused``) what Meta refuses: blank or over-long text (4,096), interactive bodies over 1,024,
 more than 3 reply buttons, button titles over 20 or repeated, lists over 10 rows, row titles over
 24, descriptions over 72, list button text over 20, repeated row ids, documents with an unknown
-media id; template messages whose parameters hold a newline, a tab or 5 spaces in a row (132018)
+media id or a caption over 1,024; template messages whose parameters hold a newline, a tab or 5 spaces in a row (132018)
 and, once ``templates`` lists the approved ones, unknown templates (132001) or a wrong number of
 body parameters (132000).
 
@@ -33,10 +33,10 @@ The network's faults (tests/fake_network.py), off unless asked for:
   and/or to that number meet ``fault``: ``BAD_GATEWAY`` (502), ``THROUGHPUT`` (429, 130429),
   ``RATE_LIMIT`` (429, 80007), ``Hold(seconds, deliver=...)`` (slower than the client waits),
   ``RESET`` (the connection reset) or ``Down(seconds)``; ``down()`` / ``up()`` by hand;
-- ``check_media=True``: uploads Meta would refuse (a MIME type outside ``MEDIA_TYPES``, such as
-  text/calendar) get Meta's 400 "(#100) Param file must be a file with one of the following
-  types: ..." and are counted in ``refused_media``. Off by default: tests/test_whatsapp.py still
-  uploads the calendar file as text/calendar;
+- media types, checked as Meta does (``check_media``, on unless ``check_media=False``): an upload
+  whose type (its ``type`` field or its file part's Content-Type) is outside ``MEDIA_TYPES``, such
+  as text/calendar, gets Meta's 400 "(#100) Param file must be a file with one of the following
+  types: ..." and is counted in ``refused_media``;
 - ``calls``: every request, with its times (``GraphCall.at``, ``answered_at``, ``status``, ``fault``).
 """
 from __future__ import annotations
@@ -115,7 +115,7 @@ class Upload:
 
 class FakeGraphApi(FaultControls):
     def __init__(self, *, token: str, phone_id: str, version: str = "21.0", latency: float = 0.0,
-                 check_media: bool = False):
+                 check_media: bool = True):
         self.token, self.phone_id, self.version = token, phone_id, version
         self.check_media = check_media
         self.refused_media: list[tuple[str, str]] = []  # (filename, MIME type) of refused uploads
@@ -294,6 +294,8 @@ class FakeGraphApi(FaultControls):
             document = body.get("document", {})
             if document.get("id") not in self.uploads and not document.get("link"):
                 return "unknown media id"
+            if len(document.get("caption", "")) > 1024:
+                return f"document caption of {len(document['caption'])} characters"
             return None
         if kind == "template":
             return self.check_template(body.get("template", {}))

@@ -8,10 +8,11 @@ import pytest
 from conversations import languages, payload
 from conversations.flows import registration
 from conversations.i18n import translator
+from conversations.languages import CODES
 from store.models import ChannelIdentity, Consent, Contact, ConversationState, Registration
 from services.repository import aware
 from tests.conftest import NOW, Chat
-from tests.registration_helpers import ANSWERS, LANGUAGE_BUTTONS, answers_of, press_payload, reach, rows, state_of, step_of
+from tests.registration_helpers import ANSWERS, NATIVE, answers_of, press_payload, reach, rows, state_of, step_of
 
 MENU = ["Register", "Already registered", "Privacy and my data", "Language", "Help"]
 MENU_REGISTERED = ["My appointments", "Book an interview", "Workshops", "My registration",
@@ -28,8 +29,8 @@ def contact_language(db) -> str:
                                    lambda chat: chat.send_sticker(), lambda chat: chat.say("")])
 def test_whatever_a_newcomer_sends_first_starts_the_registration(chat, db, first):
     first(chat)
-    assert chat.labels == LANGUAGE_BUTTONS
-    assert [payload.decode(b.payload).scope for b in chat.replies[-1].buttons] == ["reg.language"] * len(LANGUAGE_BUTTONS)
+    assert chat.labels == NATIVE
+    assert [payload.decode(b.payload).scope for b in chat.replies[-1].buttons] == ["reg.language"] * len(NATIVE)
     assert step_of(db) == "language"
 
 
@@ -99,7 +100,7 @@ def test_cancel_leaves_the_flow(chat, db, command):
     assert (state["flow"], state["step"], state["answers"]) == (None, None, {})
     assert len(rows(db, Consent)) == 1  # what was saved stays
     chat.say("Rossi")  # no longer an answer: a newcomer starts registering
-    assert chat.labels == LANGUAGE_BUTTONS
+    assert chat.labels == NATIVE
     assert rows(db, Registration) == []
 
 
@@ -115,8 +116,8 @@ def test_language_switch_mid_flow_asks_the_question_again_in_the_new_language(ch
     reach(chat, "situation")
     in_english = chat.replies[-1]
     chat.say("/language")
-    assert chat.labels == LANGUAGE_BUTTONS
-    assert [payload.decode(b.payload).value for b in chat.replies[-1].buttons] == [f"lang:{code}" for code in languages.CODES]
+    assert chat.labels == NATIVE
+    assert [payload.decode(b.payload).value for b in chat.replies[-1].buttons] == [f"lang:{code}" for code in CODES]
     chat.press("Italiano")
     in_italian = chat.replies[-1]
     assert in_italian.text == translator("it").gettext("What is your situation today?")

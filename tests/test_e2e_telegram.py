@@ -17,8 +17,8 @@ import pytest
 
 from tests.fake_bot_api import FakeBotApi
 from tests.postgres import free_port
+from tests.registration_helpers import NATIVE
 from tests.telegram_fakes import message_update, press_update
-from tests.registration_helpers import LANGUAGE_BUTTONS
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "987654321:AAE2e-Secret_token-that-must-not-leak"
@@ -132,7 +132,7 @@ def test_registration_survives_a_kill_mid_flow(api, bot, tmp_path):
     person = Person(api, bot)
 
     [welcome] = person.say("ciao")
-    assert [b["text"] for row in welcome["reply_markup"]["inline_keyboard"] for b in row] == LANGUAGE_BUTTONS
+    assert [b["text"] for row in welcome["reply_markup"]["inline_keyboard"] for b in row] == NATIVE
     person.press("English")
     assert "Do you agree?" in person.text
     person.press("Yes, I agree")

@@ -12,10 +12,9 @@ from conversations.i18n import LOCALES_DIR, translator
 from conversations.languages import Language
 from handlers.whatsapp_outbox import language_for
 from tests.conftest import ROOT
-from tests.registration_helpers import reach, rows, step_of
+from tests.registration_helpers import NATIVE, reach, rows, step_of
 from store.models import Contact
 
-NATIVE = [language.native for language in languages.ALL]
 # Where the source is searched for lists of language codes, and the one list allowed outside the
 # registry: the back office's own interface languages, which are not the job seekers'.
 SEARCHED = ("bot", "handlers", "backoffice", "services", "store", "conversations", "scripts", "bench")

@@ -15,7 +15,7 @@ from conversations.flows import registration
 from store.models import Consent, Registration
 from services.repository import CODE_ALPHABET, aware
 from tests.conftest import NOW, Chat
-from tests.registration_helpers import (ANSWERS, HAPPY_PATH, LANGUAGE_BUTTONS, STEPS, TAX_CODE, answers_of, reach, rows,
+from tests.registration_helpers import (ANSWERS, HAPPY_PATH, NATIVE, STEPS, TAX_CODE, answers_of, reach, rows,
                                         state_of, step_of)
 
 PERSONAL = tuple(ANSWERS)  # the registration's columns that hold answers
@@ -55,7 +55,7 @@ def test_happy_path_saves_a_new_registration_and_the_consent(chat, db):
 @pytest.mark.both_databases
 def test_happy_path_in_italian_typing_numbers_instead_of_tapping(chat, db):
     chat.say("ciao")
-    assert chat.labels == LANGUAGE_BUTTONS
+    assert chat.labels == NATIVE
     for typed, buttons in [("1", 2), ("1", 0), ("anna maria", 0), ("de luca", 0), ("5 marzo 1990", 1)]:
         chat.say(typed)
         assert len(chat.labels) == buttons, typed
@@ -89,7 +89,7 @@ def test_declining_consent_exits_politely_and_stores_nothing_personal(chat, db, 
     assert (state["flow"], state["step"], state["answers"], state["scratch"]) == (None, None, {}, {})
 
     chat.say("I changed my mind")  # starts again from the first question
-    assert chat.labels == LANGUAGE_BUTTONS
+    assert chat.labels == NATIVE
 
 
 # -- date of birth ----------------------------------------------------------------------------
@@ -316,9 +316,24 @@ def test_several_choices_can_be_typed(chat, db, typed, chosen):
     assert step_of(db) == "driving"
 
 
-@pytest.mark.parametrize("typed, chosen", [("3", ["shifts"]), ("Done", ["full_time"]),
-                                           ("3, done", ["full_time", "shifts"])])
-def test_typed_choices_replace_the_tapped_ones_unless_done_is_typed(chat, db, typed, chosen):
+@pytest.mark.parametrize("typed, chosen", [("3", ["full_time", "shifts"]), ("3, 1", ["full_time", "shifts"]),
+                                           ("1", ["full_time"])])
+def test_typed_choices_after_taps_are_added_and_said_never_replacing_the_tapped_ones(chat, db, typed, chosen):
+    """conversations/choosing.py: someone who ticked and then types a number means "that one too"."""
+    reach(chat, "availability")
+    chat.press("Full time")
+    chat.say(typed)
+    note, question = chat.replies
+    labels = {"full_time": "Full time", "shifts": "Shifts"}
+    assert note.text == f'Chosen so far: {", ".join(labels[v] for v in chosen)}. Tap "Done" to go on, or choose more.'
+    assert not question.edit and {f"✅ {labels[v]}" for v in chosen} <= set(chat.labels)
+    assert step_of(db) == "availability"
+    chat.press("Done")
+    assert answers_of(db)["availability"] == chosen and step_of(db) == "summary"
+
+
+@pytest.mark.parametrize("typed, chosen", [("Done", ["full_time"]), ("3, done", ["full_time", "shifts"])])
+def test_typed_choices_with_done_after_taps_close_with_both(chat, db, typed, chosen):
     reach(chat, "availability")
     chat.press("Full time")
     chat.say(typed)
@@ -443,7 +458,7 @@ def test_a_voice_note_as_the_first_message_says_how_to_answer_and_asks_the_langu
     sorry, question = chat.replies
     assert sorry.text.startswith("Non posso ascoltare i messaggi vocali. Scrivi qui la tua risposta.")
     assert "ufficio di Insieme per il lavoro" in sorry.text and step_of(db) == "language"
-    assert [b.label for b in question.buttons] == LANGUAGE_BUTTONS
+    assert [b.label for b in question.buttons]== NATIVE
 
 
 def test_a_voice_note_mid_question_keeps_the_question_in_the_persons_language(chat, db):

@@ -15,7 +15,7 @@ from store.engine import make_engine
 from store.models import Consent, Registration
 from services.repository import SqlStore
 from tests.conftest import NOW, Chat
-from tests.registration_helpers import (ANSWERS, HAPPY_PATH, LANGUAGE_BUTTONS, answers_of, press_payload, reach, rows,
+from tests.registration_helpers import (ANSWERS, HAPPY_PATH, NATIVE, answers_of, press_payload, reach, rows,
                                         state_of, step_of)
 
 pytestmark = pytest.mark.both_databases  # the service's transactions, on SQLite and PostgreSQL
@@ -90,7 +90,7 @@ def test_the_same_id_on_another_channel_is_another_person(service, db):
     reach(Chat(service, "42", channel="console"), "email")
     telegram = Chat(service, "42", channel="telegram")
     telegram.say("hello")
-    assert telegram.labels == LANGUAGE_BUTTONS
+    assert telegram.labels == NATIVE
     assert state_of(db, "42", channel="telegram")["step"] == "language"
     assert state_of(db, "42", channel="console")["step"] == "email"
 

@@ -13,7 +13,7 @@ from telegram import Update
 from conversations import payload
 from conversations.messages import Button, Inbound, Outbound
 from handlers.telegram import build_application, split_text
-from tests.registration_helpers import LANGUAGE_BUTTONS
+from tests.registration_helpers import NATIVE
 from tests.telegram_fakes import (TOKEN, RecordingRequest, callback_update, message_update,
                                   press_update)
 
@@ -121,7 +121,7 @@ async def test_a_text_message_gets_the_welcome_with_an_inline_keyboard(tg):
     assert names(calls) == ["sendMessage"]
     welcome = sent(calls)[0]
     assert welcome["chat_id"] == USER and welcome["text"]
-    assert labels(welcome) == LANGUAGE_BUTTONS
+    assert labels(welcome) == NATIVE
     assert {payload.decode(data).scope for data in callback_data(welcome)} == {"reg.language"}
 
 

@@ -21,7 +21,7 @@ from services.outbox import OutboxService
 from handlers import webchat
 from tests.conftest import NOW
 from tests.office_support import fast_hashes  # noqa: F401  (fixture)
-from tests.registration_helpers import LANGUAGE_BUTTONS, state_of
+from tests.registration_helpers import NATIVE, state_of
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -96,7 +96,7 @@ def test_a_conversation_through_the_web_chat(browser, db):
     assert webchat.COOKIE in browser.client.cookies
     browser.say("/start")
     assert "Which language" in browser.text and "\n" in browser.text  # line breaks reach the page
-    assert [b["label"] for b in browser.replies[-1]["buttons"]] == LANGUAGE_BUTTONS
+    assert [b["label"] for b in browser.replies[-1]["buttons"]] == NATIVE
     browser.press("English")
     browser.press("Yes, I agree")
     assert "name" in browser.text

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.axe import SIZES, assert_accessible
 from tests.browser import Served, browser, page  # noqa: F401  (fixtures)
 from tests.office_support import fast_hashes  # noqa: F401  (fixture)
 from tests.registration_helpers import state_of
@@ -129,3 +130,19 @@ def test_the_pages_words_change_with_the_language_chosen_in_the_chat(page, chat_
     expect(page.locator("#forget")).to_have_text("Dimentica questo dispositivo")
     page.reload()
     expect(page.locator("#send")).to_have_text("Invia")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_chat_page_has_no_critical_or_serious_accessibility_violation(page, chat_url, size):
+    """axe-core (tests/axe.py) on the page as a newcomer meets it, with buttons to tap, and
+    again with a conversation under way (their messages, the bot's, a long list of choices)."""
+    page.set_viewport_size(SIZES[size])
+    page.goto(chat_url)
+    bot_says(page, "In che lingua preferisci parlare?")
+    assert_accessible(page, f"the web chat, first question ({size})")
+    page.get_by_role("button", name="Italiano").click()
+    page.get_by_role("button", name="Sì, sono d'accordo").click()
+    for answer in ("Maria", "Rossi", "05/03/1990"):
+        send(page, answer)
+    bot_says(page, "codice fiscale")
+    assert_accessible(page, f"the web chat, a conversation under way ({size})")

@@ -11,8 +11,8 @@ from conversations import languages
 from conversations.languages import CODES as LANGUAGES
 from conversations.messages import Attachment, Button, Inbound, Outbound
 from services import repository
-from handlers.whatsapp_render import (BODY_LIMIT, TEXT_LIMIT, WaMessage, list_rows, more_page, pages, render,
-                                      shorten, split_text)
+from handlers.whatsapp_render import (BODY_LIMIT, TEXT_LIMIT, WaMessage, list_rows, more_page, page_showing, pages,
+                                      render, shorten, split_text)
 from tests.booking_flow_helpers import add_slot, add_workshop, contact_of, days_ahead
 from tests.conftest import NOW, Chat
 from tests.fake_graph_api import FakeGraphApi, check_interactive
@@ -36,7 +36,7 @@ def check(messages: list[WaMessage]) -> None:
 
 
 def all_pages(reply: Outbound) -> list[list[WaMessage]]:
-    return [render(reply, page) for page in range(pages(len(reply.buttons)))]
+    return [render(reply, page) for page in range(pages(reply.buttons))]
 
 
 def check_reply(reply: Outbound) -> None:
@@ -86,23 +86,63 @@ def test_four_to_ten_choices_are_one_numbered_list():
     check([message])
 
 
-@pytest.mark.parametrize("count,expected", [(11, [(1, 9), (10, 11)]), (19, [(1, 9), (10, 19)]),
-                                            (20, [(1, 9), (10, 18), (19, 20)]), (28, [(1, 9), (10, 18), (19, 28)])])
+@pytest.mark.parametrize("count,expected", [(11, [(1, 9), (10, 11)]), (19, [(1, 9), (10, 18), (19, 19)]),
+                                            (20, [(1, 9), (10, 18), (19, 20)]),
+                                            (28, [(1, 9), (10, 18), (19, 27), (28, 28)])])
 def test_more_than_ten_choices_page_nine_at_a_time_with_overall_numbers(count, expected):
+    """Each page's last row turns to the next page; the last page's, back to the first."""
     reply = Outbound("Pick", buttons(*(f"Choice {n}" for n in range(1, count + 1))))
-    assert pages(count) == len(expected)
+    assert pages(reply.buttons) == len(expected)
     for page, (first, last) in enumerate(expected):
         rows = list_rows(reply.buttons, page)
         numbered = [r for r in rows if not r["id"].startswith("wa|more|")]
         assert [r["title"] for r in numbered] == [f"{n}. Choice {n}" for n in range(first, last + 1)]
-        more = [r for r in rows if r["id"].startswith("wa|more|")]
-        if page < len(expected) - 1:
-            next_first, next_last = expected[page + 1]
-            assert more == [{"id": f"wa|more|{page + 1}", "title": f"➡️ {next_first}–{next_last}"}]
-            assert more_page(more[0]["id"]) == page + 1
-        else:
-            assert more == []
+        turn = (page + 1) % len(expected)
+        next_first, next_last = expected[turn]
+        span = f"{next_first}–{next_last}" if next_first != next_last else str(next_first)
+        assert rows[-1] == {"id": f"wa|more|{turn}", "title": f"{'➡️' if turn else '⬅️'} {span}"}
+        assert more_page(rows[-1]["id"]) == turn and len(rows) <= 10
     check_reply(reply)
+
+
+def several_choices(count: int) -> tuple[Button, ...]:
+    """A question of several choices as the engine asks it: ``count`` options, then "Done"."""
+    return tuple(Button(f"Choice {n}", f"1|reg.sectors|c{n}") for n in range(1, count + 1)) + (
+        Button("Done", "1|reg.sectors|__done"),)
+
+
+@pytest.mark.parametrize("count", [10, 12, 25])
+def test_done_is_on_every_page_of_several_choices_with_its_own_number(count):
+    choices = several_choices(count)
+    seen = []
+    for page in range(pages(choices)):
+        rows = list_rows(choices, page)
+        assert rows[-2] == {"id": "1|reg.sectors|__done", "title": f"{count + 1}. Done"} and len(rows) <= 10
+        seen += [r["title"] for r in rows[:-2]]
+    assert seen == [f"{n}. Choice {n}" for n in range(1, count + 1)]  # each once, in order
+    check_reply(Outbound("Pick all that fit", choices))
+
+
+def test_a_ticked_choice_is_shown_on_its_own_page():
+    choices = several_choices(10)  # the sectors: 8 a page besides "Done" and the page row
+    assert [page_showing(choices, f"1|reg.sectors|c{n}") for n in (1, 8, 9, 10)] == [0, 0, 1, 1]
+    assert page_showing(choices, "1|reg.sectors|__done") == 0 and page_showing(choices, None) == 0
+    assert page_showing(buttons("a", "b", "c", "d"), "1|x.y|3") == 0
+
+
+@pytest.mark.parametrize("language, expected", [("it", "Scegli"), ("en", "Choose"), (None, "Scegli")])
+def test_a_list_opens_through_a_button_that_says_choose_in_the_persons_language(language, expected):
+    [message] = render(Outbound("Pick", buttons("One", "Two", "Three", "Four")), language=language)
+    assert message.body["action"]["button"] == expected
+
+
+def test_the_list_button_fits_in_every_language():
+    from handlers.whatsapp_render import list_button
+    from conversations.i18n import translator
+
+    for language in LANGUAGES:
+        word = translator(language).gettext("Choose")
+        assert 0 < len(word) <= 20 and list_button(language) == word, language
 
 
 def test_later_pages_repeat_the_question_only():

@@ -77,7 +77,10 @@ def _confirm_prompt(ctx: Ctx) -> str:
     if workshop.seats_left == 0:
         return text + _("This session is full. Do you want to join the waiting list? "
                         "If a seat frees up, we tell you at once.")
-    return text + describe.seats_text(ctx, workshop) + ". " + _("Do you want to sign up?")
+    # one sentence pair to translate, not two joined with ". " (Arabic and Bengali end sentences otherwise)
+    return text + ctx.t.ngettext("{count} seat left. Do you want to sign up?",
+                                 "{count} seats left. Do you want to sign up?",
+                                 workshop.seats_left).format(count=workshop.seats_left)
 
 
 def _confirm_options(ctx: Ctx) -> tuple[Option, ...]:
