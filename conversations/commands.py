@@ -93,7 +93,7 @@ class Commands(CommandSet):
         _ = ctx.t.gettext
         code = ctx.store.registration_code()
         if code:
-            # Translators: {code}: the registration code, Latin letters and digits ("IPL-2026-00042")
+            # Translators: {code}: the registration code, Latin letters and digits ("K7P-3QX")
             return [Outbound(_("You are already registered. Your code is {code}.").format(code=ctx.t.isolate(code))),
                     self.menu(engine, ctx)]
         if ctx.state.flow == registration.NAME:
@@ -160,7 +160,7 @@ class Commands(CommandSet):
                 version=ctx.t.isolate(version), date=ctx.t.isolate(ctx.t.format_datetime(given_at))))
         if data.registration:
             reg = data.registration
-            # Translators: {code}: the registration code ("IPL-2026-00042"); {date}: the day it was made; {status}: how far the office got
+            # Translators: {code}: the registration code ("K7P-3QX"); {date}: the day it was made; {status}: how far the office got
             lines += ["", _("Registration {code} of {date}, status: {status}").format(
                 code=ctx.t.isolate(reg["code"]), date=ctx.t.isolate(ctx.t.format_date(reg["created_at"])),
                 status=_(registration.STATUS_LABELS.get(reg["status"], reg["status"])))]

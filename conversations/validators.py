@@ -15,6 +15,7 @@ from .engine import normalize
 from .flow import Ctx, Invalid
 from . import languages
 from .i18n import translator
+from .typed import plain
 
 # Words of letters joined by one space, apostrophe, hyphen or dot ("D'Angelo", "Jean-Luc", "J.").
 _NAME_WORDS = re.compile(r"[ '’\-.]")
@@ -51,15 +52,15 @@ def birth_date(text: str, ctx: Ctx) -> str:
     _ = ctx.t.gettext
     day = _parse_date(text, ctx)
     if day is None:
-        # Translators: keep 05/03/1990 as it is: day/month/year in digits, the way dates are typed here in every language
+        # Translators: keep 05/03/1990: day/month/year in digits, as dates are typed in every language
         raise Invalid(_("I could not read that date. Please write it like this: 05/03/1990."))
     today = ctx.today
     age = today.year - day.year - ((today.month, today.day) < (day.month, day.day))
     if day > today or age > OLDEST_AGE:
-        # Translators: keep 05/03/1990 as it is: day/month/year in digits, the way dates are typed here in every language
+        # Translators: keep 05/03/1990: day/month/year in digits, as dates are typed in every language
         raise Invalid(_("Please check the year: write your date of birth like this: 05/03/1990."))
     if age < ADULT_AGE:
-        # Translators: keep 05/03/1990 as it is: day/month/year in digits, the way dates are typed here in every language
+        # Translators: keep 05/03/1990: day/month/year in digits, as dates are typed in every language
         raise Invalid(_("This service is for adults (18 and over). Please check your date of birth, "
                         "written like this: 05/03/1990."))
     return day.isoformat()
@@ -70,7 +71,7 @@ def _parse_date(text: str, ctx: Ctx) -> dt.date | None:
     language, or with the month in words in the person's language, Italian or English ("14
     febbraio 1988", "14 de febrero de 1988", "14 лютого 1988", "١٤ فبراير ١٩٨٨"). Never the month
     first: 02/03 is the 2nd of March here, whatever the language."""
-    text = normalize(text)
+    text = normalize(plain(text))  # the engine did it already; a caller of its own may not have
     numeric = re.fullmatch(r"(\d{1,2})\s*[/\-. ]\s*(\d{1,2})\s*[/\-. ]\s*(\d{2}|\d{4})", text, re.ASCII)
     if numeric:
         day, month, year = (int(g) for g in numeric.groups())

@@ -26,7 +26,7 @@ def right_to_left(code: str = "it") -> Translator:
 
 def test_in_a_right_to_left_language_every_value_is_isolated():
     t = right_to_left()
-    for value in ("+39 347 123 4567", "RSSMRA90C05A944B", "IPL-2026-00042", "Maria", "4 dicembre 2026"):
+    for value in ("+39 347 123 4567", "RSSMRA90C05A944B", "K7P-3QX", "Maria", "4 dicembre 2026"):
         assert t.isolate(value) == f"{FSI}{value}{PDI}"
     assert t.day_and_hours(START, END).endswith(f", {FSI}09:30{PDI}-{FSI}11:00{PDI}")
 

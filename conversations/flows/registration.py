@@ -185,7 +185,7 @@ def _after_summary(ctx: Ctx, value: str) -> Outcome:
         return Outcome(goto="tax_code", messages=(Outbound(_(
             "Your codice fiscale does not match your date of birth. Please write it again."),),))
     code = ctx.store.save_registration(ctx.answers, ctx.state.language)
-    # Translators: {name}: the first name; {code}: the registration code, Latin letters and digits ("IPL-2026-00042")
+    # Translators: {name}: the first name; {code}: the registration code, Latin letters and digits ("K7P-3QX")
     done = _("Thank you, {name}! You are registered. Your code is {code}: keep it, "
              "the operators may ask for it.\n\nNext step: an orientation interview with an "
              "operator: you can book it now.").format(name=ctx.t.isolate(ctx.answers["first_name"]),
@@ -212,52 +212,52 @@ PHONE_CONFIRM = (Option("yes", N_("Yes, this number")),
 
 EDITABLE = (
     Step("first_name", N_("What is your first name?"), parse=validators.person_name, max_length=60,
-         # Translators: the name of an answer: in the summary, and an option in a list; at most 21 characters
+         # Translators: an answer's name, in the summary and as a list option; at most 21 characters
          next="last_name", summary_label=N_("First name")),
     Step("last_name", N_("And your last name?"), parse=validators.last_name, max_length=60,
-         # Translators: the name of an answer: in the summary, and an option in a list; at most 21 characters
+         # Translators: an answer's name, in the summary and as a list option; at most 21 characters
          next="birth_date", summary_label=N_("Last name")),
-    # Translators: keep 05/03/1990 as it is: day/month/year in digits, the way dates are typed here in every language
+    # Translators: keep 05/03/1990: day/month/year in digits, as dates are typed in every language
     Step("birth_date", N_("What is your date of birth? For example: 05/03/1990"),
          parse=validators.birth_date, max_length=40, next="tax_code",
-         # Translators: the name of an answer: in the summary, and an option in a list; at most 21 characters
+         # Translators: an answer's name, in the summary and as a list option; at most 21 characters
          summary_label=N_("Date of birth"), show=_show_date),
     Step("tax_code", N_("What is your codice fiscale? If you don't have one, tap \"I don't have one\"."),
          # Translators: a button; WhatsApp shows at most 20 characters
          parse=validators.tax_code, skip_label=N_("I don't have one"), max_length=40,
-         # Translators: the Italian tax code's name, kept in Italian; the name of an answer: in the summary, and an option in a list; at most 21 characters
+         # Translators: the Italian tax code's name, kept in Italian; an answer's name: at most 21 characters
          next="municipality", summary_label=N_("Codice fiscale"), show=_show_optional),
     Step("municipality", N_("In which comune do you live? For example: Bologna, Imola, San Lazzaro di Savena."),
          options=_municipality_suggestions, parse=_parse_municipality, after=_after_municipality,
-         # Translators: the name of an answer: in the summary, and an option in a list; at most 21 characters
+         # Translators: an answer's name, in the summary and as a list option; at most 21 characters
          next="phone", summary_label=N_("Comune")),
     Step("phone", _phone_prompt,
          parse=validators.phone, request_phone=True, max_length=40, after=_after_phone,
-         # Translators: the name of an answer: in the summary, and an option in a list; at most 21 characters
+         # Translators: an answer's name, in the summary and as a list option; at most 21 characters
          next="email", summary_label=N_("Phone"), show=validators.show_phone),
     Step("email", N_("What is your email address? It is optional: tap \"Skip\" if you prefer."),
          parse=validators.email, skip_label=N_("Skip"), max_length=254,
-         # Translators: the name of an answer: in the summary, and an option in a list; at most 21 characters
+         # Translators: an answer's name, in the summary and as a list option; at most 21 characters
          next="situation", summary_label=N_("Email"), show=_show_optional),
     Step("situation", N_("What is your situation today?"), options=choices.SITUATION,
-         # Translators: the name of an answer: in the summary, and an option in a list; at most 21 characters
+         # Translators: an answer's name, in the summary and as a list option; at most 21 characters
          next="education", summary_label=N_("Situation"), show=_show_option(choices.SITUATION)),
     Step("education", N_("What is the highest school title you have?"), options=choices.EDUCATION,
-         # Translators: the name of an answer: in the summary, and an option in a list; at most 21 characters
+         # Translators: an answer's name, in the summary and as a list option; at most 21 characters
          next="italian", summary_label=N_("School"), show=_show_option(choices.EDUCATION)),
     Step("italian", N_("How well do you speak Italian?"), options=choices.ITALIAN,
-         # Translators: the name of an answer: in the summary, and an option in a list; at most 21 characters
+         # Translators: an answer's name, in the summary and as a list option; at most 21 characters
          next="sectors", summary_label=N_("Italian"), show=_show_option(choices.ITALIAN)),
     Step("sectors", N_("In which sectors would you like to work? Tap all that interest you, then \"Done\"."),
          options=choices.SECTORS, multi=True, next="driving",
-         # Translators: the name of an answer: in the summary, and an option in a list; at most 21 characters
+         # Translators: an answer's name, in the summary and as a list option; at most 21 characters
          summary_label=N_("Sectors"), show=_show_option(choices.SECTORS)),
     Step("driving", N_("Do you have a driving licence and a car?"), options=choices.DRIVING,
-         # Translators: the name of an answer: in the summary, and an option in a list; at most 21 characters
+         # Translators: an answer's name, in the summary and as a list option; at most 21 characters
          next="availability", summary_label=N_("Driving"), show=_show_option(choices.DRIVING)),
     Step("availability", N_("When can you work? Tap all that fit, then \"Done\"."),
          options=choices.AVAILABILITY, multi=True, next="summary",
-         # Translators: the name of an answer: in the summary, and an option in a list; at most 21 characters
+         # Translators: an answer's name, in the summary and as a list option; at most 21 characters
          summary_label=N_("Availability"), show=_show_option(choices.AVAILABILITY)),
 )
 
