@@ -86,16 +86,6 @@ class Translator:
         return babel_dates.format_skeleton("Hm", value.astimezone(TIMEZONE), tzinfo=TIMEZONE,
                                            locale=self.locale)
 
-    def month_names(self) -> dict[int, list[str]]:
-        """Wide and abbreviated month names, as in a date and standing alone (Ukrainian writes
-        "14 лютого" but names the month "лютий"), for parsing "5 marzo 1990"."""
-        names: dict[int, list[str]] = {m: [] for m in range(1, 13)}
-        for context in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
-                for number, name in babel_dates.get_month_names(width, context, self.locale).items():
-                    names[number].append(name)
-        return names
-
     def isolate(self, value: object) -> str:
         """A value for a translated sentence (a name, a code, a phone number, a date), wrapped in
         Unicode's isolates (FSI ... PDI) where its direction could upset the sentence's: always in
@@ -106,6 +96,17 @@ class Translator:
         if text and "\n" not in text and (self.direction == "rtl" or has_rtl(text)):
             return f"{FSI}{text}{PDI}"
         return text
+
+
+def month_names(locale: str) -> dict[int, list[str]]:
+    """Wide and abbreviated month names, as in a date and standing alone (Ukrainian writes
+    "14 лютого" but names the month "лютий"), for parsing "5 marzo 1990"."""
+    names: dict[int, list[str]] = {m: [] for m in range(1, 13)}
+    for context in ("format", "stand-alone"):
+        for width in ("wide", "abbreviated"):
+            for number, name in babel_dates.get_month_names(width, context, locale).items():
+                names[number].append(name)
+    return names
 
 
 def has_rtl(text: str) -> bool:

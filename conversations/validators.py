@@ -14,7 +14,7 @@ from functools import lru_cache
 from .engine import normalize
 from .flow import Ctx, Invalid
 from . import languages
-from .i18n import translator
+from .i18n import month_names
 from .typed import plain
 
 # Words of letters joined by one space, apostrophe, hyphen or dot ("D'Angelo", "Jean-Luc", "J.").
@@ -91,7 +91,12 @@ def _parse_date(text: str, ctx: Ctx) -> dt.date | None:
 def _worded_date(text: str, ctx: Ctx) -> tuple[int, int, int] | None:
     """(day, month, year) of a date with its month in words, in any order, with the words a
     language's dates put around them ("de", "р."), commas included; None otherwise."""
-    tokens = re.findall(r"[0-9]+|[^0-9\s.,،/\-]+", text)
+    tokens: list[str] = []
+    for token in re.findall(r"[0-9]+|[^0-9\s.,،/\-]+", text):
+        if tokens and _month_number(f"{tokens[-1]} {token}", ctx) is not None:
+            tokens[-1] = f"{tokens[-1]} {token}"  # "كانون الثاني": one month in two words
+        else:
+            tokens.append(token)
     numbers = [t for t in tokens if t.isascii() and t.isdecimal()]
     words = [t for t in tokens if t not in numbers]
     days = [n for n in numbers if len(n) <= 2]
@@ -114,9 +119,21 @@ def _month_number(word: str, ctx: Ctx) -> int | None:
 
 @lru_cache(maxsize=None)
 def _months(language: str) -> dict[str, int]:
-    """A language's month names, normalised as typed text is, to their numbers."""
-    return {normalize(name).rstrip("."): number
-            for number, names in reversed(translator(language).month_names().items()) for name in names}
+    """A language's month names, normalised as typed text is, to their numbers: those of its
+    registry locale first, then those of every region where it is spoken (Babel's data), as
+    people write the months at home: Arabic from Morocco "غشت", from the Levant "آب" or "كانون
+    الثاني", where the registry's plain "ar" writes "أغسطس" and "يناير"."""
+    from babel import Locale
+    from babel.localedata import locale_identifiers
+
+    own = Locale.parse(languages.get(language).locale)
+    regions = sorted(i for i in locale_identifiers() if i.split("_")[0] == own.language)
+    found: dict[str, int] = {}
+    for locale in (str(own), *regions):
+        for number, names in month_names(locale).items():
+            for name in names:
+                found.setdefault(normalize(name).rstrip("."), number)
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -82,3 +82,13 @@ def test_a_weekday_abbreviated_like_a_month_does_not_hide_the_month(typed):
 def test_a_date_missing_a_part_or_with_extra_words_is_refused(typed):
     with pytest.raises(validators.Invalid):
         validators.birth_date(typed, ctx("it"))
+
+
+@pytest.mark.parametrize("typed", ["14 غشت 1988", "14 آب 1988", "14 أوت 1988"])  # Morocco, the Levant, Tunisia
+def test_arabic_months_are_read_as_each_region_writes_them(typed):
+    assert validators.birth_date(typed, ctx("ar")) == "1988-08-14"
+
+
+@pytest.mark.parametrize("typed", ["14 كانون الثاني 1988", "كانون الثاني 14، 1988"])  # January, in two words
+def test_a_month_named_in_two_words_is_read(typed):
+    assert validators.birth_date(plain(typed), ctx("ar")) == "1988-01-14"
