@@ -1,6 +1,8 @@
 """Fixed answer options of the registration questionnaire (values are stored, labels shown).
 
-Labels are short on purpose: WhatsApp allows 20 characters on a button and 24 in a list.
+Labels are short on purpose, in every language: WhatsApp allows 20 characters on a button and 24
+in a list's row, which the renderer starts with its number ("9. "): 21 are left. Each label's
+"# Translators:" comment says so in the catalogs; tests/test_platform_limits.py checks them.
 """
 from .. import languages
 from ..flow import Option
