@@ -48,6 +48,7 @@ def book_in(code: str) -> list:
         Press(_("Book my interview")), Press(t.day_label(days_ahead(1, 9))), Press(t.time_label(days_ahead(1, 9))),
         Expect(_("Book this interview?")), Expect(t.format_datetime(days_ahead(1, 9), "full")),
         Press(_("Yes, book it")), Expect(_("Done: your orientation interview is booked.")),
+        Expect(_("Where: {address}").format(address=t.isolate("Via Castiglione 1, Bologna"))),
     ]
 
 
