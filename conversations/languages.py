@@ -54,10 +54,10 @@ class Language:
 
 
 # Locales, checked for #14 (tests/test_dates.py): every one writes the month in words, a 24-hour
-# clock and Latin digits. Arabic is plain "ar", Modern Standard Arabic as every Arab reader learns
-# it at school: its month names (يناير، فبراير) read alike from Morocco to Egypt, where "ar_MA"
-# would write the Maghreb's (ماي، غشت) and "ar_SA" counts in Arabic-Indic digits. Typed digits of
-# any of these scripts are read everywhere (conversations.typed).
+# clock and Latin digits. Arabic is plain "ar", Modern Standard Arabic: its month names (يناير،
+# فبراير) are understood in every Arab country, where "ar_MA" would write Morocco's (ماي، غشت),
+# strange to an Egyptian, and "ar_SA" counts in Arabic-Indic digits. What people type is read
+# in any region's month names and any of these scripts' digits (conversations.validators, typed).
 ALL = (
     Language("it", "Italiano", locale="it", whatsapp="it"),
     Language("en", "English", locale="en_150", whatsapp="en"),  # English as written in Europe
