@@ -116,7 +116,7 @@ def vacancies(sql_session: Session, *, status: Optional[str] = None,
         query = query.where(Vacancy.status == status)
     if company_id:
         query = query.where(Vacancy.company_id == company_id)
-    return list(sql_session.execute(query.order_by(Vacancy.created_at.desc(), Vacancy.id.desc())).tuples())
+    return list(sql_session.execute(query.order_by(Vacancy.created_at.desc(), Vacancy.id.desc())))
 
 
 def candidates(sql_session: Session, vacancy_id: int) -> list[tuple[Candidate, Optional[Registration]]]:
@@ -126,4 +126,4 @@ def candidates(sql_session: Session, vacancy_id: int) -> list[tuple[Candidate, O
              .outerjoin(Registration, (Registration.contact_id == Candidate.contact_id)
                         & Registration.erased_at.is_(None))
              .where(Candidate.vacancy_id == vacancy_id).order_by(Candidate.created_at, Candidate.id))
-    return list(sql_session.execute(query).tuples())
+    return list(sql_session.execute(query))
