@@ -25,35 +25,46 @@ EXCLUDED = {
 VERIFY = {"licence": "patente", "car": "auto", "italian": "italiano", "education": "titolo di studio"}
 
 
-def explain(person, vacancy) -> str:
-    """ "78 punti: ha scelto Pulizie; disponibile Turni; abita a Imola (12 km); colloquio fatto;
-    non in altre selezioni." """
-    checks, parts = person.checks, []
-    sector = words.label("sector", vacancy.sector)
-    hours = words.label("hours", vacancy.hours)
-    parts.append({True: f"ha scelto {sector}", False: f"non ha scelto {sector}",
-                  None: "settori non indicati"}[checks["sector"]])
-    parts.append({True: f"disponibile {hours.lower()}", False: f"non disponibile {hours.lower()}",
-                  None: "disponibilità non indicata"}[checks["hours"]])
-    if person.km is None:
-        parts.append("comune non indicato" if not person.municipality else f"abita a {person.municipality}")
-    elif person.km < 1:
-        parts.append(f"abita a {person.municipality}, stesso comune")
-    else:
-        parts.append(f"abita a {person.municipality} ({person.km:.0f} km)")
-    parts.append("colloquio fatto" if person.interviewed else "colloquio non ancora fatto")
-    if person.other_selections:
-        parts.append("già in un'altra selezione" if person.other_selections == 1
-                     else f"già in {person.other_selections} altre selezioni")
-    else:
-        parts.append("non in altre selezioni")
-    unmet = [VERIFY[key] for key in VERIFY if checks[key] is False]
-    unknown = [VERIFY[key] for key in VERIFY if checks[key] is None]
-    if unmet:
-        parts.append("requisiti non soddisfatti: " + ", ".join(unmet))
-    if unknown:
-        parts.append("da verificare: " + ", ".join(unknown))
-    return f"{person.score} punti: " + "; ".join(parts) + "."
+class Explainer:
+    """ "78 punti: ha scelto Pulizie; disponibile turni; abita a Imola (12 km); colloquio fatto;
+    non in altre selezioni." for each person matched to ``vacancy``. Many people share a line
+    (same comune, same answers): each line is made once."""
+
+    def __init__(self, vacancy):
+        sector, hours = words.label("sector", vacancy.sector), words.label("hours", vacancy.hours).lower()
+        self.sector = {True: f"ha scelto {sector}", False: f"non ha scelto {sector}", None: "settori non indicati"}
+        self.hours = {True: f"disponibile {hours}", False: f"non disponibile {hours}",
+                      None: "disponibilità non indicata"}
+        self.lines: dict[tuple, str] = {}
+
+    def __call__(self, person) -> str:
+        key = (person.score, person.municipality, None if person.km is None else round(person.km),
+               person.interviewed, person.other_selections, person.answers)
+        if key not in self.lines:
+            self.lines[key] = self._line(person, person.checks)
+        return self.lines[key]
+
+    def _line(self, person, checks) -> str:
+        parts = [self.sector[checks["sector"]], self.hours[checks["hours"]]]
+        if person.km is None:
+            parts.append("comune non indicato" if not person.municipality else f"abita a {person.municipality}")
+        elif person.km < 1:
+            parts.append(f"abita a {person.municipality}, stesso comune")
+        else:
+            parts.append(f"abita a {person.municipality} ({person.km:.0f} km)")
+        parts.append("colloquio fatto" if person.interviewed else "colloquio non ancora fatto")
+        if person.other_selections:
+            parts.append("già in un'altra selezione" if person.other_selections == 1
+                         else f"già in {person.other_selections} altre selezioni")
+        else:
+            parts.append("non in altre selezioni")
+        unmet = [VERIFY[key] for key in VERIFY if checks[key] is False]
+        unknown = [VERIFY[key] for key in VERIFY if checks[key] is None]
+        if unmet:
+            parts.append("requisiti non soddisfatti: " + ", ".join(unmet))
+        if unknown:
+            parts.append("da verificare: " + ", ".join(unknown))
+        return f"{person.score} punti: " + "; ".join(parts) + "."
 
 
 def excluded_line(excluded: dict[str, int]) -> str:
