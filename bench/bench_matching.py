@@ -47,7 +47,7 @@ def populate(db, people: int, seed: int) -> int:
     sectors, hours = values(choices.SECTORS), values(choices.AVAILABILITY)
     italian, education, driving = values(choices.ITALIAN), values(choices.EDUCATION), values(choices.DRIVING)
     with Session(db) as session:
-        company = companies.create_company(session, now=NOW, name="Logistica Bench srl", vat_number="00743110157",
+        company = companies.create_company(session, now=NOW, name="Logistica Bench srl", vat_number="03123450375",
                                            sector="logistics", municipality="Castel San Pietro Terme")
         others = [companies.create_vacancy(session, company_id=company.id, now=NOW, role=f"Altra {i}",
                                            sector="logistics", municipality="Bologna", contract_type="fixed_term",

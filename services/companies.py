@@ -51,6 +51,14 @@ def get_company(sql_session: Session, company_id: int) -> Company:
     return company
 
 
+def find_company(sql_session: Session, company_id: Optional[int]) -> Optional[Company]:
+    return sql_session.get(Company, company_id) if company_id else None
+
+
+def find_vacancy(sql_session: Session, vacancy_id: Optional[int]) -> Optional[Vacancy]:
+    return sql_session.get(Vacancy, vacancy_id) if vacancy_id else None
+
+
 def _vat_free(sql_session: Session, vat_number: str, own_id: Optional[int]) -> None:
     other = sql_session.scalars(select(Company).where(Company.vat_number == vat_number)).first()
     if other is not None and other.id != own_id:

@@ -33,7 +33,7 @@ def person(session: Session, code: str, *, comune="Bologna", sectors=("cleaning"
 @pytest.fixture
 def vacancy(any_db):
     with Session(any_db) as session:
-        company = companies.create_company(session, now=NOW, name="Pulizie Emilia srl", vat_number="00743110157",
+        company = companies.create_company(session, now=NOW, name="Pulizie Emilia srl", vat_number="03123450375",
                                            sector="Pulizie", municipality="Imola", source="campagna CNA")
         other = companies.create_vacancy(session, company_id=company.id, now=NOW, role="Magazziniere",
                                          sector="logistics", municipality="Bologna", contract_type="determinato",

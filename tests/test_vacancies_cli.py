@@ -34,9 +34,9 @@ def count(db, table) -> int:
 
 
 def test_company_and_vacancy_with_italian_words(run, db):
-    status, out, err = run("companies", "add", "--name", "Pulizie Emilia srl", "--vat", "IT 00743110157",
+    status, out, err = run("companies", "add", "--name", "Pulizie Emilia srl", "--vat", "IT 03123450375",
                            "--sector", "pulizie", "--municipality", "imola", "--source", "campagna CNA")
-    assert (status, err) == (0, "") and "ID 1, Pulizie Emilia srl (P.IVA 00743110157), Pulizie, Imola" in out
+    assert (status, err) == (0, "") and "ID 1, Pulizie Emilia srl (P.IVA 03123450375), Pulizie, Imola" in out
     status, out, err = run("vacancies", "add", "--company", "1", "--role", "Addetta pulizie", "--sector",
                            "Pulizie", "--municipality", "Imola", "--contract", "Indeterminato", "--hours", "Turni",
                            "--places", "2", "--car", "--italian", "base")
@@ -53,11 +53,11 @@ def test_company_and_vacancy_with_italian_words(run, db):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (("companies", "add", "--name", "X", "--vat", "00743110158", "--sector", "Pulizie", "--municipality", "Imola"),
-     "partita IVA non valida «00743110158»"),
-    (("companies", "add", "--name", "X", "--vat", "00743110157", "--sector", "astronauti", "--municipality",
+    (("companies", "add", "--name", "X", "--vat", "03123450376", "--sector", "Pulizie", "--municipality", "Imola"),
+     "partita IVA non valida «03123450376»"),
+    (("companies", "add", "--name", "X", "--vat", "03123450375", "--sector", "astronauti", "--municipality",
       "Imola"), "settore sconosciuto «astronauti» (ammessi: Ristoranti, bar / Pulizie"),
-    (("companies", "add", "--name", "X", "--vat", "00743110157", "--sector", "Pulizie", "--municipality",
+    (("companies", "add", "--name", "X", "--vat", "03123450375", "--sector", "Pulizie", "--municipality",
       "Milano"), "Milano è fuori dalla Città metropolitana di Bologna"),
     (("vacancies", "add", "--company", "7", "--role", "x", "--sector", "Pulizie", "--municipality", "Imola",
       "--contract", "indeterminato", "--hours", "Turni"), "non esiste un'azienda con ID 7"),
@@ -72,9 +72,9 @@ def test_wrong_input_is_refused_in_italian(run, db, argv, message):
 
 def test_same_vat_twice_and_a_wrong_contract(run, db):
     base = ("--sector", "Pulizie", "--municipality", "Imola")
-    assert run("companies", "add", "--name", "A", "--vat", "00743110157", *base)[0] == 0
-    status, _, err = run("companies", "add", "--name", "B", "--vat", "00743110157", *base)
-    assert status == 2 and "la partita IVA 00743110157 è già dell'azienda «A» (ID 1)" in err
+    assert run("companies", "add", "--name", "A", "--vat", "03123450375", *base)[0] == 0
+    status, _, err = run("companies", "add", "--name", "B", "--vat", "03123450375", *base)
+    assert status == 2 and "la partita IVA 03123450375 è già dell'azienda «A» (ID 1)" in err
     status, _, err = run("vacancies", "add", "--company", "1", "--role", "x", "--sector", "Pulizie",
                          "--municipality", "Imola", "--contract", "fisso", "--hours", "Turni")
     assert status == 2 and "tipo di contratto sconosciuto «fisso» (ammessi: indeterminato / determinato" in err
@@ -82,7 +82,7 @@ def test_same_vat_twice_and_a_wrong_contract(run, db):
 
 
 def test_match_and_candidates(run, db):
-    run("companies", "add", "--name", "A", "--vat", "00743110157", "--sector", "Pulizie", "--municipality", "Imola")
+    run("companies", "add", "--name", "A", "--vat", "03123450375", "--sector", "Pulizie", "--municipality", "Imola")
     run("vacancies", "add", "--company", "1", "--role", "Addetta pulizie", "--sector", "Pulizie", "--municipality",
         "Imola", "--contract", "determinato", "--hours", "Turni")
     with Session(db) as session:
