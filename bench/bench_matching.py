@@ -1,7 +1,8 @@
 """Matching 20,000 registered people against a vacancy (services.matching.match), on SQLite and on
-PostgreSQL: the time of one whole match (the queries, the ranking, the explanations), p50 and max
-over repeated runs after a warm-up, and this process's CPU time (the database server's is not in
-it). Target: under 200 ms.
+PostgreSQL: the time of one whole match as the back office's page asks for it (every person ranked
+and the people left out counted by reason, the first 200 with their explanation), p50 and max over
+repeated runs after a warm-up, and this process's CPU time (the database server's is not in it).
+Target: under 200 ms.
 
 The people are spread over the 55 comuni, with random answers to the questionnaire (sectors,
 hours, licence, Italian, school), a tenth interviewed, a few hundred each erased, stopped,
@@ -37,6 +38,7 @@ from store.engine import make_engine
 from store.models import Candidate, Contact, Registration
 
 TARGET_MS = 200.0
+SHOWN = 200  # what the back office's matching page lists (the command line: 30)
 KINDS = ("with requirements", "open to all")
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
 
@@ -106,12 +108,12 @@ def _runs(db, vacancy_id: int, runs: int) -> dict:
     for run in range(runs + 2):
         with Session(db) as session:
             started, used = time.perf_counter(), time.process_time()
-            result = matching.match(session, vacancy_id)
+            result = matching.match(session, vacancy_id, limit=SHOWN)
             elapsed, spent = (time.perf_counter() - started) * 1000, (time.process_time() - used) * 1000
         if run >= 2:  # the first two warm the caches
             times.append(elapsed)
             cpu.append(spent)
-    return {"ranked": len(result.people), "excluded": sum(result.excluded.values()),
+    return {"ranked": result.total, "excluded": sum(result.excluded.values()),
             "p50_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1),
             "cpu_p50_ms": round(statistics.median(cpu), 1)}
 

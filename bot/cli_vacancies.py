@@ -54,14 +54,13 @@ def vacancies_list(sql_session: Session, args: argparse.Namespace, now: dt.datet
 def vacancies_match(sql_session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
     filters = matching.Filters(max_km=args.max_km, interviewed_only=args.interviewed, free_only=args.free,
                                sector_only=args.sector_only)
-    result = matching.match(sql_session, args.id, filters)
+    result = matching.match(sql_session, args.id, filters, limit=args.limit)
     head = f"Offerta {result.vacancy.id}: {describe(result.vacancy)}, {result.company_name}."
     excluded = matching_words.excluded_line(result.excluded)
     if not result.people:
         return "\n".join(line for line in (head, "Nessuna persona adatta.", excluded) if line)
-    shown = result.people[:args.limit]
-    lines = [head, f"Persone adatte: {len(result.people)} (le prime {len(shown)})", ""]
-    for rank, person in enumerate(shown, 1):
+    lines = [head, f"Persone adatte: {result.total} (le prime {len(result.people)})", ""]
+    for rank, person in enumerate(result.people, 1):
         lines.append(f"{rank:>3}. {person.code}  {person.name}  {person.explanation}")
     if excluded:
         lines += ["", excluded]

@@ -10,30 +10,28 @@ marked "da verificare". The other filters are the operator's: distance, sector, 
 interviewed people, nobody in another selection.
 
 Score, out of 100: sector chosen 30, available for the hours 20, distance 25 (full at the same
-comune, none at MAX_KM or more), interview done 10, not in another selection 10, requirements
+comune, none at 50 km or more), interview done 10, not in another selection 10, requirements
 known and met 5. Ties: nearer first, then who registered earlier (waiting longer).
 
-One query for the people (columns only, no ORM objects: 20,000 people in well under 200 ms,
-bench/bench_matching.py), one for the selections under way, one for the counts of exclusions."""
+The database does the work (services.matching_sql): one query counts the people left out by
+reason and those who fit, one returns the first ``limit`` who fit, ranked; only those come to
+Python, where their answers are read and their line is written when first asked for. 20,000
+people: bench/bench_matching.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any, Optional
 
-from sqlalchemy import Text, and_, case, cast, func, or_, select
+from sqlalchemy import func, select
 from sqlmodel import Session
-
-from conversations.coordinates import distance_km
 
 from services import matching_words
 from services.companies import get_company, get_vacancy
+from services.matching_sql import FAR, INTERVIEWED, Ranking
 from services.placement_words import ACTIVE_STATES, EDUCATION_ORDER, ITALIAN_ORDER, at_least
-from store.models import Candidate, Contact, Registration, Vacancy
+from store.models import Candidate, Registration, Vacancy
 
-MAX_KM = 50.0
-OPEN_STAGES = ("new", "registered", "interviewed", "in_selection")
-INTERVIEWED = ("interviewed", "in_selection")
+CHUNK = 500  # values per IN (...): SQLite's limit on bound parameters
 CHECKS = ("sector", "hours", "licence", "car", "italian", "education")
 REQUIREMENTS = CHECKS[2:]
 
@@ -59,16 +57,14 @@ class Match:
     ranking 20,000 people does not write 20,000 lines nobody reads (a page shows the first 200)."""
 
     __slots__ = ("contact_id", "code", "first_name", "last_name", "municipality", "km", "score", "interviewed",
-                 "other_selections", "answers", "registered", "key", "_explainer", "_explanation")
+                 "other_selections", "answers", "_explainer", "_explanation")
 
     def __init__(self, contact_id: int, code: str, first_name: Optional[str], last_name: Optional[str],
                  municipality: Optional[str], km: Optional[float], score: int, interviewed: bool,
-                 other_selections: int, answers: tuple, registered: str, explainer: Any):
+                 other_selections: int, answers: tuple, explainer: Any):
         self.contact_id, self.code, self.first_name, self.last_name = contact_id, code, first_name, last_name
         self.municipality, self.km, self.score, self.interviewed = municipality, km, score, interviewed
-        self.other_selections, self.answers, self.registered = other_selections, answers, registered
-        # The rank: higher score, then nearer, then who registered earlier (waiting longer).
-        self.key = (-score, 999.0 if km is None else km, registered, code)
+        self.other_selections, self.answers = other_selections, answers
         self._explainer, self._explanation = explainer, None
 
     @property
@@ -94,76 +90,40 @@ class Match:
 class Result:
     vacancy: Vacancy
     company_name: str
-    people: list[Match]
+    people: list[Match]  # the first ones (``limit``), best first
     excluded: dict[str, int] = field(default_factory=dict)  # reason -> how many
+    total: int = 0  # how many fit
 
 
-def match(sql_session: Session, vacancy_id: int, filters: Filters = Filters()) -> Result:
+def match(sql_session: Session, vacancy_id: int, filters: Filters = Filters(), *,
+          limit: Optional[int] = None) -> Result:
+    """The people who fit, best first (the first ``limit`` of them; all with None), and the
+    counts: ``total`` who fit, ``excluded`` by reason."""
     vacancy = get_vacancy(sql_session, vacancy_id)
     company = get_company(sql_session, vacancy.company_id)
     connection = sql_session.connection()  # Core rows: the ORM's row handling doubled the time
-    busy: dict[int, int] = {}
-    here: set[int] = set()
-    for contact_id, other, state in connection.execute(
-            select(Candidate.contact_id, Candidate.vacancy_id, Candidate.state)):
-        if other == vacancy.id:
-            here.add(contact_id)
-        elif state in ACTIVE_STATES:
-            busy[contact_id] = busy.get(contact_id, 0) + 1
     rules = _Rules(vacancy)
-    # The few contacts out of reach as a NOT IN, not a join: SQLite's join cost as much as all the rest.
-    unreachable = select(Contact.id).where(or_(Contact.erased_at.is_not(None), Contact.notices_off_at.is_not(None),
-                                               Contact.offers_off_at.is_not(None)))
-    live = (Registration.erased_at.is_(None), Registration.status.in_(OPEN_STAGES),
-            Registration.contact_id.not_in(unreachable))
-    query = (select(Registration.contact_id, Registration.code, Registration.first_name, Registration.last_name,
-                    Registration.municipality, Registration.education, Registration.italian,
-                    cast(Registration.sectors, Text), Registration.driving, cast(Registration.availability, Text),
-                    Registration.status, cast(Registration.created_at, Text))
-             .where(*live))
-    failing = rules.failing() if filters.strict else []
-    put_here = select(Candidate.contact_id).where(Candidate.vacancy_id == vacancy.id)
-    excluded = _excluded(connection, [(and_(Registration.contact_id.not_in(put_here), column.in_(values)), why)
-                                      for why, column, values in failing])
-    if failing:
-        # Who misses a requirement is left out in SQL and only counted (most of the rows, often); the
-        # people already put to this vacancy come through, to be counted as such.
-        met = and_(*(or_(column.is_(None), column.not_in(values)) for _reason, column, values in failing))
-        query = query.where(or_(met, Registration.contact_id.in_(put_here)))
-    # The JSON lists as their text (a quoted code inside it is the answer), the time of registering as its
-    # text (UTC, so it sorts as the time does): decoding 20,000 lists and parsing the times cost more than
-    # all the rest.
-    rows = connection.execute(query).all()
-    narrowing = filters.narrowing
-    places: dict = {}  # comune -> (km, points for the distance)
+    ranking = Ranking(vacancy, rules.failing(), rules.known(), filters)
+    excluded = {why: count for why, count in connection.execute(ranking.counts())}
+    total = excluded.pop("", 0)
+    rows = connection.execute(ranking.ranked(limit)).all()
+    busy: dict[int, int] = {}
+    shown = [row[0] for row in rows]
+    for start in range(0, len(shown), CHUNK):
+        for contact_id, count in connection.execute(
+                select(Candidate.contact_id, func.count()).where(
+                    Candidate.contact_id.in_(shown[start:start + CHUNK]), Candidate.vacancy_id != vacancy.id,
+                    Candidate.state.in_(ACTIVE_STATES)).group_by(Candidate.contact_id)):
+            busy[contact_id] = count
     explain = matching_words.Explainer(vacancy)
     people = []
     for (contact_id, code, first, last, comune, education, italian, sectors, driving, availability, status,
-         registered) in rows:
-        if contact_id in here:
-            _count(excluded, "already_here")
-            continue
-        answers = rules.answers(sectors, availability, driving, italian, education)
-        if filters.strict and False in answers[2:]:
-            _count(excluded, REQUIREMENTS[answers[2:].index(False)])
-            continue
-        if comune not in places:
-            km = distance_km(comune, vacancy.municipality) if comune else None
-            places[comune] = (km, round(25 * max(0.0, 1 - km / MAX_KM)) if km is not None else 0)
-        km, near = places[comune]
-        interviewed = status in INTERVIEWED
+         score, km) in rows:
         other = busy.get(contact_id, 0) or (1 if status == "in_selection" else 0)
-        if narrowing:
-            reason = _filtered(filters, answers, km, interviewed, other)
-            if reason:
-                _count(excluded, reason)
-                continue
-        score = (30 * bool(answers[0]) + 20 * bool(answers[1]) + near + 10 * interviewed + 10 * (not other)
-                 + 5 * (None not in answers[2:]))
-        people.append(Match(contact_id, code, first, last, comune, km, score, interviewed, other, answers,
-                            registered or "", explain))
-    people.sort(key=_rank)
-    return Result(vacancy=vacancy, company_name=company.name, people=people, excluded=excluded)
+        people.append(Match(contact_id, code, first, last, comune, None if km >= FAR else km, score,
+                            status in INTERVIEWED, other, rules.answers(sectors, availability, driving, italian,
+                                                                        education), explain))
+    return Result(vacancy=vacancy, company_name=company.name, people=people, excluded=excluded, total=total)
 
 
 class _Rules:
@@ -179,12 +139,18 @@ class _Rules:
     def failing(self) -> list[tuple[str, Any, list[str]]]:
         """(requirement, column, the answers that miss it), for the requirements the vacancy has."""
         found = []
-        for why, column, table in (("licence", Registration.driving, self.licence), ("car", Registration.driving, self.car),
-                                   ("italian", Registration.italian, self.italian),
-                                   ("education", Registration.education, self.education)):
+        for why, column, table in self._tables():
             if table is not None:
                 found.append((why, column, sorted(answer for answer, met in table.items() if met is False)))
         return found
+
+    def _tables(self) -> tuple:
+        return (("licence", Registration.driving, self.licence), ("car", Registration.driving, self.car),
+                ("italian", Registration.italian, self.italian), ("education", Registration.education, self.education))
+
+    def known(self) -> list:
+        """SQL conditions: each requirement's answer is one that can be ranked (not missing, not "foreign")."""
+        return [column.in_(sorted(table)) for _why, column, table in self._tables() if table is not None]
 
     def answers(self, sectors, availability, driving, italian, education) -> tuple:
         """One per CHECKS: met (True), not met (False), unknown (None: not asked, or not ranked)."""
@@ -201,42 +167,3 @@ def _levels(order: tuple[str, ...], wanted: Optional[str]) -> Optional[dict[str,
     if not wanted:
         return None
     return {level: at_least(order, level, wanted) for level in order}
-
-
-_rank = attrgetter("key")
-
-
-def _filtered(filters: Filters, answers: tuple, km: Optional[float], interviewed: bool, other: int) -> Optional[str]:
-    """The operator's filter that leaves this person out, if any."""
-    if filters.max_km is not None and (km is None or km > filters.max_km):
-        return "far"
-    if filters.sector_only and not answers[0]:
-        return "sector"
-    if filters.hours_only and not answers[1]:
-        return "hours"
-    if filters.interviewed_only and not interviewed:
-        return "not_interviewed"
-    if filters.free_only and other:
-        return "busy"
-    return None
-
-
-def _count(excluded: dict[str, int], reason: str) -> None:
-    excluded[reason] = excluded.get(reason, 0) + 1
-
-
-def _excluded(connection, missing: list) -> dict[str, int]:
-    """How many registrations are left out, by reason, in one pass in SQL: whatever the vacancy
-    (erased, stopped...), then by the vacancy's requirements (``missing``: the case's clauses)."""
-    reason = case(
-        (Registration.erased_at.is_not(None) | Contact.erased_at.is_not(None), "erased"),
-        (Registration.status == "erased", "erased"),
-        (Registration.status == "merged", "merged"),
-        (Registration.status == "placed", "placed"),
-        (Registration.status == "closed", "closed"),
-        (Contact.notices_off_at.is_not(None), "stopped"),
-        (Contact.offers_off_at.is_not(None), "offers_off"),
-        *missing, else_="")
-    query = (select(reason, func.count()).select_from(Registration)
-             .join(Contact, Contact.id == Registration.contact_id).group_by(reason))
-    return {key: count for key, count in connection.execute(query) if key}

@@ -55,7 +55,7 @@ class MatchPage(BaseView):
             result, missing = None, False
             if vacancy_id:
                 try:
-                    result = matching.match(sql_session, vacancy_id, filters)
+                    result = matching.match(sql_session, vacancy_id, filters, limit=SHOWN)
                 except Invalid:
                     missing = True
             sql_session.expunge_all()
