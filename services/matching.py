@@ -33,7 +33,6 @@ from store.models import Candidate, Registration, Vacancy
 
 CHUNK = 500  # values per IN (...): SQLite's limit on bound parameters
 CHECKS = ("sector", "hours", "licence", "car", "italian", "education")
-REQUIREMENTS = CHECKS[2:]
 
 
 @dataclass(frozen=True)
@@ -45,16 +44,9 @@ class Filters:
     free_only: bool = False  # nobody in another selection
     strict: bool = True  # the vacancy's requirements leave out who does not meet them
 
-    @property
-    def narrowing(self) -> bool:
-        """Whether any of the operator's filters is on."""
-        return (self.max_km is not None or self.sector_only or self.hours_only or self.interviewed_only
-                or self.free_only)
-
 
 class Match:
-    """One person who fits: the explanation (and the name) are made when first read, so that
-    ranking 20,000 people does not write 20,000 lines nobody reads (a page shows the first 200)."""
+    """One person who fits, as ranked by the database; the line saying why is written when first read."""
 
     __slots__ = ("contact_id", "code", "first_name", "last_name", "municipality", "km", "score", "interviewed",
                  "other_selections", "answers", "_explainer", "_explanation")

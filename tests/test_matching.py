@@ -98,3 +98,13 @@ def test_filters_are_explicit(vacancy):
 def test_unknown_vacancy_is_refused(any_db):
     with Session(any_db) as session, pytest.raises(Exception, match="non esiste un'offerta con ID 99"):
         matching.match(session, 99)
+
+
+def test_the_first_ones_and_how_many(vacancy):
+    db, vacancy_id, _ = vacancy
+    with Session(db) as session:
+        every = matching.match(session, vacancy_id)
+        first = matching.match(session, vacancy_id, limit=2)
+    assert every.total == first.total == len(every.people) == 5
+    assert [m.code for m in first.people] == [m.code for m in every.people[:2]]
+    assert first.excluded == every.excluded
