@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from wtforms import Field
+
 from backoffice.forms.fields import Choice, Flag, OfficeForm, Text, Whole, typed
 from backoffice.i18n import L_, _
 from services import company_input, placement_words as words
 from services.operator_input import Invalid, parse_day
-from wtforms import Field
 
 LARGEST_ID = 2**62
 
