@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 from sqlmodel import Session
 
 from services import companies, matching
@@ -108,3 +109,24 @@ def test_the_first_ones_and_how_many(vacancy):
     assert every.total == first.total == len(every.people) == 5
     assert [m.code for m in first.people] == [m.code for m in every.people[:2]]
     assert first.excluded == every.excluded
+
+
+def test_erasure_keeps_a_candidacy_s_state_not_what_the_person_typed(db):
+    from services.repository import SqlStore
+
+    with Session(db) as session:
+        company = companies.create_company(session, now=NOW, name="Ditta", vat_number="03123450375",
+                                           sector="Pulizie", municipality="Imola")
+        wanted = companies.create_vacancy(session, company_id=company.id, now=NOW, role="A", sector="Pulizie",
+                                          municipality="Imola", contract_type="altro", hours="Turni")
+        gone = person(session, "GONE01")
+        session.add(Candidate(vacancy_id=wanted.id, contact_id=gone.contact_id, state="declined", reason="other",
+                              reason_text="mia figlia è malata"))
+        session.commit()
+        contact_id, vacancy_id = gone.contact_id, wanted.id
+    with db.begin() as connection:
+        SqlStore(connection, contact_id, NOW).erase_personal_data()
+    with Session(db) as session:
+        [row] = session.scalars(select(Candidate)).all()
+        assert (row.state, row.reason, row.reason_text) == ("declined", "other", None)
+        assert matching.match(session, vacancy_id).excluded == {"erased": 1}

@@ -36,6 +36,7 @@ TABLES = {"registration": L_("Registration"), "interview_slot": L_("Interview sl
 # Keys written by the pages themselves (merge, export, import, broadcasts), and columns no view lists.
 KEYS = {"removed": L_("Removed registration"), "identities": L_("Chat channels"), "bookings": L_("Interviews"),
         "seats": L_("Workshop places"), "events": L_("Path steps"), "consents": L_("Consents"),
+        "candidates": L_("Candidacies"),
         "outbox": L_("Messages"), "cancelled_bookings": L_("Interviews cancelled"),
         "cancelled_seats": L_("Workshop places cancelled"), "filled": L_("Answers filled in"),
         "rows": L_("Rows"), "format": L_("Format"), "file": L_("File"), "create": L_("Created"),
