@@ -53,6 +53,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     match.add_argument("--interviewed", action="store_true", help="solo chi ha fatto il colloquio")
     match.add_argument("--free", action="store_true", help="nessuno già in un'altra selezione")
     match.add_argument("--sector-only", action="store_true", help="solo chi ha scelto il settore")
+    match.add_argument("--hours-only", action="store_true", help="solo chi è disponibile per l'orario")
+    match.add_argument("--loose", action="store_true", help="anche chi non ha un requisito (patente, auto, "
+                                                            "italiano, titolo)")
     match.add_argument("--limit", type=positive_arg, default=30, metavar="N", help="quante persone mostrare "
                                                                                   "(default 30)")
     candidates = vacancies.add_parser("candidates", help="le persone proposte per un'offerta e il loro stato")

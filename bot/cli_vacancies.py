@@ -53,7 +53,7 @@ def vacancies_list(sql_session: Session, args: argparse.Namespace, now: dt.datet
 
 def vacancies_match(sql_session: Session, args: argparse.Namespace, now: dt.datetime) -> str:
     filters = matching.Filters(max_km=args.max_km, interviewed_only=args.interviewed, free_only=args.free,
-                               sector_only=args.sector_only)
+                               sector_only=args.sector_only, hours_only=args.hours_only, strict=not args.loose)
     result = matching.match(sql_session, args.id, filters, limit=args.limit)
     head = f"Offerta {result.vacancy.id}: {describe(result.vacancy)}, {result.company_name}."
     excluded = matching_words.excluded_line(result.excluded)

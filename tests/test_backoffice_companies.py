@@ -46,7 +46,7 @@ def test_an_operator_adds_a_company_and_a_vacancy(client, db):
         assert (company.vat_number, company.municipality, company.phone, company.created_by) == (
             "03123450375", "Imola", "+390542123456", "otto")
     page = client.get("/office/companies?company=1").text
-    assert "Pulizie Emilia srl" in page and "campagna CNA" in page and "Nuova offerta" in page
+    assert "Pulizie Emilia srl" in page and "campagna CNA" in page and "Nuova offerta" in page and "+39 0542 123456" in page
     response = post(client, "/office/vacancies/save", vacancy_form(), "/office/vacancies?new=1")
     assert response.status_code == 303 and response.headers["location"].endswith("/office/vacancies?vacancy=1")
     with Session(db) as session:

@@ -100,6 +100,8 @@ def test_match_and_candidates(run, db):
     assert status == 0, err
     assert "1. AAA111  AAA111 Ada  90 punti: ha scelto Pulizie; disponibile turni; abita a Imola, stesso comune" in out
     assert "BBB222" not in out and "Esclusi: 1 già proposti per questa offerta." in out
+    status, out, _ = run("vacancies", "match", "1", "--max-km", "10", "--interviewed", "--hours-only", "--loose")
+    assert status == 0 and "Nessuna persona adatta." in out and "1 senza colloquio" in out
     status, out, _ = run("vacancies", "candidates", "1")
     assert "BBB222" in out and "non interessata" in out and "troppo lontano" in out
 

@@ -48,6 +48,7 @@ class _Page(BaseView):
 
     def _context(self, request: Request, **more: Any) -> dict[str, Any]:
         return {"can_edit": roles.can(request, self.page_identity, "edit"), "words": words, "comuni": COMUNI,
+                "phone": _phone,
                 "labels": {kind: words.labels(kind) for kind in ("sector", "contract", "hours", "status", "italian",
                                                                  "education")}, **more}
 
@@ -148,6 +149,18 @@ class VacanciesPage(_Page):
                                 preset_company=str(request.query_params.get("company", "")),
                                 states=words.CANDIDATE_STATES, **data)
         return await self.templates.TemplateResponse(request, "office/vacancies.html", context, status_code=status_code)
+
+
+def _phone(value: str | None) -> str:
+    """ "+39 0542 000001" rather than the E.164 stored."""
+    import phonenumbers
+
+    if not value:
+        return ""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(value), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return value
 
 
 def views(clock: Callable[[], dt.datetime], session_maker: sessionmaker) -> list[type]:
