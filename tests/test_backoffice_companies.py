@@ -153,3 +153,11 @@ def test_the_companies_import_previews_then_writes_once(client, db):
     assert count(db, Company) == 2
     with Session(db) as session:
         assert session.scalar(select(OfficeAudit.after).where(OfficeAudit.action == "companies_import"))["create"] == 2
+
+
+def test_nobody_logged_out_reads_a_company_page(client):
+    for path in ("/office/companies", "/office/vacancies", "/office/vacancy-match?vacancy=1",
+                 "/office/companies-import", "/office/companies-import/sample"):
+        response = client.get(path)
+        assert response.status_code in (302, 303) and "/office/login" in response.headers["location"], path
+    assert client.post("/office/companies/save", data=COMPANY).status_code in (302, 303, 403)
