@@ -33,6 +33,7 @@ from backoffice.views import accounts as account_views, agenda, audit as audit_v
 from backoffice.views import agenda_pages, broadcast_pages, dashboard
 from backoffice.views import path_pages
 from backoffice.views import import_pages
+from backoffice.views import company_import, company_pages, match_pages
 
 BASE_URL = "/office"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -105,6 +106,9 @@ def mount_office(app: FastAPI, db_engine: Engine, *, clock: Callable[[], dt.date
         admin.add_view(view)
     for view in import_pages.views(clock, session_maker):
         admin.add_view(view)
+    for pages in (company_pages, match_pages, company_import):
+        for view in pages.views(clock, session_maker):
+            admin.add_view(view)
     return admin
 
 

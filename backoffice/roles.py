@@ -17,8 +17,10 @@ EVERYONE = {("password", "list")}  # one's own password page
 PAGES = ("agenda", "workshop-attendance", "broadcasts", "broadcasts-new", "dashboard")  # dashboard: read only
 # The path's steps and the duplicates (backoffice.views.path_pages): read, or act ("edit").
 PAGES += ("registration-path", "duplicates")
-# Pages only operators and admins see (backoffice.views.import_pages: viewers get 403).
-ACTING_PAGES = ("import",)
+# Companies, vacancies and a vacancy's matching (backoffice.views.company_pages, match_pages).
+PAGES += ("companies", "vacancies", "vacancy-match")
+# Pages only operators and admins see (backoffice.views.import_pages, company_import: viewers get 403).
+ACTING_PAGES = ("import", "companies-import")
 
 GRANTS: dict[str, set[tuple[str, str]]] = {
     "admin": {(WILDCARD, WILDCARD)},

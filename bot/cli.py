@@ -1,5 +1,5 @@
 """The operators' commands of ``python -m bot``: interview slots, workshop sessions, bookings,
-registrations, demo data, broadcasts.
+registrations, demo data, broadcasts, companies and vacancies (bot.cli_placement).
 
 Only argparse here, so that ``python -m bot`` starts as fast as before; the commands
 themselves live in bot.cli_commands. Operator text is Italian and not in the gettext
@@ -14,9 +14,10 @@ import sys
 from conversations import languages
 from services.operator_input import OperatorParser
 
+from bot import cli_placement
 from bot.cli_input import MODES, at_most, date_arg, datetime_arg, days_arg, end_arg, positive_arg, text_of, time_arg
 
-COMMANDS = ("slots", "workshops", "bookings", "registrations", "demo", "broadcasts")
+COMMANDS = ("slots", "workshops", "bookings", "registrations", "demo", "broadcasts", *cli_placement.COMMANDS)
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -33,6 +34,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("demo", help="carica dati di prova (colloqui e workshop) per provare ogni flusso")
     _broadcasts(sub.add_parser("broadcasts", help="avvisi a più persone: conta, invia o programma, elenca, "
                                                   "annulla, resoconto"))
+    cli_placement.add_commands(sub)  # companies, vacancies
 
 
 def _actions(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:

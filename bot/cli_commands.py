@@ -12,8 +12,9 @@ from sqlmodel import Session
 from services import agenda
 from services.clock import utcnow
 from services.database import open_database
+from services.operator_input import Invalid
 
-from bot import cli_people, cli_slots, cli_workshops
+from bot import cli_people, cli_slots, cli_vacancies, cli_workshops
 from bot.cli_input import CliError
 
 REFUSALS = {
@@ -37,6 +38,12 @@ COMMANDS: dict[tuple[str, str | None], Command] = {
     ("bookings", "list"): cli_people.bookings_list,
     ("registrations", "list"): cli_people.registrations_list,
     ("demo", None): cli_workshops.demo_load,
+    ("companies", "add"): cli_vacancies.companies_add,
+    ("companies", "list"): cli_vacancies.companies_list,
+    ("vacancies", "add"): cli_vacancies.vacancies_add,
+    ("vacancies", "list"): cli_vacancies.vacancies_list,
+    ("vacancies", "match"): cli_vacancies.vacancies_match,
+    ("vacancies", "candidates"): cli_vacancies.vacancies_candidates,
 }
 
 
@@ -47,7 +54,7 @@ def execute(args: argparse.Namespace, settings, *, now: dt.datetime | None = Non
     try:
         with Session(db_engine) as sql_session, sql_session.begin():
             output = command(sql_session, args, now or utcnow())
-    except CliError as error:
+    except (CliError, Invalid) as error:
         print(f"errore: {error}", file=sys.stderr)
         return 2
     except agenda.AgendaError as error:

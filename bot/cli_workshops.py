@@ -77,7 +77,10 @@ def demo_load(sql_session: Session, args: argparse.Namespace, now: dt.datetime) 
     else:
         lines.append(f"- workshop «{demo.CYCLE}»: già in programma ({report.cycle_already_there} sessioni), "
                      "nulla da aggiungere")
-    created = sum(len(r.created) for _plan, r in report.slots) + len(report.workshops)
+    made, vacancies = report.companies
+    lines.append(f"- aziende di prova: create {made}, con {vacancies} offerte" if made
+                 else "- aziende di prova: già presenti")
+    created = sum(len(r.created) for _plan, r in report.slots) + len(report.workshops) + made
     if not created:
         lines += ["", "Nulla di nuovo: i dati di prova c'erano già."]
     nearly_full = [ws for ws in report.workshops if ws.capacity - ws.registered == 1]
@@ -87,5 +90,6 @@ def demo_load(sql_session: Session, args: argparse.Namespace, now: dt.datetime) 
         lines.append(f"La sessione {nearly_full[0].id} ha un solo posto libero: una seconda persona "
                      "(per esempio LOGNAME=prova2 python -m bot console) finisce in lista d'attesa e "
                      "prende il posto se la prima lo lascia.")
-    lines.append("Elenchi: python -m bot slots list, workshops list, bookings list, registrations list.")
+    lines.append("Elenchi: python -m bot slots list, workshops list, bookings list, registrations list, "
+                 "companies list, vacancies list.")
     return "\n".join(lines)

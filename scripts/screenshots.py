@@ -1,8 +1,9 @@
 """Takes the README's screenshots (docs/screenshots/) the way a newcomer meets the bot: a real
 ``python -m bot run`` on a fresh SQLite file with the demo agenda, the first admin's printed
-password, a CSV of two years of invented history imported through the back office, then the main
-pages in Debian's chromium. Run: .venv/bin/python scripts/screenshots.py [folder] (half a minute;
-the folder defaults to docs/screenshots, tests/test_screenshots.py gives a temporary one)."""
+password, a CSV of two years of invented history imported through the back office (the people then
+given questionnaire answers, for the matching page), then the main pages in Debian's chromium.
+Run: .venv/bin/python scripts/screenshots.py [folder] (half a minute; the folder defaults to
+docs/screenshots, tests/test_screenshots.py gives a temporary one)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -68,6 +69,28 @@ def history_csv(today: dt.date, people: int = 240) -> str:
     rows.append("persona;+39 333 999 0001;Bianchi;Luca;Bolonia;12/03/2026;;;;;;;")
     rows.append("persona;+39 333 999 0002;Verdi;Anna;Imola;31/02/2026;;;;;;;")
     return "\n".join(rows) + "\n"
+
+
+def give_answers(folder: Path) -> None:
+    """The questionnaire's answers for the imported people (the history file has none), as if they
+    had registered in the chat: the matching page then has something to rank."""
+    from sqlalchemy import select, update
+
+    from conversations.flows import choices
+    from store.engine import make_engine
+    from store.models import Registration
+
+    rng = random.Random(16)
+    values = lambda options: [o.value for o in options]  # noqa: E731
+    db = make_engine(f"sqlite:///{folder}/insieme.db")
+    with db.begin() as connection:
+        for registration_id in connection.execute(select(Registration.id)).scalars():
+            connection.execute(update(Registration).where(Registration.id == registration_id).values(
+                sectors=rng.sample(values(choices.SECTORS)[:5], rng.randint(1, 3)),
+                availability=rng.sample(values(choices.AVAILABILITY), rng.randint(1, 2)),
+                driving=rng.choice(values(choices.DRIVING)), italian=rng.choice(values(choices.ITALIAN)[:3]),
+                education=rng.choice(values(choices.EDUCATION)[:5])))
+    db.dispose()
 
 
 def free_port() -> int:
@@ -138,6 +161,12 @@ def tour(base: str, password: str, folder: Path) -> None:
         shoot(page, "import-preview", full=True)
         page.get_by_role("button", name=re.compile(r"^Importa \d+ righe$")).click()
         page.wait_for_load_state("networkidle")
+
+        give_answers(folder)
+        page.goto(base + "/office/companies?company=1")
+        shoot(page, "companies")
+        page.goto(base + "/office/vacancy-match?vacancy=1")
+        shoot(page, "vacancy-match")
 
         page.goto(base + "/office/dashboard")
         shoot(page, "dashboard", full=True)

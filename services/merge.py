@@ -3,14 +3,15 @@ chooses the registration that stays; everything of the other contact moves to th
 the caller's transaction (the back office's session audits every row changed).
 
 What moves: channel identities (so the person's Telegram and web chat reach one contact),
-interview bookings, workshop seats, the path's steps, consents and outbox rows. Conflicts with
+interview bookings, workshop seats, the path's steps, consents, outbox rows and candidacies. Conflicts with
 the unique indexes are resolved first:
 - two booked interviews: the kept person's stays, the other is cancelled ("merged into CODE"),
   its slot released and its reminders withdrawn (services.bookings.cancel);
 - two active rows in one workshop session: a seat beats a waiting place, otherwise the kept
   person's row stays; the other is cancelled, and a seat it frees goes to the first person
   waiting (services.workshops.cancel, which tells them);
-- the same broadcast queued for both: the duplicate's pending copy is cancelled.
+- the same broadcast queued for both: the duplicate's pending copy is cancelled;
+- put to the same vacancy both: the kept person's candidacy stays, the other is removed.
 
 The merged registration is deleted, not kept as a marked row: it is the same person, and a
 second row would count them twice in every figure that counts registrations (erased ones too,
@@ -27,15 +28,15 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from services import bookings, duplicates, programme, reminders, workshops
-from store.models import (ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking, OutboxMessage,
-                     Registration, WorkshopRegistration)
+from store.models import (Candidate, ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking,
+                          OutboxMessage, Registration, WorkshopRegistration)
 from store.models import ProgrammeEvent
 
 # Answers of the removed registration that fill the kept one's empty ones.
 FILLED = ("first_name", "last_name", "birth_date", "tax_code", "municipality", "phone", "email", "situation",
           "education", "italian", "sectors", "driving", "availability")
 MOVED = {"identities": ChannelIdentity, "bookings": InterviewBooking, "seats": WorkshopRegistration,
-         "events": ProgrammeEvent, "consents": Consent, "outbox": OutboxMessage}
+         "events": ProgrammeEvent, "consents": Consent, "outbox": OutboxMessage, "candidates": Candidate}
 EARLY = ("new", "registered")
 
 
@@ -82,6 +83,7 @@ def merge(sql_session: Session, *, keep_id: int, drop_id: int, now: dt.datetime,
     _one_interview(sql_session, keep, drop, now, result)
     _one_row_per_workshop(sql_session, kept_cid, gone_cid, now, result)
     _one_copy_per_broadcast(sql_session, kept_cid, gone_cid)
+    _one_candidacy_per_vacancy(sql_session, kept_cid, gone_cid)
     gone_had_path = drop.status not in EARLY
     for name, model in MOVED.items():
         rows = sql_session.scalars(select(model).where(model.contact_id == gone_cid)).all()
@@ -102,7 +104,7 @@ def merge(sql_session: Session, *, keep_id: int, drop_id: int, now: dt.datetime,
         keep.status = "registered"
 
     kept_contact, gone_contact = sql_session.get(Contact, kept_cid), sql_session.get(Contact, gone_cid)
-    for preference in ("notices_off_at", "reminders_off_at"):  # "stop" said on either channel holds
+    for preference in ("notices_off_at", "reminders_off_at", "offers_off_at"):  # "stop" on either channel holds
         if getattr(kept_contact, preference) is None and getattr(gone_contact, preference) is not None:
             setattr(kept_contact, preference, getattr(gone_contact, preference))
     gone_contact.erased_at = now
@@ -142,6 +144,15 @@ def _one_row_per_workshop(sql_session: Session, kept_cid: int, gone_cid: int, no
         result.cancelled_seats.append(loser.id)
         if promoted is not None:
             result.promoted.append(promoted)
+
+
+def _one_candidacy_per_vacancy(sql_session: Session, kept_cid: int, gone_cid: int) -> None:
+    """Put to the same vacancy twice: the kept person's candidacy stays, the other goes."""
+    kept = set(sql_session.scalars(select(Candidate.vacancy_id).where(Candidate.contact_id == kept_cid)))
+    for row in sql_session.scalars(select(Candidate).where(Candidate.contact_id == gone_cid,
+                                                           Candidate.vacancy_id.in_(kept))):
+        sql_session.delete(row)
+    sql_session.flush()
 
 
 def _one_copy_per_broadcast(sql_session: Session, kept_cid: int, gone_cid: int) -> None:

@@ -24,7 +24,7 @@ from services.booking_store import DEFAULT_CUTOFF, BookingStoreMixin
 from services.linking import LinkStoreMixin
 from store.models import (ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking, OutboxMessage,
                      Registration, aware, utcnow)
-from store.models import ProgrammeEvent
+from store.models import Candidate, ProgrammeEvent
 
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B look-alikes
 ANSWER_COLUMNS = ("first_name", "last_name", "tax_code", "municipality", "phone", "email", "situation",
@@ -40,6 +40,7 @@ _registration = Registration.__table__
 _booking = InterviewBooking.__table__
 _outbox = OutboxMessage.__table__
 _event = ProgrammeEvent.__table__
+_candidate = Candidate.__table__
 
 _FIND_CONTACT = (
     select(_contact.c.id, _contact.c.language, _state.c.data, _identity.c.id, _identity.c.unreachable_at)
@@ -191,6 +192,8 @@ class SqlStore(LinkStoreMixin, BookingStoreMixin):
                            .values(cancel_reason=None, outcome_note=None))
         # The path keeps its steps, days and contract types (anonymous counts), not whom or what.
         connection.execute(update(_event).where(_event.c.contact_id == cid).values(company=None, note=None))
+        # Candidacies keep their state and coded reason (the programme's mismatch counts), not what they typed.
+        connection.execute(update(_candidate).where(_candidate.c.contact_id == cid).values(reason_text=None))
         connection.execute(delete(_outbox).where(_outbox.c.contact_id == cid, _outbox.c.status == "pending"))
         connection.execute(delete(_consent).where(_consent.c.contact_id == cid))
         channel_state.forget_pages(connection, cid)

@@ -113,7 +113,7 @@ def test_everything_moves_to_the_kept_contact(db):
         result = merge.merge(session, keep_id=kept.id, drop_id=gone.id, now=NOW)
         session.commit()
         assert result.moved == {"identities": 1, "bookings": 1, "seats": 1, "events": 1, "consents": 1,
-                                "outbox": 2}
+                                "outbox": 2, "candidates": 0}
         assert result.removed_code == "GONE01" and result.cancelled_bookings == []
         assert session.get(Registration, gone.id) is None
         kept = session.get(Registration, kept.id)
@@ -236,3 +236,28 @@ def test_two_unrelated_registrations_merge_only_when_confirmed(db):
         result = merge.merge(session, keep_id=a.id, drop_id=b.id, now=NOW, confirmed=True)
         session.commit()
         assert result.removed_code == "UNR002" and count(session, Registration) == 1
+
+
+def test_candidacies_move_and_one_per_vacancy_stays(db):
+    from services import companies
+    from store.models import Candidate
+
+    with Session(db) as session:
+        company = companies.create_company(session, now=NOW, name="Ditta", vat_number="03123450375",
+                                           sector="Pulizie", municipality="Imola")
+        both, only_gone = (companies.create_vacancy(session, company_id=company.id, now=NOW, role=role,
+                                                    sector="Pulizie", municipality="Imola", contract_type="altro",
+                                                    hours="Turni") for role in ("A", "B"))
+        kept = person(session, "KEEP01", status="registered")
+        gone = person(session, "GONE01", scheme="web")
+        session.get(Contact, gone.contact_id).offers_off_at = NOW
+        session.add_all([Candidate(vacancy_id=both.id, contact_id=kept.contact_id, state="interested"),
+                         Candidate(vacancy_id=both.id, contact_id=gone.contact_id, state="declined"),
+                         Candidate(vacancy_id=only_gone.id, contact_id=gone.contact_id, state="proposed")])
+        session.commit()
+        done = merge.merge(session, keep_id=kept.id, drop_id=gone.id, now=NOW)
+        session.commit()
+        rows = sorted(session.execute(select(Candidate.vacancy_id, Candidate.contact_id, Candidate.state)).all())
+        assert rows == [(both.id, kept.contact_id, "interested"), (only_gone.id, kept.contact_id, "proposed")]
+        assert done.moved["candidates"] == 1
+        assert session.get(Contact, kept.contact_id).offers_off_at is not None  # "no offers" on either holds

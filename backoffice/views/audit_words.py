@@ -24,15 +24,19 @@ ACTIONS = {"create": L_("Created"), "update": L_("Changed"), "delete": L_("Delet
            "interview_outcome": L_("Interview outcome recorded"), "workshop_attendance": L_("Attendance recorded"),
            "workshop_save": L_("Workshop session saved"), "workshop_cancel": L_("Workshop session cancelled"),
            "send_broadcast": L_("Broadcast created"), "queue_broadcast": L_("Broadcast queued for sending"),
-           "cancel_broadcast": L_("Broadcast cancelled"), "import": L_("Records imported")}
+           "cancel_broadcast": L_("Broadcast cancelled"), "import": L_("Records imported"),
+           "company_save": L_("Company saved"), "vacancy_save": L_("Vacancy saved"),
+           "companies_import": L_("Companies imported")}
 TABLES = {"registration": L_("Registration"), "interview_slot": L_("Interview slot"),
           "interview_booking": L_("Interview"), "workshop_session": L_("Workshop session"),
           "workshop_registration": L_("Workshop place"), "broadcast": L_("Broadcast"), "outbox": L_("Message"),
           "programme_event": L_("Path step"), "office_operator": L_("Account"), "contact": L_("Person"),
-          "channel_identity": L_("Chat channel"), "consent": L_("Consent"), "conversation_state": L_("Conversation")}
+          "channel_identity": L_("Chat channel"), "consent": L_("Consent"), "conversation_state": L_("Conversation"),
+          "company": L_("Company"), "vacancy": L_("Vacancy"), "vacancy_candidate": L_("Candidate")}
 # Keys written by the pages themselves (merge, export, import, broadcasts), and columns no view lists.
 KEYS = {"removed": L_("Removed registration"), "identities": L_("Chat channels"), "bookings": L_("Interviews"),
         "seats": L_("Workshop places"), "events": L_("Path steps"), "consents": L_("Consents"),
+        "candidates": L_("Candidacies"),
         "outbox": L_("Messages"), "cancelled_bookings": L_("Interviews cancelled"),
         "cancelled_seats": L_("Workshop places cancelled"), "filled": L_("Answers filled in"),
         "rows": L_("Rows"), "format": L_("Format"), "file": L_("File"), "create": L_("Created"),

@@ -7,6 +7,7 @@ from store.models.bookings import (ACTIVE_BOOKING, ACTIVE_SEAT, InterviewBooking
                                    WorkshopRegistration, WorkshopSession)
 from store.models.messaging import Broadcast, OutboxMessage, OutboxPace
 from store.models.programme import ProgrammeEvent
+from store.models.companies import Candidate, Company, Vacancy
 from store.models.linking import LinkAttempt, LinkCode
 from store.models.channel_state import ChannelListPage, ChannelSeenMessage
 from store.models.office import (ROLES, OfficeAudit, OfficeLoginThrottle, OfficeOperator, OfficeSecret,
@@ -18,4 +19,5 @@ __all__ = [
     "WorkshopRegistration", "WorkshopSession", "Broadcast", "OutboxMessage", "OutboxPace",
     "ProgrammeEvent", "LinkAttempt", "LinkCode", "ROLES", "OfficeAudit", "OfficeLoginThrottle",
     "OfficeOperator", "OfficeSecret", "OfficeSession", "ChannelListPage", "ChannelSeenMessage",
+    "Candidate", "Company", "Vacancy",
 ]

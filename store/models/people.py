@@ -21,6 +21,8 @@ class Contact(SQLModel, table=True):
     notices_off_at: Optional[dt.datetime] = _when(nullable=True)
     # Set when the person turned reminders off in /settings.
     reminders_off_at: Optional[dt.datetime] = _when(nullable=True)
+    # Set when the person turned job offers off: never matched to a vacancy.
+    offers_off_at: Optional[dt.datetime] = _when(nullable=True)
 
 
 class ChannelIdentity(SQLModel, table=True):

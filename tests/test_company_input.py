@@ -1,0 +1,80 @@
+"""The words and checks of companies and vacancies: the partita IVA (as python-stdnum's
+stdnum.it.iva checks it), the chat's Italian labels read back to codes, the 55 comuni's
+coordinates and distances, and the demo companies (idempotent)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from conversations.coordinates import COORDINATES, distance_km
+from conversations.municipalities import COMUNI
+from services import company_input, demo_companies, placement_words as words, vat
+from services.operator_input import Invalid
+from store.models import Company, Vacancy
+from tests.conftest import NOW
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("03123450375", "03123450375"), ("IT 031 2345 0375", "03123450375"), ("it03123450375", "03123450375"),
+    ("00743110157", "00743110157"),  # another valid one
+    ("03123450376", None),  # wrong check digit
+    ("0312345037", None), ("031234503755", None), ("0312345037A", None),  # length, letters
+    ("00000000000", None),  # no taxpayer number
+    ("01234567897", None),  # tax office 789 does not exist
+    ("", None),
+])
+def test_partita_iva(text, expected):
+    assert vat.valid(text) == expected
+
+
+def test_luhn_is_the_check_digit():
+    assert vat.luhn_ok("79927398713") and not vat.luhn_ok("79927398710")
+
+
+@pytest.mark.parametrize("kind, typed, code", [
+    ("sector", "Ristoranti, bar", "restaurants"), ("sector", "PULIZIE", "cleaning"), ("sector", "cleaning", "cleaning"),
+    ("sector", "Restaurants, bars", "restaurants"), ("sector", "lavoro d’ufficio", "office"),
+    ("hours", "Tempo pieno", "full_time"), ("hours", "full_time", "full_time"), ("hours", "turni", "shifts"),
+    ("contract", "Tempo indeterminato", "permanent"), ("contract", "somministrazione", "agency"),
+    ("contract", "tirocinio", "internship"), ("italian", "base", "basic"), ("education", "Licenza media",
+                                                                               "lower_secondary"),
+    ("status", "chiusa, non coperta", "closed_unfilled"),
+])
+def test_the_chats_italian_labels_are_read(kind, typed, code):
+    assert words.read(kind, typed) == code
+
+
+def test_an_unknown_word_lists_the_words():
+    with pytest.raises(Invalid, match="orario sconosciuto «notte» \\(ammessi: Tempo pieno / Part time / Turni\\)"):
+        words.read("hours", "notte")
+
+
+def test_a_company_is_checked_field_by_field():
+    fields = company_input.company(name="  Bar   Centrale ", vat_number="IT04123460372", sector="Ristoranti, bar",
+                                   municipality="san lazaro", phone="051 234567", email="Info@Bar.example")
+    assert (fields["name"], fields["vat_number"], fields["sector"], fields["municipality"], fields["phone"]) == (
+        "Bar Centrale", "04123460372", "restaurants", "San Lazzaro di Savena", "+39051234567")
+    with pytest.raises(Invalid, match="comune sconosciuto «Xyzzy»") as refused:
+        company_input.company(name="X", vat_number="04123460372", sector="Pulizie", municipality="Xyzzy")
+    assert refused.value.reason == "municipality"
+
+
+def test_every_comune_has_coordinates_and_distances_make_sense():
+    assert set(COORDINATES) == set(COMUNI)
+    for lat, lon in COORDINATES.values():  # the metropolitan city's box
+        assert 44.05 < lat < 44.85 and 10.8 < lon < 11.9
+    assert distance_km("Bologna", "Bologna") == 0
+    assert 30 < distance_km("Bologna", "Imola") < 36  # 33 km as the crow flies
+    assert 5 < distance_km("Bologna", "San Lazzaro di Savena") < 7
+    assert distance_km("Imola", "Bologna") == distance_km("Bologna", "Imola")
+    assert distance_km("Bologna", "Milano") is None
+
+
+def test_demo_companies_once(db):
+    with Session(db) as session:
+        assert demo_companies.load(session, now=NOW) == (3, 3)
+        assert demo_companies.load(session, now=NOW) == (0, 0)
+        session.commit()
+        sources = set(session.scalars(select(Company.source)))
+        assert "campagna CNA" in sources and session.scalar(select(func.count()).select_from(Vacancy)) == 3
