@@ -38,11 +38,10 @@ def text(field: str, value: Optional[str], *, required: bool = False) -> Optiona
 
 
 def vat_number(value: str) -> str:
-    found = vat.valid(value or "")
-    if found is None:
-        raise Invalid(f"partita IVA non valida «{value}»: 11 cifre con la cifra di controllo giusta",
-                      reason="vat_number")
-    return found
+    why = vat.problem(value or "")
+    if why:
+        raise Invalid(f"partita IVA non valida «{value}»: {why}", reason="vat_number")
+    return vat.compact(value)
 
 
 def municipality(value: str, field: str = "municipality") -> str:

@@ -1,33 +1,35 @@
-"""The Italian partita IVA (VAT number), checked as python-stdnum's ``stdnum.it.iva`` checks it:
-11 digits, the first seven (the taxpayer's number) not all zero, the next three a tax office
-(001-100, 120, 121, 888, 999), and the last the Luhn check digit. python-stdnum is not in
-requirements.lock yet: this small function stands in for it until it is."""
+"""The Italian partita IVA (VAT number), checked by python-stdnum's ``stdnum.it.iva``: 11 digits,
+the taxpayer's number not all zero, a real tax office, the Luhn check digit. This module only
+cleans what operators type (dots and slashes too) and says what is wrong in Italian."""
 from __future__ import annotations
 
 import re
 
-OFFICES = set(range(1, 101)) | {120, 121, 888, 999}
+from stdnum import exceptions
+from stdnum.it import iva
+
+WHY = {  # stdnum's exception -> what the operator reads
+    exceptions.InvalidLength: "servono 11 cifre",
+    exceptions.InvalidFormat: "servono 11 cifre, non tutte zero all'inizio",
+    exceptions.InvalidComponent: "le cifre 8-10 non sono un ufficio delle entrate",
+    exceptions.InvalidChecksum: "la cifra di controllo (l'ultima) non torna",
+}
 
 
 def compact(text: str) -> str:
-    """Spaces, dots and dashes away, and an "IT" prefix."""
-    value = re.sub(r"[\s.\-/]", "", text or "").upper()
-    return value[2:] if value.startswith("IT") else value
+    """Spaces, dots, dashes and slashes away, and an "IT" prefix."""
+    return iva.compact(re.sub(r"[\s./\-]", "", text or ""))
 
 
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
+def problem(text: str) -> str | None:
+    """What is wrong with a partita IVA, in Italian; None when it is valid."""
+    try:
+        iva.validate(compact(text))
+    except exceptions.ValidationError as error:
+        return WHY.get(type(error), "11 cifre con la cifra di controllo giusta")
+    return None
 
 
 def valid(text: str) -> str | None:
     """The compact partita IVA when it is valid, else None."""
-    value = compact(text)
-    if not re.fullmatch(r"\d{11}", value) or value[:7] == "0000000" or int(value[7:10]) not in OFFICES:
-        return None
-    return value if luhn_ok(value) else None
+    return None if problem(text) else compact(text)

@@ -28,8 +28,13 @@ def test_partita_iva(text, expected):
     assert vat.valid(text) == expected
 
 
-def test_luhn_is_the_check_digit():
-    assert vat.luhn_ok("79927398713") and not vat.luhn_ok("79927398710")
+@pytest.mark.parametrize("text, why", [
+    ("03123450376", "cifra di controllo"), ("0312345037", "11 cifre"), ("0312345037A", "11 cifre"),
+    ("01234567897", "ufficio delle entrate"), ("", "11 cifre"),
+])
+def test_what_is_wrong_is_said_in_italian(text, why):
+    assert why in vat.problem(text)
+    assert vat.problem("IT 031.2345/0375") is None
 
 
 @pytest.mark.parametrize("kind, typed, code", [
