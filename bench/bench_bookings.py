@@ -384,7 +384,7 @@ def run_part(url: str, plan: Plan, contacts: dict[int, int], part: int, tasks: i
     db = make_engine(url)
     service = ConversationService(db, build_engine())
     transport = Transport()
-    application = build_application(token=TOKEN, api_url=API_URL, handle=service.handle, request=transport)
+    application = build_application(token=TOKEN, api_url=API_URL, service=service, request=transport)
     people, warm = people_of(plan, contacts, part, seed_value)
     update_ids = iter(range((part + 1) * 100_000_000, (part + 2) * 100_000_000))  # apart per process
 

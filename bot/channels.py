@@ -49,14 +49,15 @@ class Channels:
             self._build_whatsapp()
 
     def _build_telegram(self) -> None:
+        from bot import wiring
         from handlers.telegram import build_application
 
         telegram = self.settings.telegram
         if self.webhook and telegram.webhook_secret is None:
             raise SettingsRefused("webhook mode needs TELEGRAM_WEBHOOK_SECRET")
-        # No ``background``: the one scheduler below sends Telegram's outbox with the others.
+        # No ``background``: the one scheduler below ticks Telegram's sender with the others.
         self.telegram = build_application(token=telegram.bot_token.get_secret_value(), api_url=telegram.api_url,
-                                          handle=self.service.handle)
+                                          service=self.service, limits=wiring.telegram_limits(self.settings))
 
     def _build_whatsapp(self) -> None:
         from handlers.whatsapp import ChannelOff, WhatsAppClient, check_settings, whatsapp_router
@@ -93,9 +94,8 @@ class Channels:
         from bot import wiring
 
         senders = []
-        if self.telegram is not None:
-            senders.append(wiring.telegram_sender(self.telegram.bot, self.db_engine,
-                                                  wiring.telegram_limits(self.settings)))
+        if self.telegram is not None:  # the one that sends the replies too
+            senders.append(self.telegram.bot_data["sender"])
         if self.whatsapp_client is not None:
             senders.append(wiring.whatsapp_sender(self.whatsapp_client, self.db_engine,
                                                   wiring.whatsapp_limits(self.settings)))

@@ -118,6 +118,8 @@ class BotScheduler:
             sender.stop()
         running = (*self._drains, self._planning, *([self._checkpointing] if self._checkpointing else []))
         tasks = [once.task for once in running if once.task and not once.task.done()]
+        # and a drain that a reply started (services.outbox_sender.Sender.deliver)
+        tasks += [asyncio.ensure_future(sender.close()) for sender in self.senders if hasattr(sender, "close")]
         if not tasks:
             return
         done, late = await asyncio.wait(tasks, timeout=self.stop_timeout)

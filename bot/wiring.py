@@ -52,13 +52,6 @@ def whatsapp_limits(settings: Settings) -> Limits:
                   concurrency=settings.outbox.concurrency)
 
 
-def telegram_sender(bot, db_engine, limits: Limits, **options) -> Sender:
-    """The outbox sender of the Telegram channel, through ``bot`` (python-telegram-bot's Bot)."""
-    from handlers.telegram_outbox import TelegramTransport
-
-    return Sender(db_engine, TelegramTransport(bot), limits, **options)
-
-
 def whatsapp_sender(client, db_engine, limits: Limits, *, clock: Callable[[], dt.datetime] = utcnow,
                     **options) -> Sender:
     """The outbox sender of the WhatsApp channel, through ``client`` (handlers.whatsapp.WhatsAppClient,
@@ -69,15 +62,12 @@ def whatsapp_sender(client, db_engine, limits: Limits, *, clock: Callable[[], dt
 
 
 def telegram_background(settings: Settings, db_engine):
-    """For build_application: given the running Bot, a scheduler that sends Telegram's outbox
-    (tests; ``python -m bot run`` has one scheduler for every channel, bot.channels)."""
+    """For build_application: given its outbox sender, a scheduler that ticks it and runs the
+    planners (tests; ``python -m bot run`` has one scheduler for every channel, bot.channels)."""
     from bot.scheduler import BotScheduler
 
-    limits = telegram_limits(settings)
-
-    def start(bot) -> BotScheduler:
-        return BotScheduler(db_engine=db_engine, senders=[telegram_sender(bot, db_engine, limits)],
-                            planners=planners(settings.reminders))
+    def start(sender: Sender) -> BotScheduler:
+        return BotScheduler(db_engine=db_engine, senders=[sender], planners=planners(settings.reminders))
     return start
 
 

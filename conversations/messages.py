@@ -57,6 +57,10 @@ class Outbound:
     phone_button: str | None = None  # label of the platform's "share my number" button, if offered
     close_keyboard: bool = False  # remove a reply keyboard left by request_phone
     edit: bool = False            # may replace the message whose button was pressed
+    # The platform's id of an earlier message this one changes in place (Telegram: the message whose
+    # button was pressed). With ``edit``, the new text and buttons replace it (sent as a new message
+    # if the platform refuses the edit); without, it only marks that message answered (dropped if refused).
+    target: str | None = None
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -5,23 +5,28 @@ Long polling by default (telegram_polling); webhook mode lives in bot.webhook.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import logging
 import os
-import warnings
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
-from telegram import Bot, BotCommand, CallbackQuery, InputFile, Message, Update
+from telegram import Bot, BotCommand, CallbackQuery, Message, Update
 from telegram.constants import ChatType, MessageLimit
-from telegram.error import BadRequest, TelegramError
-from telegram.warnings import PTBUserWarning
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
 from conversations import languages
 from conversations.i18n import N_, translator
-from conversations import messages
 from conversations.messages import Inbound, Kind, Outbound
+from services.conversation import ConversationService, Shape
+from services.outbox_sender import Limits, Sender
+from services.reply_rows import Hold
 
+from handlers.per_chat import PerChat
+from handlers.telegram_outbox import TelegramTransport, call_api, split_text  # noqa: F401 (split_text: tests)
 from handlers.telegram_polling import poll
 
 # Durations such as RetryAfter.retry_after as timedelta: PTB 22.2's opt-in, its future default.
@@ -29,38 +34,53 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
+LIMITS = Limits(per_second=30, per_chat_per_second=1)  # Telegram's (PLATFORM.md); the settings' OUTBOX_*
+# Threads running the steps' database work: the event loop goes on meanwhile (other people, the
+# back office, the web chat). SQLite takes one write at a time anyway; PostgreSQL several.
+STEP_THREADS = 8
 log = logging.getLogger(__name__)
 
-Handle = Callable[[Inbound], list[Outbound]]
-# Given the application's Bot once it runs: an object with start() and async shutdown()
-# (bot.scheduler.BotScheduler: the outbox sender's ticks and the planners).
-Background = Callable[[Bot], Any]
+# Given the application's outbox sender once it runs: an object with start() and async shutdown()
+# (bot.scheduler.BotScheduler: the sender's ticks for the rest of the outbox, and the planners).
+Background = Callable[[Sender], Any]
 
 
-def build_application(*, token: str, api_url: str, handle: Handle,
-                      request: BaseRequest | None = None,
-                      updates_request: BaseRequest | None = None,
+def build_application(*, token: str, api_url: str, service: ConversationService, limits: Limits = LIMITS,
+                      request: BaseRequest | None = None, updates_request: BaseRequest | None = None,
                       background: Background | None = None) -> Application:
-    """``api_url`` is the Bot API server's root: calls go to <root>/bot<token>/<method>.
-    ``background`` (the outbox sender and its scheduler) runs while the application runs."""
+    """``api_url`` is the Bot API server's root: calls go to <root>/bot<token>/<method>. Each
+    update is handled in a task of its own (one person's in order: handlers.per_chat), its step
+    and replies written in one transaction, the replies then sent by the channel's outbox sender
+    (``bot_data["sender"]``, within ``limits``). ``background`` runs while the application runs."""
     builder = (ApplicationBuilder().token(token)
                .base_url(f"{api_url}/bot").base_file_url(f"{api_url}/file/bot")
-               .post_init(_on_start).post_shutdown(_on_stop))
+               .concurrent_updates(1024).post_init(_on_start).post_shutdown(_on_stop))
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = builder.build()
-    application.bot_data["handle"] = handle
-    application.bot_data["background"] = background
+    application.bot_data.update(
+        service=service, background=background, chats=PerChat(),
+        sender=Sender(service.db_engine, TelegramTransport(application.bot), limits, clock=service.clock),
+        steps=ThreadPoolExecutor(STEP_THREADS, thread_name_prefix="telegram-step"))
     application.add_handler(TypeHandler(Update, on_update))
     application.add_error_handler(on_error)
     return application
 
 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    handle: Handle = context.application.bot_data["handle"]
+    data = context.application.bot_data
+    # A button press is answered at once, beside the handling: it only stops the button's spinner.
+    answering = asyncio.ensure_future(_answer(update.callback_query)) if update.callback_query else None
+    try:
+        await _handle(update, context.bot, data)
+    finally:
+        committed(data, update.update_id)
+        if answering is not None:
+            await answering
+
+
+async def _handle(update: Update, bot: Bot, data: dict) -> None:
     chat = update.effective_chat
-    if update.callback_query:
-        await _answer(update.callback_query)
     if chat is None or update.effective_user is None:
         return
     if chat.type != ChatType.PRIVATE:
@@ -69,18 +89,26 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     inbound = to_inbound(update)
     if inbound is None:
         return
-    try:  # in the event loop's thread on purpose: one update at a time reads and writes a state
-        replies = handle(inbound)
-    except Exception:
-        log.exception("error handling Telegram update %s", update.update_id)
-        replies = [_sorry(update)]  # a short apology, never the error itself
-    if not replies:
-        return
-    pressed = update.callback_query.message if update.callback_query else None
-    if isinstance(pressed, Message):
-        replies = await _close_pressed_keyboard(pressed, update.callback_query.data, replies)
-    for reply in replies:
-        await send(context.bot, chat.id, reply)
+    sender: Sender = data["sender"]
+    step = functools.partial(data["service"].step, inbound, Hold(sender.worker, sender.limits.lease),
+                             _shape(update))
+    async with data["chats"].turn(chat.id):
+        try:
+            rows = await asyncio.get_running_loop().run_in_executor(data["steps"], step)
+        except Exception:  # the service answers its own errors; this is the database gone
+            log.exception("error handling Telegram update %s", update.update_id)
+            await _say_sorry(bot, chat.id, update)  # a short apology, never the error itself
+            return
+        committed(data, update.update_id)
+        await sender.deliver(rows)
+
+
+def committed(data: dict, update_id: int) -> None:
+    """The update's step is in the database (or there is nothing to do): the long polling may
+    confirm it to Telegram (handlers.telegram_polling waits for this, not for the replies)."""
+    waiting = data.get("uncommitted", {}).get(update_id)
+    if waiting is not None and not waiting.done():
+        waiting.set_result(None)
 
 
 async def _answer(query: CallbackQuery) -> None:
@@ -92,10 +120,14 @@ async def _answer(query: CallbackQuery) -> None:
         log.info("could not answer a callback query: %s", error)
 
 
-def _sorry(update: Update) -> Outbound:
+async def _say_sorry(bot: Bot, chat_id: int, update: Update) -> None:
     language = update.effective_user.language_code if update.effective_user else None
     _ = translator(languages.from_tag(language)).gettext
-    return Outbound(_("Sorry, something went wrong on our side. Please write again in a few minutes."))
+    try:
+        await call_api(bot, "sendMessage", chat_id=chat_id,
+                       text=_("Sorry, something went wrong on our side. Please write again in a few minutes."))
+    except TelegramError as error:
+        log.info("could not apologize to %s: %s", chat_id, error)
 
 
 def to_inbound(update: Update) -> Inbound | None:
@@ -114,65 +146,24 @@ def to_inbound(update: Update) -> Inbound | None:
     return Inbound(kind=Kind.VOICE if message.voice or message.audio or message.video_note else Kind.UNSUPPORTED, **common)
 
 
-async def send(bot, chat_id: int, reply: Outbound) -> None:
-    """Send one reply: long texts in several messages (the buttons on the last), then its file."""
-    chunks = split_text(reply.text)
-    for index, chunk in enumerate(chunks):
-        markup = reply_markup(reply) if index == len(chunks) - 1 else None
-        await call_api(bot, "sendMessage", chat_id=chat_id, text=chunk, reply_markup=markup)
-    if reply.file:
-        await call_api(bot, "sendDocument", chat_id=chat_id,
-                       document=InputFile(reply.file.content, filename=reply.file.filename))
-
-
-# PTB asks to use its typed methods instead of do_api_request: we call it on purpose (call_api).
-warnings.filterwarnings("ignore", r"Please use 'Bot\.(sendMessage|sendDocument|editMessageText|"
-                        r"editMessageReplyMarkup)' instead", PTBUserWarning)
-
-
-async def call_api(bot, method: str, **params) -> dict | bool:
-    """A Bot API call whose answer stays raw JSON: we never read the Message objects Telegram
-    sends back, and building them cost a third of the CPU time of an update (bench_updates)."""
-    return await bot.do_api_request(method, api_kwargs={k: v for k, v in params.items() if v is not None})
-
-
-def split_text(text: str) -> list[str]:
-    """Telegram takes 4,096 characters a message."""
-    return messages.split_text(text, MessageLimit.MAX_TEXT_LENGTH)
-
-
-def reply_markup(reply: Outbound) -> dict | None:
-    """The reply markup as the Bot API's JSON (plain dicts: PTB's objects cost more to build
-    than the call itself)."""
-    if reply.buttons:
-        return {"inline_keyboard": [[{"text": b.label, "callback_data": b.payload}] for b in reply.buttons]}
-    if reply.phone_button:
-        return {"keyboard": [[{"text": reply.phone_button, "request_contact": True}]],
-                "one_time_keyboard": True, "resize_keyboard": True}
-    if reply.close_keyboard:
-        return {"remove_keyboard": True}
-    return None
-
-
-async def _close_pressed_keyboard(message: Message, data: str | None, replies: list[Outbound]) -> list[Outbound]:
+def _shape(update: Update) -> Shape | None:
     """Old buttons must not act twice: the pressed message is edited in place (multi-select)
-    or loses its keyboard and shows the choice made."""
-    try:
+    or loses its keyboard and shows the choice made. These edits are replies like the others
+    (rows of the step, sent in order by the outbox: handlers.telegram_outbox)."""
+    query = update.callback_query
+    pressed = query.message if query else None
+    if not isinstance(pressed, Message):
+        return None
+    target, label = str(pressed.message_id), _label_of(pressed, query.data)
+    marked = f"{pressed.text}\n\n➡️ {label}"[:MessageLimit.MAX_TEXT_LENGTH] if pressed.text and label else ""
+
+    def shape(replies: list[Outbound]) -> list[Outbound]:
+        if not replies:
+            return replies
         if replies[0].edit and len(replies[0].text) <= MessageLimit.MAX_TEXT_LENGTH:
-            await call_api(message.get_bot(), "editMessageText", chat_id=message.chat_id,
-                        message_id=message.message_id, text=replies[0].text, reply_markup=reply_markup(replies[0]))
-            return replies[1:]
-        label = _label_of(message, data)
-        if message.text and label:
-            await call_api(message.get_bot(), "editMessageText", chat_id=message.chat_id,
-                        message_id=message.message_id,
-                        text=f"{message.text}\n\n➡️ {label}"[:MessageLimit.MAX_TEXT_LENGTH])
-        else:
-            await call_api(message.get_bot(), "editMessageReplyMarkup", chat_id=message.chat_id,
-                        message_id=message.message_id)
-    except BadRequest as error:  # too old to edit, or unchanged: the new messages still go out
-        log.info("could not update a pressed keyboard: %s", error)
-    return replies
+            return [dataclasses.replace(replies[0], target=target), *replies[1:]]
+        return [Outbound(marked, target=target), *replies]
+    return shape
 
 
 def _label_of(message: Message, data: str | None) -> str | None:
@@ -203,7 +194,7 @@ async def _on_start(application: Application) -> None:
     await _set_commands(application)
     make = application.bot_data.get("background")
     if make is not None:
-        running = application.bot_data["background_running"] = make(application.bot)
+        running = application.bot_data["background_running"] = make(application.bot_data["sender"])
         running.start()
 
 
@@ -211,6 +202,7 @@ async def _on_stop(application: Application) -> None:
     running = application.bot_data.pop("background_running", None)
     if running is not None:
         await running.shutdown()
+    await application.bot_data["sender"].close()  # what it holds and has not sent goes back to the outbox
 
 
 async def _set_commands(application: Application) -> None:

@@ -1,12 +1,15 @@
-"""Long polling that confirms an update to Telegram only after it has been handled.
+"""Long polling that confirms an update to Telegram only once its step is in the database.
 
 python-telegram-bot's Updater puts fetched updates in an in-memory queue and its next
 getUpdates call confirms them at once (the offset moves past them): a crash or a
 SIGKILL while they wait or are being handled loses them, e.g. a person's button press
-that then never gets an answer. Here an update is confirmed by the getUpdates after
-the one that brought it, once ``process_update`` has returned for it. An update
-handled just before a crash comes again after the restart: the service drops repeats
-by update_id (services.conversation), so nothing is handled twice.
+that then never gets an answer. Here each update is handled in a task of its own (people at
+once; one person's in order, handlers.per_chat), and the offset of the next getUpdates moves
+only past the updates whose step has committed (handlers.telegram.committed: the step and its
+replies are rows by then, services.reply_rows). An update still being handled is asked for
+again (and skipped: it is being handled), so a slow one holds up nobody else; an update
+handled just before a crash comes again after the restart, and the service drops repeats by
+update_id (services.conversation), so nothing is handled twice.
 """
 from __future__ import annotations
 
@@ -22,11 +25,13 @@ from telegram.ext import Application
 log = logging.getLogger(__name__)
 LONG_POLL = 25      # seconds one getUpdates may wait for news (Telegram allows up to 50)
 MAX_BACKOFF = 30.0  # seconds between retries while Telegram cannot be reached
+COMMIT_WAIT = 0.05  # seconds: while only updates being handled come back, how often to look for news
+STOP_WAIT = 10.0    # seconds the updates being handled get to finish at stop
 
 
 async def poll(application: Application, *, allowed_updates: list[str],
                stop: asyncio.Event | None = None) -> None:
-    """Fetch and handle updates one at a time until ``stop`` is set (SIGINT/SIGTERM set it)."""
+    """Fetch and handle updates until ``stop`` is set (SIGINT/SIGTERM set it)."""
     stop = stop or _stop_on_signals()
     async with application:  # initialize() ... shutdown()
         if application.post_init:
@@ -51,9 +56,12 @@ async def follow(application: Application, *, allowed_updates: list[str], stop: 
 
 
 async def _loop(application: Application, allowed_updates: list[str], stop: asyncio.Event) -> int | None:
-    offset: int | None = None
+    uncommitted: dict[int, asyncio.Future] = application.bot_data.setdefault("uncommitted", {})
+    handling: set[asyncio.Task] = set()
+    newest: int | None = None  # the newest update taken
     backoff = 0.0
     while not stop.is_set():
+        offset = _offset(uncommitted, newest)
         try:
             updates = await _unless_stopped(stop, application.bot.get_updates(
                 offset=offset, timeout=LONG_POLL, allowed_updates=allowed_updates))
@@ -74,12 +82,39 @@ async def _loop(application: Application, allowed_updates: list[str], stop: asyn
         if updates is None:
             break
         backoff = 0.0
-        for update in updates:
+        fresh = [update for update in updates if newest is None or update.update_id > newest]
+        for update in fresh:
+            _start(application, update, uncommitted, handling)
+            newest = update.update_id
+        if not fresh and uncommitted:  # only the ones being handled came back: wait for one to commit
+            await asyncio.wait([*uncommitted.values()], timeout=COMMIT_WAIT, return_when=asyncio.FIRST_COMPLETED)
+    if handling:  # what has started finishes (or hands its replies back to the outbox) before we confirm
+        await asyncio.wait(handling, timeout=STOP_WAIT)
+    return _offset(uncommitted, newest)
+
+
+def _offset(uncommitted: dict[int, asyncio.Future], newest: int | None) -> int | None:
+    """Confirm every update before the oldest one not yet committed."""
+    if uncommitted:
+        return min(uncommitted)
+    return newest + 1 if newest is not None else None
+
+
+def _start(application: Application, update: Update, uncommitted: dict[int, asyncio.Future],
+           handling: set[asyncio.Task]) -> None:
+    waiting = asyncio.get_running_loop().create_future()
+    uncommitted[update.update_id] = waiting
+    waiting.add_done_callback(lambda _done, key=update.update_id: uncommitted.pop(key, None))
+
+    async def handle() -> None:
+        try:
             await application.process_update(update)  # handler errors go to the error handler
-            offset = update.update_id + 1
-            if stop.is_set():
-                break  # the rest is not confirmed: it comes again at the next start
-    return offset
+        finally:
+            if not waiting.done():  # no step to commit (or it failed): nothing to wait for
+                waiting.set_result(None)
+    task = asyncio.create_task(handle(), name=f"telegram update {update.update_id}")
+    handling.add(task)
+    task.add_done_callback(handling.discard)
 
 
 async def _unless_stopped(stop: asyncio.Event, call) -> tuple[Update, ...] | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Callable
+from typing import Any, Callable
 
 from sqlalchemy import Connection, Engine, delete, insert, update
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +13,9 @@ from conversations.flow import Ctx, State
 from conversations.i18n import translator
 from conversations.messages import Inbound, Outbound
 
-from services import repository
+from services import reply_rows, repository
+from services.outbox_rows import Pending
+from services.reply_rows import Hold
 from store.hot_path import HotPath
 from services.booking_store import DEFAULT_CUTOFF
 from store.models import ChannelIdentity, ProcessedUpdate, utcnow
@@ -25,6 +27,9 @@ KEEP_UPDATE_KEYS = dt.timedelta(days=2)  # Telegram keeps undelivered updates 24
 WINDOW_CHANNELS = frozenset({"whatsapp"})
 _processed, _identity = ProcessedUpdate.__table__, ChannelIdentity.__table__
 _MARK_PROCESSED = insert(_processed)
+# What a channel makes of the engine's replies before they are stored (handlers.telegram: the pressed
+# message edited in place, or marked answered): a pure function.
+Shape = Callable[[list[Outbound]], list[Outbound]]
 
 
 class ConversationService:
@@ -39,11 +44,12 @@ class ConversationService:
         self._hot = HotPath(db_engine.dialect.name)
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
-        """The replies to one message. An update handled before is not handled again; it
-        comes back only after a crash, when its replies may never have gone out, so the
-        person gets the current question again."""
+        """The replies to one message, for the caller to send (the console, WhatsApp and the web
+        chat for now). An update handled before is not handled again; it comes back only after a
+        crash, when its replies may never have gone out, so the person gets the current question
+        again."""
         try:
-            return self._handle(inbound)
+            return self._handle(inbound, _as_they_are)
         except _Duplicate:
             log.info("repeated update %s: not handled again, the current question is repeated",
                      inbound.update_key)
@@ -53,7 +59,33 @@ class ConversationService:
                           inbound.channel, inbound.external_id)
             return self._apologize(inbound)
 
-    def _handle(self, inbound: Inbound) -> list[Outbound]:
+    def step(self, inbound: Inbound, hold: Hold, shape: Shape | None = None) -> list[Pending]:
+        """Handle one message and write its replies in the same transaction, as outbox rows held by
+        ``hold`` (services.reply_rows): the rows, for that sender to send at once. A repeated update
+        (a crash came before Telegram heard it was handled) writes nothing: the replies of its
+        first handling are rows already, and whatever of them was not confirmed sent is sent by
+        the outbox once its lease has run out."""
+        def keep(connection, contact_id, replies):
+            return reply_rows.store(connection, contact_id=contact_id, channel=inbound.channel,
+                                    external_id=inbound.external_id, replies=shape(replies) if shape else replies,
+                                    update_key=inbound.update_key, hold=hold, now=self.clock())
+        try:
+            return self._handle(inbound, keep)
+        except _Duplicate:
+            log.info("repeated update %s: its replies are in the outbox already", inbound.update_key)
+            return []
+        except Exception:
+            log.exception("error handling a %s message from %s:%s", inbound.kind.value,
+                          inbound.channel, inbound.external_id)
+            try:
+                return self._current_question(inbound, mark=True, sorry=True, keep=keep)
+            except _Duplicate:
+                return []
+            except Exception:
+                log.exception("error while apologizing to %s:%s", inbound.channel, inbound.external_id)
+                return []
+
+    def _handle(self, inbound: Inbound, keep: "_Keep") -> Any:
         # A Connection, not an ORM Session: the repository speaks Core (see its docstring).
         with self.db_engine.begin() as connection:
             now = self.clock()
@@ -78,8 +110,9 @@ class ConversationService:
                     self._hot.save_state(connection, contact_id, data, now)
                 elif data != stored:
                     repository.save_state(connection, contact_id, data, existed=False)
+            result = keep(connection, contact_id, replies)
         self._prune_now_and_then()
-        return replies
+        return result
 
     def _apologize(self, inbound: Inbound) -> list[Outbound]:
         """After an unexpected error: say sorry, and ask the current question again."""
@@ -92,7 +125,8 @@ class ConversationService:
             return [Outbound(translator(None).gettext("Sorry, something went wrong on our side. "
                                                       "Please write again in a few minutes."))]
 
-    def _current_question(self, inbound: Inbound, *, mark: bool, sorry: bool = False) -> list[Outbound]:
+    def _current_question(self, inbound: Inbound, *, mark: bool, sorry: bool = False,
+                          keep: "_Keep | None" = None) -> Any:
         with self.db_engine.begin() as connection:
             if mark and inbound.update_key:
                 _mark_processed(connection, inbound.update_key)
@@ -104,7 +138,8 @@ class ConversationService:
             ctx = Ctx(state=State.from_dict(language, stored), inbound=inbound, now=now,
                       store=repository.SqlStore(connection, contact_id, now, self.booking_cutoff))
             apology = [Outbound(ctx.t.gettext("Sorry, something went wrong on our side. Let's try again."))]
-            return (apology if sorry else []) + self.conversation_engine.reprompt(ctx)
+            replies = (apology if sorry else []) + self.conversation_engine.reprompt(ctx)
+            return keep(connection, contact_id, replies) if keep else replies
 
     def _prune_now_and_then(self) -> None:
         """Forget old update ids now and then; a failure here must not touch the replies."""
@@ -115,12 +150,20 @@ class ConversationService:
             with self.db_engine.begin() as connection:
                 connection.execute(delete(_processed).where(
                     _processed.c.processed_at < self.clock() - KEEP_UPDATE_KEYS))
+                reply_rows.prune(connection, self.clock())
         except Exception:  # noqa: BLE001
             log.exception("could not prune old update ids; trying again later")
 
 
 class _Duplicate(Exception):
     pass
+
+
+_Keep = Callable[[Connection, int, list[Outbound]], Any]
+
+
+def _as_they_are(_connection: Connection, _contact_id: int, replies: list[Outbound]) -> list[Outbound]:
+    return replies
 
 
 def _mark_processed(connection: Connection, key: str) -> None:

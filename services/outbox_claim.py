@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from store.models import ChannelIdentity, Consent, Contact, OutboxMessage, aware
 
-from services.outbox_rows import BLOCKED, LEASE, TEMPLATE, Pending, from_content
+from services.outbox_rows import BLOCKED, LEASE, TEMPLATE, TO, Pending, from_content
 
 _outbox = OutboxMessage.__table__
 _identity = ChannelIdentity.__table__
@@ -53,13 +53,14 @@ def claim(sql_session: Session, *, channel: str, now: dt.datetime, worker: str, 
     claimed, gone, chats = [], [], set()
     found = {row.id: row for row in sql_session.execute(_CANDIDATES, {"ids": [i for i, _contact in candidates]})}
     for row in (found[row_id] for row_id, _contact in candidates if row_id in found):
-        if row.external_id is None or row.unreachable_at is not None:
+        external_id = row.content.get(TO) or row.external_id  # a reply names its chat (services.reply_rows)
+        if external_id is None or row.unreachable_at is not None:
             reason = row.unreachable_reason or "no way to reach them here"
             gone.append({"b_id": row.id, "b_error": BLOCKED + reason})
-        elif not one_per_chat or row.external_id not in chats:  # the next waits for the per-chat gap
-            chats.add(row.external_id)
+        elif not one_per_chat or external_id not in chats:  # the next waits for the per-chat gap
+            chats.add(external_id)
             template = row.content.get(TEMPLATE)
-            claimed.append(Pending(row.id, row.contact_id, channel, row.external_id,
+            claimed.append(Pending(row.id, row.contact_id, channel, external_id,
                                    from_content(row.content), row.attempts, kind=row.kind,
                                    template=template if isinstance(template, dict) else None,
                                    last_inbound_at=aware(row.last_inbound_at) if row.last_inbound_at else None,

@@ -1,11 +1,16 @@
 """The outbox sender's pacing: send times reserved in the row that every process shares
-(store.outbox_pace), one chat's calls apart, a 429 pausing the
-channel everywhere (services/outbox_sender.py explains the rules). A part of ``Sender``."""
+(store.outbox_pace), one chat's calls apart and in order, replies before the rest, a 429 pausing
+the channel everywhere (services/outbox_sender.py explains the rules). A part of ``Sender``.
+
+Each chat has a line of its jobs in the order they came (``_lines``): only its first job is
+waiting to be called (in ``_urgent``, a reply, or ``_ready``, the rest), so that one person's
+messages never overtake each other, whatever their kind."""
 from __future__ import annotations
 
 import asyncio
 import heapq
 import logging
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,63 +28,108 @@ class _Job:
     retries: int = 0                # of a later call, here (the first ones went out already)
     message_id: str | None = None
     in_flight: bool = False
+    urgent: bool = False            # a reply a person waits for: before the rest, no per-chat gap
+    done: asyncio.Future | None = None  # set once the job ends, for whoever waits on it (deliver)
 
 
 class Pacing:
     """Slots and per-chat times of a Sender (whose __init__ sets the attributes used here)."""
 
     # -- slots ----------------------------------------------------------------------------------
-    def _slot(self, now: float) -> float:
-        """The next reserved send time; reserves more before they run out."""
+    async def _slot(self, now: float) -> float:
+        """The next reserved send time; reserves more (in a worker thread) before they run out."""
         while self._slots and (self._slots[0] < now - self.STALE or self._slots[0] < self._paused_until):
             self._slots.popleft()
         if not self._slots:
-            self._reserve(max(now, self._paused_until))
+            await self._reserve(max(now, self._paused_until))
         elif len(self._slots) == 1:  # top up ahead, so that the next block follows without a gap
-            self._reserve(self._slots[-1] + self._interval, only_beyond=1)
-        return self._slots[0]
+            await self._reserve(self._slots[-1] + self._interval, only_beyond=1)
+        return self._slots[0] if self._slots else now
 
-    def _reserve(self, begin: float, only_beyond: int = 0) -> None:
+    async def _reserve(self, begin: float, only_beyond: int = 0) -> None:
         """Reserve a slot for each call ready by a little after ``begin`` (at most a block)."""
         horizon = begin + self.WINDOW
-        ready = sum(1 for start, _order, job in self._ready if start <= horizon and self._live(job))
+        ready = sum(1 for heap in (self._urgent, self._ready) for start, _order, job in heap
+                    if start <= horizon and self._live(job))
         if ready <= only_beyond:
             return
         wanted = min(self._block, max(1, ready - only_beyond))
-        start = outbox_pace.reserve(self.db_engine, channel=self.channel, now=begin, seconds=wanted * self._interval)
+        start = await asyncio.to_thread(outbox_pace.reserve, self.db_engine, channel=self.channel, now=begin,
+                                        seconds=wanted * self._interval)
         self._slots.extend(start + i * self._interval for i in range(wanted))
 
     def _first_ready(self) -> float | None:
         """When the first waiting call may go (forgetting jobs dropped meanwhile)."""
-        while self._ready and not self._live(self._ready[0][2]):
-            heapq.heappop(self._ready)
-        return self._ready[0][0] if self._ready else None
+        for heap in (self._urgent, self._ready):
+            while heap and not self._live(heap[0][2]):
+                heapq.heappop(heap)
+        return min((heap[0][0] for heap in (self._urgent, self._ready) if heap), default=None)
 
     def _live(self, job: _Job) -> bool:
         return self._jobs.get(job.pending.id) is job
 
     def _launch(self, slot: float) -> None:
-        _start, _order, job = heapq.heappop(self._ready)  # live: _first_ready looked just before
+        """Call the first job whose time has come: a reply before the rest."""
+        now = self.time.timer()
+        urgent = self._urgent and self._urgent[0][0] <= max(now, slot)
+        heap = self._urgent if urgent or not self._ready else self._ready
+        _start, _order, job = heapq.heappop(heap)  # live: _first_ready looked just before
         # from the actual launch, which may be a little after the slot
-        self._chat_next[job.pending.external_id] = max(slot, self.time.timer()) + self._chat_interval
+        self._chat_next[job.pending.external_id] = max(slot, now) + self._chat_interval
         job.in_flight = True
         task = asyncio.create_task(self._call(job))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
 
     def _push(self, job: _Job, start: float) -> None:
-        start = max(start, self._chat_next.get(job.pending.external_id, 0.0))
-        heapq.heappush(self._ready, (start, next(self._order), job))
+        """Wait for ``start`` (and, but for a reply, for the chat's gap) before the job's next call."""
+        if not job.urgent:
+            start = max(start, self._chat_next.get(job.pending.external_id, 0.0))
+        heapq.heappush(self._urgent if job.urgent else self._ready, (start, next(self._order), job))
+
+    # -- each chat's line ----------------------------------------------------------------------
+    def _enqueue(self, job: _Job) -> None:
+        """A new job: called at once if its chat has nothing before it, else after the rest."""
+        self._jobs[job.pending.id] = job
+        line = self._lines.setdefault(job.pending.external_id, deque())
+        line.append(job)
+        if len(line) == 1:
+            self._push(job, 0.0)
+
+    def _drop(self, job: _Job) -> None:
+        """The job is over (or withdrawn): its chat's next job may go."""
+        if self._jobs.get(job.pending.id) is job:
+            del self._jobs[job.pending.id]
+        if job.done is not None and not job.done.done():
+            job.done.set_result(None)
+        line = self._lines.get(job.pending.external_id)
+        if not line:
+            return
+        if line[0] is job:
+            line.popleft()
+            while line and not self._live(line[0]):
+                line.popleft()
+            if line:
+                self._push(line[0], 0.0)
+        elif job in line:
+            line.remove(job)
+        if not line:
+            del self._lines[job.pending.external_id]
 
     def _pause(self, seconds: float) -> None:
         until = self.time.timer() + seconds
         if until > self._paused_until:
             self._paused_until = until
             log.warning("%s: the platform asked to wait %s s (429): sending paused", self.channel, seconds)
-            try:
-                outbox_pace.pause(self.db_engine, channel=self.channel, until=until)
-            except Exception:  # noqa: BLE001 - this process pauses anyway
-                log.exception("%s: could not share the pause", self.channel)
+            task = asyncio.create_task(self._share_pause(until))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
+    async def _share_pause(self, until: float) -> None:
+        try:
+            await asyncio.to_thread(outbox_pace.pause, self.db_engine, channel=self.channel, until=until)
+        except Exception:  # noqa: BLE001 - this process pauses anyway
+            log.exception("%s: could not share the pause", self.channel)
 
     def _forget_old_chats(self) -> None:
         now = self.time.timer()

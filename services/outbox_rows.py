@@ -43,11 +43,19 @@ class Pending:
 TEMPLATE = "template"
 
 
+# A reply's recipient on its channel (services/reply_rows.py): a reply goes where the person wrote,
+# even once their identity is gone (they erased their data in that very step).
+TO = "to"
+# What of an Outbound besides text, buttons and file a row keeps, when set (the replies need them all).
+_EXTRAS = ("phone_button", "close_keyboard", "edit", "target")
+
+
 def to_content(message: Outbound) -> dict:
     content = {"text": message.text, "buttons": [[b.label, b.payload] for b in message.buttons]}
     if message.file:
         content["file"] = {"filename": message.file.filename, "mime_type": message.file.mime_type,
                            "content": base64.b64encode(message.file.content).decode()}
+    content.update({name: getattr(message, name) for name in _EXTRAS if getattr(message, name)})
     return content
 
 
@@ -55,7 +63,7 @@ def from_content(content: dict) -> Outbound:
     file = content.get("file")
     attachment = Attachment(file["filename"], base64.b64decode(file["content"]), file["mime_type"]) if file else None
     return Outbound(content["text"], tuple(Button(label, data) for label, data in content.get("buttons", ())),
-                    file=attachment)
+                    file=attachment, **{name: content[name] for name in _EXTRAS if name in content})
 
 
 def dialect_of(connection):

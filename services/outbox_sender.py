@@ -9,7 +9,8 @@ handlers/telegram_outbox.py, handlers/whatsapp_outbox.py.
 apart and are reserved a quarter of a second at a time in a row that every bot process shares
 (store.outbox_pace), so two processes on one bot token stay within its limit together. One chat's
 calls are 1/per-chat-rate apart (in this process; across processes, services.outbox.claim skips a chat
-that another sender is busy with or has just served). A message that needs several calls (a
+that another sender is busy with or has just served), and in the order they came, whatever their
+kind: a broadcast never lands between a person's question and the reply after it. A message that needs several calls (a
 long text in two parts, a calendar file) takes a slot per call, under both limits. A call is
 launched at its slot and runs concurrently with the next ones (at most ``concurrency`` at
 once, by default enough for a 0.3 s round trip), so the round trip does not bound the rate.
@@ -23,6 +24,12 @@ fails their rows; ``Rejected`` (the platform refuses the message itself) fails t
 error is transient: the row is tried again later, each time after a longer delay, and fails
 after max attempts (services.outbox.record); when the message's first calls went out already, only
 the failed call is tried again, here, after 2, 4, 8... seconds.
+
+**Replies** (``deliver``: a step's replies, written as rows held by this sender in the step's
+transaction, services.reply_rows) go first: before broadcasts and notices, without the per-chat
+gap (Telegram allows a reply's short burst; the slots still count them within the channel's
+rate, shared with everything else), and are retried here, in their chat's line, so that a
+later reply never overtakes one refused once.
 """
 from __future__ import annotations
 
@@ -43,6 +50,7 @@ from services.clock import utcnow
 from services.outbox_holding import Holding
 from services.outbox_pacing import Pacing, _Job
 from services.outbox_results import Outcome
+from services.outbox_rows import Pending
 # What a channel implements and raises, read from here by the transports and the wiring.
 from services.outbox_transport import Flood, Limits, Rejected, Transport, Unreachable, concurrency  # noqa: F401
 
@@ -80,6 +88,8 @@ class Sender(Pacing, Holding):
         self._concurrency = concurrency(limits)
         self._jobs: dict[int, _Job] = {}              # claimed rows not finished
         self._ready: list[tuple[float, int, _Job]] = []  # (not before, order, job): the next call of each
+        self._urgent: list[tuple[float, int, _Job]] = []  # the same, for replies (sent first)
+        self._lines: dict[str, deque[_Job]] = {}       # each chat's jobs in order (outbox_pacing)
         self._order = itertools.count()
         self._chat_next: dict[str, float] = {}         # a chat's next call not before
         self._slots: deque[float] = deque()            # reserved, unused send times
@@ -87,10 +97,27 @@ class Sender(Pacing, Holding):
         self._in_flight: set[asyncio.Task] = set()
         self._outcomes: list[Outcome] = []
         self._stopping = False
+        self._draining: asyncio.Task | None = None     # a drain started by deliver
+        self._running = False                          # a drain is running (never two at once)
+        self._wakeup: asyncio.Future | None = None     # set by deliver: an idle drain looks again
 
     # -- the loop ---------------------------------------------------------------------------
     async def drain(self) -> int:
-        """Send what is due, until nothing is left or ``stop``; the rows sent meanwhile."""
+        """Send what is due, until nothing is left or ``stop``; the rows sent meanwhile. Returns
+        at once if a drain is running already (the scheduler's tick and ``deliver`` both start one)."""
+        if self._running:
+            return 0
+        self._running = True
+        try:
+            sent = 0
+            while True:  # once more if a reply came while the last turn was ending
+                sent += await self._drain()
+                if self._stopping or not self._jobs:
+                    return sent
+        finally:
+            self._running = False
+
+    async def _drain(self) -> int:
         before, timer = self.sent, self.time.timer
         flushed = renewed = timer()
         next_claim = 0.0
@@ -99,10 +126,10 @@ class Sender(Pacing, Holding):
             while True:
                 now = timer()
                 if now - flushed >= self.FLUSH_EVERY or len(self._outcomes) >= 200:
-                    self._flush()
+                    await self._flush()
                     flushed = now
                 if now - renewed >= self.limits.lease / 3:
-                    self._renew()
+                    await self._renew()
                     renewed = now
                 if claiming is not None and claiming.done():
                     claimed, claiming = claiming.result(), None
@@ -123,10 +150,13 @@ class Sender(Pacing, Holding):
                 if start > now:
                     await self._idle(min(start - now, self.FLUSH_EVERY), claiming)
                     continue
-                slot = self._slot(now)
+                slot = await self._slot(now)
+                now = timer()
                 if slot > now:
                     await self.time.sleep(slot - now)
-                    continue  # a 429 may have come meanwhile: look again
+                    continue  # a 429 or a reply may have come meanwhile: look again
+                if self._first_ready() is None:
+                    continue
                 self._launch(self._slots.popleft())
         finally:
             if claiming is not None:  # its rows are ours: keep them (released below on stop)
@@ -136,9 +166,33 @@ class Sender(Pacing, Holding):
                     log.exception("%s: a claim failed", self.channel)
             if self._stopping:
                 self._release()
-            self._flush()
+            await self._flush()
             self._forget_old_chats()
         return self.sent - before
+
+    async def deliver(self, rows: list[Pending]) -> None:
+        """Send ``rows`` (a step's replies, held by this sender: services.reply_rows) at once,
+        before the channel's other messages and after that person's earlier ones; returns once
+        each is sent or given up (a 429's wait and transient errors' retries included)."""
+        if not rows:
+            return
+        loop = asyncio.get_running_loop()
+        waiting = []
+        for pending in rows:
+            waiting.append(loop.create_future())
+            self._take(pending, urgent=True, done=waiting[-1])
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+        if not self._running:
+            self._draining = asyncio.create_task(self.drain(), name=f"{self.channel} outbox drain")
+        await asyncio.wait(waiting)
+        await self._flush()  # written sent now, not a fraction of a second later: what a crash may repeat
+
+    async def close(self) -> None:
+        """``stop``, then wait for a drain started by ``deliver`` to hand back what it holds."""
+        self.stop()
+        if self._draining is not None:
+            await asyncio.gather(self._draining, return_exceptions=True)
 
     def stop(self) -> None:
         """Ask a running drain (and any later one: the sender is done) to return once the calls
@@ -147,12 +201,16 @@ class Sender(Pacing, Holding):
         self._stopping = True
 
     async def _idle(self, seconds: float, claiming: asyncio.Task | None = None) -> None:
-        """Until a call in flight (or the claim) ends, or ``seconds``."""
+        """Until a call in flight (or the claim) ends, a reply comes (``deliver``), or ``seconds``."""
+        if self._wakeup is None or self._wakeup.done():
+            self._wakeup = asyncio.get_running_loop().create_future()
         waiting = self._in_flight | ({claiming} if claiming else set())
         if waiting:
-            await asyncio.wait(waiting, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-        else:
-            await self.time.sleep(seconds)
+            await asyncio.wait(waiting | {self._wakeup}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+            return
+        sleeping = asyncio.ensure_future(self.time.sleep(seconds))  # the sender's own time (tests: a fake)
+        await asyncio.wait({sleeping, self._wakeup}, return_when=asyncio.FIRST_COMPLETED)
+        sleeping.cancel()
 
     # -- one call -------------------------------------------------------------------------------
     async def _call(self, job: _Job) -> None:
@@ -167,9 +225,10 @@ class Sender(Pacing, Holding):
             self._finish(job, "failed", error.reason)
         except Exception as error:  # noqa: BLE001 - 5xx, time-outs, network: tried again later
             reason = str(error) or type(error).__name__
-            if job.index == 0:
+            if job.index == 0 and not job.urgent:
                 self._finish(job, "retry", reason)  # from the database, later: nothing went out yet
-            elif job.retries + 1 < self.limits.max_attempts:  # here, so the parts sent are not sent again
+            # here: the parts sent are not sent again, and a reply keeps its place in its chat's line
+            elif job.retries + 1 < self.limits.max_attempts:
                 job.retries += 1
                 self._push(job, self.time.timer() + 2.0 ** job.retries)
             else:
@@ -177,22 +236,23 @@ class Sender(Pacing, Holding):
         else:
             job.message_id = message_id or job.message_id
             job.index += 1
-            if job.index < len(job.calls):
-                self._push(job, self._chat_next[job.pending.external_id])
+            if job.index < len(job.calls):  # a reply's parts go back to back, the rest a chat's gap apart
+                self._push(job, 0.0 if job.urgent else self._chat_next[job.pending.external_id])
             else:
                 self._finish(job, "sent", message_id=job.message_id)
         finally:
             job.in_flight = False
 
     def _finish(self, job: _Job, status: str, error: str | None = None, message_id: str | None = None) -> None:
-        if self._jobs.pop(job.pending.id, None) is None:
+        if self._jobs.get(job.pending.id) is not job:
             return
+        self._drop(job)
         self._outcomes.append(Outcome(job.pending, status, error, message_id, self.time.clock()))
         if status == "sent":
             self.sent += 1
         elif status == "blocked":  # their other rows fail in the database: forget them here
             for other in [j for j in self._jobs.values() if j.pending.contact_id == job.pending.contact_id]:
                 if not other.in_flight:
-                    del self._jobs[other.pending.id]
+                    self._drop(other)
         if status != "sent":
             log.info("%s: outbox row %s %s: %s", self.channel, job.pending.id, status, error)

@@ -17,7 +17,8 @@ from telegram import Bot
 import handlers.telegram  # noqa: F401  (sets PTB_TIMEDELTA, as the running bot does: retry_after is a timedelta)
 from telegram.request import HTTPXRequest
 
-from bot import wiring
+from bot import wiring  # noqa: F401
+from handlers.telegram_outbox import TelegramTransport
 from services.outbox_sender import Limits, Sender
 from tests.conftest import NOW
 
@@ -106,7 +107,7 @@ def make_sender(bot, db, *, clock: Clock, pace: PaceTime | None = None, per_seco
                 per_chat: float = 1.0, max_attempts: int = outbox.MAX_ATTEMPTS, **options) -> Sender:
     timing = {"timer": pace, "sleep": pace.sleep} if pace else {}
     limits = Limits(per_second=per_second, per_chat_per_second=per_chat, max_attempts=max_attempts)
-    return wiring.telegram_sender(bot, db, limits, clock=clock, **timing, **options)
+    return Sender(db, TelegramTransport(bot), limits, clock=clock, **timing, **options)
 
 
 async def drain_until_done(sender: Sender, db, clock: Clock, *, step: dt.timedelta = dt.timedelta(minutes=10),

@@ -35,7 +35,7 @@ def test_the_root_leads_to_the_back_office(client):
 
 def test_the_webhook_lives_in_the_same_application_and_checks_its_secret(db, service, office_accounts):
     request = RecordingRequest()
-    application = build_application(token=TOKEN, api_url="http://127.0.0.1:9", handle=service.handle, request=request)
+    application = build_application(token=TOKEN, api_url="http://127.0.0.1:9", service=service, request=request)
     app = create_app(db, telegram_application=application, telegram_secret=SECRET,
                      telegram_public_url="https://bot.example.org" + WEBHOOK_PATH,
                      settings=OfficeSettings(secret_key="k" * 40))

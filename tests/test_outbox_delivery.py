@@ -88,7 +88,7 @@ async def test_a_promotion_is_sent_once_marked_sent_and_its_button_gives_the_sea
     assert api.calls[mark:] == []  # never twice
 
     # the person presses the button of the message they got, through the real application
-    application = build_application(token=TOKEN, api_url=api.url, handle=service.handle)
+    application = build_application(token=TOKEN, api_url=api.url, service=service)
     async with application:
         update = api.push({"callback_query": {
             "id": "q1", "from": {"id": 5002, "is_bot": False, "first_name": "Maria"}, "chat_instance": "1",

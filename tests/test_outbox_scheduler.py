@@ -9,7 +9,10 @@ from conversations.messages import Outbound
 from services import outbox, repository
 from bot.scheduler import BotScheduler
 from bot.settings import Settings
+from bot import wiring
 from bot.wiring import telegram_background
+from conversations.commands import build_engine
+from services.conversation import ConversationService
 from services.outbox_sender import Sender
 from handlers.telegram import build_application
 from tests.conftest import NOW
@@ -119,13 +122,14 @@ async def test_the_telegram_application_starts_the_scheduler_with_its_sender_and
     settings = Settings(database_url=db_url)
     built = []
 
-    def background(bot):
-        scheduler = telegram_background(settings, db)(bot)
+    def background(sender):
+        scheduler = telegram_background(settings, db)(sender)
         built.append(scheduler)
         return scheduler
 
     api = FakeBotApi(token=TOKEN).start()
-    application = build_application(token=TOKEN, api_url=api.url, handle=lambda inbound: [],
+    application = build_application(token=TOKEN, api_url=api.url, service=ConversationService(db, build_engine()),
+                                    limits=wiring.telegram_limits(settings),
                                     background=background)
     await application.initialize()
     from handlers.telegram import _on_start, _on_stop  # what post_init / post_shutdown run

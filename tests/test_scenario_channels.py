@@ -5,6 +5,7 @@ the outbox's own senders deliver the broadcasts."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import contextlib
 import re
 
@@ -38,7 +39,7 @@ class TelegramPerson:
 
     def __init__(self, api: FakeBotApi, service, db, runner: asyncio.Runner):
         self.api, self.db, self.runner = api, db, runner
-        self.app = build_application(token=TOKEN, api_url=api.url, handle=service.handle)
+        self.app = build_application(token=TOKEN, api_url=api.url, service=service)
         runner.run(self.app.initialize())
         self.calls = []
 
@@ -61,7 +62,8 @@ class TelegramPerson:
     def deliver(self) -> None:
         async def drain() -> None:
             async with make_bot(self.api) as bot:
-                await make_sender(bot, self.db, clock=Clock(NOW), pace=PaceTime()).drain()
+                # a little later: the replies just sent to that chat hold its next message a second
+                await make_sender(bot, self.db, clock=Clock(NOW + dt.timedelta(seconds=2)), pace=PaceTime()).drain()
         mark = self.api.mark()
         self.runner.run(drain())
         self.calls = self.api.calls[mark:]

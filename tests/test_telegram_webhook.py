@@ -21,7 +21,7 @@ def request_():
 @pytest.fixture
 async def client(service, request_):
     """The ASGI app with its lifespan run (ASGITransport does not run it by itself)."""
-    application = build_application(token=TOKEN, api_url="http://127.0.0.1:9", handle=service.handle,
+    application = build_application(token=TOKEN, api_url="http://127.0.0.1:9", service=service,
                                      request=request_)
     app = create_app(application, secret=SECRET, public_url=PUBLIC_URL)
     async with app.router.lifespan_context(app):
@@ -85,7 +85,7 @@ async def test_the_wrong_secret_is_checked_before_the_body(client, db):
 
 
 def test_an_empty_secret_is_refused(service):
-    application = build_application(token=TOKEN, api_url="http://127.0.0.1:9", handle=service.handle,
+    application = build_application(token=TOKEN, api_url="http://127.0.0.1:9", service=service,
                                     request=RecordingRequest())
     with pytest.raises(ValueError):
         create_app(application, secret="")
