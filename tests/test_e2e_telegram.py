@@ -34,12 +34,13 @@ class BotProcess:
     def __init__(self, api: FakeBotApi, db_path: Path, log_dir: Path):
         self.api, self.db_path, self.log_dir = api, db_path, log_dir
         self.runs: list[tuple[subprocess.Popen, Path]] = []
+        self.env: dict[str, str] = {}  # more settings, e.g. a short OUTBOX_LEASE_SECONDS
 
     def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
         env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=self.api.url, LOG_LEVEL="DEBUG",
                    DATABASE_URL=f"sqlite:///{self.db_path}", PYTHONUNBUFFERED="1", OFFICE_PORT=str(free_port()),
-                   **NO_DOTENV)
+                   **NO_DOTENV, **self.env)
         log = self.log_dir / f"bot-{len(self.runs) + 1}.log"
         with open(log, "wb") as out:
             process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env,
