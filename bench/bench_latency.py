@@ -26,7 +26,9 @@ Options: --people N (default 200), --latency SECONDS [SECONDS ...] (default 0.05
 runs the bot afresh on a fresh database), --steps N (only the first N steps of the script;
 default all 20), --cpu N / --no-pin (the bot is pinned to one core, by default the last one;
 the fake server and the people run in this process), --stall seconds without any call before
-giving up (default 120), --db-dir DIR, --json PATH.
+giving up (default 120), --db-dir DIR, --json PATH, --rate N (OUTBOX_TELEGRAM_PER_SECOND for
+the bot: every reply is an outbox row paced within it, so with Telegram's 30 the throughput is
+at most 30 messages a second; --rate 1000 measures what the bot itself can do).
 Target: with 50 ms of latency, p95 of the answer time under 1 s.
 """
 from __future__ import annotations
@@ -100,10 +102,10 @@ class Person:
 class Bot:
     """``python -m bot`` polling the fake, logging to a file, in its own process group."""
 
-    def __init__(self, api: FakeBotApi, db_path: Path, log_path: Path, cpu: int | None):
+    def __init__(self, api: FakeBotApi, db_path: Path, log_path: Path, cpu: int | None, rate: float = 30.0):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
         env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.url, DATABASE_URL=f"sqlite:///{db_path}",
-                   OFFICE_PORT=str(free_port()), **NO_DOTENV)
+                   OFFICE_PORT=str(free_port()), OUTBOX_TELEGRAM_PER_SECOND=f"{rate:g}", **NO_DOTENV)
         pin = (lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None
         self.log_path = log_path
         with open(log_path, "wb") as log:
@@ -206,7 +208,7 @@ def one_run(latency: float, args: argparse.Namespace, work: Path, cpu: int | Non
     db.dispose()
     steps = args.steps or len(script(0))
     with FakeBotApi(token=TOKEN) as api:
-        bot = Bot(api, db_path, work / f"bot-{latency * 1000:g}ms.log", cpu)
+        bot = Bot(api, db_path, work / f"bot-{latency * 1000:g}ms.log", cpu, args.rate)
         try:
             answered = answered_calls(api)
             counts = calibrate(api, answered, steps)
@@ -260,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stall", type=float, default=120.0, help="seconds without any call before giving up")
     parser.add_argument("--db-dir", help="directory for the SQLite files and logs (default: a new temporary one)")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--rate", type=float, default=30.0,
+                        help="OUTBOX_TELEGRAM_PER_SECOND: the bot's calls a second (default 30, Telegram's limit "
+                             "per token; a larger value measures the bot's own throughput)")
     args = parser.parse_args(argv)
     if args.people < 1:
         parser.error("--people must be at least 1")

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import itertools
 import json
 import logging
 import sys
@@ -48,6 +49,8 @@ from conversations.commands import build_engine
 from conversations.messages import Inbound, Outbound
 from store import migrate
 from services.conversation import ConversationService
+from services.outbox_rows import Pending
+from services.outbox_sender import Limits
 from store.engine import make_engine
 from handlers.telegram import build_application
 from tests.telegram_fakes import TOKEN, RecordingRequest, callback_update, message_update
@@ -135,6 +138,34 @@ class Run:
 
 
 @dataclass
+class Recording:
+    """The real service, keeping each step's replies (before the adapter shapes them) for the floor."""
+
+    def __init__(self, service: ConversationService, replies: dict):
+        self.service, self.replies = service, replies
+        self.db_engine, self.clock = service.db_engine, service.clock
+
+    def step(self, inbound: Inbound, hold, shape=None) -> list[Pending]:
+        def keep(replies: list[Outbound]) -> list[Outbound]:
+            self.replies[inbound.update_key] = replies
+            return shape(replies) if shape else replies
+        return self.service.step(inbound, hold, keep)
+
+
+class Replayed:
+    """The adapter floor's service: the recorded replies as rows that exist nowhere (no database,
+    no engine), so what is measured is python-telegram-bot, the adapter and the outbox sender."""
+
+    def __init__(self, service: ConversationService, replies: dict):
+        self.replies, self.db_engine, self.clock = replies, service.db_engine, service.clock
+        self.ids = itertools.count(10 ** 9)
+
+    def step(self, inbound: Inbound, hold, shape=None) -> list[Pending]:
+        replies = self.replies[inbound.update_key]
+        return [Pending(next(self.ids), 0, inbound.channel, inbound.external_id, reply, 0, kind="reply")
+                for reply in (shape(replies) if shape else replies)]
+
+
 class Side:
     """One application under test, its fake transport, and its figures."""
 
@@ -222,21 +253,14 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     scheduler.start()
     gc.freeze()  # as bot.__main__ does once the service is built
     replies_by_key: dict[str | None, list[Outbound]] = {}
-
-    def handle(inbound: Inbound) -> list[Outbound]:
-        replies_by_key[inbound.update_key] = replies = service.handle(inbound)
-        return replies
-
-    # The same adapter with the service's replies replayed from memory: what is left when
-    # the database and the engine cost nothing (python-telegram-bot + handlers/telegram.py).
-    def floor_handle(inbound: Inbound) -> list[Outbound]:
-        return replies_by_key[inbound.update_key]
+    recording, replayed = Recording(service, replies_by_key), Replayed(service, replies_by_key)
+    unpaced = Limits(per_second=1e6, per_chat_per_second=1e6)  # the recording transport has no limits
 
     sides = []
     for name, make in (("registration", lambda request: build_application(
-                            token=TOKEN, api_url=API_URL, handle=handle, request=request)),
+                            token=TOKEN, api_url=API_URL, service=recording, limits=unpaced, request=request)),
                        ("adapter floor", lambda request: build_application(
-                            token=TOKEN, api_url=API_URL, handle=floor_handle, request=request)),
+                            token=TOKEN, api_url=API_URL, service=replayed, limits=unpaced, request=request)),
                        ("bare echo", echo_application)):
         request = RecordingRequest()
         sides.append(Side(make(request), request, Run(name)))

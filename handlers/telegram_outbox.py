@@ -108,7 +108,7 @@ class TelegramTransport:
 
 # PTB asks to use its typed methods instead of do_api_request: we call it on purpose (call_api).
 warnings.filterwarnings("ignore", r"Please use 'Bot\.(sendMessage|sendDocument|editMessageText|"
-                        r"editMessageReplyMarkup)' instead", PTBUserWarning)
+                        r"editMessageReplyMarkup|getUpdates)' instead", PTBUserWarning)
 
 
 async def call_api(bot, method: str, **params) -> dict | bool:

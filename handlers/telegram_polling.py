@@ -25,7 +25,7 @@ from telegram.ext import Application
 log = logging.getLogger(__name__)
 LONG_POLL = 25      # seconds one getUpdates may wait for news (Telegram allows up to 50)
 MAX_BACKOFF = 30.0  # seconds between retries while Telegram cannot be reached
-COMMIT_WAIT = 0.05  # seconds: while only updates being handled come back, how often to look for news
+COMMIT_WAIT = 0.05  # seconds: while only updates being handled come back, the longest wait for news
 STOP_WAIT = 10.0    # seconds the updates being handled get to finish at stop
 
 
@@ -63,8 +63,7 @@ async def _loop(application: Application, allowed_updates: list[str], stop: asyn
     while not stop.is_set():
         offset = _offset(uncommitted, newest)
         try:
-            updates = await _unless_stopped(stop, application.bot.get_updates(
-                offset=offset, timeout=LONG_POLL, allowed_updates=allowed_updates))
+            updates = await _unless_stopped(stop, _fetch(application, offset, allowed_updates, newest))
         except TimedOut:
             continue  # a long poll that outlived the read timeout: just ask again
         except RetryAfter as error:
@@ -82,15 +81,26 @@ async def _loop(application: Application, allowed_updates: list[str], stop: asyn
         if updates is None:
             break
         backoff = 0.0
-        fresh = [update for update in updates if newest is None or update.update_id > newest]
+        fresh = updates
         for update in fresh:
             _start(application, update, uncommitted, handling)
             newest = update.update_id
-        if not fresh and uncommitted:  # only the ones being handled came back: wait for one to commit
-            await asyncio.wait([*uncommitted.values()], timeout=COMMIT_WAIT, return_when=asyncio.FIRST_COMPLETED)
+        if not fresh and uncommitted:  # only the ones being handled came back: let them commit
+            await asyncio.wait([*uncommitted.values()], timeout=COMMIT_WAIT)
     if handling:  # what has started finishes (or hands its replies back to the outbox) before we confirm
         await asyncio.wait(handling, timeout=STOP_WAIT)
     return _offset(uncommitted, newest)
+
+
+async def _fetch(application: Application, offset: int | None, allowed_updates: list[str],
+                 newest: int | None) -> list[Update]:
+    """The updates after ``newest`` (those being handled come back too while not confirmed: they
+    are left as JSON, not read again)."""
+    raw = await application.bot.do_api_request(
+        "getUpdates", api_kwargs={"offset": offset, "timeout": LONG_POLL, "allowed_updates": allowed_updates},
+        read_timeout=LONG_POLL + 10)
+    return [Update.de_json(data, application.bot) for data in raw
+            if newest is None or data["update_id"] > newest]
 
 
 def _offset(uncommitted: dict[int, asyncio.Future], newest: int | None) -> int | None:
