@@ -34,6 +34,7 @@ Target: with 50 ms of latency, p95 of the answer time under 1 s.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import json
 import os
 import queue
@@ -102,14 +103,16 @@ class Person:
 class Bot:
     """``python -m bot`` polling the fake, logging to a file, in its own process group."""
 
-    def __init__(self, api: FakeBotApi, db_path: Path, log_path: Path, cpu: int | None, rate: float = 30.0):
+    def __init__(self, api: FakeBotApi, db_path: Path, log_path: Path, cpu: int | None, rate: float = 30.0,
+                 profile: str | None = None):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
         env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.url, DATABASE_URL=f"sqlite:///{db_path}",
                    OFFICE_PORT=str(free_port()), OUTBOX_TELEGRAM_PER_SECOND=f"{rate:g}", **NO_DOTENV)
         pin = (lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None
         self.log_path = log_path
         with open(log_path, "wb") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, preexec_fn=pin,
+            profiling = ["-m", "cProfile", "-o", profile] if profile else []
+            self.process = subprocess.Popen([sys.executable, *profiling, "-m", "bot"], cwd=ROOT, env=env, preexec_fn=pin,
                                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
         try:
@@ -208,13 +211,15 @@ def one_run(latency: float, args: argparse.Namespace, work: Path, cpu: int | Non
     db.dispose()
     steps = args.steps or len(script(0))
     with FakeBotApi(token=TOKEN) as api:
-        bot = Bot(api, db_path, work / f"bot-{latency * 1000:g}ms.log", cpu, args.rate)
+        bot = Bot(api, db_path, work / f"bot-{latency * 1000:g}ms.log", cpu, args.rate,
+                  f"{args.profile}.{latency * 1000:g}ms" if args.profile else None)
         try:
             answered = answered_calls(api)
             counts = calibrate(api, answered, steps)
             api.latency = latency
             people = [Person(FIRST_USER + i, script(i)[:steps], counts[i % VARIANTS]) for i in range(args.people)]
             wall = measure(api, answered, people, args.stall)
+            methods = dict(Counter(f"{call.method} {call.status}" for call in api.calls))
         except SystemExit as error:
             raise SystemExit(f"{error}\nthe bot's log ends:\n{bot.tail()}") from None
         finally:
@@ -229,7 +234,7 @@ def one_run(latency: float, args: argparse.Namespace, work: Path, cpu: int | Non
             "first_p50_s": percentile(firsts, 0.50), "answer_p50_s": percentile(answers, 0.50),
             "answer_p95_s": percentile(answers, 0.95), "answer_max_s": answers[-1],
             "calls_per_update": sum(sum(c) for c in counts) / (VARIANTS * steps),
-            "registrations_saved": saved, "db": str(db_path)}
+            "registrations_saved": saved, "db": str(db_path), "calls_by_method": methods}
 
 
 def report(results: list[dict[str, Any]], pinned: str) -> None:
@@ -265,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=30.0,
                         help="OUTBOX_TELEGRAM_PER_SECOND: the bot's calls a second (default 30, Telegram's limit "
                              "per token; a larger value measures the bot's own throughput)")
+    parser.add_argument("--profile", help="run the bot under cProfile, its figures to PATH.<latency>ms")
     args = parser.parse_args(argv)
     if args.people < 1:
         parser.error("--people must be at least 1")
