@@ -24,7 +24,7 @@ from services.outbox_sender import Limits
 from store.models import OutboxMessage
 from tests.conftest import NOW
 from tests.fake_graph_api import (BAD_GATEWAY, PATH, PHONE_ID, RATE_LIMIT, THROUGHPUT, TOKEN, FakeGraphApi, Hold,
-                                  WaChat, envelope, list_reply, message_value, settings_for, sign, text)
+                                  WaChat, envelope, failed_status, list_reply, message_value, settings_for, sign, text)
 from tests.outbox_helpers import Clock, PaceTime
 from tests.registration_helpers import reach
 
@@ -146,3 +146,15 @@ async def test_a_reply_never_goes_as_a_template(db, graph):
     [row] = reply_rows_of(db)
     assert row.status == "failed" and "131047" in row.last_error and REPLY_NO_TEMPLATE in row.last_error
     assert graph.templates_sent() == [] and [body["type"] for _code, body in graph.errors] == ["interactive"]
+
+
+def test_a_reply_meta_refuses_late_for_the_window_fails_and_is_not_queued_as_a_template(client, graph, db):
+    """Meta accepted the reply, then its "failed" status said 131047: the row fails with Meta's
+    reason (a notice would go again as the template, tests/test_whatsapp_window.py)."""
+    wa = WaChat(client, graph, WA_ID)
+    wa.say("hello")
+    [row] = reply_rows_of(db)
+    assert wa.post(envelope([failed_status(row.platform_message_id, WA_ID, 131047)])) == 200
+    [row] = reply_rows_of(db)
+    assert (row.status, "131047" in row.last_error) == ("failed", True) and "template" not in row.content
+    assert graph.templates_sent() == []
