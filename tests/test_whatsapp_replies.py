@@ -158,3 +158,24 @@ def test_a_reply_meta_refuses_late_for_the_window_fails_and_is_not_queued_as_a_t
     [row] = reply_rows_of(db)
     assert (row.status, "131047" in row.last_error) == ("failed", True) and "template" not in row.content
     assert graph.templates_sent() == []
+
+
+async def test_after_a_crash_between_commit_and_send_the_reply_arrives_once(db, service, graph):
+    """The step committed, its process died before sending (its hold runs out): the outbox's next
+    sender delivers the reply; Meta delivering the message again (it never heard 200) adds nothing."""
+    from conversations.messages import Inbound, Kind
+
+    inbound = Inbound(channel="whatsapp", external_id=WA_ID, kind=Kind.TEXT, text="hello",
+                      update_key="whatsapp:wamid.crash")
+    [row] = service.step(inbound, reply_rows.Hold("died", 30))
+    assert service.step(inbound, reply_rows.Hold("restarted", 30)) == []  # delivered again: nothing written
+    client, pace = WhatsAppClient(settings_for(graph)), PaceTime()
+    try:
+        sender = wiring.whatsapp_sender(client, db, Limits(per_second=80, per_chat_per_second=1),
+                                        clock=Clock(NOW + dt.timedelta(seconds=31)), timer=pace, sleep=pace.sleep)
+        assert await sender.drain() == 1
+        assert await sender.drain() == 0
+    finally:
+        await client.aclose()
+    assert [LANGUAGE_QUESTION in shown for shown in graph.texts(WA_ID)] == [True]
+    assert [r.status for r in reply_rows_of(db)] == ["sent"]
