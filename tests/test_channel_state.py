@@ -73,3 +73,20 @@ def test_erasure_forgets_the_chat_s_list(db):
         SqlStore(connection, contact_id, NOW).erase_personal_data()
     with db.connect() as connection:
         assert connection.execute(select(ChannelListPage)).all() == []
+
+
+def test_whatsapp_message_ids_are_kept_as_long_as_meta_may_deliver_them_again(db):
+    """The step's update key is WhatsApp's one duplicate check: kept 7 days (Meta retries an
+    unanswered webhook that long), other channels' 2."""
+    from sqlalchemy import insert
+
+    service = ConversationService(db, build_engine(), clock=lambda: NOW)
+    ages = {"whatsapp:wamid.3d": 3, "whatsapp:wamid.8d": 8, "telegram:3d": 3, "telegram:1d": 1}
+    with db.begin() as connection:
+        connection.execute(insert(ProcessedUpdate.__table__), [
+            {"key": key, "processed_at": NOW - dt.timedelta(days=days)} for key, days in ages.items()])
+    service._handled = 999  # the next step prunes (every 1000th)
+    service._prune_now_and_then()
+    with db.connect() as connection:
+        kept = set(connection.execute(select(ProcessedUpdate.key)).scalars())
+    assert kept == {"whatsapp:wamid.3d", "telegram:1d"}
