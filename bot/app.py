@@ -35,7 +35,7 @@ def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret:
     webhook mode): its route, checked against ``telegram_secret``, and ``telegram_public_url``
     registered at start-up. ``service`` (a ConversationService): the web chat, which ``outbox``
     (a services.outbox.OutboxService) gives the messages the bot starts itself. ``routers`` are
-    included as they are (handlers.whatsapp.whatsapp_router's webhook, bot.channels' lifespan)."""
+    included as they are (handlers.whatsapp_webhook.whatsapp_router's webhook, bot.channels' lifespan)."""
     settings = settings or OfficeSettings()
     office = office_app.create_app(db_engine, clock=clock, settings=settings, announce=announce)
     webhook = None
@@ -67,7 +67,7 @@ def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret:
         from services.web_chat import WebChatPeople
 
         secret = keys.session_key(db_engine, settings.secret_key.get_secret_value() if settings.secret_key else None)
-        app.include_router(webchat.router(service.handle, secret=secret, outbox=outbox,
+        app.include_router(webchat.router(service.handle, secret=secret, outbox=outbox, step=service.step,
                                           people=WebChatPeople(db_engine, clock)))
     app.state.office = office.state.office
     app.mount("", office)  # last: everything the routes above do not take (/office, /health, /)
