@@ -37,6 +37,7 @@ from store.engine import make_engine
 from tests.fake_bot_api import LIMITED, Call, FakeBotApi
 
 TARGET_P95_S = 1.0            # issue 12: reply p95 while 100 people chat during a 10k broadcast
+SATURATED = 0.8               # the replies' share of the rate beyond which they wait for each other
 FIRST_CHATTER = 500_000_000   # their chats: far from the recipients' (bench_broadcast.FIRST_CHAT)
 STEPS = len(script(0))
 
@@ -182,3 +183,6 @@ def report(chat: dict, rate: float, shared_floor: float, ratio_shared: float) ->
     print(f"their replies took {chat['reply_calls_during']:,} calls while the broadcast went out "
           f"({chat['reply_calls_per_s']:.1f}/s, {chat['reply_calls_per_s'] / rate:.0%} of the rate): "
           f"shared floor {shared_floor:.1f} s, completion {ratio_shared:.3f}x that")
+    if chat["reply_calls_per_s"] > SATURATED * rate:
+        print(f"note: the replies alone took over {SATURATED:.0%} of the rate: the chat, not the broadcast, "
+              f"sets the pace and the replies queue behind each other (a longer --think is more like people)")
