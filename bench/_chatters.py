@@ -26,7 +26,7 @@ import queue
 import random
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench._common import percentile
@@ -62,7 +62,6 @@ def learn_answers(workdir: Path, cpu: int | None) -> list[list[int]]:
 class Chatter(Person):
     number: int = 0      # which of the N
     round: int = 0       # how many times they registered already (each time a new chat)
-    pushes: list[float] = field(default_factory=list)  # when each answered update was pushed
 
     @classmethod
     def make(cls, number: int, round_: int, people: int, counts: list[list[int]]) -> "Chatter":
@@ -139,7 +138,6 @@ class Chatters:
             return
         chatter.first.append(chatter.seen[0].at - chatter.pushed_at)
         chatter.answer.append(chatter.seen[-1].at - chatter.pushed_at)
-        chatter.pushes.append(chatter.pushed_at)
         chatter.pushed_at = 0.0
         chatter.step += 1
         if chatter.done:  # registered: a new person takes their place
