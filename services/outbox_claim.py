@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
+import os
+
 from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlmodel import Session
 
@@ -102,3 +104,38 @@ def renew(sql_session: Session, *, worker: str, until: dt.datetime, ids: Iterabl
                                                  _outbox.c.claimed_by == worker)
                            .values(claimed_until=until).returning(_outbox.c.id)).scalars()
     return set(held)
+
+
+def take_over_the_dead(sql_session: Session, *, channel: str, worker: str, now: dt.datetime) -> int:
+    """Rows still held by a sender of this machine whose process is gone (killed, crashed) become
+    claimable at once instead of when their lease runs out: a person waiting for a reply saved
+    just before a crash gets it as soon as the bot is back. A worker's name is host:pid:random
+    (services.outbox_sender); a process of this host that still runs keeps its rows (hostnames
+    must tell machines apart). How many rows."""
+    host = worker.split(":", 1)[0] + ":"
+    holders = sql_session.execute(
+        select(_outbox.c.claimed_by).distinct().where(
+            _outbox.c.channel == channel, _outbox.c.status == "sending", _outbox.c.claimed_until >= now,
+            _outbox.c.claimed_by.startswith(host, autoescape=True), _outbox.c.claimed_by != worker)).scalars()
+    dead = [holder for holder in holders if not _running(holder)]
+    if not dead:
+        return 0
+    return sql_session.execute(update(_outbox).where(
+        _outbox.c.channel == channel, _outbox.c.status == "sending", _outbox.c.claimed_by.in_(dead))
+        .values(claimed_until=now - dt.timedelta(seconds=1))).rowcount
+
+
+def _running(worker: str) -> bool:
+    try:
+        pid = int(worker.split(":")[1])
+    except (IndexError, ValueError):
+        return True  # not a name we gave: leave it to its lease
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from services.outbox_claim import claim, renew
+from services.outbox_claim import claim, renew, take_over_the_dead
 from services.outbox_pacing import _Job
 from services.outbox_results import Outcome, record
 from services.outbox_rows import Pending
@@ -32,6 +32,10 @@ class Holding:
         """In a worker thread: claim up to ``wanted`` rows."""
         now = self.time.clock()
         with Session(self.db_engine) as sql_session, sql_session.begin():
+            if not self._took_over:  # once, at start: what a killed process of ours left held
+                self._took_over = True
+                if taken := take_over_the_dead(sql_session, channel=self.channel, worker=self.worker, now=now):
+                    log.info("%s: %d outbox rows of a process that died are sent again", self.channel, taken)
             claimed = claim(sql_session, channel=self.channel, now=now, worker=self.worker, limit=wanted,
                                    lease=dt.timedelta(seconds=self.limits.lease),
                                    chat_gap=dt.timedelta(seconds=self._chat_interval))

@@ -100,6 +100,7 @@ class Sender(Pacing, Holding):
         self._draining: asyncio.Task | None = None     # a drain started by deliver
         self._running = False                          # a drain is running (never two at once)
         self._wakeup: asyncio.Future | None = None     # set by deliver: an idle drain looks again
+        self._took_over = False                        # the rows of our dead processes (outbox_claim)
 
     # -- the loop ---------------------------------------------------------------------------
     async def drain(self) -> int:

@@ -4,8 +4,8 @@ The real bot process (``python -m bot``, long polling) against the fake Bot API.
 registers, books an orientation interview and takes a workshop seat; at each confirming press the
 fake holds the bot's sendMessage and will not deliver it (the step is committed, its reply on its way)
 and the process is SIGKILLed, then started again. The reply is an outbox row held by the dead
-process's sender (services.reply_rows): once its lease has run out (OUTBOX_LEASE_SECONDS=2 here),
-the new process sends it. The person then has each confirmation (the registration code, the
+process's sender (services.reply_rows): the new process sees that process is gone and sends it at
+once (services.outbox_claim.take_over_the_dead), without waiting for its lease (30 s). The person then has each confirmation (the registration code, the
 booking's details and its calendar file) exactly once, and no message twice.
 """
 from __future__ import annotations
@@ -22,9 +22,6 @@ from tests.fake_network import Hold
 from tests.test_e2e_telegram import TOKEN, WAIT, BotProcess, Person, USER
 from store import migrate
 from store.engine import make_engine
-
-LEASE = 2
-
 
 @pytest.fixture
 def api():
@@ -43,7 +40,6 @@ def bot(api, tmp_path):
     add_workshop(db, soon + dt.timedelta(days=1, hours=5), capacity=5)
     db.dispose()
     process = BotProcess(api, path, tmp_path)
-    process.env = {"OUTBOX_LEASE_SECONDS": str(LEASE)}
     yield process
     process.kill_all()
 
@@ -65,7 +61,7 @@ def killed_while_replying(api: FakeBotApi, bot: BotProcess, person: Person, labe
     assert api.delivered[person.user_id] == delivered  # nothing reached the person before the kill
     mark = api.mark()
     bot.start()
-    person.last = api.wait_sent(sends, since=mark, timeout=WAIT + LEASE)
+    person.last = api.wait_sent(sends, since=mark, timeout=WAIT)  # well within the lease
     return person.last
 
 
