@@ -111,3 +111,12 @@ def outcome(sql_session: Session, *, vacancy_id: int, code: str, result: str, no
 
 _PATH_WORDS = {"stage": "il percorso non lo permette: registra prima il colloquio di orientamento",
                "erased": "la persona ha cancellato i suoi dati"}
+
+
+def funnel(states: list[str]) -> dict[str, int]:
+    """A vacancy's funnel from its candidacies' states: proposed (all), interested (said yes,
+    whatever came after), declined, put forward to the company (and after), hired."""
+    said_yes = [s for s in states if s not in ("proposed", "declined")]
+    return {"proposed": len(states), "interested": len(said_yes), "declined": states.count("declined"),
+            "put_forward": sum(s in ("put_forward", "hired", "not_selected", "refused_contract") for s in states),
+            "hired": states.count("hired")}

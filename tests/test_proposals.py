@@ -153,7 +153,7 @@ def test_a_reason_button_is_stored_and_shown_to_the_office(db, service, db_url, 
     monkeypatch.setenv("DATABASE_URL", db_url)
     assert cli.main(["vacancies", "candidates", str(job)], now=NOW) == 0
     out = capsys.readouterr().out
-    assert code in out and "non interessata" in out and "too_far" in out
+    assert code in out and "non interessata" in out and "troppo lontano" in out
 
 
 # -- who gets none --------------------------------------------------------------------------------
