@@ -90,6 +90,9 @@ def run(engine: Engine, ctx: Ctx, action) -> list[Outbound] | None:
             return [_answered(ctx, job)] + _back(engine, ctx)
         return engine.start(ctx, job_flow.NAME, candidate=job.candidate_id)
     taken = ctx.store.job_interested(job.candidate_id)
+    if taken is None and job.closed:
+        return [Outbound(_("Sorry, this job offer is closed now. We will write to you when there are others."),
+                         _buttons(ctx))] + _back(engine, ctx)
     if taken is None:
         return [_answered(ctx, job)] + _back(engine, ctx)
     text = (_("Thank you! You are in the selection for this job.") + "\n\n" + job_text(ctx, taken) + "\n\n"

@@ -188,6 +188,7 @@ class Job:
     start_date: dt.date | None = None
     description: str | None = None
     reason: str | None = None
+    closed: bool = False   # the vacancy is closed: no answer changes anything now
 
 
 class JobStore(Protocol):

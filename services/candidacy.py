@@ -36,11 +36,12 @@ def _company_name(sql_session: Session, vacancy: Vacancy) -> str:
 
 def interested(sql_session: Session, candidate: Candidate, *, now: dt.datetime, today: dt.date) -> bool:
     """"I'm interested" (also after a "No, thanks": a change of mind); False when the proposal
-    is no longer open. The path's "in selezione" step with the company, where advance allows."""
-    if candidate.state not in ("proposed", "declined"):
+    was answered already or the vacancy is closed. The path's "in selezione" step with the
+    company, where advance allows."""
+    vacancy = sql_session.get(Vacancy, candidate.vacancy_id)
+    if candidate.state not in ("proposed", "declined") or vacancy.status not in ("open", "in_selection"):
         return False
     candidate.state, candidate.reason, candidate.reason_text, candidate.updated_at = "interested", None, None, now
-    vacancy = sql_session.get(Vacancy, candidate.vacancy_id)
     registration = _registration(sql_session, candidate.contact_id)
     if registration is not None:
         try:

@@ -119,4 +119,5 @@ def job_view(candidate: Candidate, vacancy: Vacancy, company: Optional[Company])
     return Job(candidate_id=candidate.id, role=vacancy.role, municipality=vacancy.municipality,
                contract=vacancy.contract_type, hours=vacancy.hours, state=candidate.state,
                company=company.name if (named and company) else None, start_date=vacancy.start_date,
-               description=vacancy.description, reason=candidate.reason)
+               description=vacancy.description, reason=candidate.reason,
+               closed=vacancy.status not in ("open", "in_selection"))

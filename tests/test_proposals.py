@@ -70,8 +70,11 @@ def events(db, kind: str) -> list[ProgrammeEvent]:
 def receive(chat: Chat, db) -> None:
     """The proposal as the person's chat shows it: the outbox row's message is the last reply."""
     from services.outbox_rows import from_content
+    from store.models import ChannelIdentity
     with Session(db) as session:
-        row = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "proposal")
+        mine = select(ChannelIdentity.contact_id).where(ChannelIdentity.external_id == chat.external_id)
+        row = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "proposal",
+                                                          OutboxMessage.contact_id.in_(mine))
                               .order_by(OutboxMessage.id.desc())).first()
         chat.replies = [from_content(row.content)]
 
@@ -291,3 +294,21 @@ def test_a_proposal_reaches_the_web_chat_and_its_answer_is_stored(db, fast_hashe
         assert "Bella notizia!" in browser.text
     found = candidacy_of(db, "WEB-111")
     assert (found.state, found.reason) == ("declined", "found_work")
+
+
+def test_a_closed_vacancy_or_somebody_elses_proposal_changes_nothing(db, service):
+    from conversations import payload
+    from tests.registration_helpers import press_payload
+    chat, code = person(db, service, "5009")
+    other, other_code = person(db, service, "5010")
+    job = vacancy(db)
+    propose(db, job, code, other_code)
+    theirs = candidacy_of(db, other_code).id
+    press_payload(chat, payload.encode_action(payload.JobAnswer("yes", theirs)))  # forged: not hers
+    assert "no longer active" in chat.text and candidacy_of(db, other_code).state == "proposed"
+    with Session(db) as session, session.begin():
+        companies.get_vacancy(session, job).status = "closed_filled"
+    receive(chat, db)
+    chat.press("I'm interested")
+    assert "this job offer is closed now" in chat.text and candidacy_of(db, code).state == "proposed"
+    assert events(db, "selection") == []
