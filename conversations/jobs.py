@@ -10,12 +10,13 @@ from . import describe
 from .engine import Engine
 from .flow import Ctx
 from .flows import job as job_flow
-from .flows.choices import AVAILABILITY, SECTORS  # noqa: F401  (SECTORS: the same labels as the form's)
+from .flows.choices import AVAILABILITY
 from .i18n import N_
 from .messages import Outbound
 from .payload import JobAnswer, Menu, MyJobs, action_button
 from .store import Job
 
+SHOWN = 10  # proposals listed in "My applications", newest first
 CONTRACTS = {
     "permanent": N_("permanent contract"),
     "fixed_term": N_("fixed-term contract"),
@@ -108,16 +109,19 @@ def my_jobs(ctx: Ctx) -> Outbound:
     if not jobs:
         return Outbound(_("You have no job proposals yet. When the office has an offer that fits you, "
                           "we write to you here."), (action_button(_("Menu"), Menu()),))
-    parts = [_("Your job proposals:")]
-    buttons = []
-    for job in jobs:
+    lines = [_("Your job proposals:"), ""]
+    for job in jobs[:SHOWN]:
         state = _(STATES.get(job.state, STATES["proposed"]))
-        parts.append(job_text(ctx, job) + "\n" + _("State: {state}").format(state=state))
-    waiting = [job for job in jobs if job.state == "proposed"][:1]
-    for job in waiting:  # the newest open one can be answered here too
+        # Translators: one line of "My applications": "Addetta pulizie in Imola: waiting for your answer"
+        lines.append("• " + _("{role} in {place}: {state}").format(
+            role=ctx.t.isolate(job.role), place=ctx.t.isolate(job.municipality), state=state))
+    buttons = []
+    waiting = [job for job in jobs if job.state == "proposed" and not job.closed][:1]
+    for job in waiting:  # the newest open one, whole, and its answer here too
+        lines += ["", job_text(ctx, job)]
         buttons += [action_button(_("I'm interested"), JobAnswer("yes", job.candidate_id)),
                     action_button(_("No, thanks"), JobAnswer("no", job.candidate_id))]
-    return Outbound("\n\n".join(parts), tuple(buttons) + (action_button(_("Menu"), Menu()),))
+    return Outbound("\n".join(lines), tuple(buttons) + (action_button(_("Menu"), Menu()),))
 
 
 def _answered(ctx: Ctx, job: Job) -> Outbound:

@@ -100,16 +100,26 @@ async def test_a_proposal_reaches_telegram_and_i_am_interested_puts_the_person_i
     assert [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row] == [
         "I'm interested", "No, thanks"]
 
-    receive(chat, db)
-    chat.press("I'm interested")
-    assert "You are in the selection" in chat.text and "Company: Pulizie Emilia srl" in chat.text
-    assert "an operator of Insieme per il lavoro will call you" in chat.text
+    # the person presses the button of the message they got, through the real application
+    from telegram import Update
+    from handlers.telegram import build_application
+    interested = message["reply_markup"]["inline_keyboard"][0][0]
+    application = build_application(token=TOKEN, api_url=api.url, service=service)
+    async with application:
+        update = api.push({"callback_query": {
+            "id": "q1", "from": {"id": 5001, "is_bot": False, "first_name": "Maria"}, "chat_instance": "1",
+            "data": interested["callback_data"], "message": api.messages(5001)[0]}})
+        await application.process_update(Update.de_json(update, application.bot))
+    said = "\n".join(m["text"] for m in api.sent()[1:])
+    assert "You are in the selection" in said and "Company: Pulizie Emilia srl" in said
+    assert "an operator of Insieme per il lavoro will call you" in said
     assert candidacy_of(db, code).state == "interested"
     [selection] = events(db, "selection")
     assert (selection.company, selection.source_key) == ("Pulizie Emilia srl",
                                                          f"candidate:{candidacy_of(db, code).id}:selection")
+    chat.say("/menu")
     chat.press("My applications")
-    assert "you are interested: the office will call you" in chat.text
+    assert "Addetta pulizie in Imola: you are interested: the office will call you" in chat.text
     receive(chat, db)
     chat.press("I'm interested")  # pressed again: answered already, nothing twice
     assert "You already answered this proposal" in chat.text and len(events(db, "selection")) == 1
