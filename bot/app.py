@@ -35,7 +35,7 @@ def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret:
     webhook mode): its route, checked against ``telegram_secret``, and ``telegram_public_url``
     registered at start-up. ``service`` (a ConversationService): the web chat, which ``outbox``
     (a services.outbox.OutboxService) gives the messages the bot starts itself. ``routers`` are
-    included as they are (handlers.whatsapp.whatsapp_router's webhook, bot.channels' lifespan)."""
+    included as they are (handlers.whatsapp_webhook.whatsapp_router's webhook, bot.channels' lifespan)."""
     settings = settings or OfficeSettings()
     office = office_app.create_app(db_engine, clock=clock, settings=settings, announce=announce)
     webhook = None

@@ -38,6 +38,7 @@ class Channels:
         self.telegram = None        # python-telegram-bot Application, with a token
         self.webhook = bool(settings.telegram.webhook_url)
         self.whatsapp_client = None  # handlers.whatsapp.WhatsAppClient, with WhatsApp settings
+        self.whatsapp_sender = None  # its outbox sender (services.outbox_sender.Sender)
         self.routers: list = []      # mounted in the application (WhatsApp's webhook)
         self.scheduler = None
         self.started = False
@@ -60,7 +61,9 @@ class Channels:
                                           service=self.service, limits=wiring.telegram_limits(self.settings))
 
     def _build_whatsapp(self) -> None:
-        from handlers.whatsapp import ChannelOff, WhatsAppClient, check_settings, whatsapp_router
+        from bot import wiring
+        from handlers.whatsapp import ChannelOff, WhatsAppClient, check_settings
+        from handlers.whatsapp_webhook import whatsapp_router
 
         whatsapp = self.settings.whatsapp
         try:
@@ -68,7 +71,11 @@ class Channels:
         except ChannelOff as error:
             raise SettingsRefused(str(error)) from None
         self.whatsapp_client = WhatsAppClient(whatsapp)
-        self.routers.append(whatsapp_router(self.service, whatsapp, client=self.whatsapp_client))
+        # One sender for the number: the webhook's replies and the scheduler's ticks (senders()).
+        self.whatsapp_sender = wiring.whatsapp_sender(self.whatsapp_client, self.db_engine,
+                                                      wiring.whatsapp_limits(self.settings))
+        self.routers.append(whatsapp_router(self.service, whatsapp, client=self.whatsapp_client,
+                                            sender=self.whatsapp_sender))
 
     def app_options(self) -> dict:
         """For bot.app.create_app: Telegram's webhook route, the routers, the web chat, and
@@ -91,14 +98,11 @@ class Channels:
     def senders(self) -> list:
         """The outbox sender of every channel that is on (the web chat's rows are taken by its
         page's polls)."""
-        from bot import wiring
-
         senders = []
         if self.telegram is not None:  # the one that sends the replies too
             senders.append(self.telegram.bot_data["sender"])
-        if self.whatsapp_client is not None:
-            senders.append(wiring.whatsapp_sender(self.whatsapp_client, self.db_engine,
-                                                  wiring.whatsapp_limits(self.settings)))
+        if self.whatsapp_sender is not None:  # the one that sends the webhook's replies too
+            senders.append(self.whatsapp_sender)
         return senders
 
     async def check_telegram(self) -> None:

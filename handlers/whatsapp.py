@@ -1,6 +1,6 @@
-"""WhatsApp adapter on the Cloud API: the webhook (a FastAPI router for the project's ASGI app)
-turns Meta's payloads into Inbound messages, and replies go out through pywa's async Graph API
-client.
+"""WhatsApp adapter on the Cloud API: Meta's webhook payloads turned into Inbound messages (the
+webhook itself: handlers/whatsapp_webhook.py), and messages sent through pywa's async Graph API
+client (by the outbox sender: handlers/whatsapp_outbox.py).
 
 Why the webhook does not use pywa's own handlers (PLATFORM.md, pywa 4.5): they handle only the
 first message of a webhook, silently drop entries whose contact lacks ``user_id``, dedupe on the
@@ -12,25 +12,19 @@ body; pywa sends (its ``GraphAPIAsync`` with the HTTP client's base URL set afte
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import hmac
-import json
 import logging
-from typing import Callable, Iterator, Protocol
+from typing import Iterator, Protocol
 
-import anyio
 import httpx
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import PlainTextResponse
 from pydantic import SecretStr
 
 from conversations.messages import Inbound, Kind, Outbound
-from services import channel_state, outbox
-from services.clock import utcnow
+from services import outbox
 
 from handlers import whatsapp_files
-from handlers.whatsapp_render import PHONE_ID, WaMessage, more_page, opens_list, page_showing, render
+from handlers.whatsapp_render import WaMessage, render
 
 CHANNEL = "whatsapp"
 WEBHOOK_PATH = "/whatsapp/webhook"
@@ -159,95 +153,6 @@ def statuses(payload: dict) -> Iterator[dict]:
 
 def _list(value) -> list:
     return value if isinstance(value, list) else []
-
-
-def whatsapp_router(service, settings: Settings, *, client: WhatsAppClient | None = None,
-                    clock: Callable[[], dt.datetime] = utcnow) -> APIRouter:
-    """The webhook routes. ``service`` is the ConversationService; ``client`` defaults to one
-    built from the settings. Refuses to build without an app secret or verify token."""
-    check_settings(settings)
-    client = client or WhatsAppClient(settings)
-    secret = settings.app_secret.get_secret_value()
-    verify = settings.verify_token.get_secret_value()
-    handling = anyio.Lock()  # FIFO: messages are handled in the order they came
-    router = APIRouter()
-    router.include_router(whatsapp_files.calendar_router(settings))
-
-    @router.get(WEBHOOK_PATH)
-    async def verification(request: Request) -> Response:
-        params = request.query_params
-        token = params.get("hub.verify_token", "")
-        if params.get("hub.mode") != "subscribe" or not hmac.compare_digest(token.encode(), verify.encode()):
-            return Response(status_code=403)
-        return PlainTextResponse(params.get("hub.challenge", ""))
-
-    @router.post(WEBHOOK_PATH)
-    async def webhook(request: Request) -> Response:
-        body = await request.body()
-        header = request.headers.get("X-Hub-Signature-256")
-        if not header:
-            return Response(status_code=401)
-        if not signature_ok(secret, body, header):
-            log.warning("WhatsApp webhook with a bad signature from %s", request.client.host if request.client else "?")
-            return Response(status_code=403)
-        try:
-            payload = json.loads(body)
-            if not isinstance(payload, dict):
-                raise ValueError("not an object")
-        except ValueError:
-            return Response(status_code=400)
-        for status in statuses(payload):  # in a worker thread: the event loop serves everyone else
-            await anyio.to_thread.run_sync(record_status, service.db_engine, status, clock())
-        for inbound, sender in inbound_messages(payload):
-            await _handle(inbound, sender)
-        return Response(status_code=200)
-
-    async def _handle(inbound: Inbound, sender: str) -> None:
-        db_engine = service.db_engine
-        if not await anyio.to_thread.run_sync(channel_state.take, db_engine, inbound.update_key, clock()):
-            return  # Meta delivered it again: answered once already (or being answered)
-        if inbound.kind is Kind.BUTTON and inbound.payload == PHONE_ID:
-            # "Share my number": the number Meta says this message came from.
-            inbound = (Inbound(channel=CHANNEL, external_id=sender, kind=Kind.CONTACT, phone=sender,
-                               update_key=inbound.update_key) if sender.isdecimal()
-                       else Inbound(channel=CHANNEL, external_id=sender, kind=Kind.UNSUPPORTED,
-                                    update_key=inbound.update_key))
-        page = more_page(inbound.payload) if inbound.kind is Kind.BUTTON else None
-        listed = None
-        if page is not None:  # the list's later page, from the database (a restart keeps it)
-            listed = await anyio.to_thread.run_sync(functools.partial(
-                channel_state.page_of, db_engine, channel=CHANNEL, external_id=sender, now=clock()))
-        if listed is not None:
-            replies, page_of = [listed], page
-        else:
-            # A next page whose list is gone (erased) is not a payload of the engine's: it answers
-            # "that button is no longer active" and asks the question again. One message at a
-            # time, as for Telegram, in their order; in a worker thread, so that the event loop
-            # (Telegram, the back office) is not held up meanwhile. The service notes that the
-            # person wrote (their 24-hour window) in its transaction.
-            async with handling:
-                replies, page_of = await anyio.to_thread.run_sync(service.handle, inbound), 0
-            long_lists = [reply for reply in replies if len(reply.buttons) > 10]
-            if long_lists:
-                await anyio.to_thread.run_sync(functools.partial(
-                    channel_state.keep_page, db_engine, channel=CHANNEL, external_id=sender,
-                    reply=long_lists[-1], now=clock()))
-        # A list says "Choose" in the person's language; a choice just ticked in a long list comes
-        # back on its own page (with "Done"), not on the first.
-        language = None
-        if any(opens_list(reply) for reply in replies):
-            language = await anyio.to_thread.run_sync(functools.partial(
-                channel_state.language_of, db_engine, channel=CHANNEL, external_id=sender))
-        try:
-            for reply in replies:
-                shown = page_of if listed is not None else page_showing(reply.buttons, inbound.payload)
-                await client.send_reply(sender, reply, shown, language)
-        except Exception:  # noqa: BLE001  (logged; Meta would only post the same message again)
-            log.exception("could not send a WhatsApp reply to %s", sender)
-        await anyio.to_thread.run_sync(channel_state.answered, db_engine, inbound.update_key, clock())
-
-    router.whatsapp_client = client  # type: ignore[attr-defined]  (closed by whoever mounts it)
-    return router
 
 
 def record_status(db_engine, status: dict, now: dt.datetime) -> None:

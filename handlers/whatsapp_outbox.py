@@ -42,6 +42,10 @@ queues the row again, marked to go as a template, once (services.outbox.resend_a
 131026 (undeliverable) -> Unreachable: the identity is marked and nothing more goes there until
 the person writes again; other 4xx -> Rejected; 5xx and network errors -> transient.
 
+**Replies** (rows of kind ``reply``, services.reply_rows: what a step answers) are inside the
+window by nature: the person just wrote. They go as they are, the page of a long list their
+content names (services.outbox_rows.PAGE), and never as a template: a 131047 fails the row.
+
 **Files.** A calendar file goes as handlers/whatsapp_files.py says. Its text went already: a file
 that Meta refuses, or that fails ``FILE_TRIES`` times, is logged and left, and the row counts as
 sent (a waiting-list promotion reached the person even if its .ics did not).
@@ -73,6 +77,8 @@ PARAM_MAX = 200         # characters of one template parameter (a reminder's wha
 NOTICE_PARAM_MAX = 700  # a notice's text as {{1}}: Meta caps the whole body at 1,024
 REMINDER = "reminder"
 PROPOSAL = "proposal"  # a job proposal (services.proposals): its own template, {{1}} job {{2}} where {{3}} contract, hours
+REPLY = "reply"  # services.reply_rows.KIND: inside the window by nature, never a template
+REPLY_NO_TEMPLATE = "whatsapp: a reply goes as it is or not at all (never as a template)"
 NOT_OPTED_IN = ("whatsapp: outside the 24-hour window and not opted in "
                 "(never wrote to us on WhatsApp, or never accepted the privacy notice)")
 NOTICES_OFF = "whatsapp: outside the 24-hour window and notices are off (/stop)"
@@ -115,11 +121,12 @@ class WhatsAppTransport:
     def calls(self, pending: Pending) -> list[Any]:
         row = _Row(*self.template(pending))
         via_template = bool(pending.template and pending.template.get("via"))
-        if via_template or not self.in_window(pending):
+        if via_template or not (pending.kind == REPLY or self.in_window(pending)):
             if row.template is None:
                 raise Rejected(row.refusal or "whatsapp: no template")
             return [_Call(row.template, row, True, True)]
-        return [_Call(part, row, index == 0) for index, part in enumerate(render(pending.message, language=pending.language))]
+        parts = render(pending.message, pending.page, pending.language)
+        return [_Call(part, row, index == 0) for index, part in enumerate(parts)]
 
     def in_window(self, pending: Pending) -> bool:
         last = pending.last_inbound_at
@@ -127,6 +134,8 @@ class WhatsAppTransport:
 
     def template(self, pending: Pending) -> tuple[WaMessage | None, str | None]:
         """The template message this row may go as outside the window, or why it may not."""
+        if pending.kind == REPLY:
+            return None, REPLY_NO_TEMPLATE
         if not pending.consented or pending.last_inbound_at is None:
             return None, NOT_OPTED_IN
         if pending.kind == "broadcast" and pending.notices_off:

@@ -1,53 +1,47 @@
 """What a channel adapter remembers between messages, in the database so that a restart (or
-another process) keeps it: the long list last sent to a chat, for its "next page" row, and the
-platform message ids taken for handling, so that a message the platform delivers again is
-answered once (handlers/whatsapp.py).
+another process) keeps it: the long list last sent to a chat, for its "next page" row
+(handlers/whatsapp_webhook.py).
 
-A message id is taken before its handling and marked answered once its replies went out. One
-taken and never answered (the process died meanwhile) may be taken again after ``ANSWERING``:
-then the conversation service, which saw it, asks the current question again
-(services.conversation)."""
+A message the platform delivers again is handled once by the update key of the conversation
+service's step (services.conversation), the one check: its replies are outbox rows of that
+step already (services.reply_rows). A "next page" press is such a step too (``next_page``)."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
-from sqlalchemy import Engine, delete, exists, select, update
+from sqlalchemy import Connection, Engine, delete, exists, select, update
 
-from conversations.messages import Outbound
+from conversations.messages import Inbound, Outbound
 
-from store.models import ChannelIdentity, ChannelListPage, ChannelSeenMessage, Contact
+from store.hot_path import HotPath
+from store.models import ChannelIdentity, ChannelListPage, Contact
 
-from services.outbox_rows import dialect_of, from_content, to_content
+from services import reply_rows
+from services.outbox_rows import Pending, dialect_of, from_content, to_content
+from services.reply_rows import Hold
 
-ANSWERING = dt.timedelta(minutes=5)   # a message taken this long ago and not answered: its handler died
-KEEP_SEEN = dt.timedelta(days=7)      # Meta retries an unacknowledged webhook for up to 7 days
-PRUNE_EVERY = 1000                    # takes between two prunings of the old ids
-_seen, _page, _identity = ChannelSeenMessage.__table__, ChannelListPage.__table__, ChannelIdentity.__table__
+_page, _identity = ChannelListPage.__table__, ChannelIdentity.__table__
 _contact = Contact.__table__
-_takes = itertools.count(1)
 
 
-def take(db_engine: Engine, key: str, now: dt.datetime) -> bool:
-    """Take message ``key`` for handling; False when it was answered, or is being answered."""
+def next_page(db_engine: Engine, inbound: Inbound, page: int, hold: Hold, now: dt.datetime) -> list[Pending] | None:
+    """A "next page" press: page ``page`` of the long list last sent to the chat, as a reply row
+    held by ``hold`` (services.reply_rows, its PAGE), written in one transaction with the
+    update's key and the person's window (they wrote: it starts again, as services.conversation
+    notes for every other message). [] for an update handled before; None, with nothing
+    written, when there is no list (never one, or erased): the conversation answers that."""
     with db_engine.begin() as connection:
-        taken = connection.execute(
-            dialect_of(db_engine).insert(_seen).values(key=key, seen_at=now)
-            .on_conflict_do_nothing(index_elements=["key"]).returning(_seen.c.key)).first()
-        if taken is None:  # seen before: again only if its handler died unanswered
-            taken = connection.execute(
-                update(_seen).where(_seen.c.key == key, _seen.c.answered_at.is_(None),
-                                    _seen.c.seen_at < now - ANSWERING)
-                .values(seen_at=now).returning(_seen.c.key)).first()
-        if next(_takes) % PRUNE_EVERY == 0:
-            connection.execute(delete(_seen).where(_seen.c.seen_at < now - KEEP_SEEN))
-    return taken is not None
-
-
-def answered(db_engine: Engine, key: str, now: dt.datetime) -> None:
-    """The replies to message ``key`` went out (or could not, for good)."""
-    with db_engine.begin() as connection:
-        connection.execute(update(_seen).where(_seen.c.key == key).values(answered_at=now))
+        found = connection.execute(select(_page.c.content, _identity.c.contact_id).join(
+            _identity, (_identity.c.scheme == _page.c.scheme) & (_identity.c.external_id == _page.c.external_id))
+            .where(_page.c.scheme == inbound.channel, _page.c.external_id == inbound.external_id)).first()
+        if found is None:
+            return None
+        if inbound.update_key and not HotPath(db_engine.dialect.name).mark_processed(connection, inbound.update_key, now):
+            return []
+        _note_window(connection, inbound.channel, inbound.external_id, now)
+        return reply_rows.store(connection, contact_id=found.contact_id, channel=inbound.channel,
+                                external_id=inbound.external_id, replies=[from_content(found.content)],
+                                update_key=inbound.update_key, hold=hold, now=now, pages=lambda _reply: page)
 
 
 def keep_page(db_engine: Engine, *, channel: str, external_id: str, reply: Outbound, now: dt.datetime) -> None:
@@ -59,17 +53,17 @@ def keep_page(db_engine: Engine, *, channel: str, external_id: str, reply: Outbo
             .on_conflict_do_update(index_elements=["scheme", "external_id"], set_=values))
 
 
-def page_of(db_engine: Engine, *, channel: str, external_id: str, now: dt.datetime) -> Outbound | None:
-    """The long list last sent to the chat, or None (never one, or erased). The person wrote
-    (pressed its "next page" row): their window starts again (as services.conversation does for
-    every other message), in the same transaction."""
-    with db_engine.begin() as connection:
+def page_of(db_engine: Engine, *, channel: str, external_id: str) -> Outbound | None:
+    """The long list last sent to the chat, or None (never one, or erased)."""
+    with db_engine.connect() as connection:
         content = connection.execute(select(_page.c.content).where(
             _page.c.scheme == channel, _page.c.external_id == external_id)).scalar()
-        connection.execute(update(_identity).where(_identity.c.scheme == channel,
-                                                   _identity.c.external_id == external_id)
-                           .values(last_inbound_at=now))
     return from_content(content) if content is not None else None
+
+
+def _note_window(connection: Connection, channel: str, external_id: str, now: dt.datetime) -> None:
+    connection.execute(update(_identity).where(_identity.c.scheme == channel, _identity.c.external_id == external_id)
+                       .values(last_inbound_at=now))
 
 
 def language_of(db_engine: Engine, *, channel: str, external_id: str) -> str | None:

@@ -5,7 +5,7 @@ import datetime as dt
 import logging
 from typing import Any, Callable
 
-from sqlalchemy import Connection, Engine, delete, insert, update
+from sqlalchemy import Connection, Engine, delete, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 
 from conversations.engine import Engine as ConversationEngine
@@ -22,6 +22,7 @@ from store.models import ChannelIdentity, ProcessedUpdate, utcnow
 
 log = logging.getLogger(__name__)
 KEEP_UPDATE_KEYS = dt.timedelta(days=2)  # Telegram keeps undelivered updates 24 hours
+KEEP_WHATSAPP_KEYS = dt.timedelta(days=7)  # Meta retries an unacknowledged webhook for up to 7 days
 # Channels that allow free-form messages only for a while after the person wrote (WhatsApp: 24
 # hours): each message they write is noted on their identity (the outbox reads it).
 WINDOW_CHANNELS = frozenset({"whatsapp"})
@@ -59,16 +60,18 @@ class ConversationService:
                           inbound.channel, inbound.external_id)
             return self._apologize(inbound)
 
-    def step(self, inbound: Inbound, hold: Hold, shape: Shape | None = None) -> list[Pending]:
+    def step(self, inbound: Inbound, hold: Hold, shape: Shape | None = None,
+             pages: Callable[[Outbound], int] | None = None) -> list[Pending]:
         """Handle one message and write its replies in the same transaction, as outbox rows held by
         ``hold`` (services.reply_rows): the rows, for that sender to send at once. A repeated update
         (a crash came before Telegram heard it was handled) writes nothing: the replies of its
         first handling are rows already, and whatever of them was not confirmed sent is sent by
-        the outbox once its lease has run out."""
+        the outbox once its lease has run out. ``pages``: the page of a long list each reply
+        shows (WhatsApp: services.reply_rows)."""
         def keep(connection, contact_id, replies):
             return reply_rows.store(connection, contact_id=contact_id, channel=inbound.channel,
                                     external_id=inbound.external_id, replies=shape(replies) if shape else replies,
-                                    update_key=inbound.update_key, hold=hold, now=self.clock())
+                                    update_key=inbound.update_key, hold=hold, now=self.clock(), pages=pages)
         try:
             return self._handle(inbound, keep)
         except _Duplicate:
@@ -148,8 +151,10 @@ class ConversationService:
             return
         try:
             with self.db_engine.begin() as connection:
-                connection.execute(delete(_processed).where(
-                    _processed.c.processed_at < self.clock() - KEEP_UPDATE_KEYS))
+                now = self.clock()
+                connection.execute(delete(_processed).where(or_(
+                    _processed.c.processed_at < now - KEEP_WHATSAPP_KEYS,
+                    (_processed.c.processed_at < now - KEEP_UPDATE_KEYS) & ~_processed.c.key.startswith("whatsapp:"))))
                 reply_rows.prune(connection, self.clock())
         except Exception:  # noqa: BLE001
             log.exception("could not prune old update ids; trying again later")

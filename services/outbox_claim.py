@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from store.models import ChannelIdentity, Consent, Contact, OutboxMessage, aware
 
-from services.outbox_rows import BLOCKED, LEASE, TEMPLATE, TO, Pending, from_content
+from services.outbox_rows import BLOCKED, LEASE, PAGE, TEMPLATE, TO, Pending, from_content
 
 _outbox = OutboxMessage.__table__
 _identity = ChannelIdentity.__table__
@@ -65,7 +65,7 @@ def claim(sql_session: Session, *, channel: str, now: dt.datetime, worker: str, 
                                    template=template if isinstance(template, dict) else None,
                                    last_inbound_at=aware(row.last_inbound_at) if row.last_inbound_at else None,
                                    consented=bool(row.consented), notices_off=row.notices_off_at is not None,
-                                   language=row.language))
+                                   language=row.language, page=_page(row.content)))
     if gone:
         sql_session.execute(_FAIL, gone)
     if claimed:
@@ -85,6 +85,11 @@ _CANDIDATES = (
     .where(_outbox.c.id.in_(bindparam("ids", expanding=True))))
 _FAIL = (update(_outbox).where(_outbox.c.id == bindparam("b_id"), _outbox.c.status.in_(("pending", "sending")))
          .values(status="failed", last_error=bindparam("b_error"), claimed_until=None))
+
+
+def _page(content: dict) -> int:
+    page = content.get(PAGE)
+    return page if isinstance(page, int) and page > 0 else 0
 
 
 def renew(sql_session: Session, *, worker: str, until: dt.datetime, ids: Iterable[int]) -> set[int]:

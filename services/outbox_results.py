@@ -84,16 +84,17 @@ def resend_as_template(sql_session: Session, *, channel: str, platform_message_i
     """The platform accepted a free-form message and refused it later because the person's window
     had closed (WhatsApp's 131047 in a "failed" status webhook): the row goes back to pending,
     due now, marked to go as a template (TEMPLATE "via"), once: a row sent that way already (or
-    no longer ``sent``) is only marked failed with ``reason``. Its platform message id is cleared,
+    no longer ``sent``, or a step's reply, services.reply_rows) is only marked failed with ``reason``. Its platform message id is cleared,
     so that the same webhook delivered twice finds nothing. The row's contact id; None when no row
     has that message id (e.g. the webhook came before the sender wrote the row as sent)."""
-    row = sql_session.execute(select(_outbox.c.id, _outbox.c.contact_id, _outbox.c.content, _outbox.c.status).where(
+    row = sql_session.execute(select(_outbox.c.id, _outbox.c.contact_id, _outbox.c.content, _outbox.c.status,
+                                     _outbox.c.kind).where(
         _outbox.c.channel == channel, _outbox.c.platform_message_id == platform_message_id)
         .with_for_update()).first()
     if row is None:
         return None
     template = row.content.get(TEMPLATE) if isinstance(row.content.get(TEMPLATE), dict) else {}
-    if template.get("via") or row.status != "sent":
+    if template.get("via") or row.status != "sent" or row.kind == "reply":  # a reply: never a template
         sql_session.execute(update(_outbox).where(_outbox.c.id == row.id).values(
             status="failed", last_error=reason[:500], claimed_until=None))
     else:

@@ -35,12 +35,16 @@ class Pending:
     consented: bool = False                   # they accepted the privacy notice
     notices_off: bool = False                 # they wrote /stop
     language: str | None = None               # the language they chat in
+    page: int = 0                             # the content's PAGE: a long list's page to show
 
 
 # content["template"]: what a template needs when the message cannot go as it is (WhatsApp outside
 # the 24-hour window): {"params": [str, ...]} written by whoever queues the row (services.reminders), and
 # {"via": true} once a free-form send was refused late (handlers/whatsapp.record_status).
 TEMPLATE = "template"
+# content["page"]: the page of a long list a reply shows (WhatsApp's lists of more than 10 rows,
+# handlers/whatsapp_render.py): the page of the choice just ticked, or the one "next page" asked for.
+PAGE = "page"
 
 
 # A reply's recipient on its channel (services/reply_rows.py): a reply goes where the person wrote,

@@ -16,14 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from sqlalchemy import Connection, delete, insert
 
 from conversations.messages import Outbound
 from store.models import OutboxMessage
 
-from services.outbox_rows import TO, Pending, to_content
+from services.outbox_rows import PAGE, TO, Pending, to_content
 
 KIND = "reply"
 KEEP = dt.timedelta(days=2)
@@ -40,18 +40,23 @@ class Hold:
 
 
 def store(connection: Connection, *, contact_id: int, channel: str, external_id: str, replies: Sequence[Outbound],
-          update_key: str | None, hold: Hold, now: dt.datetime) -> list[Pending]:
-    """Write ``replies`` as rows held by ``hold.worker``; the rows, in order, for its sender."""
+          update_key: str | None, hold: Hold, now: dt.datetime,
+          pages: Callable[[Outbound], int] | None = None) -> list[Pending]:
+    """Write ``replies`` as rows held by ``hold.worker``; the rows, in order, for its sender.
+    ``pages``: the page of a long list each reply shows (services.outbox_rows.PAGE; 0, the first)."""
     key = update_key or f"{channel}:{external_id}:{secrets.token_hex(8)}"
     until = now + dt.timedelta(seconds=hold.lease)
     rows = []
     for index, reply in enumerate(replies):
         content = {**to_content(reply), TO: external_id}
+        page = pages(reply) if pages else 0
+        if page:
+            content[PAGE] = page
         row_id = connection.execute(_INSERT, {
             "contact_id": contact_id, "channel": channel, "kind": KIND, "content": content, "due_at": now,
             "status": "sending", "attempts": 0, "idempotency_key": f"reply:{key}:{index}"[:120],
             "claimed_by": hold.worker, "claimed_until": until, "created_at": now}).scalar_one()
-        rows.append(Pending(row_id, contact_id, channel, external_id, reply, 0, kind=KIND))
+        rows.append(Pending(row_id, contact_id, channel, external_id, reply, 0, kind=KIND, page=page))
     return rows
 
 

@@ -453,6 +453,14 @@ def status_value(message_id: str, status: str, wa_id: str, errors: list[dict] | 
     return {"statuses": [item]}
 
 
+def settle(client) -> None:
+    """Wait for the replies the webhook is sending (it answers Meta once their step is committed,
+    handlers/whatsapp_webhook.py), through the test client's event loop."""
+    waiting = getattr(getattr(client.app, "state", None), "whatsapp_settle", None)
+    if waiting is not None:
+        client.portal.call(waiting)
+
+
 class WaChat:
     """One person on WhatsApp, with the Chat driver's say/press/text (tests.registration_helpers
     walks it): each call posts a signed webhook and reads what the fake Graph API received."""
@@ -470,6 +478,7 @@ class WaChat:
             headers["X-Hub-Signature-256"] = signature
         mark = len(self.api.sent)
         answer = self.client.post(PATH, content=body, headers=headers)
+        settle(self.client)
         self.sent = self.api.sent[mark:]
         return answer.status_code
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from starlette.testclient import TestClient
 
 from bot.app import create_app
-from handlers.whatsapp import whatsapp_router
+from handlers.whatsapp_webhook import whatsapp_router
 from handlers.body_limit import WEBHOOK_LIMIT, BodyLimit
 from tests.conftest import NOW
 from tests.fake_graph_api import PATH, PHONE_ID, TOKEN, FakeGraphApi, envelope, message_value, settings_for, sign, text

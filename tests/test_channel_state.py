@@ -1,7 +1,6 @@
 """What a channel adapter remembers between messages lives in the database (services.channel_state):
-message ids taken once across restarts and processes, a taken one whose handler died taken again
-later, the long list's pages kept per chat and forgotten at erasure; the window noted by the
-conversation service's own transaction."""
+the long list's pages kept per chat, its "next page" a reply row written once, the lists forgotten
+at erasure; the window noted by the conversation service's own transaction."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,23 +12,18 @@ from conversations.commands import build_engine
 from conversations.messages import Button, Inbound, Kind, Outbound
 from services import channel_state
 from services.conversation import ConversationService
-from store.models import ChannelIdentity, ChannelListPage
+from services.outbox_rows import PAGE
+from services.reply_rows import Hold
+from store.models import ChannelIdentity, ChannelListPage, OutboxMessage, ProcessedUpdate
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.both_databases
 
 
-def test_a_message_id_is_taken_once_and_again_only_if_its_handler_died(db):
-    assert channel_state.take(db, "whatsapp:wamid.1", NOW)
-    assert not channel_state.take(db, "whatsapp:wamid.1", NOW)  # being answered
-    later = NOW + channel_state.ANSWERING + dt.timedelta(seconds=1)
-    assert channel_state.take(db, "whatsapp:wamid.1", later)  # taken, never answered: the process died
-    channel_state.answered(db, "whatsapp:wamid.1", later)
-    assert not channel_state.take(db, "whatsapp:wamid.1", later + dt.timedelta(days=1))
-    assert channel_state.take(db, "whatsapp:wamid.2", NOW)
-
-
-def test_the_last_long_list_is_kept_per_chat_and_its_page_notes_the_window(db):
+def test_the_last_long_list_is_kept_per_chat_and_its_next_page_is_a_reply_row_written_once(db):
+    """A "next page" press is a step of its own: the page asked for as a reply row (its PAGE),
+    the update's key and the person's window in one transaction; the same press again writes
+    nothing; with no list kept, nothing is written (the conversation answers it)."""
     service = ConversationService(db, build_engine(), clock=lambda: NOW)
     service.handle(Inbound(channel="whatsapp", external_id="3901", kind=Kind.TEXT, text="hello",
                            update_key="whatsapp:wamid.hello"))
@@ -37,12 +31,24 @@ def test_the_last_long_list_is_kept_per_chat_and_its_page_notes_the_window(db):
     second = Outbound("Pick another", tuple(Button(f"other {n}", f"1|y|{n}") for n in range(11)))
     channel_state.keep_page(db, channel="whatsapp", external_id="3901", reply=first, now=NOW)
     channel_state.keep_page(db, channel="whatsapp", external_id="3901", reply=second, now=NOW)
-    later = NOW + dt.timedelta(hours=30)
-    assert channel_state.page_of(db, channel="whatsapp", external_id="3901", now=later) == second
-    assert channel_state.page_of(db, channel="whatsapp", external_id="3902", now=later) is None
+    assert channel_state.page_of(db, channel="whatsapp", external_id="3901") == second
+    later, hold = NOW + dt.timedelta(hours=30), Hold("here", 30)
+
+    def press(external_id: str, key: str):
+        return channel_state.next_page(db, Inbound(channel="whatsapp", external_id=external_id, kind=Kind.BUTTON,
+                                                   payload="wa|more|1", update_key=key), 1, hold, later)
+    [row] = press("3901", "whatsapp:wamid.more")
+    assert (row.message, row.page, row.kind) == (second, 1, "reply")
+    assert press("3901", "whatsapp:wamid.more") == []  # Meta delivered it again
+    assert press("3902", "whatsapp:wamid.other") is None  # no list: nothing written, not even the key
     with db.connect() as connection:
         wrote = connection.execute(select(ChannelIdentity.last_inbound_at)).scalar()
+        [(content, claimed_by)] = connection.execute(select(OutboxMessage.content, OutboxMessage.claimed_by)
+                                                     .where(OutboxMessage.kind == "reply")).all()
+        keys = set(connection.execute(select(ProcessedUpdate.key)).scalars())
     assert wrote.replace(tzinfo=dt.timezone.utc) == later
+    assert (content[PAGE], content["to"], claimed_by) == (1, "3901", "here")
+    assert "whatsapp:wamid.more" in keys and "whatsapp:wamid.other" not in keys
 
 
 def test_the_conversation_service_notes_the_window_of_whatsapp_only(db):
@@ -67,3 +73,20 @@ def test_erasure_forgets_the_chat_s_list(db):
         SqlStore(connection, contact_id, NOW).erase_personal_data()
     with db.connect() as connection:
         assert connection.execute(select(ChannelListPage)).all() == []
+
+
+def test_whatsapp_message_ids_are_kept_as_long_as_meta_may_deliver_them_again(db):
+    """The step's update key is WhatsApp's one duplicate check: kept 7 days (Meta retries an
+    unanswered webhook that long), other channels' 2."""
+    from sqlalchemy import insert
+
+    service = ConversationService(db, build_engine(), clock=lambda: NOW)
+    ages = {"whatsapp:wamid.3d": 3, "whatsapp:wamid.8d": 8, "telegram:3d": 3, "telegram:1d": 1}
+    with db.begin() as connection:
+        connection.execute(insert(ProcessedUpdate.__table__), [
+            {"key": key, "processed_at": NOW - dt.timedelta(days=days)} for key, days in ages.items()])
+    service._handled = 999  # the next step prunes (every 1000th)
+    service._prune_now_and_then()
+    with db.connect() as connection:
+        kept = set(connection.execute(select(ProcessedUpdate.key)).scalars())
+    assert kept == {"whatsapp:wamid.3d", "telegram:1d"}

@@ -118,6 +118,9 @@ def test_one_process_serves_telegram_whatsapp_and_the_office(tmp_path, runs):
         assert post_whatsapp(run, envelope([message_value(WA_ID, text("ciao"))]), secret="forged") == 403
         assert graph.sent == []
         assert post_whatsapp(run, envelope([message_value(WA_ID, text("ciao"))])) == 200
+        deadline = time.monotonic() + WAIT  # answered once its step is committed; the reply follows
+        while not graph.texts(WA_ID) and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert graph.texts(WA_ID), "the WhatsApp user got no answer"
         assert graph.refused == []
 

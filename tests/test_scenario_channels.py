@@ -17,7 +17,8 @@ from telegram import Update
 from bot import wiring
 from services.outbox_sender import Limits
 from handlers.telegram import build_application
-from handlers.whatsapp import WhatsAppClient, whatsapp_router
+from handlers.whatsapp import WhatsAppClient
+from handlers.whatsapp_webhook import whatsapp_router
 from store.models import Registration
 from tests import scenarios
 from tests.registration_helpers import TAX_CODE, rows, state_of
@@ -102,7 +103,9 @@ class WhatsAppPerson:
             pace = PaceTime()
             try:
                 await wiring.whatsapp_sender(client, self.db, Limits(per_second=80, per_chat_per_second=1),
-                                            clock=Clock(NOW), timer=pace, sleep=pace.sleep).drain()
+                                            # a little later, as for Telegram: the replies just sent hold the chat
+                                            clock=Clock(NOW + dt.timedelta(seconds=2)), timer=pace,
+                                            sleep=pace.sleep).drain()
             finally:
                 await client.aclose()
         mark = len(self.graph.sent)

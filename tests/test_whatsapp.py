@@ -13,7 +13,8 @@ from starlette.testclient import TestClient
 from bot.app import create_app
 from bot.settings import Settings, WhatsAppSettings
 from store.models import ChannelIdentity, OutboxMessage, Registration
-from handlers.whatsapp import ChannelOff, whatsapp_router
+from handlers.whatsapp import ChannelOff
+from handlers.whatsapp_webhook import whatsapp_router
 from tests.booking_flow_helpers import add_slot, days_ahead
 from tests.conftest import NOW
 from tests.fake_graph_api import (PATH, PHONE_ID, TOKEN, VERIFY, FakeGraphApi, WaChat, button_reply, envelope,
@@ -187,10 +188,15 @@ def test_status_webhooks_update_the_outbox_row(wa, graph, db):
     assert (rows["b"].status, rows["b"].last_error) == ("failed", "whatsapp 131000: Something went wrong")
 
 
-def test_a_send_error_is_logged_and_the_webhook_still_answers(wa, graph, caplog):
-    graph.fail(131026)
+def test_a_refused_reply_is_written_on_its_row_and_the_webhook_still_answers(wa, graph, db):
+    graph.fail(131026)  # undeliverable: the person cannot be reached on WhatsApp
     assert wa.post(envelope([message_value(WA_ID, text("hello"))])) == 200
-    assert graph.errors and "could not send a WhatsApp reply" in caplog.text
+    assert graph.errors and graph.sent == []
+    with Session(db) as session:
+        [row] = session.exec(select(OutboxMessage)).all()
+        identity = session.exec(select(ChannelIdentity)).one()
+    assert (row.kind, row.status) == ("reply", "failed") and "131026" in row.last_error
+    assert identity.unreachable_at is not None
 
 
 def test_paged_list_next_page(wa, graph):
@@ -295,7 +301,8 @@ def test_an_undeliverable_status_marks_the_person_unreachable_on_whatsapp(wa, gr
     assert wa.post(envelope([status_value("wamid.out9", "failed", WA_ID, error)])) == 200
     with Session(db) as session:
         identity = session.exec(select(ChannelIdentity)).one()
-        statuses = [r.status for r in session.exec(select(OutboxMessage).order_by(OutboxMessage.id))]
+        statuses = [r.status for r in session.exec(select(OutboxMessage).where(OutboxMessage.kind != "reply")
+                                                   .order_by(OutboxMessage.id))]
     assert identity.unreachable_at is not None and statuses == ["failed", "failed"]
 
 

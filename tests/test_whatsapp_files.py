@@ -17,7 +17,8 @@ from starlette.testclient import TestClient
 from conversations.messages import Attachment, Outbound
 from handlers import whatsapp_files
 from bot.app import create_app
-from handlers.whatsapp import WhatsAppClient, whatsapp_router
+from handlers.whatsapp import WhatsAppClient
+from handlers.whatsapp_webhook import whatsapp_router
 from handlers.whatsapp_outbox import RATE_LIMIT_WAIT, regain_access
 from services import repository, workshops
 from tests.booking_flow_helpers import add_workshop, days_ahead

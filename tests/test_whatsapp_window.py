@@ -14,7 +14,8 @@ from sqlmodel import Session, select
 
 from store.models import ChannelIdentity, Consent, Contact, OutboxMessage, aware
 from services.outbox_sender import Limits
-from handlers.whatsapp import WhatsAppClient, record_status, whatsapp_router
+from handlers.whatsapp import WhatsAppClient, record_status
+from handlers.whatsapp_webhook import whatsapp_router
 from bot.wiring import whatsapp_sender as sender
 from handlers.whatsapp_outbox import (NOT_OPTED_IN, NOTICE_PARAM_MAX, NOTICES_OFF, THROUGHPUT_WAIT, no_template,
                                       parameter)

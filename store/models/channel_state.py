@@ -26,7 +26,9 @@ class ChannelListPage(SQLModel, table=True):
 
 class ChannelSeenMessage(SQLModel, table=True):
     """A platform message taken for handling (``key``: channel and the platform's message id);
-    ``answered_at`` once its replies went out."""
+    ``answered_at`` once its replies went out. No longer written: WhatsApp's repeated deliveries
+    are recognised by the step's update key (services.conversation); the table waits for a
+    migration that drops it."""
 
     __tablename__ = "channel_seen_message"
 
