@@ -106,9 +106,11 @@ def mount_office(app: FastAPI, db_engine: Engine, *, clock: Callable[[], dt.date
         admin.add_view(view)
     for view in import_pages.views(clock, session_maker):
         admin.add_view(view)
-    for pages in (company_pages, match_pages, company_import):
+    for pages in (company_pages, company_import):
         for view in pages.views(clock, session_maker):
             admin.add_view(view)
+    for view in match_pages.views(clock, session_maker, per_week=settings.proposals_per_week):
+        admin.add_view(view)
     return admin
 
 

@@ -21,6 +21,9 @@ class OfficeSettings(BaseSettings):
     # A session ends after this many minutes without a request (and at logout).
     session_idle_minutes: int = Field(default=8 * 60, ge=1)
 
+    # Job proposals to one person in 7 days at most: the bot's own setting (bot.settings.ProposalSettings).
+    proposals_per_week: int = Field(default=2, ge=1, validation_alias="PROPOSALS_PER_WEEK")
+
     database_url: str = Field(default=DEFAULT_URL, validation_alias="DATABASE_URL")
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
 

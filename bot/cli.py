@@ -172,6 +172,9 @@ def run(args: argparse.Namespace, settings, *, now: dt.datetime | None = None) -
     if args.command == "broadcasts":  # its own steps: count, confirm, then write (see there)
         from bot.cli_broadcasts import execute as broadcast
         return broadcast(args, settings, now=now)
+    if (args.command, getattr(args, "action", None)) == ("vacancies", "propose"):  # shows who, confirms, then writes
+        from bot.cli_proposals import execute as propose
+        return propose(args, settings, now=now)
     from bot.cli_commands import execute
     return execute(args, settings, now=now)
 

@@ -58,6 +58,22 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                                                             "italiano, titolo)")
     match.add_argument("--limit", type=positive_arg, default=30, metavar="N", help="quante persone mostrare "
                                                                                   "(default 30)")
+    propose = vacancies.add_parser("propose", help="invia l'offerta ad alcune persone (chiede conferma)")
+    propose.add_argument("id", type=positive_arg, metavar="ID")
+    propose.add_argument("--to", required=True, metavar="CODICE[,CODICE...]", help="i codici delle persone")
+    propose.add_argument("--show-company", action="store_true", help="il messaggio nomina l'azienda")
+    propose.add_argument("--yes", action="store_true", help="senza chiedere conferma")
+    propose.add_argument("--by", type=text_of(80), metavar="NOME", help="chi la invia")
+    outcome = vacancies.add_parser("outcome", help="l'esito dell'azienda per un candidato")
+    outcome.add_argument("id", type=positive_arg, metavar="ID")
+    outcome.add_argument("--code", required=True, metavar="CODICE", help="il codice della persona")
+    outcome.add_argument("--result", required=True, metavar="ESITO",
+                         help="hired (assunta), not_selected, withdrew (ritirata), refused (contratto rifiutato), "
+                              "put_forward (inviata all'azienda)")
+    outcome.add_argument("--contract", metavar="TIPO", help="con hired: il contratto (default quello dell'offerta)")
+    outcome.add_argument("--start", type=date_arg, metavar="AAAA-MM-GG", help="con hired: inizio (default oggi)")
+    outcome.add_argument("--reason", type=text_of(500), metavar="TESTO", help="il motivo (es. del rifiuto)")
+    outcome.add_argument("--by", type=text_of(80), metavar="NOME", help="chi lo registra")
     candidates = vacancies.add_parser("candidates", help="le persone proposte per un'offerta e il loro stato")
     candidates.add_argument("id", type=positive_arg, metavar="ID")
 

@@ -76,7 +76,8 @@ def vacancies_candidates(sql_session: Session, args: argparse.Namespace, now: dt
     return head + f"\nCandidati: {len(rows)}\n\n" + text.table(
         ("codice", "persona", "stato", "motivo", "dal"),
         [(r.code if r else "-", text.person_name(r), words.CANDIDATE_STATES.get(c.state, c.state),
-          c.reason_text or c.reason or "-", text.day(c.updated_at)) for c, r in rows])
+          c.reason_text or words.DECLINE_REASONS.get(c.reason or "", c.reason or "-"), text.day(c.updated_at))
+         for c, r in rows])
 
 
 def describe(vacancy) -> str:

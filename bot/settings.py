@@ -58,6 +58,10 @@ class WhatsAppSettings(BaseSettings):
     reminder_template_language: str = "it"
     notice_template: str | None = None
     notice_template_language: str = "it"
+    # Job proposals (services.proposals) outside the window: body {{1}} the job, {{2}} the comune,
+    # {{3}} contract and hours. Unset: proposals fail outside the window.
+    proposal_template: str | None = None
+    proposal_template_language: str = "it"
     # Outbox pacing: 80 messages a second per number by default (Meta's throughput); to one person
     # about one every 6 seconds (Meta's pair rate limit, error 131056).
     per_second: float = Field(default=80.0, gt=0)
@@ -79,7 +83,7 @@ class WhatsAppSettings(BaseSettings):
         return value.lstrip("v")
 
     @field_validator("phone_number_id", "access_token", "app_secret", "verify_token", "reminder_template",
-                     "notice_template", mode="before")
+                     "notice_template", "proposal_template", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         return value or None
@@ -123,6 +127,14 @@ class ReminderSettings(BaseSettings):
     quiet_end: dt.time = dt.time(8, 0)
 
 
+class ProposalSettings(BaseSettings):
+    """Job proposals (services.proposals)."""
+
+    model_config = SettingsConfigDict(env_prefix="PROPOSALS_", **_ENV)
+
+    per_week: int = Field(default=2, ge=1)  # at most this many proposals to one person in 7 days
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(**_ENV)
 
@@ -133,6 +145,7 @@ class Settings(BaseSettings):
     booking: BookingSettings = Field(default_factory=BookingSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
+    proposals: ProposalSettings = Field(default_factory=ProposalSettings)
 
     @field_validator("database_url", mode="before")
     @classmethod

@@ -4,14 +4,14 @@ They work from any step; where a flow is under way, its question is asked again 
 """
 from __future__ import annotations
 
-from . import appointments, preferences
+from . import appointments, jobs, preferences
 from .engine import CommandSet, Engine
 from .flow import Ctx
-from .flows import erase, interview, linking, registration, workshop
+from .flows import erase, interview, job, linking, registration, workshop
 from .flows.choices import LANGUAGE
 from . import languages
 from .messages import Outbound
-from .payload import (Action, Appointments, BookInterview, Erase, Help, Languages, LinkApp, Menu, MyData,
+from .payload import (Action, Appointments, BookInterview, Erase, Help, Languages, LinkApp, Menu, MyData, MyJobs,
                       Privacy, Register, SetLanguage, Settings, Toggle, Workshops, action_button)
 
 
@@ -49,7 +49,7 @@ class Commands(CommandSet):
         }.get(type(action))
         if handler:
             return handler(engine, ctx)
-        return appointments.run(engine, ctx, action) or engine.stale(ctx)
+        return appointments.run(engine, ctx, action) or jobs.run(engine, ctx, action) or engine.stale(ctx)
 
     def idle(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         """A message outside any flow: newcomers start registering, others see the menu."""
@@ -65,7 +65,9 @@ class Commands(CommandSet):
                      action_button(_("Book an interview"), BookInterview()),
                      action_button(_("Workshops"), Workshops()),
                      # Translators: an option in a list; WhatsApp shows at most 21 characters
-                     action_button(_("My registration"), MyData()))
+                     action_button(_("My registration"), MyData()),
+                     # Translators: an option in a list; WhatsApp shows at most 21 characters
+                     action_button(_("My applications"), MyJobs()))
         else:
             first = (action_button(_("Register"), Register()),
                      # Translators: an option in a list; WhatsApp shows at most 21 characters
@@ -192,4 +194,4 @@ def _unfinished_registration(ctx: Ctx) -> dict:
 def build_engine() -> Engine:
     """The engine with every flow this bot offers."""
     return Engine([registration.FLOW, interview.FLOW, interview.CANCEL_FLOW, workshop.FLOW,
-                   workshop.GIVE_BACK_FLOW, erase.FLOW, linking.FLOW], Commands())
+                   workshop.GIVE_BACK_FLOW, erase.FLOW, linking.FLOW, job.FLOW], Commands())

@@ -168,9 +168,9 @@ class LinkApp(Action, word="link"): pass
 
 @dataclass(frozen=True)
 class Toggle(Action, word="set"):
-    """A settings button: ``set:reminders_off``, ``set:notices_on``."""
+    """A settings button: ``set:reminders_off``, ``set:notices_on``, ``set:offers_off``."""
 
-    setting: str = field(metadata={"choices": ("reminders", "notices")})
+    setting: str = field(metadata={"choices": ("reminders", "notices", "offers")})
     on: bool = False
 
     def args(self) -> tuple[str, ...]:
@@ -226,3 +226,16 @@ class ReminderAnswer(Action, word="rem"):
         if len(args) != 2:
             return None
         return super().from_args([args[0], args[1][:1], args[1][1:]])
+
+
+# Job proposals (conversations.jobs)
+@dataclass(frozen=True)
+class MyJobs(Action, word="jobs"): pass
+
+
+@dataclass(frozen=True)
+class JobAnswer(Action, word="job"):
+    """A proposal's button: ``job:yes:<candidate id>`` ("I'm interested"), ``job:no:<id>`` (asks why)."""
+
+    verb: str = field(metadata={"choices": ("yes", "no")})
+    candidate_id: int = field(metadata=ID)

@@ -1,5 +1,5 @@
 """Opting out of notices (/stop, or STOP typed alone) and back in (/start), and /settings:
-reminders and notices on or off. None of it moves the person from the step they are on."""
+reminders, notices and job offers on or off. None of it moves the person from the step they are on."""
 from __future__ import annotations
 
 import string
@@ -46,6 +46,9 @@ def toggle(engine: Engine, ctx: Ctx, pressed: Toggle) -> list[Outbound]:
     if pressed.setting == "reminders":
         ctx.store.set_reminders(on)
         said = _("Reminders are on.") if on else _("Reminders are off: I will not remind you of your appointments.")
+    elif pressed.setting == "offers":
+        ctx.store.set_offers(on)
+        said = _("Job offers are on.") if on else _("Job offers are off: the office will not send you job offers.")
     else:
         ctx.store.set_notices(on)
         said = _("Notices are on.") if on else _("Notices are off: you will not receive the office's news.")
@@ -53,12 +56,13 @@ def toggle(engine: Engine, ctx: Ctx, pressed: Toggle) -> list[Outbound]:
 
 
 def lines(ctx: Ctx, chosen: Preferences | None = None) -> list[str]:
-    """The two settings as they read in /settings and in "my data"."""
+    """The settings as they read in /settings and in "my data"."""
     _ = ctx.t.gettext
     chosen = chosen or ctx.store.preferences()
     state = {True: _("on"), False: _("off")}
     return [_("Reminders of your appointments: {state}").format(state=state[chosen.reminders]),
-            _("Notices from Insieme per il lavoro: {state}").format(state=state[chosen.notices])]
+            _("Notices from Insieme per il lavoro: {state}").format(state=state[chosen.notices]),
+            _("Job offers: {state}").format(state=state[chosen.offers])]
 
 
 def _settings_message(ctx: Ctx, said: str | None = None, *, edit: bool = False) -> Outbound:
@@ -73,6 +77,10 @@ def _settings_message(ctx: Ctx, said: str | None = None, *, edit: bool = False) 
         action_button(_("Turn notices off") if chosen.notices else
                       # Translators: a button; WhatsApp shows at most 20 characters
                       _("Turn notices on"), Toggle("notices", not chosen.notices)),
+        # Translators: a button; WhatsApp shows at most 20 characters
+        action_button(_("Turn job offers off") if chosen.offers else
+                      # Translators: a button; WhatsApp shows at most 20 characters
+                      _("Turn job offers on"), Toggle("offers", not chosen.offers)),
         action_button(_("Menu"), Menu()))
     text = "\n".join(([said, ""] if said else []) + [_("Your settings:")] + lines(ctx, chosen))
     return Outbound(text, buttons, edit=edit)

@@ -138,6 +138,7 @@ class Preferences:
 
     reminders: bool = True  # reminders of what they booked
     notices: bool = True    # the office's notices (broadcasts)
+    offers: bool = True     # job proposals
 
 
 class PreferenceStore(Protocol):
@@ -147,6 +148,9 @@ class PreferenceStore(Protocol):
         """Off: no broadcast reaches the person (those queued for them are withdrawn)."""
 
     def set_reminders(self, on: bool) -> None: ...
+
+    def set_offers(self, on: bool) -> None:
+        """Off: no job proposal reaches the person."""
 
 
 @dataclass(frozen=True)
@@ -169,5 +173,37 @@ class LinkStore(Protocol):
         """Give this chat (``channel``, ``external_id``) to the person the code belongs to."""
 
 
-class Store(RegistrationStore, BookingStore, PreferenceStore, LinkStore, Protocol):
+@dataclass(frozen=True)
+class Job:
+    """A vacancy proposed to the person, as they see it. ``company`` is None while it is hidden
+    (the office chose not to name it before they say they are interested)."""
+
+    candidate_id: int
+    role: str
+    municipality: str
+    contract: str          # services.placement_words.CONTRACTS' codes
+    hours: str             # full_time / part_time / shifts
+    state: str             # proposed, interested, declined, put_forward, hired, ...
+    company: str | None = None
+    start_date: dt.date | None = None
+    description: str | None = None
+    reason: str | None = None
+    closed: bool = False   # the vacancy is closed: no answer changes anything now
+
+
+class JobStore(Protocol):
+    def jobs(self) -> list[Job]:
+        """The person's proposals, newest first."""
+
+    def job(self, candidate_id: int) -> Job | None:
+        """One of the person's proposals (None: not theirs, or gone)."""
+
+    def job_interested(self, candidate_id: int) -> Job | None:
+        """"I'm interested": in the vacancy's selection. None when the proposal is no longer open."""
+
+    def job_declined(self, candidate_id: int, reason: str, text: str | None = None) -> Job | None:
+        """"No, thanks" with why; None when the proposal is no longer open."""
+
+
+class Store(RegistrationStore, BookingStore, PreferenceStore, LinkStore, JobStore, Protocol):
     """Everything the engine may ask of persistence, for one person."""

@@ -45,6 +45,8 @@ class Settings(Protocol):
     reminder_template_language: str
     notice_template: str | None
     notice_template_language: str
+    proposal_template: str | None
+    proposal_template_language: str
 
     @property
     def enabled(self) -> bool: ...

@@ -7,7 +7,8 @@ less than 24 hours ago: channel_identity.last_inbound_at) a row goes as it is: i
 messages (handlers/whatsapp_render.py), each a call. Outside it only a pre-approved template may
 go (PLATFORM.md), and only to a person who opted in:
 
-- **which template**: a ``reminder`` row goes as ``WHATSAPP_REMINDER_TEMPLATE``; every other kind
+- **which template**: a ``reminder`` row goes as ``WHATSAPP_REMINDER_TEMPLATE``, a ``proposal``
+  (a job offer, services.proposals) as ``WHATSAPP_PROPOSAL_TEMPLATE``; every other kind
   (``notice``: the office's notices about a person's own bookings, ``promotion``: a seat from the
   waiting list, ``broadcast``: the operators' notices) as ``WHATSAPP_NOTICE_TEMPLATE``. Both
   should be UTILITY templates (Meta may reclassify a broadcast-like one as MARKETING). Its
@@ -75,6 +76,7 @@ RATE_LIMIT_WAIT = 60.0  # seconds, for 80007 when Meta does not say how long
 PARAM_MAX = 200         # characters of one template parameter (a reminder's what, when)
 NOTICE_PARAM_MAX = 700  # a notice's text as {{1}}: Meta caps the whole body at 1,024
 REMINDER = "reminder"
+PROPOSAL = "proposal"  # a job proposal (services.proposals): its own template, {{1}} job {{2}} where {{3}} contract, hours
 REPLY = "reply"  # services.reply_rows.KIND: inside the window by nature, never a template
 REPLY_NO_TEMPLATE = "whatsapp: a reply goes as it is or not at all (never as a template)"
 NOT_OPTED_IN = ("whatsapp: outside the 24-hour window and not opted in "
@@ -84,7 +86,8 @@ RE_ENGAGEMENT = 131047
 
 
 def no_template(kind: str) -> str:
-    setting = "WHATSAPP_REMINDER_TEMPLATE" if kind == REMINDER else "WHATSAPP_NOTICE_TEMPLATE"
+    setting = {REMINDER: "WHATSAPP_REMINDER_TEMPLATE", PROPOSAL: "WHATSAPP_PROPOSAL_TEMPLATE"}.get(
+        kind, "WHATSAPP_NOTICE_TEMPLATE")
     return f"whatsapp: outside the 24-hour window and no template for {kind} messages ({setting} is not set)"
 
 
@@ -140,6 +143,9 @@ class WhatsAppTransport:
         settings = self.settings
         if pending.kind == REMINDER:
             name, approved = settings.reminder_template, settings.reminder_template_language
+        elif pending.kind == PROPOSAL:
+            name = getattr(settings, "proposal_template", None)
+            approved = getattr(settings, "proposal_template_language", "it")
         else:
             name, approved = settings.notice_template, settings.notice_template_language
         if not name:

@@ -23,6 +23,10 @@ STATUSES = {"open": "aperta", "in_selection": "in selezione", "closed_filled": "
 CANDIDATE_STATES = {"proposed": "proposta inviata", "interested": "interessata", "declined": "non interessata",
                     "put_forward": "in selezione presso l'azienda", "hired": "assunta", "not_selected": "non selezionata",
                     "withdrew": "ritirata", "refused_contract": "ha rifiutato il contratto"}
+# Why a person said "No, thanks" to a proposal (services.candidacy.REASONS), as operators read it.
+DECLINE_REASONS = {"too_far": "troppo lontano", "hours": "l'orario", "contract": "il tipo di contratto",
+                   "kind_of_work": "il tipo di lavoro", "pay": "la paga", "found_work": "ha trovato lavoro",
+                   "other": "altro"}
 # A person counts as "in another selection" while a candidacy of theirs is in one of these states.
 ACTIVE_STATES = ("proposed", "interested", "put_forward")
 # Levels from the lowest; "foreign" (a title from abroad) is not ranked: an operator checks it.

@@ -21,6 +21,7 @@ from conversations.store import PersonalData, Preferences
 
 from services import channel_state, reminders
 from services.booking_store import DEFAULT_CUTOFF, BookingStoreMixin
+from services.job_store import JobStoreMixin
 from services.linking import LinkStoreMixin
 from store.models import (ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking, OutboxMessage,
                      Registration, aware, utcnow)
@@ -101,7 +102,7 @@ def new_registration_code(connection: ConnectionOrSession) -> str:
             return code
 
 
-class SqlStore(LinkStoreMixin, BookingStoreMixin):
+class SqlStore(LinkStoreMixin, BookingStoreMixin, JobStoreMixin):
     """The conversations.store.Store of one contact, in the transaction of the current message."""
 
     def __init__(self, connection: ConnectionOrSession, contact_id: int, now: dt.datetime | None = None,
@@ -152,9 +153,18 @@ class SqlStore(LinkStoreMixin, BookingStoreMixin):
             registration=reg)
 
     def preferences(self) -> Preferences:
-        row = self.connection.execute(select(_contact.c.reminders_off_at, _contact.c.notices_off_at)
-                                      .where(_contact.c.id == self.contact_id)).one()
-        return Preferences(reminders=row.reminders_off_at is None, notices=row.notices_off_at is None)
+        row = self.connection.execute(select(_contact.c.reminders_off_at, _contact.c.notices_off_at,
+                                             _contact.c.offers_off_at).where(_contact.c.id == self.contact_id)).one()
+        return Preferences(reminders=row.reminders_off_at is None, notices=row.notices_off_at is None,
+                           offers=row.offers_off_at is None)
+
+    def set_offers(self, on: bool) -> None:
+        """Off: no proposal is sent any more (services.proposals); those queued are withdrawn."""
+        self._switch(_contact.c.offers_off_at, on)
+        if not on:
+            self.connection.execute(update(_outbox).where(_outbox.c.contact_id == self.contact_id,
+                                                          _outbox.c.kind == "proposal", _outbox.c.status == "pending")
+                                    .values(status="cancelled"))
 
     def set_notices(self, on: bool) -> None:
         """Off keeps the time it was first asked; the notices already queued are withdrawn."""

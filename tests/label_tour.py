@@ -122,6 +122,7 @@ def tour(service: ConversationService, db, language: str) -> list[Outbound]:
     person.press(payload.Appointments)
     person.press(payload.GiveBackSeat)
     person.press("keep")
+    job_offer(db, person)
     person.say("/privacy")
     person.press(payload.Erase)
     person.press("no")
@@ -138,6 +139,39 @@ def tour(service: ConversationService, db, language: str) -> list[Outbound]:
                         channel_phone="393471111111")
     register(neighbour)
     return person.seen + newcomer.seen + neighbour.seen + started_by_the_bot(language)
+
+
+def job_offer(db, person: Tourist) -> None:
+    """A proposal from the office (services.proposals), "No, thanks" and its reasons, "My applications"."""
+    from sqlalchemy import select
+    from sqlmodel import Session
+    from services import companies, proposals
+    from store.models import Registration
+    person.say("/start")  # notices on again (the settings' tour turned them off): /stop would keep offers away
+    with Session(db) as sql_session, sql_session.begin():
+        company = companies.create_company(sql_session, now=NOW, name="Pulizie Emilia srl", vat_number="03123450375",
+                                           sector="Pulizie", municipality="Imola")
+        vacancy = companies.create_vacancy(sql_session, company_id=company.id, now=NOW, role="Addetta pulizie",
+                                           sector="Pulizie", municipality="Imola", contract_type="determinato",
+                                           hours="Turni")
+        code = sql_session.scalars(select(Registration.code).order_by(Registration.id)).first()
+        sent = proposals.propose(sql_session, vacancy_id=vacancy.id, codes=[code], now=NOW)
+        assert sent.sent == [code], sent
+        candidate_id = vacancy.id
+    person.say("/menu")
+    person.press(payload.MyJobs)
+    person.press(payload.JobAnswer, 1)  # No, thanks
+    person.press("other")
+    person.say("Devo pensarci")
+    person.press(payload.MyJobs)
+    person.seen.append(proposal_message(person.language, candidate_id))
+
+
+def proposal_message(language: str, candidate_id: int) -> Outbound:
+    from conversations import jobs
+    from conversations.store import Job
+    job = Job(candidate_id, "Addetta pulizie", "Imola", "agency", "shifts", "proposed", company="Pulizie Emilia srl")
+    return jobs.proposal(language=language, job=job, now=NOW)
 
 
 def started_by_the_bot(language: str) -> list[Outbound]:

@@ -101,10 +101,13 @@ def test_settings_turn_reminders_and_notices_off_and_on(person, db):
     person.press("Turn notices off")
     assert contact(db).notices_off_at is not None
     assert "Notices from Insieme per il lavoro: off" in person.text
-    assert person.labels == ["Turn reminders on", "Turn notices on", "Menu"]
+    assert person.labels == ["Turn reminders on", "Turn notices on", "Turn job offers off", "Menu"]
     person.press("Turn reminders on")
     person.press("Turn notices on")
     assert contact(db).reminders_off_at is None and contact(db).notices_off_at is None
+    assert "Job offers: on" in person.text
+    person.press("Turn job offers off")
+    assert contact(db).offers_off_at is not None and "Job offers: off" in person.text
 
 
 def test_settings_mid_flow_keep_the_step(chat, db):

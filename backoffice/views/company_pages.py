@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from services import companies, placement_words as words
+from services import candidacy, companies, placement_words as words
 from services.clock import utcnow
 from services.office import audit
 from services.operator_input import Invalid
@@ -23,6 +23,7 @@ from backoffice import roles
 from backoffice.forms.companies import CompanyForm, VacancyForm
 from backoffice.forms.fields import checked
 from backoffice.i18n import L_, _
+from conversations.i18n import TIMEZONE
 from conversations.municipalities import COMUNI
 
 
@@ -131,6 +132,31 @@ class VacanciesPage(_Page):
 
         return await self._save(request, "vacancy_save", work, form, "admin:view-vacancies", "vacancy")
 
+    @expose("/vacancies/outcome", methods=["POST"], identity="vacancies-outcome")
+    async def outcome(self, request: Request) -> Response:
+        """The company's outcome for one candidate (services.candidacy: hired records the path's "placed")."""
+        roles.require(request, self.page_identity)
+        form = await request.form()
+        who = request.state.operator.username
+
+        def work(sql_session) -> tuple[int, str]:
+            raw = str(form.get("vacancy", ""))
+            start = str(form.get("start", "")).strip()
+            try:
+                start_day = dt.date.fromisoformat(start) if start else None
+            except ValueError:
+                raise Invalid(_("The start date is not a date.")) from None
+            contract = str(form.get("contract", "")).strip()
+            now = self.clock()
+            candidacy.outcome(sql_session, vacancy_id=int(raw) if raw.isdigit() and len(raw) < 18 else 0,
+                              code=str(form.get("code", ""))[:12], result=str(form.get("result", "")), now=now,
+                              today=now.astimezone(TIMEZONE).date(), contract=contract if contract in words.CONTRACTS
+                              else None, start=start_day, reason=str(form.get("reason", ""))[:500],
+                              created_by=who)
+            return int(raw), _("Outcome recorded.")
+
+        return await self._save(request, "vacancy_outcome", work, form, "admin:view-vacancies", "vacancy")
+
     async def _page(self, request: Request, *, error: str | None = None, form=None, status_code: int = 200) -> Response:
         status = str(request.query_params.get("status", ""))
         status = status if status in words.STATUSES else ""
@@ -147,7 +173,9 @@ class VacanciesPage(_Page):
         context = self._context(request, title=_("Vacancies"), error=error, form=form, status=status,
                                 new=request.query_params.get("new") == "1",
                                 preset_company=str(request.query_params.get("company", "")),
-                                states=words.CANDIDATE_STATES, **data)
+                                states=words.CANDIDATE_STATES, results=candidacy.RESULTS,
+                                reasons=words.DECLINE_REASONS,
+                                funnel=candidacy.funnel([c.state for c, _r in data["candidates"]]), **data)
         return await self.templates.TemplateResponse(request, "office/vacancies.html", context, status_code=status_code)
 
 

@@ -65,6 +65,7 @@ class Candidate(SQLModel, table=True):
     state: str = Field(default="proposed", max_length=16, index=True)
     reason: Optional[str] = Field(default=None, max_length=24)
     reason_text: Optional[str] = Field(default=None, max_length=500)
+    show_company: bool = Field(default=False)  # the proposal names the company (the office's choice)
     created_by: str = Field(default="", max_length=80)
     created_at: dt.datetime = _when(nullable=False, default=utcnow)
     updated_at: dt.datetime = _when(nullable=False, default=utcnow)
