@@ -67,7 +67,7 @@ def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret:
         from services.web_chat import WebChatPeople
 
         secret = keys.session_key(db_engine, settings.secret_key.get_secret_value() if settings.secret_key else None)
-        app.include_router(webchat.router(service.handle, secret=secret, outbox=outbox,
+        app.include_router(webchat.router(service.handle, secret=secret, outbox=outbox, step=service.step,
                                           people=WebChatPeople(db_engine, clock)))
     app.state.office = office.state.office
     app.mount("", office)  # last: everything the routes above do not take (/office, /health, /)

@@ -13,8 +13,9 @@ framing, no sniffing, no referrer.
 
 - ``GET /chat`` the page (handlers/web/chat.html + chat.js, served from here: no CDN, no build);
 - ``POST /chat/messages`` JSON ``{"text": ...}`` or ``{"payload": ...}`` with a ``client_id``
-  (the browser's id for that message: a repeated POST is handled once, via update_key); answers
-  ``{"messages": [...]}``, and ``"forget": true`` once the person erased their data (the page
+  (the browser's id for that message: a repeated POST is handled once, via update_key, and gets
+  that step's replies again); answers ``{"messages": [...]}`` (each with its outbox row's id: the
+  page says it showed them, as for the polled ones), and ``"forget": true`` once the person erased their data (the page
   then clears its transcript);
 - ``POST /chat/forget`` "forget this device" (shared computers): the cookie is deleted, the page
   clears its transcript and starts again;
@@ -45,7 +46,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from conversations import languages
 from conversations.i18n import translator
 from conversations.messages import Inbound, Outbound
-from services.web_chat import WebChatPeople
+from services.outbox_rows import Pending
+from services.reply_rows import Hold
+from services.web_chat import HOLD, WebChatPeople
 
 from handlers.webchat_parts import CHANNEL, Files, RateLimit, identity, inbound, new_secret, render
 
@@ -91,7 +94,7 @@ def language(request: Request) -> str:
 
 
 def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=None,
-           people: WebChatPeople | None = None,
+           people: WebChatPeople | None = None, step: Callable[[Inbound, Hold], list[Pending]] | None = None,
            per_person: tuple[int, float] = (20, 10.0), per_address: tuple[int, float] = (60, 10.0),
            clock: Callable[[], float] = time.monotonic) -> APIRouter:
     """The chat's routes. ``handle`` is ConversationService.handle; ``outbox`` an
@@ -99,7 +102,8 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
     any, run at most every PLAN_EVERY seconds when a page asks for news (give it none where a
     scheduler plans already); ``people`` (services.web_chat) what the chat asks of the database
     besides the conversation (None: nothing, as in tests with a fake engine); ``secret`` signs
-    tokens."""
+    tokens. ``step`` (ConversationService.step), when given, instead of ``handle``: the replies are
+    outbox rows of the step (services.web_chat), answered with their ids for the page to confirm."""
     key = hmac.new(secret.encode(), b"webchat-csrf", hashlib.sha256).digest()
     person_limit, address_limit = RateLimit(*per_person, clock=clock), RateLimit(*per_address, clock=clock)
     files = Files(clock)
@@ -191,15 +195,20 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
         if message is None:
             return private(JSONResponse({"error": "empty"}, status_code=400))
 
-        def answer() -> tuple[list[Outbound], bool, str | None]:
+        def answer() -> tuple[list[tuple[int | None, Outbound]], bool, str | None]:
             moved(cookie)
-            replies = handle(message)
+            if step is None:
+                replies = [(None, reply) for reply in handle(message)]
+            else:  # a POST repeated (its answer lost on the way) gets the replies of its step again
+                replies = [(row.id, row.message) for row in step(message, HOLD)] or (
+                    people.replies_of(message.update_key) if people is not None and message.update_key else [])
             known, chosen = people.person(person) if people is not None else (True, None)
             return replies, not known, chosen
         replies, erased, chosen = await anyio.to_thread.run_sync(answer)
         # the replies are in the language chosen (the default before a choice; unknown once erased)
         written = chosen or (None if erased else languages.DEFAULT)
-        answered = {"messages": shown(person, replies, written)}
+        answered = {"messages": [shown(person, [reply], written)[0] | ({"id": row_id} if row_id else {})
+                                 for row_id, reply in replies]}
         if erased:  # "erase my data" took the identity away: the page forgets the transcript too
             answered["forget"] = True
         if chosen:  # the page's own words in the language chosen in the chat (it may just have changed)

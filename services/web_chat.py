@@ -1,13 +1,18 @@
 """What the web chat (handlers/webchat.py) asks of the database besides the conversation itself:
 the person's language for the page's own words, moving an identity of the old cookie format to
 its hashed id, and the messages the bot started itself, read without changing anything and
-marked sent only when the page says it has shown them (so a GET stays a read)."""
+marked sent only when the page says it has shown them (so a GET stays a read).
+
+A POST's replies are outbox rows of its step too (services.reply_rows), held by the page
+(``HOLD``): returned in the POST's answer with their ids, marked sent when the page says it
+showed them; one it never confirms comes with a later poll once the hold has run out. A POST
+repeated (the same client id) gets the replies of that step again (``replies_of``)."""
 from __future__ import annotations
 
 import datetime as dt
 from typing import Callable, Sequence
 
-from sqlalchemy import Engine, exists, select, update
+from sqlalchemy import Engine, and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from conversations.messages import Outbound
@@ -15,10 +20,12 @@ from conversations.messages import Outbound
 from store.models import ChannelIdentity, Consent, Contact, OutboxMessage, utcnow
 
 from services.outbox_rows import from_content
+from services.reply_rows import KIND as REPLY, Hold
 
 SCHEME = "web"
 _identity, _contact = ChannelIdentity.__table__, Contact.__table__
 _consent, _outbox = Consent.__table__, OutboxMessage.__table__
+HOLD = Hold("web-page", 60.0)  # a POST's replies: the page shows them and says so well within a minute
 
 
 def _contact_of(external_id: str):
@@ -57,7 +64,9 @@ def waiting(db_engine: Engine, external_id: str, now: dt.datetime, limit: int = 
     with db_engine.connect() as connection:
         rows = connection.execute(
             select(_outbox.c.id, _outbox.c.content)
-            .where(_outbox.c.channel == SCHEME, _outbox.c.status == "pending", _outbox.c.due_at <= now,
+            .where(_outbox.c.channel == SCHEME, _outbox.c.due_at <= now,
+                   or_(_outbox.c.status == "pending",  # or a POST's reply the page never said it showed
+                       and_(_outbox.c.status == "sending", _outbox.c.kind == REPLY, _outbox.c.claimed_until < now)),
                    _outbox.c.contact_id.in_(_contact_of(external_id)))
             .order_by(_outbox.c.due_at, _outbox.c.id).limit(limit)).all()
     return [(row.id, from_content(row.content)) for row in rows]
@@ -70,9 +79,21 @@ def shown(db_engine: Engine, external_id: str, ids: Sequence[int], now: dt.datet
     with db_engine.begin() as connection:
         return connection.execute(
             update(_outbox).where(_outbox.c.id.in_(list(ids)), _outbox.c.channel == SCHEME,
-                                  _outbox.c.status == "pending",
+                                  _outbox.c.status.in_(("pending", "sending")),
                                   _outbox.c.contact_id.in_(_contact_of(external_id)))
-            .values(status="sent", sent_at=now, attempts=_outbox.c.attempts + 1)).rowcount
+            .values(status="sent", sent_at=now, attempts=_outbox.c.attempts + 1, claimed_until=None)).rowcount
+
+
+def replies_of(db_engine: Engine, update_key: str) -> list[tuple[int, Outbound]]:
+    """The replies written by the step of ``update_key`` (the web chat's keys name the person:
+    handlers.webchat_parts.inbound), in order, with their ids; shown again or not yet."""
+    with db_engine.connect() as connection:
+        rows = connection.execute(
+            select(_outbox.c.id, _outbox.c.content)
+            .where(_outbox.c.channel == SCHEME, _outbox.c.kind == REPLY,
+                   _outbox.c.idempotency_key.startswith(f"reply:{update_key}:"[:120], autoescape=True))
+            .order_by(_outbox.c.id)).all()
+    return [(row.id, from_content(row.content)) for row in rows]
 
 
 class WebChatPeople:
@@ -92,3 +113,6 @@ class WebChatPeople:
 
     def shown(self, external_id: str, ids: Sequence[int]) -> int:
         return shown(self.db_engine, external_id, ids, self.clock())
+
+    def replies_of(self, update_key: str) -> list[tuple[int, Outbound]]:
+        return replies_of(self.db_engine, update_key)

@@ -3,12 +3,13 @@ POST handled once), the cookie that keeps the person, CSRF and flood refusals, t
 starts itself, calendar files only for their owner, and page text escaped."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 import warnings
 
 import pytest
 from fastapi import FastAPI
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.app import create_app
 from backoffice.settings import OfficeSettings
@@ -18,6 +19,7 @@ from conversations.messages import Attachment, Button, Outbound
 from services import outbox as outbox_db
 from services.conversation import ConversationService
 from services.outbox import OutboxService
+from store.models import OutboxMessage
 from handlers import webchat
 from tests.conftest import NOW
 from tests.office_support import fast_hashes  # noqa: F401  (fixture)
@@ -107,16 +109,39 @@ def test_a_conversation_through_the_web_chat(browser, db):
     assert state["step"] == "birth_date"
 
 
-def test_a_repeated_post_is_handled_once(browser, db):
+def test_a_repeated_post_is_handled_once_and_gets_its_own_replies_again(browser, db):
+    """Its answer lost on the way, the page posts the same message again: the replies of that
+    step come back (with the same ids), not the question the person is at by now."""
     browser.say("/start")
     browser.press("English")
     browser.press("Yes, I agree")
-    browser.say("maria", client_id="same")
+    first = browser.say("maria", client_id="same")
+    browser.say("ROSSI")  # the conversation went on meanwhile (another tab)
     again = browser.say("Giulia", client_id="same")  # a retry of the same message, other text
     state = state_of(db, browser.person, channel="web")
-    assert state["answers"]["first_name"] == "Maria"
-    assert state["step"] == "last_name"
-    assert again, "the current question is asked again"
+    assert state["answers"]["first_name"] == "Maria" and state["step"] == "birth_date"
+    assert again == first and "last name" in browser.text and all(m["id"] for m in again)
+
+
+def test_a_posts_replies_are_outbox_rows_marked_sent_once_the_page_showed_them(browser, db):
+    """Written in the step's transaction (channel "web", held by the page), answered with their
+    ids; the ones the page confirms are sent; one it never confirms comes with a later poll."""
+    from services.web_chat import HOLD, WebChatPeople
+
+    browser.say("/start")
+    shown_ids = [m["id"] for m in browser.replies]
+    browser.press("English")
+    lost_ids = [m["id"] for m in browser.replies]  # the page never said it showed these
+    seen = browser.client.post("/chat/messages/seen", json={"ids": shown_ids}, headers={"X-CSRF-Token": browser.token})
+    assert seen.json() == {"seen": len(shown_ids)}
+    with Session(db) as session:
+        rows = {row.id: row for row in session.exec(select(OutboxMessage).where(OutboxMessage.kind == "reply"))}
+    assert set(rows) == set(shown_ids + lost_ids) and {row.channel for row in rows.values()} == {"web"}
+    assert [rows[i].status for i in shown_ids] == ["sent"] * len(shown_ids)
+    assert {(rows[i].status, rows[i].claimed_by) for i in lost_ids} == {("sending", HOLD.worker)}
+    assert browser.client.get("/chat/messages").json()["messages"] == []  # held by the page meanwhile
+    later = WebChatPeople(db, lambda: NOW + dt.timedelta(seconds=HOLD.lease + 1))
+    assert [row_id for row_id, _message in later.waiting(browser.person)] == lost_ids
 
 
 def test_the_cookie_keeps_the_person_and_the_token(app, db):

@@ -117,7 +117,7 @@
           if (data.forget) forgetTranscript();  // "erase my data": nothing of before stays on this browser
           if (data.page) relabel(data.page);
           addReplies(data.messages || []);
-          return;
+          return seen(data.messages || []);
         }
         // A stale page (its token no longer fits the cookie): reload it, once; cookies off: just say so.
         if (response.status === 403) {
@@ -149,12 +149,18 @@
       var messages = data.messages || [];
       if (!messages.length) return;
       addReplies(messages);
-      // shown: now the server may mark them sent (the GET itself changes nothing)
-      return fetch("/chat/messages/seen", {
-        method: "POST", credentials: "same-origin",
-        headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
-        body: JSON.stringify({ids: messages.map(function (m) { return m.id; })})
-      });
+      return seen(messages);
+    }).catch(function () {});
+  }
+  // Shown: now the server may mark them sent (a GET changes nothing; a reply not confirmed comes
+  // again with a later poll).
+  function seen(messages) {
+    var ids = messages.map(function (m) { return m.id; }).filter(function (id) { return id; });
+    if (!ids.length) return;
+    return fetch("/chat/messages/seen", {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
+      body: JSON.stringify({ids: ids})
     }).catch(function () {});
   }
 
