@@ -161,7 +161,8 @@
       method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
       body: JSON.stringify({ids: ids})
-    }).catch(function () {});
+    }).then(function (response) { return response.text(); })  // read to its end: the request is over
+      .catch(function () {});
   }
 
   // "Forget this device" (a shared computer): the transcript and the identity cookie go, at once.
