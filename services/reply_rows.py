@@ -9,7 +9,7 @@ messages; if the process dies before the platform confirmed it, the lease runs o
 sender (the restarted one, or another process) sends it, as for every row (services.outbox).
 The idempotency key is the update's: a step handled once has its replies written once.
 
-Sent replies are kept ``KEEP`` (two days, as the update keys), then pruned with those keys.
+Replies are kept ``KEEP`` (two days, as the update keys), then pruned with those keys.
 """
 from __future__ import annotations
 
@@ -61,6 +61,7 @@ def store(connection: Connection, *, contact_id: int, channel: str, external_id:
 
 
 def prune(connection: Connection, now: dt.datetime) -> None:
-    """Forget replies sent (or failed) more than KEEP ago."""
-    connection.execute(delete(_outbox).where(_outbox.c.kind == KIND, _outbox.c.status.in_(("sent", "failed")),
-                                             _outbox.c.created_at < now - KEEP))
+    """Forget replies written more than KEEP ago, whatever became of them: sent or failed long
+    since, or never confirmed (a web page's reply to someone who erased their data in that step:
+    nobody can ask for it any more)."""
+    connection.execute(delete(_outbox).where(_outbox.c.kind == KIND, _outbox.c.created_at < now - KEEP))
