@@ -5,9 +5,7 @@ in the page (compressed, in a hidden field) and is checked again when confirmed,
 one audited transaction. Operators and admins import; viewers do not see the page (403)."""
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import zlib
 from pathlib import Path
 from typing import Callable
 
@@ -15,7 +13,6 @@ import anyio
 from sqladmin import BaseView, Flash, expose
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
@@ -25,10 +22,10 @@ from services.import_csv import MAX_BYTES, FileError
 from services.office import audit
 
 from backoffice import roles
+from backoffice.views.uploads import PAYLOAD_LIMIT, pack, read_upload, unpack
 from backoffice.i18n import L_, N_, _
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "aziende-esempio.csv"
-PAYLOAD_LIMIT = 8 * 1024 * 1024
 FILE_ERRORS = {
     "too_large": N_("The file is larger than %(limit)s MB: split it into smaller files."),
     "too_many_rows": N_("The file has more than %(limit)s rows: split it into smaller files."),
@@ -65,17 +62,15 @@ class CompanyImportPage(BaseView):
     @expose("/companies-import/preview", methods=["POST"], identity="companies-import-preview")
     async def preview(self, request: Request) -> Response:
         roles.require(request, self.page_identity)
-        async with request.form(max_part_size=1024 * 1024) as form:
-            upload = form.get("file")
-            if not isinstance(upload, UploadFile) or not upload.filename:
-                return await self._form(request, error=_error(FileError("empty")), status_code=400)
-            name = Path(upload.filename).name[:200]
-            data = await upload.read(MAX_BYTES + 1)
+        try:
+            name, data = await read_upload(request)
+        except FileError as problem:
+            return await self._form(request, error=_error(problem), status_code=400)
         try:
             report = await anyio.to_thread.run_sync(self._check, data)
         except FileError as problem:
             return await self._form(request, error=_error(problem), status_code=400)
-        payload = base64.b64encode(zlib.compress(data, 6)).decode("ascii")
+        payload = pack(data)
         context = {"title": _("Import companies"), "name": name, "payload": payload, "report": report,
                    "counts": report.counts(), "outcomes": OUTCOMES}
         return await self.templates.TemplateResponse(request, "office/company_import_preview.html", context)
@@ -86,7 +81,7 @@ class CompanyImportPage(BaseView):
         form = await request.form(max_part_size=PAYLOAD_LIMIT)
         name = str(form.get("name") or "")[:200]
         try:
-            data = _unpack(str(form.get("payload") or ""))
+            data = unpack(str(form.get("payload") or ""))
             report = await anyio.to_thread.run_sync(self._write, data, name, request.state.operator.username)
         except FileError as problem:
             return await self._form(request, error=_error(problem), status_code=400)
@@ -117,16 +112,6 @@ class CompanyImportPage(BaseView):
                    "max_rows": company_import.MAX_ROWS}
         return await self.templates.TemplateResponse(request, "office/company_import.html", context,
                                                      status_code=status_code)
-
-
-def _unpack(payload: str) -> bytes:
-    try:
-        data = zlib.decompressobj().decompress(base64.b64decode(payload, validate=True), MAX_BYTES + 1)
-    except (ValueError, zlib.error):
-        raise FileError("damaged") from None
-    if not data:
-        raise FileError("damaged")
-    return data
 
 
 def _error(problem: FileError) -> str:

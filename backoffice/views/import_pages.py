@@ -9,9 +9,7 @@ it is checked again there, so what was shown is what is written, or the new verd
 Operators and admins import; viewers do not see the page (403)."""
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import zlib
 from pathlib import Path
 from typing import Any, Callable
 
@@ -19,7 +17,6 @@ import anyio
 from sqladmin import BaseView, Flash, expose
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
@@ -30,11 +27,11 @@ from services.clock import utcnow
 from services.office import audit
 
 from backoffice import roles
+from backoffice.views.uploads import PAYLOAD_LIMIT, pack, read_upload, unpack
 from backoffice.i18n import L_, N_, _
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "import-esempio.csv"
 SHOWN = 500  # refused rows listed on the preview; the count says how many in all
-PAYLOAD_LIMIT = 8 * 1024 * 1024  # the hidden field: a 5 MB file, compressed and in base64, fits
 EXCEL = (".xlsx", ".xls", ".ods", ".numbers")
 
 KINDS = {"person": L_("People"), "interview": L_("Interviews"), "selection": L_("Selections"),
@@ -111,19 +108,17 @@ class ImportPage(BaseView):
     @expose("/import/preview", methods=["POST"], identity="import-preview")
     async def preview(self, request: Request) -> Response:
         roles.require(request, ImportPage.page_identity)
-        async with request.form(max_part_size=1024 * 1024) as form:
-            upload = form.get("file")
-            if not isinstance(upload, UploadFile) or not upload.filename:
-                return await self._form(request, error=_file_error(FileError("empty")), status_code=400)
-            name = Path(upload.filename).name[:200]
-            data = await upload.read(MAX_BYTES + 1)
+        try:
+            name, data = await read_upload(request)
+        except FileError as problem:
+            return await self._form(request, error=_file_error(problem), status_code=400)
         if name.lower().endswith(EXCEL):
             return await self._form(request, error=_file_error(FileError("excel")), status_code=400)
         try:
             report = await anyio.to_thread.run_sync(self._check, data)
         except FileError as problem:
             return await self._form(request, error=_file_error(problem), status_code=400)
-        payload = base64.b64encode(zlib.compress(data, 6)).decode("ascii")
+        payload = pack(data)
         return await self._preview(request, report, name=name, payload=payload)
 
     @expose("/import/confirm", methods=["POST"], identity="import-confirm")
@@ -132,7 +127,7 @@ class ImportPage(BaseView):
         form = await request.form(max_part_size=PAYLOAD_LIMIT)
         name = str(form.get("name") or "")[:200]
         try:
-            data = _unpack(str(form.get("payload") or ""))
+            data = unpack(str(form.get("payload") or ""))
             report = await anyio.to_thread.run_sync(self._write, data, name, request.state.operator.username)
         except FileError as problem:
             return await self._form(request, error=_file_error(problem), status_code=400)
@@ -178,19 +173,6 @@ class ImportPage(BaseView):
             "ignored": report.ignored_columns, "separator": report.separator,
         }
         return await self.templates.TemplateResponse(request, "office/import_preview.html", context)
-
-
-
-def _unpack(payload: str) -> bytes:
-    """The file from the preview's hidden field; at most MAX_BYTES once decompressed."""
-    try:
-        inflate = zlib.decompressobj()
-        data = inflate.decompress(base64.b64decode(payload, validate=True), MAX_BYTES + 1)
-    except (ValueError, zlib.error):
-        raise FileError("damaged") from None
-    if not data:
-        raise FileError("damaged")
-    return data
 
 
 def _file_error(problem: FileError) -> str:
