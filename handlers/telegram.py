@@ -26,6 +26,7 @@ from services.outbox_sender import Limits, Sender
 from services.reply_rows import Hold
 
 from handlers.per_chat import PerChat
+from handlers.telegram_http import ShardedRequest
 from handlers.telegram_outbox import TelegramTransport, call_api, split_text  # noqa: F401 (split_text: tests)
 from handlers.telegram_polling import poll
 
@@ -38,6 +39,7 @@ LIMITS = Limits(per_second=30, per_chat_per_second=1)  # Telegram's (PLATFORM.md
 # Threads running the steps' database work: the event loop goes on meanwhile (other people, the
 # back office, the web chat). SQLite takes one write at a time anyway; PostgreSQL several.
 STEP_THREADS = 8
+BOT_API_CONNECTIONS = 256  # python-telegram-bot's own default, split in small pools (telegram_http)
 log = logging.getLogger(__name__)
 
 # Given the application's outbox sender once it runs: an object with start() and async shutdown()
@@ -57,6 +59,8 @@ def build_application(*, token: str, api_url: str, service: ConversationService,
                .concurrent_updates(1024).post_init(_on_start).post_shutdown(_on_stop))
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
+    else:  # the calls the bot makes (get_updates keeps PTB's own request of one connection)
+        builder = builder.request(ShardedRequest(BOT_API_CONNECTIONS))
     application = builder.build()
     application.bot_data.update(
         service=service, background=background, chats=PerChat(),
