@@ -33,7 +33,11 @@ def next_page(db_engine: Engine, inbound: Inbound, page: int, hold: Hold, now: d
     with db_engine.begin() as connection:
         found = connection.execute(select(_page.c.content, _identity.c.contact_id).join(
             _identity, (_identity.c.scheme == _page.c.scheme) & (_identity.c.external_id == _page.c.external_id))
-            .where(_page.c.scheme == inbound.channel, _page.c.external_id == inbound.external_id)).first()
+            .join(_contact, _contact.c.id == _identity.c.contact_id)
+            .where(_page.c.scheme == inbound.channel, _page.c.external_id == inbound.external_id)
+            # the person's row, as every step locks it (services.repository): one of their messages
+            # at a time across processes, so the page's reply row never lands between another step's
+            .with_for_update(of=_contact, key_share=True)).first()
         if found is None:
             return None
         if inbound.update_key and not HotPath(db_engine.dialect.name).mark_processed(connection, inbound.update_key, now):

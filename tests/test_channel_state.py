@@ -90,3 +90,34 @@ def test_whatsapp_message_ids_are_kept_as_long_as_meta_may_deliver_them_again(db
     with db.connect() as connection:
         kept = set(connection.execute(select(ProcessedUpdate.key)).scalars())
     assert kept == {"whatsapp:wamid.3d", "telegram:1d"}
+
+
+def test_a_next_page_waits_for_the_person_s_other_step_on_postgresql(pg_url):
+    """Across processes, one message of a person at a time: a "next page" press takes the
+    person's row lock as every step does (services.repository), so its reply row is never
+    written in the middle of another step of theirs."""
+    import threading
+
+    from sqlalchemy import text
+
+    from store.engine import make_engine
+    db = make_engine(pg_url)
+    service = ConversationService(db, build_engine(), clock=lambda: NOW)
+    service.handle(Inbound(channel="whatsapp", external_id="3901", kind=Kind.TEXT, text="hello"))
+    long_list = Outbound("Pick one", tuple(Button(f"choice {n}", f"1|x|{n}") for n in range(12)))
+    channel_state.keep_page(db, channel="whatsapp", external_id="3901", reply=long_list, now=NOW)
+    done = threading.Event()
+
+    def press():
+        channel_state.next_page(db, Inbound(channel="whatsapp", external_id="3901", kind=Kind.BUTTON,
+                                            payload="wa|more|1", update_key="whatsapp:wamid.more"), 1,
+                                Hold("here", 30), NOW)
+        done.set()
+    with db.begin() as other_step:  # another process's step holds the person
+        other_step.execute(text("SELECT id FROM contact FOR NO KEY UPDATE"))
+        pressing = threading.Thread(target=press)
+        pressing.start()
+        assert not done.wait(0.5)
+    pressing.join(5)
+    assert done.is_set()
+    db.dispose()
