@@ -3,6 +3,7 @@ lifespan that starts the application and registers the webhook. bot.app.create_a
 both in the one ASGI application (``python -m bot run``); ``create_app`` alone serves them too."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import logging
@@ -12,6 +13,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from handlers.telegram import ALLOWED_UPDATES
+from handlers.telegram_polling import STOP_WAIT, start_handling
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
@@ -32,12 +34,16 @@ def create_app(application: Application, *, secret: str, public_url: str | None 
                                               allowed_updates=ALLOWED_UPDATES)
         await application.start()
         yield
+        if handling:  # what has started finishes (or hands its replies back to the outbox)
+            await asyncio.wait(handling, timeout=STOP_WAIT)
         await application.stop()
         if application.post_shutdown:
             await application.post_shutdown(application)
         await application.shutdown()
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    uncommitted: dict[int, asyncio.Future] = application.bot_data.setdefault("uncommitted", {})
+    handling: set[asyncio.Task] = set()
 
     @app.post(WEBHOOK_PATH)
     async def telegram_webhook(request: Request) -> Response:
@@ -52,7 +58,10 @@ def create_app(application: Application, *, secret: str, public_url: str | None 
             update = Update.de_json(data, application.bot)
         except Exception:  # not JSON, or not an update: nothing to retry
             return Response(status_code=400)
-        await application.process_update(update)
+        # Telegram hears 200 once the step is in the database: its replies are outbox rows by
+        # then (services.reply_rows), sent on after the answer; a crash before this point makes
+        # Telegram post the update again, and a repeat is dropped by its update_id.
+        await start_handling(application, update, uncommitted, handling)
         return Response(status_code=200)
 
     @app.get("/health")

@@ -83,7 +83,7 @@ async def _loop(application: Application, allowed_updates: list[str], stop: asyn
         backoff = 0.0
         fresh = updates
         for update in fresh:
-            _start(application, update, uncommitted, handling)
+            start_handling(application, update, uncommitted, handling)
             newest = update.update_id
         if not fresh and uncommitted:  # only the ones being handled came back: let them commit
             await asyncio.wait([*uncommitted.values()], timeout=COMMIT_WAIT)
@@ -110,8 +110,11 @@ def _offset(uncommitted: dict[int, asyncio.Future], newest: int | None) -> int |
     return newest + 1 if newest is not None else None
 
 
-def _start(application: Application, update: Update, uncommitted: dict[int, asyncio.Future],
-           handling: set[asyncio.Task]) -> None:
+def start_handling(application: Application, update: Update, uncommitted: dict[int, asyncio.Future],
+                   handling: set[asyncio.Task]) -> asyncio.Future:
+    """Handle ``update`` in a task of its own (kept in ``handling`` until it ends); the future
+    returned (also in ``uncommitted`` until then) is done once its step has committed, or once
+    there is no step to wait for. The webhook answers Telegram then (bot.webhook)."""
     waiting = asyncio.get_running_loop().create_future()
     uncommitted[update.update_id] = waiting
     waiting.add_done_callback(lambda _done, key=update.update_id: uncommitted.pop(key, None))
@@ -125,6 +128,7 @@ def _start(application: Application, update: Update, uncommitted: dict[int, asyn
     task = asyncio.create_task(handle(), name=f"telegram update {update.update_id}")
     handling.add(task)
     task.add_done_callback(handling.discard)
+    return waiting
 
 
 async def _unless_stopped(stop: asyncio.Event, call) -> tuple[Update, ...] | None:
