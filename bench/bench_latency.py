@@ -29,7 +29,10 @@ the fake server and the people run in this process), --stall seconds without any
 giving up (default 120), --db-dir DIR, --json PATH, --rate N (OUTBOX_TELEGRAM_PER_SECOND for
 the bot: every reply is an outbox row paced within it, so with Telegram's 30 the throughput is
 at most 30 messages a second; --rate 1000 measures what the bot itself can do).
-Target: with 50 ms of latency, p95 of the answer time under 1 s.
+--echo: the same people and latency against a bare python-telegram-bot echo bot
+(bench/_echo_bot.py: no database, one sendMessage per update, PTB's own HTTP settings), the
+floor any bot on python-telegram-bot starts from.
+Targets (issue 12): with 50 ms of latency, p95 of the answer time <= 300 ms and >= 300 updates/s.
 """
 from __future__ import annotations
 
@@ -104,7 +107,7 @@ class Bot:
     """``python -m bot`` polling the fake, logging to a file, in its own process group."""
 
     def __init__(self, api: FakeBotApi, db_path: Path, log_path: Path, cpu: int | None, rate: float = 30.0,
-                 profile: str | None = None):
+                 profile: str | None = None, module: str = "bot"):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
         env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.url, DATABASE_URL=f"sqlite:///{db_path}",
                    OFFICE_PORT=str(free_port()), OUTBOX_TELEGRAM_PER_SECOND=f"{rate:g}", **NO_DOTENV)
@@ -112,7 +115,7 @@ class Bot:
         self.log_path = log_path
         with open(log_path, "wb") as log:
             profiling = ["-m", "cProfile", "-o", profile] if profile else []
-            self.process = subprocess.Popen([sys.executable, *profiling, "-m", "bot"], cwd=ROOT, env=env, preexec_fn=pin,
+            self.process = subprocess.Popen([sys.executable, *profiling, "-m", module], cwd=ROOT, env=env, preexec_fn=pin,
                                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
         try:
@@ -211,8 +214,9 @@ def one_run(latency: float, args: argparse.Namespace, work: Path, cpu: int | Non
     db.dispose()
     steps = args.steps or len(script(0))
     with FakeBotApi(token=TOKEN) as api:
-        bot = Bot(api, db_path, work / f"bot-{latency * 1000:g}ms.log", cpu, args.rate,
-                  f"{args.profile}.{latency * 1000:g}ms" if args.profile else None)
+        bot = Bot(api, db_path, work / f"{'echo' if args.echo else 'bot'}-{latency * 1000:g}ms.log", cpu, args.rate,
+                  f"{args.profile}.{latency * 1000:g}ms" if args.profile else None,
+                  module="bench._echo_bot" if args.echo else "bot")
         try:
             answered = answered_calls(api)
             counts = calibrate(api, answered, steps)
@@ -226,10 +230,10 @@ def one_run(latency: float, args: argparse.Namespace, work: Path, cpu: int | Non
             bot.stop()
     answers = sorted(s for p in people for s in p.answer)
     firsts = sorted(s for p in people for s in p.first)
-    saved = registrations(db_path) - VARIANTS if steps == len(script(0)) else None
+    saved = registrations(db_path) - VARIANTS if steps == len(script(0)) and not args.echo else None
     if saved is not None and saved != args.people:
         raise SystemExit(f"only {saved} of {args.people} registrations were saved: the script went astray")
-    return {"latency_ms": latency * 1000, "people": args.people, "steps": steps, "updates": len(answers),
+    return {"bot": "echo" if args.echo else "insieme-bot", "latency_ms": latency * 1000, "people": args.people, "steps": steps, "updates": len(answers),
             "wall_s": wall, "updates_per_s": len(answers) / wall,
             "first_p50_s": percentile(firsts, 0.50), "answer_p50_s": percentile(answers, 0.50),
             "answer_p95_s": percentile(answers, 0.95), "answer_max_s": answers[-1],
@@ -238,8 +242,9 @@ def one_run(latency: float, args: argparse.Namespace, work: Path, cpu: int | Non
 
 
 def report(results: list[dict[str, Any]], pinned: str) -> None:
-    print(f"bench_latency: {results[0]['people']} people registering at once, {results[0]['steps']} steps each; "
-          f"{pinned}")
+    what = "the bare echo bot (bench/_echo_bot.py)" if results[0]["bot"] == "echo" else "insieme-bot"
+    print(f"bench_latency: {results[0]['people']} people registering at once, {results[0]['steps']} steps each, "
+          f"against {what}; {pinned}")
     print(f"{'latency ms':>10}{'updates':>9}{'wall s':>9}{'updates/s':>11}{'first p50 s':>13}"
           f"{'answer p50 s':>14}{'p95 s':>8}{'max s':>8}{'calls/upd':>11}")
     for fig in results:
@@ -271,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="OUTBOX_TELEGRAM_PER_SECOND: the bot's calls a second (default 30, Telegram's limit "
                              "per token; a larger value measures the bot's own throughput)")
     parser.add_argument("--profile", help="run the bot under cProfile, its figures to PATH.<latency>ms")
+    parser.add_argument("--echo", action="store_true",
+                        help="measure the bare python-telegram-bot echo bot (bench/_echo_bot.py) instead: "
+                             "the same people and latency, one message with a keyboard per update")
     args = parser.parse_args(argv)
     if args.people < 1:
         parser.error("--people must be at least 1")
