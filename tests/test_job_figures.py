@@ -101,7 +101,8 @@ def rows(db) -> None:
         add.candidate(v3, at(2026, 8, 10, 9), "hired", placed=(dt.date(2026, 9, 9), "permanent"))
         add.candidate(v3, at(2026, 8, 10, 9), "declined", "other")
         through_office = add.candidate(v3, at(2026, 9, 1, 9), "interested")
-        session.add(Registration(contact_id=through_office.contact_id, code="K7P-3QX", status="interviewed"))
+        session.add(Registration(contact_id=through_office.contact_id, code="K7P-3QX", status="interviewed",
+                                 created_at=at(2026, 8, 20, 9)))
         add.closed(add.candidate(v4, at(2026, 9, 1, 9), "refused_contract"), dt.date(2026, 10, 5))
         session.commit()
         for _twice in range(2):
