@@ -88,7 +88,8 @@ def _candidates(sql_session: Session, vacancy_id: int, proposed: dt.datetime, pl
         sql_session.flush()
         steps = [("interviewed", day - dt.timedelta(days=7), None, None)]
         if state in PUT_FORWARD:
-            steps.append(("selection", min(day + dt.timedelta(days=2), today), company, f"candidate:{row.id}:selection"))
+            steps.append(("selection", min(day + dt.timedelta(days=2), today), company,
+                          f"candidate:{row.id}:selection"))
         if days is not None:
             steps.append(("placement", day + dt.timedelta(days=days), company, f"candidate:{row.id}:placed"))
         for kind, on, name, key in steps:

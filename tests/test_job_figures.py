@@ -173,6 +173,7 @@ def test_the_median_of_an_even_count_and_an_empty_database(db):
         add = Rows(session)
         vacancy = add.vacancy(add.company(None, at(2026, 8, 1, 9)), at(2026, 8, 1, 9))
         for days in (7, 14):
-            add.candidate(vacancy, at(2026, 8, 2, 9), "hired", placed=(dt.date(2026, 8, 2) + dt.timedelta(days), "other"))
+            start = dt.date(2026, 8, 2) + dt.timedelta(days)
+            add.candidate(vacancy, at(2026, 8, 2, 9), "hired", placed=(start, "other"))
         session.commit()
         assert job_figures.figures(session, semester=H2_2026).days_to_hire == 10.5

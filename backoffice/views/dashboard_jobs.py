@@ -68,10 +68,12 @@ def _reasons_chart(report: JobReport, reasons: list[tuple[str, str, tuple[int, i
     semester = report.semester
     chart = _chart("HorizontalBar", _("Why people said \"No, thanks\": %(semester)s and a year before")
                    % {"semester": semester_label(semester)}, value_formatter=lambda v: number_text(v),
+                   print_zeroes=False,
                    y_labels=_whole_numbers([n for _c, _l, counts in reasons for n in counts[:2]]))
-    chart.x_labels = [label for _code, label, _counts in reasons]
-    chart.add(semester_label(semester), [counts[0] for _c, _l, counts in reasons])
-    chart.add(semester_label(semester.year_before()), [counts[1] for _c, _l, counts in reasons])
+    upwards = reasons[::-1]  # pygal draws the first label at the bottom: the table's order, top down
+    chart.x_labels = [label for _code, label, _counts in upwards]
+    chart.add(semester_label(semester), [counts[0] for _c, _l, counts in upwards])
+    chart.add(semester_label(semester.year_before()), [counts[1] for _c, _l, counts in upwards])
     return _svg(chart)
 
 
