@@ -13,7 +13,7 @@ from .flows import job as job_flow
 from .flows.choices import AVAILABILITY
 from .i18n import N_
 from .messages import Outbound
-from .payload import JobAnswer, Menu, MyJobs, action_button
+from .payload import BookInterview, JobAnswer, Menu, MyJobs, action_button
 from .store import Job
 
 SHOWN = 10  # proposals listed in "My applications", newest first
@@ -96,10 +96,26 @@ def run(engine: Engine, ctx: Ctx, action) -> list[Outbound] | None:
                          _buttons(ctx))] + _back(engine, ctx)
     if taken is None:
         return [_answered(ctx, job)] + _back(engine, ctx)
-    text = (_("Thank you! You are in the selection for this job.") + "\n\n" + job_text(ctx, taken) + "\n\n"
-            + _("What happens next: an operator of Insieme per il lavoro will call you in the next days "
-                "to prepare the interview with the company."))
+    text = _("Thank you! You are in the selection for this job.") + "\n\n" + job_text(ctx, taken) + "\n\n"
+    if taken.next_step == "interview":
+        return [_interview_first(ctx, text)] + _back(engine, ctx)
+    text += _("What happens next: an operator of Insieme per il lavoro will call you in the next days "
+              "to prepare the interview with the company.")
     return [Outbound(text, _buttons(ctx))] + _back(engine, ctx)
+
+
+def _interview_first(ctx: Ctx, text: str) -> Outbound:
+    """Interested before the orientation interview: every selection starts from it."""
+    _ = ctx.t.gettext
+    text += _("What happens next: every selection starts from the orientation interview with "
+              "Insieme per il lavoro, and you have not had yours yet.") + " "
+    booked = ctx.store.current_interview()
+    if booked is not None:
+        text += _("Yours is on {when}: there we will talk about this job too.").format(
+            when=ctx.t.isolate(describe.when(ctx, booked.slot.starts_at)))
+        return Outbound(text, _buttons(ctx))
+    text += _("Book it now: after the interview an operator will call you about this job.")
+    return Outbound(text, (action_button(_("Book an interview"), BookInterview()),) + _buttons(ctx))
 
 
 def my_jobs(ctx: Ctx) -> Outbound:

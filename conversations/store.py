@@ -189,6 +189,7 @@ class Job:
     description: str | None = None
     reason: str | None = None
     closed: bool = False   # the vacancy is closed: no answer changes anything now
+    next_step: str | None = None  # after "I'm interested": selection / interview (first) / office
 
 
 class JobStore(Protocol):
@@ -199,7 +200,8 @@ class JobStore(Protocol):
         """One of the person's proposals (None: not theirs, or gone)."""
 
     def job_interested(self, candidate_id: int) -> Job | None:
-        """"I'm interested": in the vacancy's selection. None when the proposal is no longer open."""
+        """"I'm interested": in the vacancy's selection, with what comes next (``Job.next_step``).
+        None when the proposal is no longer open."""
 
     def job_declined(self, candidate_id: int, reason: str, text: str | None = None) -> Job | None:
         """"No, thanks" with why; None when the proposal is no longer open."""

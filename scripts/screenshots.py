@@ -167,6 +167,7 @@ def tour(base: str, password: str, folder: Path) -> None:
         shoot(page, "companies")
         page.goto(base + "/office/vacancy-match?vacancy=1")
         shoot(page, "vacancy-match")
+        propose_to_maria(page, base)
 
         page.goto(base + "/office/dashboard")
         shoot(page, "dashboard", full=True)
@@ -187,6 +188,41 @@ def tour(base: str, password: str, folder: Path) -> None:
         page.get_by_role("button", name="Anteprima").click()
         shoot(page, "broadcast-preview", full=True)
         browser.close()
+
+
+def propose_to_maria(page, base: str) -> None:
+    """Maria finishes her registration in the web chat (Imola, cleaning, shifts, licence and car:
+    she fits the CNA firm's vacancy), the office proposes it to her from the matching page, she
+    reads the proposal in the chat and says "Mi interessa"; the vacancy's page then shows her."""
+    from playwright.sync_api import expect
+
+    from conversations.i18n import translator
+
+    _ = translator("it").gettext
+    page.goto(base + "/chat")
+    for step in [_("I don't have one"), "Imola", "347 765 4321", _("Skip"), _("Looking for work"),
+                 _("High school diploma"), _("Good"), _("Cleaning"), _("Done"), _("Licence and car"), _("Shifts"),
+                 _("Done"), _("Yes, register me")]:
+        answered = page.locator("#messages li.bot").count()
+        button = page.get_by_role("button", name=step, exact=True)
+        if button.count():
+            button.last.click()
+        else:
+            page.get_by_role("textbox").fill(step)
+            page.locator("#send").click()
+        expect(page.locator("#messages li.bot")).not_to_have_count(answered)
+        page.wait_for_timeout(400)  # a person's pace: under the chat's flood limit
+    page.goto(base + "/office/vacancy-match?vacancy=1")
+    page.locator("#match-table tr").filter(has_text="Maria").locator("input[name=code]").check()
+    page.get_by_label("Nomina l'azienda nel messaggio").check()  # the back office's words
+    page.locator("#propose-button").click()
+    page.wait_for_load_state("networkidle")
+    page.goto(base + "/chat")
+    page.get_by_role("button", name=_("I'm interested")).last.click()
+    expect(page.get_by_text(_("Thank you! You are in the selection for this job."))).to_be_visible()
+    shoot(page, "web-chat-proposal")
+    page.goto(base + "/office/vacancies?vacancy=1")
+    shoot(page, "vacancy", full=True)
 
 
 def urdu_chat(browser, base: str) -> None:

@@ -1,7 +1,8 @@
 """A candidacy's states after the proposal (services.proposals): the person's answer in the chat
 and the company's outcome recorded by the office. The path (services.programme) stays the one
 source of truth of where a person is: "interested" records its "in selezione" step with the
-company, when the path allows it (programme.advance), and "hired" its "placed" step, once.
+company, when the path allows it (programme.advance; a person not interviewed yet gets it once
+the office puts them forward), and "hired" its "placed" step, once.
 
 States: proposed -> interested (path: selection) | declined (reason, and the person's words for
 "other"); interested or put_forward -> hired (path: placement) | not_selected | withdrew |
@@ -16,10 +17,11 @@ from sqlmodel import Session
 
 from services import programme
 from services.operator_input import Invalid
-from store.models import Candidate, Company, Registration, Vacancy
+from store.models import Candidate, Company, ProgrammeEvent, Registration, Vacancy
 
 REASONS = ("too_far", "hours", "contract", "kind_of_work", "pay", "found_work", "other")
 RESULTS = ("put_forward", "hired", "not_selected", "withdrew", "refused_contract")
+PUT_FORWARD = ("put_forward", "hired", "not_selected", "refused_contract")  # the company saw the person
 # The vacancy's contract types on the path's (programme.CONTRACT_TYPES has fewer)
 PATH_CONTRACT = {"permanent": "permanent", "fixed_term": "fixed_term", "apprenticeship": "apprenticeship"}
 
@@ -34,25 +36,44 @@ def _company_name(sql_session: Session, vacancy: Vacancy) -> str:
     return company.name if company else "?"
 
 
-def interested(sql_session: Session, candidate: Candidate, *, now: dt.datetime, today: dt.date) -> bool:
-    """"I'm interested" (also after a "No, thanks": a change of mind); False when the proposal
-    was answered already or the vacancy is closed. The path's "in selezione" step with the
-    company, where advance allows."""
+def interested(sql_session: Session, candidate: Candidate, *, now: dt.datetime, today: dt.date) -> Optional[str]:
+    """"I'm interested" (also after a "No, thanks": a change of mind): the person is in the
+    vacancy's selection either way. What comes next: "selection" (the path's "in selezione" step
+    with the company is recorded), "interview" (not interviewed yet: the orientation interview
+    comes first, and the step is recorded once the office puts them forward), "office" (the path
+    is closed, or no registration: the office decides). None when the proposal was answered
+    already or the vacancy is closed."""
     vacancy = sql_session.get(Vacancy, candidate.vacancy_id)
     if candidate.state not in ("proposed", "declined") or vacancy.status not in ("open", "in_selection"):
-        return False
+        return None
     candidate.state, candidate.reason, candidate.reason_text, candidate.updated_at = "interested", None, None, now
     registration = _registration(sql_session, candidate.contact_id)
-    if registration is not None:
-        try:
-            programme.advance(registration.status, "selection")
-        except programme.PathError:
-            pass  # not interviewed yet (or closed): the office decides; the candidacy says "interested"
-        else:
-            programme.record(sql_session, registration=registration, kind="selection", on=today, today=today,
-                             company=_company_name(sql_session, vacancy), source="proposal",
-                             source_key=f"candidate:{candidate.id}:selection", created_by="chat")
+    if _selection(sql_session, candidate, registration, vacancy, on=today, today=today, created_by="chat"):
+        found = "selection"
+    elif registration is not None and registration.status in ("new", "registered"):
+        found = "interview"
+    else:
+        found = "office"
     sql_session.flush()
+    return found
+
+
+def _selection(sql_session: Session, candidate: Candidate, registration: Optional[Registration], vacancy: Vacancy,
+               *, on: dt.date, today: dt.date, created_by: str) -> bool:
+    """The path's "in selezione" step with the company for this candidacy, once, where the path
+    allows it (programme.advance); whether the path has it now."""
+    key = f"candidate:{candidate.id}:selection"
+    if sql_session.scalar(select(ProgrammeEvent.id).where(ProgrammeEvent.source_key == key)) is not None:
+        return True
+    if registration is None:
+        return False
+    try:
+        programme.advance(registration.status, "selection")
+    except programme.PathError:
+        return False
+    programme.record(sql_session, registration=registration, kind="selection", on=on, today=today,
+                     company=_company_name(sql_session, vacancy), source="proposal", source_key=key,
+                     created_by=created_by)
     return True
 
 
@@ -96,6 +117,10 @@ def outcome(sql_session: Session, *, vacancy_id: int, code: str, result: str, no
             raise Invalid(f"la persona {registration.code} ha cancellato i suoi dati", reason="erased")
         kind = contract or vacancy.contract_type
         try:
+            programme.advance(registration.status, "placement")
+            # put forward before placed: the "in selezione" step of a person interested before the interview
+            _selection(sql_session, candidate, registration, vacancy, on=min(today, start or today), today=today,
+                       created_by=created_by)
             programme.record(sql_session, registration=registration, kind="placement", on=start or today,
                              today=today, company=_company_name(sql_session, vacancy),
                              contract_type=PATH_CONTRACT.get(kind, "other"), source="proposal",
@@ -103,6 +128,9 @@ def outcome(sql_session: Session, *, vacancy_id: int, code: str, result: str, no
         except programme.PathError as bad:
             raise Invalid(_PATH_WORDS.get(bad.code, f"il percorso non lo permette ({bad.code})"),
                           reason="path") from None
+    elif result in PUT_FORWARD:
+        _selection(sql_session, candidate, registration if registration.erased_at is None else None, vacancy,
+                   on=today, today=today, created_by=created_by)
     candidate.state, candidate.updated_at = result, now
     if reason and reason.strip():
         candidate.reason_text = reason.strip()[:500]
@@ -119,5 +147,5 @@ def funnel(states: list[str]) -> dict[str, int]:
     whatever came after), declined, put forward to the company (and after), hired."""
     said_yes = [s for s in states if s not in ("proposed", "declined")]
     return {"proposed": len(states), "interested": len(said_yes), "declined": states.count("declined"),
-            "put_forward": sum(s in ("put_forward", "hired", "not_selected", "refused_contract") for s in states),
+            "put_forward": sum(s in PUT_FORWARD for s in states),
             "hired": states.count("hired")}

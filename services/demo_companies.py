@@ -1,7 +1,8 @@
 """Demo companies and vacancies (part of ``python -m bot demo``): a few plausible firms of the
 area, one of them from the CNA campaign, each with a vacancy to try the matching on. Their
 partite IVA are made up (valid check digit, Bologna's tax office). Idempotent: a company whose
-partita IVA is there already is left as it is, with its vacancies."""
+partita IVA is there already is left as it is, with its vacancies. A history of proposals
+(services.demo_history) comes with them, once."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlmodel import Session
 
-from services import companies
+from services import companies, demo_history
 from store.models import Company
 
 # (company fields, [vacancy fields, ...])
@@ -49,4 +50,5 @@ def load(sql_session: Session, *, now: dt.datetime) -> tuple[int, int]:
         for vacancy in wanted:
             companies.create_vacancy(sql_session, company_id=company.id, now=now, created_by="demo", **vacancy)
             vacancies += 1
-    return made, vacancies
+    more = demo_history.load(sql_session, now=now)  # proposals answered, hirings: the dashboard's figures
+    return made + more[0], vacancies + more[1]

@@ -3,6 +3,7 @@ transaction of the message being handled (services.candidacy does the writing)."
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Optional
 
 from sqlalchemy import select
@@ -38,9 +39,8 @@ class JobStoreMixin:
     def job_interested(self, candidate_id: int) -> Job | None:
         rows = self._candidacies(candidate_id)
         today = self.now.astimezone(TIMEZONE).date()
-        if not rows or not candidacy.interested(self.sql_session, rows[0][0], now=self.now, today=today):
-            return None
-        return job_view(*rows[0])
+        taken = candidacy.interested(self.sql_session, rows[0][0], now=self.now, today=today) if rows else None
+        return None if taken is None else replace(job_view(*rows[0]), next_step=taken)
 
     def job_declined(self, candidate_id: int, reason: str, text: str | None = None) -> Job | None:
         rows = self._candidacies(candidate_id)

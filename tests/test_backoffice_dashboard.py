@@ -67,7 +67,7 @@ def test_every_role_reads_the_figures_and_no_personal_data(client, path, who):
     assert cell(page, "permanent_share") == "100,0%" and cell(page, "permanent_share", "year-before") == "0,0%"
     assert cell(page, "permanent_share", "change") == "+100"
     assert cell(page, "registered", "year-before") == "1" and cell(page, "registered", "all-time") == "3"
-    assert page.count("<svg") == 4 and "<script" not in page.split("<svg", 1)[1].split("</svg>")[0]
+    assert page.count("<svg") == 5 and "<script" not in page.split("<svg", 1)[1].split("</svg>")[0]
     assert not any(value in page for value in PERSONAL)
 
 

@@ -3,6 +3,8 @@ stdnum.it.iva checks it), the chat's Italian labels read back to codes, the 55 c
 coordinates and distances, and the demo companies (idempotent)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -78,8 +80,24 @@ def test_every_comune_has_coordinates_and_distances_make_sense():
 
 def test_demo_companies_once(db):
     with Session(db) as session:
-        assert demo_companies.load(session, now=NOW) == (3, 3)
+        assert demo_companies.load(session, now=NOW) == (4, 5)  # with the history of proposals
         assert demo_companies.load(session, now=NOW) == (0, 0)
         session.commit()
         sources = set(session.scalars(select(Company.source)))
-        assert "campagna CNA" in sources and session.scalar(select(func.count()).select_from(Vacancy)) == 3
+        assert "campagna CNA" in sources and session.scalar(select(func.count()).select_from(Vacancy)) == 5
+
+
+@pytest.mark.parametrize("now", [NOW, dt.datetime(2027, 1, 2, 7, tzinfo=dt.timezone.utc)])
+def test_the_demo_gives_the_dashboard_figures_this_semester_and_a_year_before(db, now):
+    from services import job_figures
+    from services.figures import Semester
+    with Session(db) as session:
+        demo_companies.load(session, now=now)
+        session.commit()
+        report = job_figures.report(session, Semester.of(now.date()))
+    this, before = report.figures, report.year_before
+    assert (this.companies_new, this.vacancies_opened, this.vacancies_covered) == (3, 4, 1)
+    assert (this.proposed, this.interested, this.declined, this.put_forward, this.hired) == (9, 4, 4, 3, 2)
+    assert (this.days_to_hire, this.hired_permanent_share) == (21.0, 0.5)
+    assert (before.companies_involved, before.proposed, before.hired, before.contract_refused) == (1, 6, 1, 1)
+    assert report.reasons["too_far"] == (2, 1, 3) and report.sources[0].source == "campagna CNA"

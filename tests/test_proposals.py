@@ -125,12 +125,43 @@ async def test_a_proposal_reaches_telegram_and_i_am_interested_puts_the_person_i
     assert "You already answered this proposal" in chat.text and len(events(db, "selection")) == 1
 
 
-def test_not_interviewed_yet_the_candidacy_says_interested_and_the_path_waits(db, service):
+def test_not_interviewed_yet_the_person_is_in_the_selection_and_books_the_interview_first(db, service):
     chat, code = person(db, service, "5002", interviewed=False)
+    job = vacancy(db)
+    propose(db, job, code)
+    receive(chat, db)
+    chat.press("I'm interested")
+    assert "You are in the selection" in chat.text and "you have not had yours yet" in chat.text
+    assert "Book it now" in chat.text and "will call you in the next days" not in chat.text
+    assert candidacy_of(db, code).state == "interested" and events(db, "selection") == []
+    chat.press("Book an interview")  # the button leads to the booking (no slots in this test's agenda)
+    assert "there are no free dates at the moment" in chat.text
+
+    # once interviewed, the office puts her forward: the path's "in selezione" step then, once
+    with Session(db) as session, session.begin():
+        registration = session.scalar(select(Registration).where(Registration.code == code))
+        programme.record(session, registration=registration, kind="interviewed", on=TODAY, today=TODAY)
+    for _twice in range(2):
+        with Session(db) as session, session.begin():
+            candidacy.outcome(session, vacancy_id=job, code=code, result="put_forward", now=NOW, today=TODAY)
+    [selection] = events(db, "selection")
+    assert (selection.company, selection.day, selection.source_key) == (
+        "Pulizie Emilia srl", TODAY, f"candidate:{candidacy_of(db, code).id}:selection")
+
+
+def test_interested_with_the_interview_booked_hears_its_day(db, service):
+    from store.models import InterviewBooking
+    from tests.booking_flow_helpers import add_slot, days_ahead
+    chat, code = person(db, service, "5003", interviewed=False)
+    slot = add_slot(db, days_ahead(3, 9, 30))
+    with Session(db) as session, session.begin():
+        contact_id = session.scalar(select(Registration.contact_id).where(Registration.code == code))
+        session.add(InterviewBooking(slot_id=slot, contact_id=contact_id))
     propose(db, vacancy(db), code)
     receive(chat, db)
     chat.press("I'm interested")
-    assert candidacy_of(db, code).state == "interested" and events(db, "selection") == []
+    assert "you have not had yours yet" in chat.text and "there we will talk about this job too" in chat.text
+    assert "Book it now" not in chat.text and candidacy_of(db, code).state == "interested"
 
 
 # -- "No, thanks", from the middle of a flow -------------------------------------------------------

@@ -93,9 +93,11 @@ class DashboardPage(BaseView):
     async def dashboard(self, request: Request) -> Response:
         today = self.clock().astimezone(TIMEZONE).date()
         data = await anyio.to_thread.run_sync(self._load, self._chosen(request, today), today)
+        from backoffice.views import dashboard_jobs  # it reads this module's helpers
+
         context = {"title": _("Programme figures"), **data, **self._tables(data), "charts": _charts(data),
                    "semester_label": semester_label, "share_text": share_text, "number_text": number_text,
-                   "change_text": change_text}
+                   "change_text": change_text, **dashboard_jobs.context(data)}
         return await self.templates.TemplateResponse(request, "office/dashboard.html", context)
 
     @expose("/dashboard/report.csv", methods=["GET"], identity="dashboard-report")
@@ -103,7 +105,10 @@ class DashboardPage(BaseView):
         today = self.clock().astimezone(TIMEZONE).date()
         semester = self._chosen(request, today)
         data = await anyio.to_thread.run_sync(self._load_report, semester)
-        return csv_response(f"report_{semester.key}.csv", report_rows(data["report"], data["all_time"]))
+        from backoffice.views import dashboard_jobs
+
+        return csv_response(f"report_{semester.key}.csv", report_rows(data["report"], data["all_time"])
+                            + dashboard_jobs.report_rows(data["jobs"]))
 
     def _chosen(self, request: Request, today: dt.date) -> Semester:
         try:

@@ -8,14 +8,15 @@ from typing import Any
 
 from sqlmodel import Session
 
-from services import figures
+from services import figures, job_figures
 from services.figures import Semester
 
 
 def report(sql_session: Session, semester: Semester, *, now: dt.datetime) -> dict[str, Any]:
     """The semester report (and all time): what the CSV holds."""
     return {"report": figures.compare(sql_session, semester, now=now),
-            "all_time": figures.figures(sql_session, now=now)}
+            "all_time": figures.figures(sql_session, now=now),
+            "jobs": job_figures.report(sql_session, semester)}
 
 
 def board(sql_session: Session, semester: Semester, *, today: dt.date, now: dt.datetime,
