@@ -29,6 +29,11 @@ the fake server and the people run in this process), --stall seconds without any
 giving up (default 120), --db-dir DIR, --json PATH, --rate N (OUTBOX_TELEGRAM_PER_SECOND for
 the bot: every reply is an outbox row paced within it, so with Telegram's 30 the throughput is
 at most 30 messages a second; --rate 1000 measures what the bot itself can do).
+--think MIN MAX: each person waits a think time (uniform, seeded by --seed) before the next
+step, as people read and type; their first steps are spread over one think time. Without it
+(the default) each answers at once, so the bot always has N updates waiting, and by Little's law
+the mean answer time is N / throughput: 200 people at 300 updates/s wait 0.67 s on average,
+whatever the bot does. The p95 target is read with people thinking; the throughput without.
 --echo: the same people and latency against a bare python-telegram-bot echo bot
 (bench/_echo_bot.py: no database, one sendMessage per update, PTB's own HTTP settings), the
 floor any bot on python-telegram-bot starts from.
@@ -38,9 +43,11 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+import heapq
 import json
 import os
 import queue
+import random
 import signal
 import sqlite3
 import subprocess
@@ -170,17 +177,29 @@ def calibrate(api: FakeBotApi, answered: "queue.Queue[Call]", steps: int) -> lis
     return counts
 
 
-def measure(api: FakeBotApi, answered: "queue.Queue[Call]", people: list[Person], stall: float) -> float:
-    """Everyone starts at once; each pushes the next step once its answer is complete. Wall seconds."""
+def measure(api: FakeBotApi, answered: "queue.Queue[Call]", people: list[Person], stall: float,
+            think: tuple[float, float] = (0.0, 0.0), seed: int = 1) -> float:
+    """Everyone starts at once (with a think time: spread over one); each pushes the next step
+    once its answer is complete and a think time has passed. Wall seconds."""
     by_chat = {person.user_id: person for person in people}
+    chance = random.Random(seed)
     started = time.monotonic()
+    due: list[tuple[float, int]] = []  # (when, user id): the next pushes waiting for their think time
     for person in people:
-        person.push(api)
+        if think[1] > 0:
+            heapq.heappush(due, (started + chance.uniform(0, think[1]), person.user_id))
+        else:
+            person.push(api)
     left, last = len(people), started
     while left:
+        now = time.monotonic()
+        while due and due[0][0] <= now:
+            by_chat[heapq.heappop(due)[1]].push(api)
         try:
-            call = answered.get(timeout=stall)
+            call = answered.get(timeout=min(stall, max(0.0, due[0][0] - now)) if due else stall)
         except queue.Empty:
+            if due:
+                continue
             stuck = [p.user_id for p in people if not p.done][:5]
             raise SystemExit(f"no call for {stall:.0f} s; {left} people unfinished (e.g. {stuck})") from None
         person = by_chat.get(call.chat_id)
@@ -195,6 +214,8 @@ def measure(api: FakeBotApi, answered: "queue.Queue[Call]", people: list[Person]
         person.step += 1
         if person.done:
             left -= 1
+        elif think[1] > 0:
+            heapq.heappush(due, (time.monotonic() + chance.uniform(*think), person.user_id))
         else:
             person.push(api)
     return last - started
@@ -222,7 +243,7 @@ def one_run(latency: float, args: argparse.Namespace, work: Path, cpu: int | Non
             counts = calibrate(api, answered, steps)
             api.latency = latency
             people = [Person(FIRST_USER + i, script(i)[:steps], counts[i % VARIANTS]) for i in range(args.people)]
-            wall = measure(api, answered, people, args.stall)
+            wall = measure(api, answered, people, args.stall, tuple(args.think), args.seed)
             methods = dict(Counter(f"{call.method} {call.status}" for call in api.calls))
         except SystemExit as error:
             raise SystemExit(f"{error}\nthe bot's log ends:\n{bot.tail()}") from None
@@ -233,7 +254,8 @@ def one_run(latency: float, args: argparse.Namespace, work: Path, cpu: int | Non
     saved = registrations(db_path) - VARIANTS if steps == len(script(0)) and not args.echo else None
     if saved is not None and saved != args.people:
         raise SystemExit(f"only {saved} of {args.people} registrations were saved: the script went astray")
-    return {"bot": "echo" if args.echo else "insieme-bot", "latency_ms": latency * 1000, "people": args.people, "steps": steps, "updates": len(answers),
+    return {"bot": "echo" if args.echo else "insieme-bot", "think_s": list(args.think),
+            "latency_ms": latency * 1000, "people": args.people, "steps": steps, "updates": len(answers),
             "wall_s": wall, "updates_per_s": len(answers) / wall,
             "first_p50_s": percentile(firsts, 0.50), "answer_p50_s": percentile(answers, 0.50),
             "answer_p95_s": percentile(answers, 0.95), "answer_max_s": answers[-1],
@@ -243,8 +265,10 @@ def one_run(latency: float, args: argparse.Namespace, work: Path, cpu: int | Non
 
 def report(results: list[dict[str, Any]], pinned: str) -> None:
     what = "the bare echo bot (bench/_echo_bot.py)" if results[0]["bot"] == "echo" else "insieme-bot"
-    print(f"bench_latency: {results[0]['people']} people registering at once, {results[0]['steps']} steps each, "
-          f"against {what}; {pinned}")
+    think = results[0]["think_s"]
+    pace = f"thinking {think[0]:g}-{think[1]:g} s between steps" if think[1] > 0 else "answering at once"
+    print(f"bench_latency: {results[0]['people']} people registering at once ({pace}), {results[0]['steps']} "
+          f"steps each, against {what}; {pinned}")
     print(f"{'latency ms':>10}{'updates':>9}{'wall s':>9}{'updates/s':>11}{'first p50 s':>13}"
           f"{'answer p50 s':>14}{'p95 s':>8}{'max s':>8}{'calls/upd':>11}")
     for fig in results:
@@ -276,12 +300,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="OUTBOX_TELEGRAM_PER_SECOND: the bot's calls a second (default 30, Telegram's limit "
                              "per token; a larger value measures the bot's own throughput)")
     parser.add_argument("--profile", help="run the bot under cProfile, its figures to PATH.<latency>ms")
+    parser.add_argument("--think", type=float, nargs=2, default=[0.0, 0.0], metavar=("MIN", "MAX"),
+                        help="seconds a person takes before the next step, uniform between MIN and MAX (default 0 0: "
+                             "at once, the bot always has work waiting)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the think times (default 1)")
     parser.add_argument("--echo", action="store_true",
                         help="measure the bare python-telegram-bot echo bot (bench/_echo_bot.py) instead: "
                              "the same people and latency, one message with a keyboard per update")
     args = parser.parse_args(argv)
     if args.people < 1:
         parser.error("--people must be at least 1")
+    if not 0 <= args.think[0] <= args.think[1]:
+        parser.error("--think MIN MAX with 0 <= MIN <= MAX")
     if args.steps is not None and not 1 <= args.steps <= len(script(0)):
         parser.error(f"--steps must be between 1 and {len(script(0))}")
 
