@@ -75,7 +75,7 @@ def _(message: str) -> str:
 
 # Page chrome, translated with the bot's catalog (English msgids, Italian by default).
 CHROME = {"title": _("Chat with Insieme per il lavoro"), "placeholder": _("Write a message"),
-          "send": _("Send"), "forget": _("Forget this device")}
+          "send": _("Send"), "forget": _("Forget this device"), "attach": _("Attach a file")}
 TOO_FAST = _("You are writing very fast: please wait a few seconds and try again.")
 
 

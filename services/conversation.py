@@ -14,6 +14,7 @@ from conversations.i18n import translator
 from conversations.messages import Inbound, Outbound
 
 from services import reply_rows, repository
+from services.documents import Documents
 from services.outbox_rows import Pending
 from services.reply_rows import Hold
 from store.hot_path import HotPath
@@ -36,8 +37,9 @@ Shape = Callable[[list[Outbound]], list[Outbound]]
 class ConversationService:
     def __init__(self, db_engine: Engine, conversation_engine: ConversationEngine,
                  clock: Callable[[], dt.datetime] = utcnow,
-                 booking_cutoff: dt.timedelta = DEFAULT_CUTOFF):
+                 booking_cutoff: dt.timedelta = DEFAULT_CUTOFF, documents: Documents | None = None):
         self.db_engine = db_engine
+        self.documents = documents or Documents()  # the files people send: the adapters hand them here
         self.booking_cutoff = booking_cutoff
         self.conversation_engine = conversation_engine
         self.clock = clock
@@ -114,6 +116,8 @@ class ConversationService:
                 elif data != stored:
                     repository.save_state(connection, contact_id, data, existed=False)
             result = keep(connection, contact_id, replies)
+        if store.dropped_files:  # an erasure committed: its documents' files go too
+            self.documents.forget(self.db_engine, store.dropped_files)
         self._prune_now_and_then()
         return result
 
