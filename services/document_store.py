@@ -49,6 +49,12 @@ def of_registration(connection, registration_id: int, contact_id: int) -> list:
         .order_by(_document.c.created_at.desc(), _document.c.id.desc())).mappings().all()
 
 
+def one(connection, document_id: int):
+    """A document's row (filename, kind, sha256, registration_id, ...) with its registration's
+    contact; None if there is none."""
+    return connection.execute(select(_document).where(_document.c.id == document_id)).mappings().first()
+
+
 def move(connection, *, from_contact: int, to_contact: int, registration_id: int) -> int:
     """A merge: the removed person's documents go to the one who stays, with the kept registration."""
     return connection.execute(update(_document).where(_document.c.contact_id == from_contact).values(
