@@ -21,6 +21,9 @@ class Document:
 
 
 class DocumentStore(Protocol):
+    def may_keep_documents(self) -> bool:
+        """Whether the person accepted the privacy notice: without it nothing personal is kept."""
+
     def save_document(self, upload: Upload, channel: str) -> int:
         """The row of a file the person sent (its bytes are kept already), with their registration
         if they have one; its id (the office's inbox may point at it)."""

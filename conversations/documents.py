@@ -43,11 +43,14 @@ def received(engine: "Engine", ctx: Ctx) -> list[Outbound]:
     """A file arrived: kept and thanked for, or refused politely; then the question under way again
     (or the menu). Inside "Send my CV" the flow is over once a file is kept."""
     upload = ctx.inbound.upload
+    _ = ctx.t.gettext
     if upload is None or upload.problem:
         return [Outbound(refusal(ctx, upload.problem if upload else "unreadable", upload.limit if upload else 0))] \
             + engine.reprompt(ctx)
+    if not ctx.store.may_keep_documents():  # its file goes too (services.conversation)
+        return [Outbound(_("I can keep documents only once you have accepted the privacy notice. "
+                           "Let's do that first; then send it again."))] + engine.reprompt(ctx)
     ctx.store.save_document(upload, ctx.inbound.channel)
-    _ = ctx.t.gettext
     # Translators: {name}: the file's name as it was sent ("cv.pdf")
     thanks = Outbound(_("Thank you: I received {name}. The office's operators will find it with your data.").format(
         name=ctx.t.isolate(upload.name)))

@@ -61,6 +61,8 @@ class ConversationService:
             log.exception("error handling a %s message from %s:%s", inbound.kind.value,
                           inbound.channel, inbound.external_id)
             return self._apologize(inbound)
+        finally:
+            self._drop_unkept(inbound)
 
     def step(self, inbound: Inbound, hold: Hold, shape: Shape | None = None,
              pages: Callable[[Outbound], int] | None = None) -> list[Pending]:
@@ -89,6 +91,8 @@ class ConversationService:
             except Exception:
                 log.exception("error while apologizing to %s:%s", inbound.channel, inbound.external_id)
                 return []
+        finally:
+            self._drop_unkept(inbound)
 
     def _handle(self, inbound: Inbound, keep: "_Keep") -> Any:
         # A Connection, not an ORM Session: the repository speaks Core (see its docstring).
@@ -120,6 +124,16 @@ class ConversationService:
             self.documents.forget(self.db_engine, store.dropped_files)
         self._prune_now_and_then()
         return result
+
+    def _drop_unkept(self, inbound: Inbound) -> None:
+        """A file the adapter kept before the step and no row points at (the step did not keep it,
+        or failed): removed. A failure here is logged, never the person's."""
+        if inbound.upload is None or not inbound.upload.sha256:
+            return
+        try:
+            self.documents.forget(self.db_engine, [inbound.upload.sha256])
+        except Exception:  # noqa: BLE001
+            log.exception("could not remove a document no row points at")
 
     def _apologize(self, inbound: Inbound) -> list[Outbound]:
         """After an unexpected error: say sorry, and ask the current question again."""

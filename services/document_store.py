@@ -9,15 +9,20 @@ from sqlalchemy import delete, insert, or_, select, update
 
 from conversations.document_store import Document
 from conversations.messages import Upload
-from store.models import PersonDocument, Registration, aware
+from store.models import Consent, PersonDocument, Registration, aware
 
 _document = PersonDocument.__table__
 _registration = Registration.__table__
+_consent = Consent.__table__
 
 
 class DocumentStoreMixin:
     contact_id: int
     now: dt.datetime
+
+    def may_keep_documents(self) -> bool:
+        return self.connection.execute(select(_consent.c.id).where(
+            _consent.c.contact_id == self.contact_id).limit(1)).first() is not None
 
     def save_document(self, upload: Upload, channel: str) -> int:
         registration = self.connection.execute(select(_registration.c.id).where(

@@ -16,6 +16,8 @@ from store.models import PersonDocument
 from tests import document_samples as samples
 from tests.registration_helpers import reach, step_of
 
+pytestmark = pytest.mark.both_databases  # the tests with a database run on SQLite and on PostgreSQL
+
 
 @pytest.fixture
 def documents(service, tmp_path) -> Documents:
@@ -139,3 +141,32 @@ def test_the_kind_is_read_from_the_content(content, kind):
                                             ("<script>.pdf", "pdf", "script.pdf"), ("x" * 300 + ".pdf", "pdf", "x" * 90 + ".pdf")])
 def test_names_are_made_safe_with_the_extension_of_their_kind(name, kind, safe):
     assert safe_name(name, kind) == safe
+
+
+def test_a_file_before_the_privacy_consent_is_not_kept(chat, db, documents):
+    chat.say("ciao")
+    chat.press("English")  # the privacy notice is asked now: not accepted yet
+    question = chat.replies[-1]
+    send_file(chat, samples.PDF, "cv.pdf")
+    assert "only once you have accepted the privacy notice" in chat.replies[0].text and chat.replies[-1] == question
+    assert stored(db) == [] and files_in(documents) == []
+
+
+def test_a_file_whose_step_fails_is_not_left_on_disk(chat, db, documents, monkeypatch):
+    from services.document_store import DocumentStoreMixin
+
+    reach(chat)
+
+    def broken(self, upload, channel):
+        raise RuntimeError("the database went away")
+    monkeypatch.setattr(DocumentStoreMixin, "save_document", broken)
+    send_file(chat, samples.PDF, "cv.pdf")
+    assert "something went wrong" in chat.text
+    assert stored(db) == [] and files_in(documents) == []
+
+
+def test_the_same_file_sent_again_is_one_file_and_two_rows(chat, db, documents):
+    reach(chat)
+    send_file(chat, samples.PDF, "cv.pdf")
+    send_file(chat, samples.PDF, "cv-copia.pdf")
+    assert [row.filename for row in stored(db)] == ["cv.pdf", "cv-copia.pdf"] and len(files_in(documents)) == 1

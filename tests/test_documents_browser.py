@@ -99,7 +99,8 @@ def test_the_web_chats_paperclip_sends_a_file_and_says_when_one_is_too_big(page,
     with Served(app) as served:
         page.goto(served.url + "/chat")
         page.get_by_role("button", name="Italiano").click()
-        expect(page.locator("#messages li.bot").last).to_contain_text("I tuoi dati")
+        page.get_by_role("button", name="Sì, sono d'accordo").click()
+        expect(page.locator("#messages li.bot").last).to_contain_text("Come ti chiami?")
         attach = page.get_by_role("button", name="Allega un file")
         expect(attach).to_be_visible()
         assert_accessible(page, "the web chat with its paperclip")

@@ -57,6 +57,8 @@ def test_the_page_offers_the_paperclip_with_the_limit(browser):
 
 def test_a_file_from_the_paperclip_is_kept_and_answered_like_a_message(browser, db, documents):
     browser.say("ciao")
+    browser.press("Italiano")
+    browser.press("Sì, sono d'accordo")  # the privacy notice accepted: documents may be kept
     answer = upload(browser, "Curriculum.pdf", samples.PDF)
     assert answer.status_code == 200
     texts = [m["text"] for m in answer.json()["messages"]]
