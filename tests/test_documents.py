@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from conversations.messages import Inbound, Kind
+from conversations.messages import Kind
 from services import document_types
 from services.documents import Documents, safe_name
 from store.models import PersonDocument
