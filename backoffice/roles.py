@@ -21,6 +21,8 @@ PAGES += ("registration-path", "duplicates")
 PAGES += ("companies", "vacancies", "vacancy-match")
 # Pages only operators and admins see (backoffice.views.import_pages, company_import: viewers get 403).
 ACTING_PAGES = ("import", "companies-import")
+# The documents job seekers sent (backoffice.views.document_pages): viewers see the list, not the files.
+ACTING_PAGES += ("documents",)
 
 GRANTS: dict[str, set[tuple[str, str]]] = {
     "admin": {(WILDCARD, WILDCARD)},

@@ -2,6 +2,8 @@
 LOG_LEVEL, shared with the bot, for ``python -m backoffice`` alone."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -24,6 +26,9 @@ class OfficeSettings(BaseSettings):
     # Job proposals to one person in 7 days at most: the bot's own setting (bot.settings.ProposalSettings).
     proposals_per_week: int = Field(default=2, ge=1, validation_alias="PROPOSALS_PER_WEEK")
 
+    # The folder of the documents job seekers send (the bot's DOCUMENTS_DIR; unset: services.documents' default).
+    documents_dir: Path | None = Field(default=None, validation_alias="DOCUMENTS_DIR")
+
     database_url: str = Field(default=DEFAULT_URL, validation_alias="DATABASE_URL")
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
 
@@ -32,7 +37,7 @@ class OfficeSettings(BaseSettings):
     def _default_when_empty(cls, value):
         return value or DEFAULT_URL
 
-    @field_validator("secret_key", mode="before")
+    @field_validator("secret_key", "documents_dir", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         return value or None

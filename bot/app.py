@@ -54,6 +54,7 @@ def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret:
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     hooks: list[str] = []  # the platforms' POST routes: their bodies are limited before being read
+    limits: dict[str, int] = {}  # other POST routes' limits
     if webhook is not None:
         from bot.webhook import WEBHOOK_PATH
 
@@ -63,14 +64,15 @@ def create_app(db_engine: Engine, *, telegram_application=None, telegram_secret:
         app.include_router(router)
         hooks += [route.path for route in router.routes if "POST" in (getattr(route, "methods", None) or ())]
     if service is not None:
-        from handlers import webchat
+        from handlers import webchat, webchat_upload
         from services.web_chat import WebChatPeople
 
         secret = keys.session_key(db_engine, settings.secret_key.get_secret_value() if settings.secret_key else None)
         app.include_router(webchat.router(service.handle, secret=secret, outbox=outbox, step=service.step,
-                                          people=WebChatPeople(db_engine, clock)))
+                                          people=WebChatPeople(db_engine, clock), documents=service.documents))
+        limits[webchat_upload.PATH] = webchat_upload.limit(service.documents)  # the paperclip's files
     app.state.office = office.state.office
     app.mount("", office)  # last: everything the routes above do not take (/office, /health, /)
     app.add_middleware(HardenResponses, private_prefix=office_app.BASE_URL)
-    app.add_middleware(BodyLimit, limits={path: WEBHOOK_LIMIT for path in hooks})
+    app.add_middleware(BodyLimit, limits={path: WEBHOOK_LIMIT for path in hooks} | limits)
     return app

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -135,6 +136,24 @@ class ProposalSettings(BaseSettings):
     per_week: int = Field(default=2, ge=1)  # at most this many proposals to one person in 7 days
 
 
+class DocumentSettings(BaseSettings):
+    """The files job seekers send (services.documents): where they are kept, and how big they may be."""
+
+    model_config = SettingsConfigDict(env_prefix="DOCUMENTS_", **_ENV)
+
+    dir: Path | None = None  # DOCUMENTS_DIR; unset: "documents" in the project folder, beside insieme.db
+    max_mb: float = Field(default=10.0, gt=0)
+
+    @field_validator("dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value):
+        return value or None
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1024 * 1024)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(**_ENV)
 
@@ -146,6 +165,7 @@ class Settings(BaseSettings):
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     proposals: ProposalSettings = Field(default_factory=ProposalSettings)
+    documents: DocumentSettings = Field(default_factory=DocumentSettings)
 
     @field_validator("database_url", mode="before")
     @classmethod

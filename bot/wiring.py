@@ -10,6 +10,7 @@ from typing import Callable
 from conversations.commands import build_engine
 from services import database
 from services.conversation import ConversationService
+from services.documents import Documents
 from services.clock import utcnow
 from services.outbox import Planner
 from services.outbox_sender import Limits, Sender
@@ -22,7 +23,8 @@ log = logging.getLogger(__name__)
 def build_service(settings: Settings) -> ConversationService:
     db_engine = database.open_database(settings.database_url)
     cutoff = dt.timedelta(hours=settings.booking.cutoff_hours)
-    return ConversationService(db_engine, build_engine(), booking_cutoff=cutoff)
+    documents = Documents(settings.documents.dir, settings.documents.max_bytes)
+    return ConversationService(db_engine, build_engine(), booking_cutoff=cutoff, documents=documents)
 
 
 def planners(settings: ReminderSettings) -> list[Planner]:

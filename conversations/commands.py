@@ -4,7 +4,7 @@ They work from any step; where a flow is under way, its question is asked again 
 """
 from __future__ import annotations
 
-from . import appointments, jobs, preferences
+from . import appointments, documents, jobs, preferences
 from .engine import CommandSet, Engine
 from .flow import Ctx
 from .flows import erase, interview, job, linking, registration, workshop
@@ -12,7 +12,8 @@ from .flows.choices import LANGUAGE
 from . import languages
 from .messages import Outbound
 from .payload import (Action, Appointments, BookInterview, Erase, Help, Languages, LinkApp, Menu, MyData, MyJobs,
-                      Privacy, Register, SetLanguage, Settings, Toggle, Workshops, action_button)
+                      Privacy, Register, SendDocument, SetLanguage, Settings, Toggle, Workshops,
+                      action_button)
 
 
 
@@ -45,7 +46,7 @@ class Commands(CommandSet):
         handler = {
             Menu: self.show_menu, Register: self.register, Help: self.help, Languages: self.language,
             Privacy: self.privacy, MyData: self.my_data, Erase: self.ask_erase, Settings: self.settings,
-            LinkApp: linking.action,
+            LinkApp: linking.action, SendDocument: documents.start,
         }.get(type(action))
         if handler:
             return handler(engine, ctx)
@@ -57,6 +58,9 @@ class Commands(CommandSet):
             return engine.start(ctx, registration.NAME)
         _ = ctx.t.gettext
         return [Outbound(_("Here is what I can do for you.")), self.menu(engine, ctx)]
+
+    def document(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        return documents.received(engine, ctx)
 
     def menu(self, engine: Engine, ctx: Ctx) -> Outbound:
         _ = ctx.t.gettext
@@ -168,12 +172,14 @@ class Commands(CommandSet):
                 status=_(registration.STATUS_LABELS.get(reg["status"], reg["status"])))]
             lines += registration.summary_lines(reg["answers"], ctx)
             lines += ["", appointments.my_appointments(ctx).text]
+        lines += documents.lines(ctx)
         unfinished = _unfinished_registration(ctx)
         if unfinished:
             lines += ["", _("Answers of a form you have not finished yet:")]
             lines += registration.summary_lines(unfinished, ctx)
         # Translators: a button; WhatsApp shows at most 20 characters
-        return [Outbound("\n".join(lines), (action_button(_("Erase my data"), Erase()),
+        return [Outbound("\n".join(lines), (action_button(_(documents.SEND_LABEL), SendDocument()),
+                                            action_button(_("Erase my data"), Erase()),
                                             action_button(_("Menu"), Menu())))]
 
     def ask_erase(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
@@ -194,4 +200,4 @@ def _unfinished_registration(ctx: Ctx) -> dict:
 def build_engine() -> Engine:
     """The engine with every flow this bot offers."""
     return Engine([registration.FLOW, interview.FLOW, interview.CANCEL_FLOW, workshop.FLOW,
-                   workshop.GIVE_BACK_FLOW, erase.FLOW, linking.FLOW, job.FLOW], Commands())
+                   workshop.GIVE_BACK_FLOW, erase.FLOW, linking.FLOW, job.FLOW, documents.FLOW], Commands())

@@ -37,6 +37,8 @@ class Engine:
         state, inbound = ctx.state, ctx.inbound
         if inbound.kind is Kind.VOICE:
             return self.voice(ctx)
+        if inbound.kind is Kind.DOCUMENT:  # a file or a photo (conversations.documents)
+            return self.commands.document(self, ctx)
         if inbound.kind is Kind.TEXT:
             inbound = ctx.inbound = self._typed_global_button(state, inbound)
         if inbound.kind is Kind.TEXT and inbound.text.strip().startswith("/"):
@@ -278,5 +280,6 @@ class CommandSet:
         return None
     def run_action(self, engine: Engine, ctx: Ctx, action: payload.Action) -> list[Outbound]: ...
     def idle(self, engine: Engine, ctx: Ctx) -> list[Outbound]: ...
+    def document(self, engine: Engine, ctx: Ctx) -> list[Outbound]: ...
     def menu(self, engine: Engine, ctx: Ctx) -> Outbound: ...
 

@@ -10,6 +10,7 @@ class Kind(str, Enum):
     BUTTON = "button"
     CONTACT = "contact"          # a phone number shared with the platform's own button
     VOICE = "voice"              # a voice note or an audio message: many people send them
+    DOCUMENT = "document"        # a file or a photo, checked and kept by services.documents: see Upload
     UNSUPPORTED = "unsupported"  # sticker, photo, location, document...
 
 
@@ -24,6 +25,20 @@ def offers_contact_button(channel: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file the person sent, as the engine sees it: never its bytes (services.documents keeps
+    those). ``problem`` says why it was refused: too_big, type (not a PDF, photo or Word file),
+    unreadable (it could not be fetched from the platform); nothing was kept then."""
+
+    name: str                    # the name it came with, made safe
+    size: int
+    kind: str = ""               # the type found in its content: pdf, jpeg, png, doc, docx, odt
+    sha256: str = ""
+    problem: str | None = None
+    limit: int = 0               # with too_big: the largest size taken, in bytes
+
+
+@dataclass(frozen=True)
 class Inbound:
     channel: str                 # telegram / whatsapp / web / console
     external_id: str             # the person's id on that channel
@@ -34,6 +49,7 @@ class Inbound:
     update_key: str | None = None  # platform id of the update, to handle repeats once
     # the number the platform says the person writes from (WhatsApp's wa_id), digits or E.164
     channel_phone: str | None = None
+    upload: Upload | None = None  # with Kind.DOCUMENT
 
 
 @dataclass(frozen=True)

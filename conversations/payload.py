@@ -166,6 +166,11 @@ class Settings(Action, word="settings"): pass
 class LinkApp(Action, word="link"): pass
 
 
+# Documents from job seekers (#15): "Send my CV" under "My registration"
+@dataclass(frozen=True)
+class SendDocument(Action, word="doc"): pass
+
+
 @dataclass(frozen=True)
 class Toggle(Action, word="set"):
     """A settings button: ``set:reminders_off``, ``set:notices_on``, ``set:offers_off``."""

@@ -5,6 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .document_store import DocumentStore
+
 
 @dataclass(frozen=True)
 class PersonalData:
@@ -207,5 +209,5 @@ class JobStore(Protocol):
         """"No, thanks" with why; None when the proposal is no longer open."""
 
 
-class Store(RegistrationStore, BookingStore, PreferenceStore, LinkStore, JobStore, Protocol):
+class Store(RegistrationStore, BookingStore, PreferenceStore, LinkStore, JobStore, DocumentStore, Protocol):
     """Everything the engine may ask of persistence, for one person."""

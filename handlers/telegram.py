@@ -26,6 +26,7 @@ from services.outbox_sender import Limits, Sender
 from services.reply_rows import Hold
 
 from handlers.per_chat import PerChat
+from handlers.telegram_files import attached, fetch
 from handlers.telegram_http import ShardedRequest
 from handlers.telegram_outbox import TelegramTransport, call_api, split_text  # noqa: F401 (split_text: tests)
 from handlers.telegram_polling import poll
@@ -94,10 +95,12 @@ async def _handle(update: Update, bot: Bot, data: dict) -> None:
     if inbound is None:
         return
     sender: Sender = data["sender"]
-    step = functools.partial(data["service"].step, inbound, Hold(sender.worker, sender.limits.lease),
-                             _shape(update))
     async with data["chats"].turn(chat.id):
         try:
+            if inbound.kind is Kind.DOCUMENT:  # fetched, checked and kept before its step
+                inbound = await fetch(bot, update.message, inbound, data["service"].documents, data["steps"])
+            step = functools.partial(data["service"].step, inbound, Hold(sender.worker, sender.limits.lease),
+                                     _shape(update))
             rows = await asyncio.get_running_loop().run_in_executor(data["steps"], step)
         except Exception:  # the service answers its own errors; this is the database gone
             log.exception("error handling Telegram update %s", update.update_id)
@@ -147,6 +150,8 @@ def to_inbound(update: Update) -> Inbound | None:
         return Inbound(kind=Kind.TEXT, text=message.text, **common)
     if message.contact and message.contact.user_id == update.effective_user.id:
         return Inbound(kind=Kind.CONTACT, phone=message.contact.phone_number, **common)
+    if attached(message):
+        return Inbound(kind=Kind.DOCUMENT, **common)
     return Inbound(kind=Kind.VOICE if message.voice or message.audio or message.video_note else Kind.UNSUPPORTED, **common)
 
 

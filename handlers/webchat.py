@@ -17,6 +17,7 @@ framing, no sniffing, no referrer.
   that step's replies again); answers ``{"messages": [...]}`` (each with its outbox row's id: the
   page says it showed them, as for the polled ones), and ``"forget": true`` once the person erased their data (the page
   then clears its transcript);
+- ``POST /chat/upload`` a file from the page's paperclip (handlers/webchat_upload.py), answered as a message;
 - ``POST /chat/forget`` "forget this device" (shared computers): the cookie is deleted, the page
   clears its transcript and starts again;
 - ``GET /chat/messages`` what the bot sent meanwhile (reminders, notices, promotions: outbox rows
@@ -33,7 +34,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 from pathlib import Path
 from typing import Callable
@@ -50,19 +50,15 @@ from services.outbox_rows import Pending
 from services.reply_rows import Hold
 from services.web_chat import HOLD, WebChatPeople
 
-from handlers.webchat_parts import CHANNEL, Files, RateLimit, identity, inbound, new_secret, render
+from handlers import webchat_upload
+from handlers.webchat_parts import (CHANNEL, HEADERS, MAX_BODY, Files, RateLimit, identity, inbound, json_body,  # noqa: F401
+                                    new_secret, render, safe_name)
 
 COOKIE = "webchat_id"
 HEADER = "x-csrf-token"
 PREFIX = "/chat"
 COOKIE_AGE = 365 * 24 * 3600
 LEGACY_COOKIE = 24    # secrets.token_urlsafe(18): the ids of before, the cookie's value itself
-MAX_BODY = 16 * 1024  # bytes of a POST's body; a message is at most 4000 characters
-# No inline script or style anywhere (chat.js and chat.css are files of their own), no framing.
-HEADERS = {"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
-                                      "connect-src 'self'; img-src 'self'; form-action 'self'; "
-                                      "base-uri 'none'; frame-ancestors 'none'",
-           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
 PLAN_EVERY = 30.0  # seconds between two runs of the outbox's planners from the page's polls
 WEB = Path(__file__).resolve().parent / "web"
 _templates = Environment(loader=FileSystemLoader(str(WEB)), autoescape=select_autoescape(default=True))
@@ -75,7 +71,7 @@ def _(message: str) -> str:
 
 # Page chrome, translated with the bot's catalog (English msgids, Italian by default).
 CHROME = {"title": _("Chat with Insieme per il lavoro"), "placeholder": _("Write a message"),
-          "send": _("Send"), "forget": _("Forget this device")}
+          "send": _("Send"), "forget": _("Forget this device"), "attach": _("Attach a file")}
 TOO_FAST = _("You are writing very fast: please wait a few seconds and try again.")
 
 
@@ -96,14 +92,15 @@ def language(request: Request) -> str:
 def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=None,
            people: WebChatPeople | None = None, step: Callable[[Inbound, Hold], list[Pending]] | None = None,
            per_person: tuple[int, float] = (20, 10.0), per_address: tuple[int, float] = (60, 10.0),
-           clock: Callable[[], float] = time.monotonic) -> APIRouter:
+           clock: Callable[[], float] = time.monotonic, documents=None) -> APIRouter:
     """The chat's routes. ``handle`` is ConversationService.handle; ``outbox`` an
     services.outbox.OutboxService (or None: no messages started by the bot) whose planners, if it has
     any, run at most every PLAN_EVERY seconds when a page asks for news (give it none where a
     scheduler plans already); ``people`` (services.web_chat) what the chat asks of the database
     besides the conversation (None: nothing, as in tests with a fake engine); ``secret`` signs
     tokens. ``step`` (ConversationService.step), when given, instead of ``handle``: the replies are
-    outbox rows of the step (services.web_chat), answered with their ids for the page to confirm."""
+    outbox rows of the step (services.web_chat), answered with their ids for the page to confirm.
+    ``documents`` (services.documents.Documents): files from the page's paperclip (POST /chat/upload)."""
     key = hmac.new(secret.encode(), b"webchat-csrf", hashlib.sha256).digest()
     person_limit, address_limit = RateLimit(*per_person, clock=clock), RateLimit(*per_address, clock=clock)
     files = Files(clock)
@@ -156,7 +153,7 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
         t = translator(chosen or language(request))
         html = _templates.get_template("chat.html").render(
             lang=t.language, direction=t.direction, csrf=token(cookie), history=token(cookie, "history")[:16],
-            **chrome(t))
+            max_bytes=documents.max_bytes if documents is not None else 0, **chrome(t))
         response = private(HTMLResponse(html))
         if new:
             response.set_cookie(COOKIE, cookie, max_age=COOKIE_AGE, path=PREFIX, httponly=True, samesite="lax")
@@ -177,23 +174,41 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
             return private(JSONResponse({"error": "forbidden"}, status_code=403))
         return None
 
-    @routes.post("/messages")
-    async def post(request: Request) -> Response:
+    def held_back(request: Request) -> Response | None:
+        """403 without the cookie's token; 429 (politely) over the flood limits."""
         if (answer := refused(request)) is not None:
             return answer
-        cookie = cookie_of(request)
-        person = identity(cookie)
         address = request.client.host if request.client else "-"
-        if not (person_limit.allow(person) and address_limit.allow(address)):
+        if not (person_limit.allow(identity(cookie_of(request))) and address_limit.allow(address)):
             t = translator(language(request))
             return private(JSONResponse({"error": t.gettext(TOO_FAST)}, status_code=429,
                                         headers={"Retry-After": str(int(per_person[1]))}))
+        return None
+
+    @routes.post("/messages")
+    async def post(request: Request) -> Response:
+        if (answer := held_back(request)) is not None:
+            return answer
         body = await json_body(request)
         if isinstance(body, Response):
             return body
-        message = inbound(person, body) if isinstance(body, dict) else None
+        message = inbound(identity(cookie_of(request)), body) if isinstance(body, dict) else None
         if message is None:
             return private(JSONResponse({"error": "empty"}, status_code=400))
+        return await reply(request, message)
+
+    @routes.post("/upload")
+    async def upload(request: Request) -> Response:
+        """A file from the page's paperclip: checked and kept, then a step (handlers.webchat_upload)."""
+        if documents is None or (answer := held_back(request)) is not None:
+            return answer or Response(status_code=404)
+        message = await webchat_upload.read(request, identity(cookie_of(request)), documents)
+        return await reply(request, message) if isinstance(message, Inbound) else private(message)
+
+    async def reply(request: Request, message: Inbound) -> Response:
+        """The step's replies as the page shows them, in the language the person chose."""
+        cookie = cookie_of(request)
+        person = identity(cookie)
 
         def answer() -> tuple[list[tuple[int | None, Outbound]], bool, str | None]:
             moved(cookie)
@@ -265,34 +280,6 @@ def router(handle: Callable[[Inbound], list[Outbound]], *, secret: str, outbox=N
         if found is None:
             return Response(status_code=404)
         return private(Response(found.content, media_type=found.mime_type, headers={
-            "Content-Disposition": f'attachment; filename="{_safe_name(found.filename)}"'}))
+            "Content-Disposition": f'attachment; filename="{safe_name(found.filename)}"'}))
 
     return routes
-
-
-async def json_body(request: Request) -> object | Response:
-    """The request's JSON body; a 413 response past MAX_BODY bytes (told by Content-Length, or
-    counted while it arrives: the length may be absent or lie), 400 if it is not JSON (nested too
-    deep for the parser included)."""
-    try:
-        if int(request.headers.get("content-length") or 0) > MAX_BODY:
-            return _refusal("too large", 413)
-    except ValueError:
-        return _refusal("bad length", 400)
-    received = bytearray()
-    async for chunk in request.stream():
-        received += chunk
-        if len(received) > MAX_BODY:
-            return _refusal("too large", 413)
-    try:
-        return json.loads(received)
-    except (ValueError, RecursionError):
-        return _refusal("not json", 400)
-
-
-def _refusal(error: str, status: int) -> Response:
-    return JSONResponse({"error": error}, status_code=status, headers={"Cache-Control": "no-store", **HEADERS})
-
-
-def _safe_name(name: str) -> str:
-    return "".join(c for c in name if c.isalnum() or c in "._-")[:100] or "file"

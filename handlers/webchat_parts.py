@@ -1,15 +1,20 @@
 """The web chat's small pieces (handlers/webchat.py): a reply as JSON, the page's message as an
-Inbound, the cookie's secret and the identity derived from it, a flood limit, calendar files."""
+Inbound, the cookie's secret and the identity derived from it, a flood limit, calendar files, a
+POST's JSON body within MAX_BODY, the headers of every answer."""
 from __future__ import annotations
 
 import base64
 import collections
 import hashlib
 import hmac
+import json
 import secrets
 import threading
 import time
 from typing import Callable
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
 
 from conversations import languages
 from conversations.messages import Inbound, Kind, Outbound
@@ -18,6 +23,12 @@ CHANNEL = "web"
 MAX_TEXT = 4000
 FILE_LIFE = 3600.0
 MAX_FILES = 1000
+MAX_BODY = 16 * 1024  # bytes of a POST's body; a message is at most 4000 characters
+# No inline script or style anywhere (chat.js and chat.css are files of their own), no framing.
+HEADERS = {"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
+                                      "connect-src 'self'; img-src 'self'; form-action 'self'; "
+                                      "base-uri 'none'; frame-ancestors 'none'",
+           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
 
 
 def identity(secret: str) -> str:
@@ -107,3 +118,32 @@ class Files:
         if found and hmac.compare_digest(found[0], person) and found[1] > self.clock():
             return found[2]
         return None
+
+
+# -- bodies ------------------------------------------------------------------------------------
+async def json_body(request: Request) -> object | Response:
+    """The request's JSON body; a 413 response past MAX_BODY bytes (told by Content-Length, or
+    counted while it arrives: the length may be absent or lie), 400 if it is not JSON (nested too
+    deep for the parser included)."""
+    try:
+        if int(request.headers.get("content-length") or 0) > MAX_BODY:
+            return _refusal("too large", 413)
+    except ValueError:
+        return _refusal("bad length", 400)
+    received = bytearray()
+    async for chunk in request.stream():
+        received += chunk
+        if len(received) > MAX_BODY:
+            return _refusal("too large", 413)
+    try:
+        return json.loads(received)
+    except (ValueError, RecursionError):
+        return _refusal("not json", 400)
+
+
+def _refusal(error: str, status: int) -> Response:
+    return JSONResponse({"error": error}, status_code=status, headers={"Cache-Control": "no-store", **HEADERS})
+
+
+def safe_name(name: str) -> str:
+    return "".join(c for c in name if c.isalnum() or c in "._-")[:100] or "file"

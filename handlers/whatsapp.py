@@ -24,6 +24,7 @@ from conversations.messages import Inbound, Kind, Outbound
 from services import outbox
 
 from handlers import whatsapp_files
+from handlers.whatsapp_media import Media, media_of
 from handlers.whatsapp_render import WaMessage, render
 
 CHANNEL = "whatsapp"
@@ -106,8 +107,9 @@ def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(header[len("sha256="):].strip().lower().encode(), expected.encode())
 
 
-def inbound_messages(payload: dict) -> Iterator[tuple[Inbound, str]]:
-    """Every message of every entry and change, as (Inbound, address to reply to)."""
+def inbound_messages(payload: dict) -> Iterator[tuple[Inbound, str, Media | None]]:
+    """Every message of every entry and change, as (Inbound, address to reply to, the media of a
+    file or photo to fetch: handlers.whatsapp_media)."""
     for entry in _list(payload.get("entry")):
         for change in _list(entry.get("changes") if isinstance(entry, dict) else None):
             value = change.get("value") if isinstance(change, dict) else None
@@ -123,7 +125,7 @@ def inbound_messages(payload: dict) -> Iterator[tuple[Inbound, str]]:
                 if not sender:
                     continue
                 sender = str(sender)
-                yield to_inbound(message, sender), sender
+                yield to_inbound(message, sender), sender, media_of(message)
 
 
 def to_inbound(message: dict, sender: str) -> Inbound:
@@ -140,6 +142,8 @@ def to_inbound(message: dict, sender: str) -> Inbound:
             return Inbound(kind=Kind.BUTTON, payload=str(reply["id"]), **common)
     if kind == "button" and isinstance(message.get("button"), dict):  # a template's quick reply
         return Inbound(kind=Kind.BUTTON, payload=str(message["button"].get("payload", "")), **common)
+    if media_of(message) is not None:  # fetched before the step (handlers.whatsapp_media)
+        return Inbound(kind=Kind.DOCUMENT, **common)
     return Inbound(kind=Kind.VOICE if kind in ("audio", "voice") else Kind.UNSUPPORTED, **common)
 
 

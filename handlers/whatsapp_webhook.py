@@ -44,7 +44,7 @@ from services.outbox_rows import Pending
 from services.outbox_sender import Limits, Sender
 from services.reply_rows import Hold
 
-from handlers import whatsapp_files
+from handlers import whatsapp_files, whatsapp_media
 from handlers.per_chat import PerChat
 from handlers.whatsapp import (CHANNEL, WEBHOOK_PATH, Settings, WhatsAppClient, check_settings, inbound_messages,
                                record_status, signature_ok, statuses)
@@ -99,17 +99,20 @@ def whatsapp_router(service, settings: Settings, *, client: WhatsAppClient | Non
             return Response(status_code=400)
         for status in statuses(payload):  # in a worker thread: the event loop serves everyone else
             await anyio.to_thread.run_sync(record_status, db_engine, status, clock())
-        handled = await asyncio.gather(*(_handle(inbound, address) for inbound, address in inbound_messages(payload)),
+        handled = await asyncio.gather(*(_handle(inbound, address, media)
+                                         for inbound, address, media in inbound_messages(payload)),
                                        return_exceptions=True)
         failed = [error for error in handled if isinstance(error, BaseException)]
         for error in failed:
             log.error("could not handle a WhatsApp message; Meta will deliver it again", exc_info=error)
         return Response(status_code=500 if failed else 200)
 
-    async def _handle(inbound: Inbound, address: str) -> None:
+    async def _handle(inbound: Inbound, address: str, media: whatsapp_media.Media | None) -> None:
         inbound = _phone_pressed(inbound, address)
         hold = Hold(sender.worker, sender.limits.lease)
         async with chats.turn(address):
+            if media is not None and inbound.kind is Kind.DOCUMENT:  # fetched, checked and kept before its step
+                inbound = await whatsapp_media.fetch(client, media, inbound, service.documents)
             rows = await anyio.to_thread.run_sync(_step, inbound, address, hold)
             if rows:  # in this person's order: the sender's line for the chat keeps it
                 task = asyncio.create_task(_deliver(rows), name=f"whatsapp replies to {address}")

@@ -14,6 +14,7 @@ from conversations.i18n import translator
 from conversations.messages import Inbound, Outbound
 
 from services import reply_rows, repository
+from services.documents import Documents
 from services.outbox_rows import Pending
 from services.reply_rows import Hold
 from store.hot_path import HotPath
@@ -36,8 +37,9 @@ Shape = Callable[[list[Outbound]], list[Outbound]]
 class ConversationService:
     def __init__(self, db_engine: Engine, conversation_engine: ConversationEngine,
                  clock: Callable[[], dt.datetime] = utcnow,
-                 booking_cutoff: dt.timedelta = DEFAULT_CUTOFF):
+                 booking_cutoff: dt.timedelta = DEFAULT_CUTOFF, documents: Documents | None = None):
         self.db_engine = db_engine
+        self.documents = documents or Documents()  # the files people send: the adapters hand them here
         self.booking_cutoff = booking_cutoff
         self.conversation_engine = conversation_engine
         self.clock = clock
@@ -59,6 +61,8 @@ class ConversationService:
             log.exception("error handling a %s message from %s:%s", inbound.kind.value,
                           inbound.channel, inbound.external_id)
             return self._apologize(inbound)
+        finally:
+            self._drop_unkept(inbound)
 
     def step(self, inbound: Inbound, hold: Hold, shape: Shape | None = None,
              pages: Callable[[Outbound], int] | None = None) -> list[Pending]:
@@ -87,6 +91,8 @@ class ConversationService:
             except Exception:
                 log.exception("error while apologizing to %s:%s", inbound.channel, inbound.external_id)
                 return []
+        finally:
+            self._drop_unkept(inbound)
 
     def _handle(self, inbound: Inbound, keep: "_Keep") -> Any:
         # A Connection, not an ORM Session: the repository speaks Core (see its docstring).
@@ -114,8 +120,20 @@ class ConversationService:
                 elif data != stored:
                     repository.save_state(connection, contact_id, data, existed=False)
             result = keep(connection, contact_id, replies)
+        if store.dropped_files:  # an erasure committed: its documents' files go too
+            self.documents.forget(self.db_engine, store.dropped_files)
         self._prune_now_and_then()
         return result
+
+    def _drop_unkept(self, inbound: Inbound) -> None:
+        """A file the adapter kept before the step and no row points at (the step did not keep it,
+        or failed): removed. A failure here is logged, never the person's."""
+        if inbound.upload is None or not inbound.upload.sha256:
+            return
+        try:
+            self.documents.forget(self.db_engine, [inbound.upload.sha256])
+        except Exception:  # noqa: BLE001
+            log.exception("could not remove a document no row points at")
 
     def _apologize(self, inbound: Inbound) -> list[Outbound]:
         """After an unexpected error: say sorry, and ask the current question again."""

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlmodel import Session
 
-from services import bookings, duplicates, programme, reminders, workshops
+from services import bookings, document_store, duplicates, programme, reminders, workshops
 from store.models import (Candidate, ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking,
                           OutboxMessage, Registration, WorkshopRegistration)
 from store.models import ProgrammeEvent
@@ -91,6 +91,8 @@ def merge(sql_session: Session, *, keep_id: int, drop_id: int, now: dt.datetime,
             row.contact_id = kept_cid
         result.moved[name] = len(rows)
     sql_session.flush()
+    result.moved["documents"] = document_store.move(sql_session, from_contact=gone_cid, to_contact=kept_cid,
+                                                    registration_id=keep.id)
 
     for name in FILLED:
         if getattr(keep, name) in (None, "", []) and getattr(drop, name) not in (None, "", []):

@@ -21,6 +21,7 @@ from conversations.store import PersonalData, Preferences
 
 from services import channel_state, reminders
 from services.booking_store import DEFAULT_CUTOFF, BookingStoreMixin
+from services.document_store import DocumentStoreMixin
 from services.job_store import JobStoreMixin
 from services.linking import LinkStoreMixin
 from store.models import (ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking, OutboxMessage,
@@ -102,7 +103,7 @@ def new_registration_code(connection: ConnectionOrSession) -> str:
             return code
 
 
-class SqlStore(LinkStoreMixin, BookingStoreMixin, JobStoreMixin):
+class SqlStore(LinkStoreMixin, BookingStoreMixin, JobStoreMixin, DocumentStoreMixin):
     """The conversations.store.Store of one contact, in the transaction of the current message."""
 
     def __init__(self, connection: ConnectionOrSession, contact_id: int, now: dt.datetime | None = None,
@@ -112,6 +113,7 @@ class SqlStore(LinkStoreMixin, BookingStoreMixin, JobStoreMixin):
         self.now = now or utcnow()  # the service's clock, so every row of one message agrees
         self.cutoff = cutoff  # bookings closer than this to their start are refused
         self.erased = False  # set once the person erased their data: nothing more is saved
+        self.dropped_files: set[str] = set()  # documents' files to remove once committed
 
     def registration_code(self) -> str | None:
         return self.connection.execute(_REGISTRATION_CODE, {"contact_id": self.contact_id}).scalar()
@@ -206,6 +208,7 @@ class SqlStore(LinkStoreMixin, BookingStoreMixin, JobStoreMixin):
         connection.execute(update(_candidate).where(_candidate.c.contact_id == cid).values(reason_text=None))
         connection.execute(delete(_outbox).where(_outbox.c.contact_id == cid, _outbox.c.status == "pending"))
         connection.execute(delete(_consent).where(_consent.c.contact_id == cid))
+        self.erase_documents()  # the rows; the files once this transaction has committed
         channel_state.forget_pages(connection, cid)
         connection.execute(delete(_identity).where(_identity.c.contact_id == cid))
         connection.execute(delete(_state).where(_state.c.contact_id == cid))

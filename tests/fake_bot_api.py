@@ -20,7 +20,10 @@ dropped, as Telegram does), ``limit``, ``timeout`` and ``allowed_updates``, and 
 refused (409) while a webhook is set. Like Telegram it refuses what it would refuse:
 empty or over-long text (4,096 characters), callback data over 64 bytes, editing a
 message it never sent or with nothing changed, answering an unknown or already
-answered callback query. ``hold(method)`` keeps that method's answers back until
+answered callback query. Files people send: ``add_file(content)`` gives a document or a photo
+its ``file_id`` for an update; ``getFile`` answers its ``file_path`` (refusing, as Telegram does,
+files over 20 MB: "Bad Request: file is too big"), and ``GET /file/bot<token>/<file_path>`` serves
+its bytes (``downloads`` counts them). ``hold(method)`` keeps that method's answers back until
 ``release(method)``, to stop a bot at a chosen point (e.g. to kill it mid-update).
 
 Limits and faults, both off unless asked for:
@@ -79,8 +82,9 @@ BOT_USER = {"id": 424242, "is_bot": True, "first_name": "Insieme", "username": "
 MAX_TEXT = 4096          # characters of a message (core.telegram.org/bots/api#sendmessage)
 MAX_CALLBACK_DATA = 64   # bytes of callback_data (core.telegram.org/bots/api#inlinekeyboardbutton)
 MAX_LONG_POLL = 50       # seconds; Telegram caps getUpdates' timeout too
+MAX_DOWNLOAD = 20 * 1024 * 1024  # bytes a bot may download (core.telegram.org/bots/api#getfile)
 # Form fields whose values are plain strings, never JSON (PTB does not JSON-encode str values).
-_STRING_FIELDS = {"text", "caption", "callback_query_id", "url", "secret_token", "language_code",
+_STRING_FIELDS = {"text", "caption", "file_id", "callback_query_id", "url", "secret_token", "language_code",
                   "parse_mode", "inline_message_id", "filename", "ip_address", "scope_type"}
 # Calls that send or change a message in a chat: what Telegram's flood limits count.
 LIMITED = {"sendMessage", "sendDocument", "sendPhoto", "sendMediaGroup", "copyMessage", "forwardMessage",
@@ -180,6 +184,8 @@ class FakeBotApi(FaultControls):
         self._cond = threading.Condition()
         self._closing = False
         self._listeners: list[Callable[[Call], None]] = []
+        self._files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
+        self.downloads: list[str] = []                   # file paths served
         self._network = Network(self._handler_class(), host=host, port=port, latency=latency,
                                 name="fake-bot-api")
 
@@ -221,6 +227,16 @@ class FakeBotApi(FaultControls):
             self._updates.append(update)
             self._cond.notify_all()
         return update
+
+    def add_file(self, content: bytes, *, size: int | None = None, kind: str = "documents") -> dict[str, Any]:
+        """A file a person sends: the fields of a Document or PhotoSize for an update (``file_id``,
+        ``file_unique_id``, ``file_size``: ``size`` when given, as a client may announce another)."""
+        with self._cond:
+            number = len(self._files) + 1
+            file_id = f"file{number}"
+            self._files[file_id] = (f"{kind}/file_{number}", content)
+        return {"file_id": file_id, "file_unique_id": f"u{number}",
+                "file_size": len(content) if size is None else size}
 
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates pushed and not yet confirmed by a getUpdates offset."""
@@ -446,6 +462,26 @@ class FakeBotApi(FaultControls):
             extra["caption"] = params["caption"]
         return self._store(chat_id, extra, params.get("reply_markup"))
 
+    def _m_getfile(self, params):
+        file_id = str(_required(params, "file_id"))
+        with self._cond:
+            found = self._files.get(file_id)
+        if found is None:
+            raise _ApiError(400, "Bad Request: invalid file_id")
+        path, content = found
+        if len(content) > MAX_DOWNLOAD:
+            raise _ApiError(400, "Bad Request: file is too big")
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(content), "file_path": path}
+
+    def _download(self, token: str, path: str) -> bytes | None:
+        if self.token is not None and token != self.token:
+            return None
+        with self._cond:
+            found = next((content for file_path, content in self._files.values() if file_path == path), None)
+            if found is not None:
+                self.downloads.append(path)
+        return found
+
     def _m_editmessagetext(self, params):
         message = self._editable(params)
         text = str(params.get("text") or "")
@@ -571,6 +607,17 @@ class FakeBotApi(FaultControls):
                 self._serve()
 
             def do_GET(self):  # noqa: N802
+                if self.path.startswith("/file/bot"):  # a file's download: /file/bot<token>/<file_path>
+                    token, _slash, path = self.path[len("/file/bot"):].partition("/")
+                    content = api._download(token, urllib.parse.unquote(path))
+                    if content is None:
+                        return self._answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/octet-stream")
+                    self.send_header("Content-Length", str(len(content)))
+                    self.end_headers()
+                    self.wfile.write(content)
+                    return
                 self._serve()
 
             def _serve(self):

@@ -22,6 +22,11 @@ Usage::
         api.templates_sent()           # the template objects of those
         status_value(...), failed_status(wamid, wa_id, 131047)  # status webhook values
 
+Media people send (#15): ``add_media(content, mime_type)`` gives a media id for an ``image(...)`` or
+``document(...)`` message; ``GET /v<version>/<media id>`` answers its URL, MIME type, sha256 and
+``file_size`` (as Meta does; ``size=`` announces another), and ``GET /download/<media id>`` (Meta's
+lookaside host, here) serves the bytes, with the bearer token only (``downloads`` counts them).
+
 Errors are Meta's shape: ``{"error": {"message", "type", "code", "error_data", "fbtrace_id"}}``
 (130429 throughput, 80007 account rate limit and 131056 pair rate answer 429, the others 400).
 
@@ -124,6 +129,8 @@ class FakeGraphApi(FaultControls):
         self._latency = latency
         self.sent: list[dict] = []
         self.uploads: dict[str, Upload] = {}
+        self.media: dict[str, tuple[bytes, str, int]] = {}  # what people sent: id -> (bytes, MIME, announced size)
+        self.downloads: list[str] = []
         self.refused: list[tuple[dict, str]] = []
         self.errors: list[tuple[int, dict]] = []  # (code, body) answered with an injected error
         self._fail: list[list] = []  # [code, times left, recipient or None, message type or None]
@@ -164,12 +171,50 @@ class FakeGraphApi(FaultControls):
         with self._lock:
             self._fail.append([code, times, to, only])
 
+    def add_media(self, content: bytes, mime_type: str, *, size: int | None = None) -> str:
+        """A file a person sends: its media id, for ``image(...)`` or ``document(...)``."""
+        media_id = f"in-media{next(self._ids)}"
+        with self._lock:
+            self.media[media_id] = (content, mime_type, len(content) if size is None else size)
+        return media_id
+
+    def _get(self, path: str, headers) -> tuple[int, dict | bytes]:
+        if headers.get("Authorization") != f"Bearer {self.token}":
+            return 401, _error(190, "Invalid OAuth access token")
+        if path.startswith("/download/"):
+            found = self.media.get(path[len("/download/"):])
+            if found is None:
+                return 404, _error(100, "Unknown media")
+            with self._lock:
+                self.downloads.append(path)
+            return 200, found[0]
+        media_id = path.removeprefix(f"/v{self.version}/")
+        if media_id not in self.media:
+            return 400, _error(100, "(#100) Invalid parameter")
+        content, mime_type, size = self.media[media_id]
+        return 200, {"url": f"{self.url}/download/{media_id}", "mime_type": mime_type,
+                     "sha256": hashlib.sha256(content).hexdigest(), "file_size": size, "id": media_id,
+                     "messaging_product": "whatsapp"}
+
     def start(self) -> "FakeGraphApi":
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):  # quiet
                 pass
+
+            def do_GET(self):
+                status, body = fake._get(self.path, self.headers)
+                if isinstance(body, dict):
+                    return write_json(self, status, body)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/octet-stream")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):  # the client stopped reading: too big
+                    pass
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
@@ -436,6 +481,17 @@ def button_reply(reply_id: str, title: str = "x", **fields) -> dict:
 def list_reply(reply_id: str, title: str = "x", **fields) -> dict:
     return {"type": "interactive", "interactive": {"type": "list_reply",
                                                    "list_reply": {"id": reply_id, "title": title}}, **fields}
+
+
+def image(media_id: str, caption: str | None = None, **fields) -> dict:
+    """A photo a person sends (the media id from FakeGraphApi.add_media)."""
+    return {"type": "image", "image": {"id": media_id, "mime_type": "image/jpeg", "sha256": "x",
+                                       **({"caption": caption} if caption else {})}, **fields}
+
+
+def document(media_id: str, filename: str, mime_type: str = "application/pdf", **fields) -> dict:
+    return {"type": "document", "document": {"id": media_id, "filename": filename, "mime_type": mime_type,
+                                             "sha256": "x"}, **fields}
 
 
 def failed_status(message_id: str, wa_id: str, code: int) -> dict:

@@ -254,7 +254,7 @@ def test_see_my_data_shows_everything_stored(chat, db):
                      "+39 347 123 4567", ANSWERS["email"], "Looking for work", "High school diploma",
                      "Good", "Cleaning, Office work", "Licence, no car", "Part time"):
         assert expected in shown
-    assert chat.labels == ["Erase my data", "Menu"]
+    assert chat.labels == ["Send my CV", "Erase my data", "Menu"]
 
 
 def test_see_my_data_mid_flow_shows_the_unfinished_answers(chat):

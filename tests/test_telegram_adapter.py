@@ -231,11 +231,8 @@ async def test_group_messages_get_one_line_and_nothing_is_stored(tg, db, chat_ty
 UNSUPPORTED = {
     "sticker": {"sticker": {"file_id": "s1", "file_unique_id": "s1", "width": 512, "height": 512,
                             "is_animated": False, "is_video": False, "type": "regular", "emoji": "👍"}},
-    "photo": {"photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 90, "height": 90}],
-              "caption": "Maria"},
     "location": {"location": {"latitude": 44.49, "longitude": 11.34}},
-    "document": {"document": {"file_id": "d1", "file_unique_id": "d1", "file_name": "cv.pdf"}},
-}
+}  # photos and documents are kept as the person's documents (tests/test_documents_channels.py)
 
 
 @pytest.mark.parametrize("kind", sorted(UNSUPPORTED))

@@ -26,7 +26,7 @@ ACTIONS = {"create": L_("Created"), "update": L_("Changed"), "delete": L_("Delet
            "send_broadcast": L_("Broadcast created"), "queue_broadcast": L_("Broadcast queued for sending"),
            "cancel_broadcast": L_("Broadcast cancelled"), "import": L_("Records imported"),
            "company_save": L_("Company saved"), "vacancy_save": L_("Vacancy saved"),
-           "companies_import": L_("Companies imported")}
+           "companies_import": L_("Companies imported"), "document_download": L_("Document downloaded")}
 TABLES = {"registration": L_("Registration"), "interview_slot": L_("Interview slot"),
           "interview_booking": L_("Interview"), "workshop_session": L_("Workshop session"),
           "workshop_registration": L_("Workshop place"), "broadcast": L_("Broadcast"), "outbox": L_("Message"),
@@ -36,7 +36,7 @@ TABLES = {"registration": L_("Registration"), "interview_slot": L_("Interview sl
 # Keys written by the pages themselves (merge, export, import, broadcasts), and columns no view lists.
 KEYS = {"removed": L_("Removed registration"), "identities": L_("Chat channels"), "bookings": L_("Interviews"),
         "seats": L_("Workshop places"), "events": L_("Path steps"), "consents": L_("Consents"),
-        "candidates": L_("Candidacies"),
+        "candidates": L_("Candidacies"), "documents": L_("Documents"), "document": L_("Document"),
         "outbox": L_("Messages"), "cancelled_bookings": L_("Interviews cancelled"),
         "cancelled_seats": L_("Workshop places cancelled"), "filled": L_("Answers filled in"),
         "rows": L_("Rows"), "format": L_("Format"), "file": L_("File"), "create": L_("Created"),

@@ -28,6 +28,7 @@ from backoffice.views.audit import history
 from backoffice.views.common import OfficeView, choice, confirmed_action, labels
 from backoffice.views.filters import Choices, Distinct, InList, Period
 from backoffice.views.path_pages import ERROR_KEY, path_context
+from backoffice.views.document_pages import documents_context
 
 # The stages of services.programme (the path's steps are recorded on the detail page, through
 # backoffice.views.path_pages); "erased" is set by the person's erasure.
@@ -159,7 +160,9 @@ class RegistrationView(OfficeView, model=Registration):
         context = {**await anyio.to_thread.run_sync(path_context, self.session_maker, pk),
                    "path_error": request.session.pop(ERROR_KEY, None), "statuses": STATUSES,
                    "can_record": roles.can(request, "registration-path", "edit"),
-                   "can_merge": roles.can(request, "duplicates", "edit")}
+                   "can_merge": roles.can(request, "duplicates", "edit"),
+                   **await anyio.to_thread.run_sync(documents_context, self.session_maker, pk),
+                   "can_download": roles.can(request, "documents", "list")}
         if roles.can(request, "office-audit", "list"):
             context["history"] = await anyio.to_thread.run_sync(history, self.session_maker, "registration", pk)
         return context

@@ -7,6 +7,8 @@
   var form = document.getElementById("composer");
   var input = document.getElementById("text");
   var notice = document.getElementById("notice");
+  var attach = document.getElementById("attach");   // the paperclip: absent when files are not taken
+  var picker = document.getElementById("file");
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var storeKey = "webchat:" + root.dataset.history;
   var KEEP = 60;          // messages kept for a reload
@@ -78,6 +80,7 @@
     input.setAttribute("aria-label", words.placeholder);
     document.getElementById("send").textContent = words.send;
     document.getElementById("forget").textContent = words.forget;
+    if (attach) { attach.title = words.attach; attach.setAttribute("aria-label", words.attach); }
   }
   function forgetTranscript() {
     history = [];
@@ -104,12 +107,15 @@
     notice.hidden = false;
   }
 
-  function post(body, tries) {
+  // A message (JSON), or a file (a FormData, to /chat/upload): the answer is read the same way.
+  function post(body, tries, url) {
     busy = true;
-    return fetch("/chat/messages", {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
-      body: JSON.stringify(body)
+    var form = body instanceof FormData;
+    var headers = {"X-CSRF-Token": csrf};
+    if (!form) headers["Content-Type"] = "application/json";
+    return fetch(url || "/chat/messages", {
+      method: "POST", credentials: "same-origin", headers: headers,
+      body: form ? body : JSON.stringify(body)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (response.ok) {
@@ -129,7 +135,7 @@
       });
     }, function () {
       // The network failed: try once more with the same client_id (handled once by the bot).
-      if (tries > 0) return new Promise(function (r) { setTimeout(r, 1000); }).then(function () { return post(body, tries - 1); });
+      if (tries > 0) return new Promise(function (r) { setTimeout(r, 1000); }).then(function () { return post(body, tries - 1, url); });
       warn("\u26A0");
     }).then(function () { busy = false; }, function () { busy = false; });
   }
@@ -140,6 +146,16 @@
   function press(button) {
     add({who: "me", text: button.label});
     return post({payload: button.payload, client_id: clientId()}, 1);
+  }
+  // A file from the paperclip. One too big is not sent, only its size: the bot says so in the
+  // person's language, as it does on the other apps.
+  function upload(file) {
+    add({who: "me", text: "\u{1F4CE} " + file.name});
+    var body = new FormData();
+    body.append("client_id", clientId());
+    if (file.size > Number(picker.dataset.max)) body.append("size", String(file.size));
+    else body.append("file", file, file.name);
+    return post(body, 1, "/chat/upload");
   }
   function poll() {
     if (busy) return;
@@ -171,6 +187,15 @@
     fetch("/chat/forget", {method: "POST", credentials: "same-origin", headers: {"X-CSRF-Token": csrf}})
       .then(function () { location.reload(); }, function () { location.reload(); });
   });
+
+  if (attach) {
+    attach.addEventListener("click", function () { picker.click(); });
+    picker.addEventListener("change", function () {
+      var file = picker.files[0];
+      picker.value = "";
+      if (file) upload(file);
+    });
+  }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
