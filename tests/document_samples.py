@@ -1,5 +1,5 @@
 """Small files of each kind for the documents tests (#15), made here: a PDF, a JPEG photo, a PNG,
-a .docx, and the things that must be refused (an ELF and a Windows MZ executable renamed cv.pdf,
+a .doc, a .docx, and the things that must be refused (an ELF and a Windows MZ executable renamed cv.pdf,
 a ZIP that is not a Word file, a 50 MB file)."""
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" +
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(100)
 ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(500)
 MZ = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(500) + b"This program cannot be run in DOS mode."
+# Office 97-2003: an OLE2 container; Word's has its File Information Block (0xA5EC) at 512.
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+DOC = OLE + b"\xec\xa5\xc1\x00" + bytes(600)
+OLE_NOT_WORD = OLE + b"\x09\x08\x10\x00" + bytes(600)  # an old Excel workbook's first record
 
 
 def docx() -> bytes:

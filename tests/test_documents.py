@@ -128,7 +128,7 @@ def test_a_file_two_people_sent_stays_while_one_of_them_keeps_it(service, db, do
 
 @pytest.mark.parametrize("content,kind", [(samples.PDF, "pdf"), (samples.JPEG, "jpeg"), (samples.PNG, "png"),
                                           (samples.docx(), "docx"), (samples.odt(), "odt"),
-                                          (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "doc"),
+                                          (samples.DOC, "doc"), (samples.OLE_NOT_WORD, None),
                                           (samples.ELF, None), (samples.MZ, None), (samples.plain_zip(), None),
                                           (b"", None), (b"PK\x03\x04broken", None)])
 def test_the_kind_is_read_from_the_content(content, kind):
