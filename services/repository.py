@@ -21,6 +21,7 @@ from conversations.store import PersonalData, Preferences
 
 from services import channel_state, reminders
 from services.booking_store import DEFAULT_CUTOFF, BookingStoreMixin
+from services.info_store import InfoStoreMixin
 from services.job_store import JobStoreMixin
 from services.linking import LinkStoreMixin
 from store.models import (ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking, OutboxMessage,
@@ -102,7 +103,7 @@ def new_registration_code(connection: ConnectionOrSession) -> str:
             return code
 
 
-class SqlStore(LinkStoreMixin, BookingStoreMixin, JobStoreMixin):
+class SqlStore(LinkStoreMixin, BookingStoreMixin, JobStoreMixin, InfoStoreMixin):
     """The conversations.store.Store of one contact, in the transaction of the current message."""
 
     def __init__(self, connection: ConnectionOrSession, contact_id: int, now: dt.datetime | None = None,
