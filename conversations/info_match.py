@@ -20,7 +20,7 @@ from . import languages
 from .choosing import normalize
 from .info_store import InfoTopic
 
-MIN_SCORE = 4.0  # "orari" (5 letters) is enough; "sede" alone (4) just so
+MIN_SCORE = 3.5  # "orari" (5 letters) is enough, "dove" (4) too, even as "dovee"
 _WORD = re.compile(r"\w+")
 # Greetings, thanks and little words: a message made only of these asks nothing.
 GREETINGS = frozenset(normalize(word) for word in """
