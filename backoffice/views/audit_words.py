@@ -26,13 +26,14 @@ ACTIONS = {"create": L_("Created"), "update": L_("Changed"), "delete": L_("Delet
            "send_broadcast": L_("Broadcast created"), "queue_broadcast": L_("Broadcast queued for sending"),
            "cancel_broadcast": L_("Broadcast cancelled"), "import": L_("Records imported"),
            "company_save": L_("Company saved"), "vacancy_save": L_("Vacancy saved"),
-           "companies_import": L_("Companies imported")}
+           "companies_import": L_("Companies imported"), "info_save": L_("Programme information saved")}
 TABLES = {"registration": L_("Registration"), "interview_slot": L_("Interview slot"),
           "interview_booking": L_("Interview"), "workshop_session": L_("Workshop session"),
           "workshop_registration": L_("Workshop place"), "broadcast": L_("Broadcast"), "outbox": L_("Message"),
           "programme_event": L_("Path step"), "office_operator": L_("Account"), "contact": L_("Person"),
           "channel_identity": L_("Chat channel"), "consent": L_("Consent"), "conversation_state": L_("Conversation"),
-          "company": L_("Company"), "vacancy": L_("Vacancy"), "vacancy_candidate": L_("Candidate")}
+          "company": L_("Company"), "vacancy": L_("Vacancy"), "vacancy_candidate": L_("Candidate"),
+          "info_text": L_("Programme information")}
 # Keys written by the pages themselves (merge, export, import, broadcasts), and columns no view lists.
 KEYS = {"removed": L_("Removed registration"), "identities": L_("Chat channels"), "bookings": L_("Interviews"),
         "seats": L_("Workshop places"), "events": L_("Path steps"), "consents": L_("Consents"),
