@@ -55,7 +55,7 @@ def topics_list(engine: "Engine", ctx: Ctx) -> list[Outbound]:
 def answer_typed(ctx: Ctx) -> list[Outbound]:
     """The answer to a typed question about the programme, or nothing when it asks none."""
     text = _typed(ctx)
-    if not text or len(text) > 500:
+    if len(text) > 500 or info_match.is_greeting(text):  # nothing asked: not even a read of the topics
         return []
     found = info_match.find(text, ctx.store.info_topics(), ctx.state.language)
     if found is None:

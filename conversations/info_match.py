@@ -5,9 +5,9 @@ Each topic has, per language, words and phrases ("orari", "quando apre", "dove s
 message and the phrases are compared word by word, after lower-casing and dropping accents and
 punctuation: a phrase counts when every one of its words is in the message, the same or nearly
 (typos: "uficio", "qundo", "documneti"; words of 3 letters or fewer only exactly, those of 4
-or 5 only with a letter more or less, so "deve" is not "dove", nor "being" "bring"). A topic scores the
-letters of its phrases found, weighted by how close they were; the best topic wins when it
-reaches MIN_SCORE. Every language's phrases are tried, so someone who writes in English while
+or 5 only with a letter more or less, so "deve" is not "dove", nor "being" "bring"). A topic
+scores the letters of its phrases found, weighted by how close they were; the best topic wins
+when it reaches MIN_SCORE. Every language's phrases are tried, so someone who writes in English while
 the bot speaks Italian to them is understood; the answer comes in the person's language when
 that language's phrases found the topic too, else in the language that found it.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import languages
 from .choosing import normalize
@@ -68,28 +69,33 @@ def find(text: str, topics: list[InfoTopic], language: str) -> Found | None:
 
 
 def _score(typed: list[str], phrases: tuple[str, ...]) -> float:
+    longer = [word for word in typed if len(word) > 3]
+    present = set(typed)
     total = 0.0
     for phrase in phrases:
-        wanted = words(phrase)
-        closeness = [_closest(word, typed) for word in wanted]
-        if wanted and all(closeness):
-            total += sum(len(word) * near for word, near in zip(wanted, closeness)) / 100
+        found = 0.0
+        for wanted in _words_of(phrase):
+            near = _closest(wanted, present, longer)
+            if not near:
+                break
+            found += len(wanted) * near / 100
+        else:
+            total += found
     return total
 
 
-def _closest(wanted: str, typed: list[str]) -> float:
-    """How near the nearest typed word is to ``wanted`` (0-100); 0 when none is near enough."""
-    from rapidfuzz import fuzz  # here, not at the top: start-up time, as conversations.municipalities
+@lru_cache(maxsize=8192)
+def _words_of(phrase: str) -> tuple[str, ...]:
+    return tuple(words(phrase))
 
-    best = 0.0
-    for word in typed:
-        if word == wanted:
-            return 100.0
-        if len(wanted) <= 3 or len(word) <= 3:
-            continue
-        near = fuzz.ratio(wanted, word)
-        if len(wanted) >= 5 and min(len(word), len(wanted)) >= 5 and (word.startswith(wanted) or wanted.startswith(word)):
-            near = max(near, 90.0)  # "iscriver" in "iscriversi", "document" in "documenti"
-        if near >= (85 if len(wanted) <= 5 else 80):
-            best = max(best, near)
-    return best
+
+def _closest(wanted: str, present: set[str], longer: list[str]) -> float:
+    """How near the nearest typed word is to ``wanted`` (0-100); 0 when none is near enough."""
+    if wanted in present:
+        return 100.0
+    if len(wanted) <= 3 or not longer:
+        return 0.0
+    from rapidfuzz import fuzz, process  # here, not at the top: start-up time, as conversations.municipalities
+
+    best = process.extractOne(wanted, longer, scorer=fuzz.ratio, score_cutoff=85 if len(wanted) <= 5 else 80)
+    return best[1] if best else 0.0
