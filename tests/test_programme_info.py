@@ -191,3 +191,13 @@ def test_the_answer_language_is_the_persons_when_their_words_found_it_too():
     both = [InfoTopic("d", {"it": InfoEntry("D", ".", ("privacy",)), "en": InfoEntry("D", ".", ("privacy",))})]
     assert info_match.find("privacy", both, "en").language == "en"
     assert info_match.find("privacy", both, "fr").language == "it"  # neither is theirs: Italian first
+
+
+def test_the_first_start_loads_the_demo_topics_even_with_an_agenda(db):
+    from services import database
+    from tests.booking_flow_helpers import add_slot, days_ahead
+    add_slot(db, days_ahead(1, 9))
+    assert database.load_demo_if_empty(db) is False  # the agenda is the office's: left alone
+    with Session(db) as session:
+        assert [t.key for t in info.topics(session)] == list(demo_info.TOPICS)
+        assert {len(t.texts) for t in info.topics(session)} == {9}
