@@ -63,7 +63,7 @@ class Commands(CommandSet):
         return [Outbound(_("Here is what I can do for you.")), self.menu(engine, ctx)]
 
     def question(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
-        return info.answer_typed(ctx)
+        return info.answer_typed(ctx, asked=engine.prompt(ctx))
 
     def menu(self, engine: Engine, ctx: Ctx) -> Outbound:
         _ = ctx.t.gettext

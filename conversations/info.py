@@ -52,11 +52,16 @@ def topics_list(engine: "Engine", ctx: Ctx) -> list[Outbound]:
                      buttons + (action_button(_("Menu"), Menu()),))]
 
 
-def answer_typed(ctx: Ctx) -> list[Outbound]:
-    """The answer to a typed question about the programme, or nothing when it asks none."""
+def answer_typed(ctx: Ctx, asked: Outbound | None = None) -> list[Outbound]:
+    """The answer to a typed question about the programme, or nothing when it asks none. ``asked``:
+    the question of the step the text came at; words of its own (its text, its buttons) point to no
+    topic there: "non ho il codice fiscale" at the codice fiscale's question is about that question."""
     text = _typed(ctx)
     if len(text) > 500 or info_match.is_greeting(text):  # nothing asked: not even a read of the topics
         return []
+    if asked is not None:
+        theirs = set(info_match.words(" ".join([asked.text, *(b.label for b in asked.buttons)])))
+        text = " ".join(word for word in info_match.words(text) if word not in theirs)
     found = info_match.find(text, ctx.store.info_topics(), ctx.state.language)
     if found is None:
         return []

@@ -134,6 +134,14 @@ def test_a_question_in_the_middle_of_the_registration_keeps_the_step(chat, db, t
     assert step_of(db) == "tax_code"
 
 
+def test_words_of_the_steps_own_question_point_to_no_topic_there(chat, db, topics):
+    reach(chat, "tax_code")
+    chat.say("which codice fiscale?")  # "codice fiscale" points to "What to bring" elsewhere
+    assert "What to bring" not in chat.text and step_of(db) == "tax_code"
+    chat.say("what should I bring?")  # a question of its own is still answered
+    assert chat.replies[0].text.startswith("What to bring") and step_of(db) == "tax_code"
+
+
 def test_a_question_at_a_step_with_buttons_keeps_the_step(chat, db, topics):
     reach(chat, "situation")
     chat.say("where are you?")
