@@ -48,6 +48,8 @@ def test_an_operator_edits_the_english_hours(client, db, topics):
     assert [(e.action, e.operator_name) for e in logged] == [("info_save", "otto")]
     assert logged[0].before["title"] == "Opening hours, phone" and logged[0].after["title"] == "Opening hours"
     assert "Informazioni sul programma salvate" in client.get("/office/office-audit/list").text
+    entry = client.get(f"/office/office-audit/details/{logged[0].id}").text
+    assert "Titolo" in entry and "Opening hours, phone" in entry and "Salvato da" in entry and "updated_by" not in entry
 
 
 def test_a_new_topic_starts_in_italian_and_a_translation_can_be_removed(client, db):

@@ -56,14 +56,14 @@ def _vocabulary() -> tuple[dict[str, dict], dict[tuple[str, str], dict]]:
     """(table -> column labels, (table, column) -> value labels), from the views."""
     from conversations.flows import choices
 
-    from backoffice.views import accounts, agenda, broadcasts, path_pages, registrations, workshops
+    from backoffice.views import accounts, agenda, broadcasts, info_pages, path_pages, registrations, workshops
 
     columns = {"registration": registrations.LABELS, "interview_slot": agenda.SlotView.column_labels,
                "interview_booking": agenda.BookingView.column_labels,
                "workshop_session": workshops.SessionView.column_labels,
                "workshop_registration": workshops.SeatView.column_labels,
                "broadcast": broadcasts.BroadcastView.column_labels,
-               "office_operator": accounts.AccountView.column_labels}
+               "office_operator": accounts.AccountView.column_labels, "info_text": info_pages.COLUMN_LABELS}
     answers = {name: {o.value: registrations._option_label(o.label) for o in options}
                for name, options in registrations.ANSWERS.items()}
     values = {("registration", "status"): registrations.STATUSES,
@@ -73,7 +73,7 @@ def _vocabulary() -> tuple[dict[str, dict], dict[tuple[str, str], dict]]:
               ("broadcast", "status"): broadcasts.STATUSES, ("office_operator", "role"): accounts.ROLE_LABELS,
               ("programme_event", "kind"): path_pages.STEPS, ("programme_event", "contract_type"): path_pages.CONTRACTS,
               ("programme_event", "reason"): path_pages.REASONS, ("programme_event", "source"): path_pages.SOURCES}
-    for table in ("registration", "workshop_session", "contact"):
+    for table in ("registration", "workshop_session", "contact", "info_text"):
         values[(table, "language")] = registrations.LANGUAGES
     return columns, values
 

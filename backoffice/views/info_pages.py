@@ -23,6 +23,10 @@ from backoffice import roles
 from backoffice.i18n import L_, _
 
 IDENTITY = "programme-info"
+# The audit log's words for the table's columns (backoffice.views.audit_words).
+COLUMN_LABELS = {"topic": L_("Key"), "language": L_("Language"), "position": L_("Position"), "title": L_("Title"),
+                 "answer": L_("Answer"), "keywords": L_("Words and phrases"), "updated_by": L_("Saved by"),
+                 "updated_at": L_("Updated on")}
 
 
 class InfoPage(BaseView):
