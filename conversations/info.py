@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from . import info_match
 from .flow import Ctx
-from .messages import Kind, Outbound
+from .info_store import InfoEntry
+from .messages import Button, Kind, Outbound
 from .payload import Action, InfoAbout, InfoTopicAnswer, Menu, WriteToOffice, action_button
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 SHOWN_TOPICS = 9  # with "Menu", one WhatsApp list of 10 rows
 
 
-def menu_button(ctx: Ctx):
+def menu_button(ctx: Ctx) -> Button:
     _ = ctx.t.gettext
     # Translators: an option in a list; WhatsApp shows at most 21 characters
     return action_button(_("About the programme"), InfoAbout())
@@ -92,5 +93,5 @@ def _typed(ctx: Ctx) -> str:
     return "" if text.startswith("/") else text
 
 
-def _text(entry) -> str:
+def _text(entry: InfoEntry) -> str:
     return f"{entry.title}\n\n{entry.answer}"
