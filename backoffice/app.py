@@ -36,6 +36,7 @@ from backoffice.views import path_pages
 from backoffice.views import import_pages
 from backoffice.views import company_import, company_pages, match_pages
 from backoffice.views import document_pages
+from backoffice.views import info_pages
 
 BASE_URL = "/office"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -114,6 +115,8 @@ def mount_office(app: FastAPI, db_engine: Engine, *, clock: Callable[[], dt.date
     for view in match_pages.views(clock, session_maker, per_week=settings.proposals_per_week):
         admin.add_view(view)
     for view in document_pages.views(clock, session_maker, Documents(settings.documents_dir)):
+        admin.add_view(view)
+    for view in info_pages.views(clock, session_maker):
         admin.add_view(view)
     return admin
 

@@ -19,6 +19,8 @@ PAGES = ("agenda", "workshop-attendance", "broadcasts", "broadcasts-new", "dashb
 PAGES += ("registration-path", "duplicates")
 # Companies, vacancies and a vacancy's matching (backoffice.views.company_pages, match_pages).
 PAGES += ("companies", "vacancies", "vacancy-match")
+# The chat's programme information (backoffice.views.info_pages, #15).
+PAGES += ("programme-info",)
 # Pages only operators and admins see (backoffice.views.import_pages, company_import: viewers get 403).
 ACTING_PAGES = ("import", "companies-import")
 # The documents job seekers sent (backoffice.views.document_pages): viewers see the list, not the files.

@@ -80,7 +80,9 @@ def demo_load(sql_session: Session, args: argparse.Namespace, now: dt.datetime) 
     made, vacancies = report.companies
     lines.append(f"- aziende di prova: create {made}, con {vacancies} offerte" if made
                  else "- aziende di prova: già presenti")
-    created = sum(len(r.created) for _plan, r in report.slots) + len(report.workshops) + made
+    lines.append(f"- informazioni sul programma: {report.info_topics} argomenti aggiunti" if report.info_topics
+                 else "- informazioni sul programma: già presenti")
+    created = sum(len(r.created) for _plan, r in report.slots) + len(report.workshops) + made + report.info_topics
     if not created:
         lines += ["", "Nulla di nuovo: i dati di prova c'erano già."]
     nearly_full = [ws for ws in report.workshops if ws.capacity - ws.registered == 1]

@@ -4,7 +4,7 @@ They work from any step; where a flow is under way, its question is asked again 
 """
 from __future__ import annotations
 
-from . import appointments, documents, jobs, preferences
+from . import appointments, documents, info, jobs, preferences
 from .engine import CommandSet, Engine
 from .flow import Ctx
 from .flows import erase, interview, job, linking, registration, workshop
@@ -50,10 +50,14 @@ class Commands(CommandSet):
         }.get(type(action))
         if handler:
             return handler(engine, ctx)
-        return appointments.run(engine, ctx, action) or jobs.run(engine, ctx, action) or engine.stale(ctx)
+        return (appointments.run(engine, ctx, action) or jobs.run(engine, ctx, action)
+                or info.run(engine, ctx, action) or engine.stale(ctx))
 
     def idle(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
-        """A message outside any flow: newcomers start registering, others see the menu."""
+        """A message outside any flow: a question about the programme is answered (conversations.info);
+        else newcomers start registering, others see the menu (or, for text not understood, the office)."""
+        if (answered := info.idle(engine, ctx)) is not None:
+            return answered
         if ctx.store.registration_code() is None:
             return engine.start(ctx, registration.NAME)
         _ = ctx.t.gettext
@@ -61,6 +65,9 @@ class Commands(CommandSet):
 
     def document(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         return documents.received(engine, ctx)
+
+    def question(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        return info.answer_typed(ctx, asked=engine.prompt(ctx))
 
     def menu(self, engine: Engine, ctx: Ctx) -> Outbound:
         _ = ctx.t.gettext
@@ -76,7 +83,7 @@ class Commands(CommandSet):
             first = (action_button(_("Register"), Register()),
                      # Translators: an option in a list; WhatsApp shows at most 21 characters
                      action_button(_("Already registered"), LinkApp()))
-        return Outbound(_("Menu: choose what you need."), first + (
+        return Outbound(_("Menu: choose what you need."), first + (info.menu_button(ctx),
             # Translators: an option in a list; WhatsApp shows at most 21 characters
             action_button(_("Privacy and my data"), Privacy()),
             # Translators: an option in a list; WhatsApp shows at most 21 characters

@@ -166,7 +166,9 @@ class Engine:
             if flow.aside and ctx.inbound.kind is not Kind.BUTTON:
                 self.finish(ctx)  # not an answer to the question aside: it is for what lies beneath
                 return self._go_on(ctx)
-            return [Outbound(bad.message)] + [self.prompt(ctx)]
+            # not an answer, but maybe a question about the programme: answered, the step stays
+            aside = self.commands.question(self, ctx) if ctx.inbound.kind is Kind.TEXT else []
+            return (aside or [Outbound(bad.message)]) + [self.prompt(ctx)]
         if value is _Toggled:
             return [self.prompt(ctx, edit=True)]
         if isinstance(value, _Added):
@@ -281,5 +283,8 @@ class CommandSet:
     def run_action(self, engine: Engine, ctx: Ctx, action: payload.Action) -> list[Outbound]: ...
     def idle(self, engine: Engine, ctx: Ctx) -> list[Outbound]: ...
     def document(self, engine: Engine, ctx: Ctx) -> list[Outbound]: ...
+    def question(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
+        """The answer to a question typed where a step wanted its answer; [] for none."""
+        return []
     def menu(self, engine: Engine, ctx: Ctx) -> Outbound: ...
 

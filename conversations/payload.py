@@ -244,3 +244,20 @@ class JobAnswer(Action, word="job"):
 
     verb: str = field(metadata={"choices": ("yes", "no")})
     candidate_id: int = field(metadata=ID)
+
+
+# Talking to the office (#15)
+@dataclass(frozen=True)
+class WriteToOffice(Action, word="office"): pass
+
+
+# Programme information (#15, conversations.info)
+@dataclass(frozen=True)
+class InfoAbout(Action, word="info"): pass
+
+
+@dataclass(frozen=True)
+class InfoTopicAnswer(Action, word="info:t"):
+    """A topic's button: ``info:t:<topic key>`` (services.info keeps keys to a-z, 0-9, _ and -)."""
+
+    key: str = field(metadata={"max_length": 24})

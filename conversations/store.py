@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .document_store import DocumentStore
+from .info_store import InfoStore
 
 
 @dataclass(frozen=True)
@@ -209,5 +210,6 @@ class JobStore(Protocol):
         """"No, thanks" with why; None when the proposal is no longer open."""
 
 
-class Store(RegistrationStore, BookingStore, PreferenceStore, LinkStore, JobStore, DocumentStore, Protocol):
+class Store(RegistrationStore, BookingStore, PreferenceStore, LinkStore, JobStore, DocumentStore, InfoStore,
+            Protocol):
     """Everything the engine may ask of persistence, for one person."""

@@ -25,14 +25,17 @@ def open_database(url: str | None) -> Engine:
 
 def load_demo_if_empty(db_engine: Engine) -> bool:
     """With no interview slot and no workshop session at all, load the demo data (services.demo)
-    so that a newcomer's first chat can try every flow; True if it did."""
+    so that a newcomer's first chat can try every flow; True if it did. With no programme
+    information at all, its demo topics (services.demo_info) whatever the agenda holds."""
     from sqlalchemy import exists, select
     from sqlmodel import Session
 
-    from services import demo
-    from store.models import InterviewSlot, WorkshopSession, utcnow
+    from services import demo, demo_info
+    from store.models import InfoText, InterviewSlot, WorkshopSession, utcnow
 
     with Session(db_engine) as sql_session, sql_session.begin():
+        if not sql_session.execute(select(exists().where(InfoText.id.isnot(None)))).scalar():
+            demo_info.load(sql_session, now=utcnow())  # no programme information yet: the demo's (#15)
         if sql_session.execute(select(exists().where(InterviewSlot.id.isnot(None)))).scalar() or \
                 sql_session.execute(select(exists().where(WorkshopSession.id.isnot(None)))).scalar():
             return False

@@ -1,7 +1,8 @@
 """Demo data, so that a newcomer can try every flow right after ``python -m bot``: interview
 slots for the next three weeks and the "bussola" workshop cycle, one session nearly full,
-none on a public holiday (services.public_holidays), as the office's own pattern does; and a few
-companies with a vacancy each (services.demo_companies).
+none on a public holiday (services.public_holidays), as the office's own pattern does; a few
+companies with a vacancy each (services.demo_companies); the programme information's topics in
+every language (services.demo_info).
 
 Idempotent: slots are skipped where the operator already has one at that start, the cycle
 is added only when none of its sessions is still to come, demo contacts are found again by
@@ -18,7 +19,7 @@ from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
 
-from services import agenda, demo_companies, public_holidays
+from services import agenda, demo_companies, demo_info, public_holidays
 from store.models import ChannelIdentity, Contact, WorkshopRegistration, WorkshopSession
 
 CYCLE = "Come muoverti nel mondo del lavoro senza perdere la bussola"  # the chat names the cycle so too
@@ -65,10 +66,12 @@ class DemoReport:
     workshops: list[WorkshopSession] = field(default_factory=list)
     cycle_already_there: int = 0  # sessions of the cycle still to come, when none was added
     companies: tuple[int, int] = (0, 0)  # companies and vacancies created (services.demo_companies)
+    info_topics: int = 0  # programme information topics added (services.demo_info)
 
 
 def load(sql_session: Session, *, now: dt.datetime) -> DemoReport:
-    report = DemoReport(companies=demo_companies.load(sql_session, now=now))
+    report = DemoReport(companies=demo_companies.load(sql_session, now=now),
+                        info_topics=demo_info.load(sql_session, now=now))
     today = now.astimezone(TIMEZONE).date()
     # Far enough for the slots' weeks and the cycle's Wednesdays, however many holidays they meet.
     closed = public_holidays.between(today, today + dt.timedelta(weeks=WEEKS + 2 * len(SESSIONS)))

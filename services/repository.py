@@ -22,6 +22,7 @@ from conversations.store import PersonalData, Preferences
 from services import channel_state, reminders
 from services.booking_store import DEFAULT_CUTOFF, BookingStoreMixin
 from services.document_store import DocumentStoreMixin
+from services.info_store import InfoStoreMixin
 from services.job_store import JobStoreMixin
 from services.linking import LinkStoreMixin
 from store.models import (ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking, OutboxMessage,
@@ -103,7 +104,7 @@ def new_registration_code(connection: ConnectionOrSession) -> str:
             return code
 
 
-class SqlStore(LinkStoreMixin, BookingStoreMixin, JobStoreMixin, DocumentStoreMixin):
+class SqlStore(LinkStoreMixin, BookingStoreMixin, JobStoreMixin, DocumentStoreMixin, InfoStoreMixin):
     """The conversations.store.Store of one contact, in the transaction of the current message."""
 
     def __init__(self, connection: ConnectionOrSession, contact_id: int, now: dt.datetime | None = None,

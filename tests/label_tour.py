@@ -1,6 +1,7 @@
 """A tour of every screen with buttons, in one language: registration (the edit menu, the
 WhatsApp number question, the skips), the menus, settings, privacy, booking and cancelling an
-interview, a workshop seat and a waiting place, giving a seat back, linking, erasing, and the
+interview, a workshop seat and a waiting place, giving a seat back, the programme information and
+text not understood, linking, erasing, and the
 messages the bot starts itself (reminders, notices). Buttons are pressed by their value, not
 their label, so the tour runs in any language. tests/test_platform_limits.py checks what it saw."""
 from __future__ import annotations
@@ -56,6 +57,10 @@ def agenda(db) -> None:
         add_slot(db, days_ahead(day, 11), duration_minutes=45, mode="phone")
     add_workshop(db, days_ahead(3, 15))
     add_workshop(db, days_ahead(4, 15), capacity=2, registered=2, title="Incontro 2 - Il curriculum")
+    from sqlmodel import Session
+    from services import demo_info
+    with Session(db) as sql_session, sql_session.begin():  # the programme information's topics (#15)
+        demo_info.load(sql_session, now=NOW)
 
 
 def register(person: Tourist) -> None:
@@ -122,6 +127,10 @@ def tour(service: ConversationService, db, language: str) -> list[Outbound]:
     person.press(payload.Appointments)
     person.press(payload.GiveBackSeat)
     person.press("keep")
+    person.say("/menu")
+    person.press(payload.InfoAbout)
+    person.press(payload.InfoTopicAnswer, 5)
+    person.say("qwerty zxcv")  # not understood: "Write to the office" and the menu
     job_offer(db, person)
     person.say("/privacy")
     person.press(payload.Erase)

@@ -26,13 +26,15 @@ ACTIONS = {"create": L_("Created"), "update": L_("Changed"), "delete": L_("Delet
            "send_broadcast": L_("Broadcast created"), "queue_broadcast": L_("Broadcast queued for sending"),
            "cancel_broadcast": L_("Broadcast cancelled"), "import": L_("Records imported"),
            "company_save": L_("Company saved"), "vacancy_save": L_("Vacancy saved"),
-           "companies_import": L_("Companies imported"), "document_download": L_("Document downloaded")}
+           "companies_import": L_("Companies imported"), "document_download": L_("Document downloaded"),
+           "info_save": L_("Programme information saved")}
 TABLES = {"registration": L_("Registration"), "interview_slot": L_("Interview slot"),
           "interview_booking": L_("Interview"), "workshop_session": L_("Workshop session"),
           "workshop_registration": L_("Workshop place"), "broadcast": L_("Broadcast"), "outbox": L_("Message"),
           "programme_event": L_("Path step"), "office_operator": L_("Account"), "contact": L_("Person"),
           "channel_identity": L_("Chat channel"), "consent": L_("Consent"), "conversation_state": L_("Conversation"),
-          "company": L_("Company"), "vacancy": L_("Vacancy"), "vacancy_candidate": L_("Candidate")}
+          "company": L_("Company"), "vacancy": L_("Vacancy"), "vacancy_candidate": L_("Candidate"),
+          "info_text": L_("Programme information")}
 # Keys written by the pages themselves (merge, export, import, broadcasts), and columns no view lists.
 KEYS = {"removed": L_("Removed registration"), "identities": L_("Chat channels"), "bookings": L_("Interviews"),
         "seats": L_("Workshop places"), "events": L_("Path steps"), "consents": L_("Consents"),
@@ -55,14 +57,14 @@ def _vocabulary() -> tuple[dict[str, dict], dict[tuple[str, str], dict]]:
     """(table -> column labels, (table, column) -> value labels), from the views."""
     from conversations.flows import choices
 
-    from backoffice.views import accounts, agenda, broadcasts, path_pages, registrations, workshops
+    from backoffice.views import accounts, agenda, broadcasts, info_pages, path_pages, registrations, workshops
 
     columns = {"registration": registrations.LABELS, "interview_slot": agenda.SlotView.column_labels,
                "interview_booking": agenda.BookingView.column_labels,
                "workshop_session": workshops.SessionView.column_labels,
                "workshop_registration": workshops.SeatView.column_labels,
                "broadcast": broadcasts.BroadcastView.column_labels,
-               "office_operator": accounts.AccountView.column_labels}
+               "office_operator": accounts.AccountView.column_labels, "info_text": info_pages.COLUMN_LABELS}
     answers = {name: {o.value: registrations._option_label(o.label) for o in options}
                for name, options in registrations.ANSWERS.items()}
     values = {("registration", "status"): registrations.STATUSES,
@@ -72,7 +74,7 @@ def _vocabulary() -> tuple[dict[str, dict], dict[tuple[str, str], dict]]:
               ("broadcast", "status"): broadcasts.STATUSES, ("office_operator", "role"): accounts.ROLE_LABELS,
               ("programme_event", "kind"): path_pages.STEPS, ("programme_event", "contract_type"): path_pages.CONTRACTS,
               ("programme_event", "reason"): path_pages.REASONS, ("programme_event", "source"): path_pages.SOURCES}
-    for table in ("registration", "workshop_session", "contact"):
+    for table in ("registration", "workshop_session", "contact", "info_text"):
         values[(table, "language")] = registrations.LANGUAGES
     return columns, values
 

@@ -9,6 +9,7 @@ from store.models.messaging import Broadcast, OutboxMessage, OutboxPace
 from store.models.programme import ProgrammeEvent
 from store.models.companies import Candidate, Company, Vacancy
 from store.models.linking import LinkAttempt, LinkCode
+from store.models.info import InfoText
 from store.models.channel_state import ChannelListPage, ChannelSeenMessage
 from store.models.documents import PersonDocument
 from store.models.office import (ROLES, OfficeAudit, OfficeLoginThrottle, OfficeOperator, OfficeSecret,
@@ -20,5 +21,5 @@ __all__ = [
     "WorkshopRegistration", "WorkshopSession", "Broadcast", "OutboxMessage", "OutboxPace",
     "ProgrammeEvent", "LinkAttempt", "LinkCode", "ROLES", "OfficeAudit", "OfficeLoginThrottle",
     "OfficeOperator", "OfficeSecret", "OfficeSession", "ChannelListPage", "ChannelSeenMessage",
-    "Candidate", "Company", "Vacancy", "PersonDocument",
+    "Candidate", "Company", "Vacancy", "PersonDocument", "InfoText",
 ]
