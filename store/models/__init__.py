@@ -10,7 +10,7 @@ from store.models.programme import ProgrammeEvent
 from store.models.companies import Candidate, Company, Vacancy
 from store.models.linking import LinkAttempt, LinkCode
 from store.models.info import InfoText
-from store.models.channel_state import ChannelListPage, ChannelSeenMessage
+from store.models.channel_state import ChannelListPage
 from store.models.documents import PersonDocument
 from store.models.office import (ROLES, OfficeAudit, OfficeLoginThrottle, OfficeOperator, OfficeSecret,
                                  OfficeSession)
@@ -20,6 +20,6 @@ __all__ = [
     "Registration", "ACTIVE_BOOKING", "ACTIVE_SEAT", "InterviewBooking", "InterviewSlot",
     "WorkshopRegistration", "WorkshopSession", "Broadcast", "OutboxMessage", "OutboxPace",
     "ProgrammeEvent", "LinkAttempt", "LinkCode", "ROLES", "OfficeAudit", "OfficeLoginThrottle",
-    "OfficeOperator", "OfficeSecret", "OfficeSession", "ChannelListPage", "ChannelSeenMessage",
+    "OfficeOperator", "OfficeSecret", "OfficeSession", "ChannelListPage",
     "Candidate", "Company", "Vacancy", "PersonDocument", "InfoText",
 ]

@@ -1,10 +1,9 @@
 """What a channel adapter must remember between messages, kept here so that a restart keeps it:
-the long list last sent to a person (for its "next page" row) and the platform message ids taken
-for handling (a platform that delivers a message again finds it answered)."""
+the long list last sent to a person (for its "next page" row). A message a platform delivers
+again is recognised by the step's update key (processed_update, services.conversation)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
@@ -22,16 +21,3 @@ class ChannelListPage(SQLModel, table=True):
     external_id: str = Field(primary_key=True, max_length=64)
     content: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     sent_at: dt.datetime = _when(nullable=False, default=utcnow)
-
-
-class ChannelSeenMessage(SQLModel, table=True):
-    """A platform message taken for handling (``key``: channel and the platform's message id);
-    ``answered_at`` once its replies went out. No longer written: WhatsApp's repeated deliveries
-    are recognised by the step's update key (services.conversation); the table waits for a
-    migration that drops it."""
-
-    __tablename__ = "channel_seen_message"
-
-    key: str = Field(primary_key=True, max_length=128)
-    seen_at: dt.datetime = _when(nullable=False, default=utcnow, index=True)
-    answered_at: Optional[dt.datetime] = _when(nullable=True)
