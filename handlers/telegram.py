@@ -75,7 +75,7 @@ def build_application(*, token: str, api_url: str, service: ConversationService,
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     data = context.application.bot_data
     # A button press is answered at once, beside the handling: it only stops the button's spinner.
-    answering = asyncio.ensure_future(_answer(update.callback_query)) if update.callback_query else None
+    answering = asyncio.ensure_future(_answer(context.bot, update.callback_query)) if update.callback_query else None
     try:
         await _handle(update, context.bot, data)
     finally:
@@ -118,11 +118,12 @@ def committed(data: dict, update_id: int) -> None:
         waiting.set_result(None)
 
 
-async def _answer(query: CallbackQuery) -> None:
+async def _answer(bot: Bot, query: CallbackQuery) -> None:
     """Always answer, to stop the button's spinner; a press queued while the bot was down
-    is too old to answer (Telegram allows about 15 s) but must still be handled."""
+    is too old to answer (Telegram allows about 15 s) but must still be handled. A raw call
+    (call_api), as the outbox's: nothing of Telegram's answer is read."""
     try:
-        await query.answer()
+        await call_api(bot, "answerCallbackQuery", callback_query_id=query.id)
     except TelegramError as error:
         log.info("could not answer a callback query: %s", error)
 

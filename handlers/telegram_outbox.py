@@ -107,7 +107,7 @@ class TelegramTransport:
 
 
 # PTB asks to use its typed methods instead of do_api_request: we call it on purpose (call_api).
-warnings.filterwarnings("ignore", r"Please use 'Bot\.(sendMessage|sendDocument|editMessageText|"
+warnings.filterwarnings("ignore", r"Please use 'Bot\.(sendMessage|sendDocument|editMessageText|answerCallbackQuery|"
                         r"editMessageReplyMarkup|getUpdates)' instead", PTBUserWarning)
 
 
