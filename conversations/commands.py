@@ -4,10 +4,11 @@ They work from any step; where a flow is under way, its question is asked again 
 """
 from __future__ import annotations
 
-from . import appointments, jobs, preferences
+from . import appointments, jobs, office, preferences
 from .engine import CommandSet, Engine
 from .flow import Ctx
 from .flows import erase, interview, job, linking, registration, workshop
+from .flows import office as office_flow
 from .flows.choices import LANGUAGE
 from . import languages
 from .messages import Outbound
@@ -25,6 +26,7 @@ class Commands(CommandSet):
             "lingua": self.language, "privacy": self.privacy, "settings": self.settings,
             "impostazioni": self.settings, "stop": preferences.stop,
             "link": linking.command, "collega": linking.command,
+            "office": office.write, "ufficio": office.write, "operatore": office.write,
         }.get(name)
         if handler is None:
             _ = ctx.t.gettext
@@ -45,7 +47,7 @@ class Commands(CommandSet):
         handler = {
             Menu: self.show_menu, Register: self.register, Help: self.help, Languages: self.language,
             Privacy: self.privacy, MyData: self.my_data, Erase: self.ask_erase, Settings: self.settings,
-            LinkApp: linking.action,
+            LinkApp: linking.action, office.WriteToOffice: office.write,
         }.get(type(action))
         if handler:
             return handler(engine, ctx)
@@ -53,6 +55,8 @@ class Commands(CommandSet):
 
     def idle(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
         """A message outside any flow: newcomers start registering, others see the menu."""
+        if (to_office := office.idle(engine, ctx)) is not None:  # the office inbox (#15)
+            return to_office
         if ctx.store.registration_code() is None:
             return engine.start(ctx, registration.NAME)
         _ = ctx.t.gettext
@@ -72,6 +76,7 @@ class Commands(CommandSet):
             first = (action_button(_("Register"), Register()),
                      # Translators: an option in a list; WhatsApp shows at most 21 characters
                      action_button(_("Already registered"), LinkApp()))
+        first += (office.menu_button(ctx),)  # the office inbox (#15)
         return Outbound(_("Menu: choose what you need."), first + (
             # Translators: an option in a list; WhatsApp shows at most 21 characters
             action_button(_("Privacy and my data"), Privacy()),
@@ -110,6 +115,7 @@ class Commands(CommandSet):
                  "/language - change language\n/privacy - your data: see it or erase it\n"
                  "/settings - reminders and notices on or off\n/stop - no more notices\n/help - this message")
         text += "\n" + _("/link - use me on another app too (WhatsApp, Telegram)")
+        text += "\n" + office.help_line(ctx)
         return [Outbound(text, close_keyboard=engine.current(ctx.state) is None)] + (
             engine.reprompt(ctx) if engine.current(ctx.state) else [self.menu(engine, ctx)])
 
@@ -168,6 +174,7 @@ class Commands(CommandSet):
                 status=_(registration.STATUS_LABELS.get(reg["status"], reg["status"])))]
             lines += registration.summary_lines(reg["answers"], ctx)
             lines += ["", appointments.my_appointments(ctx).text]
+        lines += office.data_lines(ctx)
         unfinished = _unfinished_registration(ctx)
         if unfinished:
             lines += ["", _("Answers of a form you have not finished yet:")]
@@ -194,4 +201,4 @@ def _unfinished_registration(ctx: Ctx) -> dict:
 def build_engine() -> Engine:
     """The engine with every flow this bot offers."""
     return Engine([registration.FLOW, interview.FLOW, interview.CANCEL_FLOW, workshop.FLOW,
-                   workshop.GIVE_BACK_FLOW, erase.FLOW, linking.FLOW, job.FLOW], Commands())
+                   workshop.GIVE_BACK_FLOW, erase.FLOW, linking.FLOW, job.FLOW, office_flow.FLOW], Commands())

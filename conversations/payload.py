@@ -239,3 +239,8 @@ class JobAnswer(Action, word="job"):
 
     verb: str = field(metadata={"choices": ("yes", "no")})
     candidate_id: int = field(metadata=ID)
+
+
+# Talking to the office (#15)
+@dataclass(frozen=True)
+class WriteToOffice(Action, word="office"): pass

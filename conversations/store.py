@@ -5,6 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .office_store import InboxStore  # the office inbox (#15)
+
 
 @dataclass(frozen=True)
 class PersonalData:
@@ -205,5 +207,5 @@ class JobStore(Protocol):
         """"No, thanks" with why; None when the proposal is no longer open."""
 
 
-class Store(RegistrationStore, BookingStore, PreferenceStore, LinkStore, JobStore, Protocol):
+class Store(RegistrationStore, BookingStore, PreferenceStore, LinkStore, JobStore, InboxStore, Protocol):
     """Everything the engine may ask of persistence, for one person."""

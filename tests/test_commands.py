@@ -14,9 +14,9 @@ from services.repository import aware
 from tests.conftest import NOW, Chat
 from tests.registration_helpers import ANSWERS, NATIVE, answers_of, press_payload, reach, rows, state_of, step_of
 
-MENU = ["Register", "Already registered", "Privacy and my data", "Language", "Help"]
+MENU = ["Register", "Already registered", "Write to the office", "Privacy and my data", "Language", "Help"]
 MENU_REGISTERED = ["My appointments", "Book an interview", "Workshops", "My registration",
-                   "My applications", "Privacy and my data", "Language", "Help"]
+                   "My applications", "Write to the office", "Privacy and my data", "Language", "Help"]
 
 
 def contact_language(db) -> str:
@@ -222,7 +222,7 @@ def test_a_stale_button_outside_a_flow_shows_the_menu(chat, db):
     assert len(rows(db, Registration)) == 1
 
 
-@pytest.mark.parametrize("typed", ["6", "privacy and MY DATA"])
+@pytest.mark.parametrize("typed", ["7", "privacy and MY DATA"])
 def test_a_menu_button_can_be_typed(chat, typed):
     reach(chat)
     chat.say("/menu")

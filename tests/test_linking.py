@@ -19,7 +19,7 @@ from tests.registration_helpers import reach, rows, state_of
 WA_ID = "393471234567"
 TG_ID = "5001"
 MENU_REGISTERED = ["My appointments", "Book an interview", "Workshops", "My registration",
-                   "My applications", "Privacy and my data", "Language", "Help"]
+                   "My applications", "Write to the office", "Privacy and my data", "Language", "Help"]
 
 
 class Clock:

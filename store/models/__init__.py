@@ -10,6 +10,7 @@ from store.models.programme import ProgrammeEvent
 from store.models.companies import Candidate, Company, Vacancy
 from store.models.linking import LinkAttempt, LinkCode
 from store.models.channel_state import ChannelListPage, ChannelSeenMessage
+from store.models.inbox import InboxCannedReply, InboxConversation, InboxMessage
 from store.models.office import (ROLES, OfficeAudit, OfficeLoginThrottle, OfficeOperator, OfficeSecret,
                                  OfficeSession)
 
@@ -19,5 +20,5 @@ __all__ = [
     "WorkshopRegistration", "WorkshopSession", "Broadcast", "OutboxMessage", "OutboxPace",
     "ProgrammeEvent", "LinkAttempt", "LinkCode", "ROLES", "OfficeAudit", "OfficeLoginThrottle",
     "OfficeOperator", "OfficeSecret", "OfficeSession", "ChannelListPage", "ChannelSeenMessage",
-    "Candidate", "Company", "Vacancy",
+    "Candidate", "Company", "Vacancy", "InboxCannedReply", "InboxConversation", "InboxMessage",
 ]
