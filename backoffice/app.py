@@ -34,6 +34,7 @@ from backoffice.views import agenda_pages, broadcast_pages, dashboard
 from backoffice.views import path_pages
 from backoffice.views import import_pages
 from backoffice.views import company_import, company_pages, match_pages
+from backoffice.views import inbox_canned, inbox_pages
 
 BASE_URL = "/office"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -111,6 +112,8 @@ def mount_office(app: FastAPI, db_engine: Engine, *, clock: Callable[[], dt.date
             admin.add_view(view)
     for view in match_pages.views(clock, session_maker, per_week=settings.proposals_per_week):
         admin.add_view(view)
+    for view in inbox_pages.views(clock, session_maker):  # the office inbox (#15)
+        admin.add_view(view)
     return admin
 
 
@@ -122,7 +125,8 @@ def views(clock: Callable[[], dt.datetime], db_engine: Engine) -> list[type]:
                           (agenda.BookingView, agenda.booking_filters), (agenda.SlotView, agenda.slot_filters),
                           (workshops.SessionView, None), (workshops.SeatView, workshops.seat_filters),
                           (broadcasts.BroadcastView, None), (audit_views.AuditView, audit_views.audit_filters),
-                          (account_views.AccountView, None), (account_views.PasswordView, None)):
+                          (account_views.AccountView, None), (account_views.PasswordView, None),
+                          (inbox_canned.CannedReplyView, None)):
         attrs = {"clock": staticmethod(clock)}
         if base is account_views.PasswordView:
             attrs["db_engine"] = db_engine

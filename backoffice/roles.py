@@ -21,6 +21,8 @@ PAGES += ("registration-path", "duplicates")
 PAGES += ("companies", "vacancies", "vacancy-match")
 # Pages only operators and admins see (backoffice.views.import_pages, company_import: viewers get 403).
 ACTING_PAGES = ("import", "companies-import")
+# The office inbox (backoffice.views.inbox_pages): every role reads, operators reply (#15).
+PAGES += ("inbox",)
 
 GRANTS: dict[str, set[tuple[str, str]]] = {
     "admin": {(WILDCARD, WILDCARD)},
