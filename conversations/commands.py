@@ -36,7 +36,7 @@ class Commands(CommandSet):
         return handler(engine, ctx)
 
     def as_command(self, text: str) -> str | None:
-        return preferences.as_command(text)
+        return preferences.as_command(text) or office.as_command(text)
 
     def run_action(self, engine: Engine, ctx: Ctx, action: Action) -> list[Outbound]:
         if isinstance(action, SetLanguage):

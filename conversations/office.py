@@ -14,6 +14,7 @@ from .flows import office as flow
 from .messages import Kind, Outbound
 from .payload import WriteToOffice, action_button
 
+SHORT = 6  # words: a message this short asking for a person is a request, wherever it comes
 KEPT = 4000  # characters of one message kept for the office (Telegram's messages reach 4,096)
 
 # What people write when they want a human, in the nine languages (compared without case,
@@ -53,6 +54,13 @@ def asks_for_a_person(text: str) -> bool:
     return any(f" {phrase} " in padded for phrase in _PHRASES)
 
 
+def as_command(text: str) -> str | None:
+    """A short message asking for a person ("operatore", "vorrei parlare con un operatore") is
+    /office at any step, so that a newcomer in the middle of the registration gets there too. A
+    longer one ("ho lavorato come operatore ecologico per 5 anni") is an answer like any other."""
+    return "/office" if len(text.split()) <= SHORT and asks_for_a_person(text) else None
+
+
 def menu_button(ctx: Ctx):
     _ = ctx.t.gettext
     # Translators: an option in a list; WhatsApp shows at most 21 characters
@@ -65,15 +73,20 @@ def help_line(ctx: Ctx) -> str:
 
 def write(engine: Engine, ctx: Ctx) -> list[Outbound]:
     """The question for the message; a flow under way waits beneath it (a question asked aside
-    over it is dropped, the flow beneath that kept)."""
-    state = ctx.state
+    over it is dropped, the flow beneath that kept). Words asking for a person typed as the
+    message itself are the message, and typed to an open conversation they go to it."""
+    state, typed = ctx.state, _typed(ctx)
     if state.flow == flow.NAME:
-        return engine.reprompt(ctx)
+        return engine.answer(ctx) if typed else engine.reprompt(ctx)
+    if typed and state.flow is None and ctx.store.office_thread_open():
+        return _to_the_conversation(ctx, typed)
     current = engine.flows.get(state.flow or "")
     if current is None:
         beneath = None
     elif current.aside:
         beneath = state.paused
+    elif state.step == current.first.name and not state.answers:
+        beneath = None  # not started (a newcomer at the language question): the menu after, not that
     else:
         beneath = {key: value for key, value in state.to_dict().items()
                    if key in ("flow", "step", "answers", "scratch", "editing")}
@@ -90,9 +103,19 @@ def idle(engine: Engine, ctx: Ctx) -> list[Outbound] | None:
     if not text:
         return None
     if ctx.store.office_thread_open():
-        ctx.store.office_write(text[:KEPT], inbound.channel)
-        return [Outbound(ctx.t.gettext("Thank you, I passed your message to the office."))]
+        return _to_the_conversation(ctx, text)
     return write(engine, ctx) if asks_for_a_person(text) else None
+
+
+def _typed(ctx: Ctx) -> str:
+    """The text the person typed, unless it is a command."""
+    text = ctx.inbound.text.strip() if ctx.inbound.kind is Kind.TEXT else ""
+    return "" if text.startswith("/") else text
+
+
+def _to_the_conversation(ctx: Ctx, text: str) -> list[Outbound]:
+    ctx.store.office_write(text[:KEPT], ctx.inbound.channel)
+    return [Outbound(ctx.t.gettext("Thank you, I passed your message to the office."))]
 
 
 def data_lines(ctx: Ctx) -> list[str]:

@@ -187,3 +187,48 @@ def test_see_my_data_lists_the_messages_and_erase_removes_them(chat, db):
 def test_the_engine_declares_the_flow():
     engine: Engine = build_engine()
     assert "office" in engine.flows
+
+
+def test_asking_for_a_person_in_the_middle_of_the_registration(chat, db):
+    reach(chat, "birth_date")
+    chat.say("vorrei parlare con un operatore")
+    assert "Write your message for the office" in chat.text
+    chat.say("I do not know my birth date exactly")
+    assert "your message has reached the office" in chat.replies[0].text
+    assert step_of(db) == "birth_date"  # the registration goes on from where it was
+    assert state_of(db)["answers"]["last_name"] == "Rossi"
+    assert messages(db) == [("person", "I do not know my birth date exactly")]
+
+
+def test_a_newcomer_at_the_language_question_gets_the_menu_after(chat, db):
+    chat.say("ciao")  # the language question: nothing started yet
+    chat.say("vorrei parlare con un operatore")
+    chat.say("Non so usare il telefono, posso venire in ufficio?")
+    assert "il tuo messaggio è arrivato all'ufficio" in chat.replies[0].text
+    assert "Iscriviti" in chat.labels and state_of(db)["flow"] is None
+    reply(db, conversations(db)[0].id, "Certo, venga pure.", at=NOW)
+    chat.say("Grazie!")  # outside any flow: to the conversation
+    assert messages(db)[-1] == ("person", "Grazie!")
+
+
+def test_the_words_typed_as_the_message_itself_are_the_message(chat, db):
+    reach(chat)
+    chat.say("/office")
+    chat.say("operatore")
+    assert messages(db) == [("person", "operatore")]
+
+
+def test_a_long_answer_mentioning_an_operator_is_an_answer(chat, db):
+    reach(chat, "first_name")
+    assert office.as_command("ho lavorato come operatore ecologico per cinque anni") is None
+    assert office.as_command("voglio un operatore") == "/office"
+
+
+def test_short_words_to_an_open_conversation_go_to_it(chat, db):
+    reach(chat)
+    chat.say("/office")
+    chat.say("question")
+    reply(db, conversations(db)[0].id, "answer", at=NOW)
+    chat.say("thank you operator")
+    assert [r.text for r in chat.replies] == ["Thank you, I passed your message to the office."]
+    assert messages(db)[-1] == ("person", "thank you operator")
