@@ -167,3 +167,13 @@ def seen(sql_session: Session, conversation_id: int, now: dt.datetime) -> None:
     reading changes nothing of the conversation)."""
     sql_session.execute(update(InboxConversation).where(InboxConversation.id == conversation_id)
                         .values(seen_at=now))
+
+
+def merged(sql_session: Session, *, kept: Registration, gone: Registration) -> int:
+    """Two registrations merged (services.merge): the removed one's conversations become the kept
+    person's. How many moved."""
+    rows = sql_session.scalars(select(InboxConversation).where(InboxConversation.contact_id == gone.contact_id)).all()
+    for row in rows:
+        row.contact_id, row.registration_id = kept.contact_id, kept.id
+    sql_session.flush()
+    return len(rows)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from services import duplicates, merge, programme
 from store.models import (Broadcast, ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking,
                        InterviewSlot, OutboxMessage, Registration, WorkshopRegistration, WorkshopSession)
-from store.models import ProgrammeEvent
+from store.models import InboxConversation, ProgrammeEvent
 from tests.conftest import NOW
 
 TODAY = dt.date(2026, 11, 25)
@@ -108,12 +108,15 @@ def test_everything_moves_to_the_kept_contact(db):
             session.add(OutboxMessage(contact_id=cid, channel="telegram", broadcast_id=broadcast.id, kind="broadcast",
                                       idempotency_key=key))
         session.add(OutboxMessage(contact_id=gone_cid, channel="web", idempotency_key="notice:1"))
+        question = InboxConversation(contact_id=gone_cid, registration_id=gone.id, channel="web")
+        session.add(question)
         session.commit()
 
         result = merge.merge(session, keep_id=kept.id, drop_id=gone.id, now=NOW)
         session.commit()
         assert result.moved == {"identities": 1, "bookings": 1, "seats": 1, "events": 1, "consents": 1,
-                                "outbox": 2, "candidates": 0}
+                                "outbox": 2, "candidates": 0, "inbox": 1}
+        assert (question.contact_id, question.registration_id) == (kept_cid, kept.id)
         assert result.removed_code == "GONE01" and result.cancelled_bookings == []
         assert session.get(Registration, gone.id) is None
         kept = session.get(Registration, kept.id)
