@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from conversations.office_store import OfficeLine, OfficeReceipt
 
 from services import inbox, office_hours
-from store.models import InboxConversation, InboxMessage, aware
+from store.models import InboxConversation, InboxMessage, Registration, aware
 
 _conversation, _message = InboxConversation.__table__, InboxMessage.__table__
 
@@ -41,3 +41,11 @@ def erase(connection, contact_id: int) -> None:
     mine = select(_conversation.c.id).where(_conversation.c.contact_id == contact_id)
     connection.execute(delete(_message).where(_message.c.conversation_id.in_(mine)))
     connection.execute(delete(_conversation).where(_conversation.c.contact_id == contact_id))
+
+
+def relink(connection, *, gone: int, owner: int) -> None:
+    """A chat linked to a registration (services.linking): what it wrote to the office before is
+    the registered person's, and goes on in the same conversation."""
+    registration = select(Registration.id).where(Registration.contact_id == owner, Registration.erased_at.is_(None))
+    connection.execute(update(_conversation).where(_conversation.c.contact_id == gone)
+                       .values(contact_id=owner, registration_id=registration.scalar_subquery()))

@@ -106,3 +106,25 @@ def test_a_viewer_reads_the_conversation_without_the_reply_box(browser, served, 
         assert_accessible(page, "a conversation, read by a viewer")
     finally:
         context.close()
+
+
+def test_the_list_says_when_new_messages_came_and_the_badge_counts_them(browser, served, db):  # noqa: F811
+    office_context, office = open_page(browser, "desktop")
+    person_context, person = open_page(browser, "phone")
+    try:
+        log_in(office, served, "otto")
+        office.wait_for_url("**/office/")
+        office.goto(served + "/office/inbox")
+        expect(office.locator("#inbox-table")).to_contain_text("Nessuna conversazione.")
+        person.goto(served + "/chat")
+        bot_says(person, "In che lingua preferisci parlare?")
+        send(person, "operatore")
+        send(person, "Avete offerte per magazzinieri?")
+        refresh = office.locator("#inbox-refresh")
+        expect(refresh).to_have_text("Nuovi messaggi: mostrali", timeout=CHAT_POLL + 5_000)  # asked every 20 s
+        expect(office.locator("#inbox-unread")).to_have_text("1")
+        refresh.click()
+        expect(office.locator("#inbox-table")).to_contain_text("Avete offerte per magazzinieri?")
+    finally:
+        person_context.close()
+        office_context.close()

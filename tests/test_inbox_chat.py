@@ -232,3 +232,22 @@ def test_short_words_to_an_open_conversation_go_to_it(chat, db):
     chat.say("thank you operator")
     assert [r.text for r in chat.replies] == ["Thank you, I passed your message to the office."]
     assert messages(db)[-1] == ("person", "thank you operator")
+
+
+def test_a_chat_that_wrote_to_the_office_then_links_to_its_registration_keeps_the_conversation(service, db):
+    registered = Chat(service, "5001", "telegram")
+    reach(registered)
+    registered.say("/link")
+    code = next(word for word in registered.replies[0].text.split() if word.isdigit() and len(word) == 6)
+    web = Chat(service, "w1", "web")
+    web.say("operatore")
+    web.say("Sono già iscritta su Telegram")
+    web.say(f"/link {code}")
+    [conversation] = conversations(db)
+    from sqlmodel import Session, select
+    from store.models import Registration
+    with Session(db) as session:
+        maria = session.scalars(select(Registration)).one()
+    assert (conversation.contact_id, conversation.registration_id) == (maria.contact_id, maria.id)
+    reply(db, conversation.id, "Benvenuta", at=NOW)
+    assert office_rows(db)[0].channel == "web"

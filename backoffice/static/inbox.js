@@ -48,6 +48,20 @@
     setTimeout(ask, EVERY);
   }
 
+  /* The list: when the unread count changes (office.js asks for it), a link to see the list again. */
+  var line = document.getElementById('inbox-unread-line');
+  if (line) {
+    document.addEventListener('inbox-counts', function (event) {
+      if (String(event.detail.unread) === line.dataset.unread || line.querySelector('a')) return;
+      var again = document.createElement('a');
+      again.href = window.location.href;
+      again.className = 'ms-2';
+      again.id = 'inbox-refresh';
+      again.textContent = line.dataset.refresh;
+      line.appendChild(again);
+    });
+  }
+
   var box = document.getElementById('inbox-text');
   document.querySelectorAll('[data-canned]').forEach(function (button) {
     button.addEventListener('click', function () {

@@ -41,6 +41,7 @@
           unread.title = answer.label;
           unread.setAttribute('aria-label', answer.label);
           unread.hidden = !answer.unread;
+          document.dispatchEvent(new CustomEvent('inbox-counts', {detail: answer}));  /* inbox.js */
         })
         .catch(function () {});
     };
