@@ -40,18 +40,18 @@ def person_wrote(sql_session: Session, *, contact_id: int, channel: str, text: s
                  document_id: Optional[int] = None) -> InboxConversation:
     """Store the person's message; a new conversation when none is open."""
     conversation = open_conversation(sql_session, contact_id)
+    language = sql_session.scalar(select(Contact.language).where(Contact.id == contact_id)) or "it"
     if conversation is None:
-        contact = sql_session.get(Contact, contact_id)
         registration = sql_session.scalar(select(Registration.id).where(
             Registration.contact_id == contact_id, Registration.erased_at.is_(None)))
         conversation = InboxConversation(contact_id=contact_id, registration_id=registration, channel=channel,
-                                         language=contact.language if contact else "it", status="new",
-                                         opened_at=now)
+                                         language=language, status="new", opened_at=now)
         sql_session.add(conversation)
         sql_session.flush()
     elif conversation.status == "waiting":
         conversation.status = "assigned" if conversation.assigned_to else "new"
-    conversation.channel = channel  # the answer goes where they wrote last
+    conversation.channel = channel  # the answer goes where they wrote last, in the language they chat in now
+    conversation.language = language
     conversation.last_person_at = now
     sql_session.add(InboxMessage(conversation_id=conversation.id, kind="person", text=text[:chat.KEPT],
                                  created_at=now, document_id=document_id))
