@@ -37,6 +37,7 @@ from backoffice.views import import_pages
 from backoffice.views import company_import, company_pages, match_pages
 from backoffice.views import document_pages
 from backoffice.views import info_pages
+from backoffice.views import inbox_canned, inbox_pages
 
 BASE_URL = "/office"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -118,6 +119,8 @@ def mount_office(app: FastAPI, db_engine: Engine, *, clock: Callable[[], dt.date
         admin.add_view(view)
     for view in info_pages.views(clock, session_maker):
         admin.add_view(view)
+    for view in inbox_pages.views(clock, session_maker):  # the office inbox (#15)
+        admin.add_view(view)
     return admin
 
 
@@ -129,7 +132,8 @@ def views(clock: Callable[[], dt.datetime], db_engine: Engine) -> list[type]:
                           (agenda.BookingView, agenda.booking_filters), (agenda.SlotView, agenda.slot_filters),
                           (workshops.SessionView, None), (workshops.SeatView, workshops.seat_filters),
                           (broadcasts.BroadcastView, None), (audit_views.AuditView, audit_views.audit_filters),
-                          (account_views.AccountView, None), (account_views.PasswordView, None)):
+                          (account_views.AccountView, None), (account_views.PasswordView, None),
+                          (inbox_canned.CannedReplyView, None)):
         attrs = {"clock": staticmethod(clock)}
         if base is account_views.PasswordView:
             attrs["db_engine"] = db_engine

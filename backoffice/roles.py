@@ -25,6 +25,8 @@ PAGES += ("programme-info",)
 ACTING_PAGES = ("import", "companies-import")
 # The documents job seekers sent (backoffice.views.document_pages): viewers see the list, not the files.
 ACTING_PAGES += ("documents",)
+# The office inbox (backoffice.views.inbox_pages): every role reads, operators reply (#15).
+PAGES += ("inbox",)
 
 GRANTS: dict[str, set[tuple[str, str]]] = {
     "admin": {(WILDCARD, WILDCARD)},

@@ -14,10 +14,11 @@ import sys
 from conversations import languages
 from services.operator_input import OperatorParser
 
-from bot import cli_placement
+from bot import cli_inbox, cli_placement
 from bot.cli_input import MODES, at_most, date_arg, datetime_arg, days_arg, end_arg, positive_arg, text_of, time_arg
 
-COMMANDS = ("slots", "workshops", "bookings", "registrations", "demo", "broadcasts", *cli_placement.COMMANDS)
+COMMANDS = ("slots", "workshops", "bookings", "registrations", "demo", "broadcasts", *cli_placement.COMMANDS,
+            *cli_inbox.COMMANDS)
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -35,6 +36,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     _broadcasts(sub.add_parser("broadcasts", help="avvisi a più persone: conta, invia o programma, elenca, "
                                                   "annulla, resoconto"))
     cli_placement.add_commands(sub)  # companies, vacancies
+    cli_inbox.add_commands(sub, _actions)  # the office inbox (#15)
 
 
 def _actions(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:

@@ -14,7 +14,7 @@ from services.clock import utcnow
 from services.database import open_database
 from services.operator_input import Invalid
 
-from bot import cli_people, cli_proposals, cli_slots, cli_vacancies, cli_workshops
+from bot import cli_inbox, cli_people, cli_proposals, cli_slots, cli_vacancies, cli_workshops
 from bot.cli_input import CliError
 
 REFUSALS = {
@@ -45,6 +45,7 @@ COMMANDS: dict[tuple[str, str | None], Command] = {
     ("vacancies", "match"): cli_vacancies.vacancies_match,
     ("vacancies", "candidates"): cli_vacancies.vacancies_candidates,
     ("vacancies", "outcome"): cli_proposals.vacancies_outcome,
+    **cli_inbox.HANDLERS,  # the office inbox (#15)
 }
 
 

@@ -4,10 +4,11 @@ They work from any step; where a flow is under way, its question is asked again 
 """
 from __future__ import annotations
 
-from . import appointments, documents, info, jobs, preferences
+from . import appointments, documents, info, jobs, office, preferences
 from .engine import CommandSet, Engine
 from .flow import Ctx
 from .flows import erase, interview, job, linking, registration, workshop
+from .flows import office as office_flow
 from .flows.choices import LANGUAGE
 from . import languages
 from .messages import Outbound
@@ -26,6 +27,7 @@ class Commands(CommandSet):
             "lingua": self.language, "privacy": self.privacy, "settings": self.settings,
             "impostazioni": self.settings, "stop": preferences.stop,
             "link": linking.command, "collega": linking.command,
+            "office": office.write, "ufficio": office.write, "operatore": office.write,
         }.get(name)
         if handler is None:
             _ = ctx.t.gettext
@@ -35,7 +37,7 @@ class Commands(CommandSet):
         return handler(engine, ctx)
 
     def as_command(self, text: str) -> str | None:
-        return preferences.as_command(text)
+        return preferences.as_command(text) or office.as_command(text)
 
     def run_action(self, engine: Engine, ctx: Ctx, action: Action) -> list[Outbound]:
         if isinstance(action, SetLanguage):
@@ -46,7 +48,7 @@ class Commands(CommandSet):
         handler = {
             Menu: self.show_menu, Register: self.register, Help: self.help, Languages: self.language,
             Privacy: self.privacy, MyData: self.my_data, Erase: self.ask_erase, Settings: self.settings,
-            LinkApp: linking.action, SendDocument: documents.start,
+            LinkApp: linking.action, SendDocument: documents.start, office.WriteToOffice: office.write,
         }.get(type(action))
         if handler:
             return handler(engine, ctx)
@@ -54,8 +56,11 @@ class Commands(CommandSet):
                 or info.run(engine, ctx, action) or engine.stale(ctx))
 
     def idle(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
-        """A message outside any flow: a question about the programme is answered (conversations.info);
-        else newcomers start registering, others see the menu (or, for text not understood, the office)."""
+        """A message outside any flow: an answer to the office's reply goes back to it (conversations.office);
+        a question about the programme is answered (conversations.info); else newcomers start
+        registering, others see the menu (or, for text not understood, the office)."""
+        if (to_office := office.idle(engine, ctx)) is not None:  # the office inbox (#15)
+            return to_office
         if (answered := info.idle(engine, ctx)) is not None:
             return answered
         if ctx.store.registration_code() is None:
@@ -83,6 +88,7 @@ class Commands(CommandSet):
             first = (action_button(_("Register"), Register()),
                      # Translators: an option in a list; WhatsApp shows at most 21 characters
                      action_button(_("Already registered"), LinkApp()))
+        first += (office.menu_button(ctx),)  # the office inbox (#15)
         return Outbound(_("Menu: choose what you need."), first + (info.menu_button(ctx),
             # Translators: an option in a list; WhatsApp shows at most 21 characters
             action_button(_("Privacy and my data"), Privacy()),
@@ -121,6 +127,7 @@ class Commands(CommandSet):
                  "/language - change language\n/privacy - your data: see it or erase it\n"
                  "/settings - reminders and notices on or off\n/stop - no more notices\n/help - this message")
         text += "\n" + _("/link - use me on another app too (WhatsApp, Telegram)")
+        text += "\n" + office.help_line(ctx)
         return [Outbound(text, close_keyboard=engine.current(ctx.state) is None)] + (
             engine.reprompt(ctx) if engine.current(ctx.state) else [self.menu(engine, ctx)])
 
@@ -180,6 +187,7 @@ class Commands(CommandSet):
             lines += registration.summary_lines(reg["answers"], ctx)
             lines += ["", appointments.my_appointments(ctx).text]
         lines += documents.lines(ctx)
+        lines += office.data_lines(ctx)
         unfinished = _unfinished_registration(ctx)
         if unfinished:
             lines += ["", _("Answers of a form you have not finished yet:")]
@@ -207,4 +215,5 @@ def _unfinished_registration(ctx: Ctx) -> dict:
 def build_engine() -> Engine:
     """The engine with every flow this bot offers."""
     return Engine([registration.FLOW, interview.FLOW, interview.CANCEL_FLOW, workshop.FLOW,
-                   workshop.GIVE_BACK_FLOW, erase.FLOW, linking.FLOW, job.FLOW, documents.FLOW], Commands())
+                   workshop.GIVE_BACK_FLOW, erase.FLOW, linking.FLOW, job.FLOW, documents.FLOW, office_flow.FLOW],
+                  Commands())

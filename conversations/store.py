@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from .document_store import DocumentStore
 from .info_store import InfoStore
+from .office_store import InboxStore  # the office inbox (#15)
 
 
 @dataclass(frozen=True)
@@ -211,5 +212,5 @@ class JobStore(Protocol):
 
 
 class Store(RegistrationStore, BookingStore, PreferenceStore, LinkStore, JobStore, DocumentStore, InfoStore,
-            Protocol):
+            InboxStore, Protocol):
     """Everything the engine may ask of persistence, for one person."""

@@ -150,6 +150,12 @@ def tour(base: str, password: str, folder: Path) -> None:
             expect(page.locator("#messages li.bot")).not_to_have_count(answered)  # the bot answered
         shoot(page, "web-chat")
         urdu_chat(browser, base)
+        for answer in ("vorrei parlare con un operatore",  # a question for the office (#15)
+                       "Buongiorno, al colloquio devo portare il curriculum stampato? Non ho la stampante."):
+            answered = page.locator("#messages li.bot").count()
+            page.get_by_role("textbox").fill(answer)
+            page.locator("#send").click()
+            expect(page.locator("#messages li.bot")).not_to_have_count(answered)
 
         page.goto(base + "/office/")
         page.get_by_label("Nome utente").fill("admin")
@@ -182,6 +188,15 @@ def tour(base: str, password: str, folder: Path) -> None:
                 break
             page.get_by_role("link", name="Successivo →").click()
         shoot(page, "agenda-week")
+        page.goto(base + "/office/inbox/conversation?id=1")
+        page.get_by_role("button", name="Prendo io").click()
+        page.get_by_role("button", name="Documenti per il colloquio").click()
+        page.get_by_label("La tua risposta").fill(page.get_by_label("La tua risposta").input_value()
+                                                  + " Il curriculum non serve stampato: lo guardiamo insieme.")
+        page.get_by_role("button", name="Invia la risposta").click()
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(3500)  # the toast has gone
+        shoot(page, "inbox")
         page.goto(base + "/office/broadcasts/new")
         page.locator("textarea").first.fill("Il laboratorio «bussola» di lunedì è spostato alle 15:00. "
                                             "Ci vediamo in via del Lavoro 1.")

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from conversations.i18n import TIMEZONE
 
-from services import agenda, demo_companies, demo_info, public_holidays
+from services import agenda, demo_companies, demo_info, inbox_demo, public_holidays
 from store.models import ChannelIdentity, Contact, WorkshopRegistration, WorkshopSession
 
 CYCLE = "Come muoverti nel mondo del lavoro senza perdere la bussola"  # the chat names the cycle so too
@@ -72,6 +72,7 @@ class DemoReport:
 def load(sql_session: Session, *, now: dt.datetime) -> DemoReport:
     report = DemoReport(companies=demo_companies.load(sql_session, now=now),
                         info_topics=demo_info.load(sql_session, now=now))
+    inbox_demo.load(sql_session, now=now)  # the inbox's canned replies (#15)
     today = now.astimezone(TIMEZONE).date()
     # Far enough for the slots' weeks and the cycle's Wednesdays, however many holidays they meet.
     closed = public_holidays.between(today, today + dt.timedelta(weeks=WEEKS + 2 * len(SESSIONS)))

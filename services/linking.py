@@ -17,6 +17,8 @@ from sqlalchemy import delete, func, insert, select, update
 
 from conversations.store import LinkResult
 
+from services import inbox_store
+
 from store.models import (ChannelIdentity, Consent, Contact, ConversationState, LinkAttempt, LinkCode,
                           Registration, aware)
 
@@ -102,6 +104,7 @@ def redeem(connection, *, code: str, contact_id: int, scheme: str, external_id: 
     connection.execute(delete(_attempt).where(_attempt.c.contact_id == contact_id))
     connection.execute(delete(_state).where(_state.c.contact_id == contact_id))
     connection.execute(delete(_consent).where(_consent.c.contact_id == contact_id))
+    inbox_store.relink(connection, gone=contact_id, owner=owner)  # their messages to the office (#15)
     return LinkResult("linked", contact_id=owner, language=target.language, registration_code=owner_code)
 
 

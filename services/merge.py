@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlmodel import Session
 
-from services import bookings, document_store, duplicates, programme, reminders, workshops
+from services import bookings, document_store, duplicates, inbox, programme, reminders, workshops
 from store.models import (Candidate, ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking,
                           OutboxMessage, Registration, WorkshopRegistration)
 from store.models import ProgrammeEvent
@@ -90,6 +90,7 @@ def merge(sql_session: Session, *, keep_id: int, drop_id: int, now: dt.datetime,
         for row in rows:
             row.contact_id = kept_cid
         result.moved[name] = len(rows)
+    result.moved["inbox"] = inbox.merged(sql_session, kept=keep, gone=drop)  # messages to the office (#15)
     sql_session.flush()
     result.moved["documents"] = document_store.move(sql_session, from_contact=gone_cid, to_contact=kept_cid,
                                                     registration_id=keep.id)

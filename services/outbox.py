@@ -54,12 +54,13 @@ _REACHABLE = (select(_identity.c.scheme).where(_identity.c.contact_id == bindpar
 
 def enqueue(connection, *, contact_id: int, message: Outbound, key: str, due_at: dt.datetime | None = None,
             kind: str = "notice", about: str | None = None, broadcast_id: int | None = None,
-            template_params: Sequence[str] | None = None) -> bool:
+            template_params: Sequence[str] | None = None, channel: str | None = None) -> bool:
     """Queue a message for the person's newest channel that can still reach them; False if ``key``
     was queued before, or no channel can (erased, or marked unreachable: blocked the bot).
     ``template_params``: the message's parameters for a channel that must send a template
-    instead (see TEMPLATE)."""
-    channel = connection.execute(_REACHABLE, {"contact_id": contact_id}).scalar()
+    instead (see TEMPLATE). ``channel``: one the caller checked can reach them (the office's reply
+    goes where the person wrote)."""
+    channel = channel or connection.execute(_REACHABLE, {"contact_id": contact_id}).scalar()
     if channel is None:
         return False
     content = to_content(message)

@@ -23,6 +23,7 @@ from services import channel_state, reminders
 from services.booking_store import DEFAULT_CUTOFF, BookingStoreMixin
 from services.document_store import DocumentStoreMixin
 from services.info_store import InfoStoreMixin
+from services.inbox_store import InboxStoreMixin, erase as erase_inbox
 from services.job_store import JobStoreMixin
 from services.linking import LinkStoreMixin
 from store.models import (ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking, OutboxMessage,
@@ -104,7 +105,8 @@ def new_registration_code(connection: ConnectionOrSession) -> str:
             return code
 
 
-class SqlStore(LinkStoreMixin, BookingStoreMixin, JobStoreMixin, DocumentStoreMixin, InfoStoreMixin):
+class SqlStore(LinkStoreMixin, BookingStoreMixin, JobStoreMixin, DocumentStoreMixin, InfoStoreMixin,
+               InboxStoreMixin):
     """The conversations.store.Store of one contact, in the transaction of the current message."""
 
     def __init__(self, connection: ConnectionOrSession, contact_id: int, now: dt.datetime | None = None,
@@ -210,6 +212,7 @@ class SqlStore(LinkStoreMixin, BookingStoreMixin, JobStoreMixin, DocumentStoreMi
         connection.execute(delete(_outbox).where(_outbox.c.contact_id == cid, _outbox.c.status == "pending"))
         connection.execute(delete(_consent).where(_consent.c.contact_id == cid))
         self.erase_documents()  # the rows; the files once this transaction has committed
+        erase_inbox(connection, cid)  # their messages to the office (#15)
         channel_state.forget_pages(connection, cid)
         connection.execute(delete(_identity).where(_identity.c.contact_id == cid))
         connection.execute(delete(_state).where(_state.c.contact_id == cid))

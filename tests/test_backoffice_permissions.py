@@ -49,10 +49,13 @@ def ids(programme, office_accounts, db) -> dict[str, int]:
         connection.execute(text("INSERT INTO office_audit (at, operator_name, action, table_name) "
                                 "VALUES ('2026-11-25 09:00:00', 'anna', 'update', 'registration')"))
         audit_id = connection.execute(text("SELECT max(id) FROM office_audit")).scalar()
+        connection.execute(text("INSERT INTO inbox_canned_reply (language, title, text, updated_at) "
+                                "VALUES ('it', 'Orari', 'Siamo aperti dal lunedì al venerdì.', '2026-11-25 09:00:00')"))
+        canned_id = connection.execute(text("SELECT max(id) FROM inbox_canned_reply")).scalar()
     return {"registration": programme["maria"], "interview-slot": programme["slot"],
             "interview-booking": programme["booking"], "workshop-session": programme["workshop"],
             "workshop-registration": programme["seat"], "broadcast": programme["broadcast"],
-            "office-audit": audit_id, "office-operator": office_accounts["otto"]}
+            "office-audit": audit_id, "office-operator": office_accounts["otto"], "inbox-canned-reply": canned_id}
 
 
 def snapshot(db) -> dict[str, list]:

@@ -14,9 +14,11 @@ from services.repository import aware
 from tests.conftest import NOW, Chat
 from tests.registration_helpers import ANSWERS, NATIVE, answers_of, press_payload, reach, rows, state_of, step_of
 
-MENU = ["Register", "Already registered", "About the programme", "Privacy and my data", "Language", "Help"]
+MENU = ["Register", "Already registered", "Write to the office", "About the programme", "Privacy and my data",
+        "Language", "Help"]
 MENU_REGISTERED = ["My appointments", "Book an interview", "Workshops", "My registration",
-                   "My applications", "About the programme", "Privacy and my data", "Language", "Help"]
+                   "My applications", "Write to the office", "About the programme", "Privacy and my data",
+                   "Language", "Help"]
 
 
 def contact_language(db) -> str:
@@ -222,7 +224,7 @@ def test_a_stale_button_outside_a_flow_shows_the_menu(chat, db):
     assert len(rows(db, Registration)) == 1
 
 
-@pytest.mark.parametrize("typed", ["7", "privacy and MY DATA"])
+@pytest.mark.parametrize("typed", ["8", "privacy and MY DATA"])
 def test_a_menu_button_can_be_typed(chat, typed):
     reach(chat)
     chat.say("/menu")

@@ -31,7 +31,7 @@ ALLOWED = {
 SQLADMIN_VIEWS = {
     "backoffice.views.accounts", "backoffice.views.agenda", "backoffice.views.audit",
     "backoffice.views.broadcasts", "backoffice.views.common", "backoffice.views.registrations",
-    "backoffice.views.workshops",
+    "backoffice.views.workshops", "backoffice.views.inbox_canned",
 }
 PLATFORM_LIBRARIES = {"telegram", "pywa", "fastapi", "starlette", "sqlalchemy", "sqlmodel", "httpx"}
 MAX_LINES = 300

@@ -19,7 +19,8 @@ from tests.registration_helpers import reach, rows, state_of
 WA_ID = "393471234567"
 TG_ID = "5001"
 MENU_REGISTERED = ["My appointments", "Book an interview", "Workshops", "My registration",
-                   "My applications", "About the programme", "Privacy and my data", "Language", "Help"]
+                   "My applications", "Write to the office", "About the programme", "Privacy and my data",
+                   "Language", "Help"]
 
 
 class Clock:

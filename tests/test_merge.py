@@ -12,7 +12,7 @@ from sqlmodel import Session
 from services import duplicates, merge, programme
 from store.models import (Broadcast, ChannelIdentity, Consent, Contact, ConversationState, InterviewBooking,
                        InterviewSlot, OutboxMessage, Registration, WorkshopRegistration, WorkshopSession)
-from store.models import PersonDocument, ProgrammeEvent
+from store.models import InboxConversation, PersonDocument, ProgrammeEvent
 from tests.conftest import NOW
 
 TODAY = dt.date(2026, 11, 25)
@@ -110,14 +110,17 @@ def test_everything_moves_to_the_kept_contact(db):
         session.add(OutboxMessage(contact_id=gone_cid, channel="web", idempotency_key="notice:1"))
         session.add(PersonDocument(contact_id=gone_cid, registration_id=gone.id, filename="cv.pdf", kind="pdf",
                                    size=10, sha256="a" * 64, channel="web", created_at=NOW))  # the CV sent (#15)
+        question = InboxConversation(contact_id=gone_cid, registration_id=gone.id, channel="web")
+        session.add(question)
         session.commit()
 
         result = merge.merge(session, keep_id=kept.id, drop_id=gone.id, now=NOW)
         session.commit()
         assert result.moved == {"identities": 1, "bookings": 1, "seats": 1, "events": 1, "consents": 1,
-                                "outbox": 2, "candidates": 0, "documents": 1}
+                                "outbox": 2, "candidates": 0, "documents": 1, "inbox": 1}
         [document] = session.exec(select(PersonDocument)).scalars().all()
         assert (document.contact_id, document.registration_id) == (kept_cid, kept.id)
+        assert (question.contact_id, question.registration_id) == (kept_cid, kept.id)
         assert result.removed_code == "GONE01" and result.cancelled_bookings == []
         assert session.get(Registration, gone.id) is None
         kept = session.get(Registration, kept.id)

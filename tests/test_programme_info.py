@@ -15,7 +15,8 @@ from store.models import InfoText
 from tests.conftest import NOW, Chat
 from tests.registration_helpers import answers_of, reach, step_of
 
-ITALIAN_MENU = ["Iscriviti", "Sono già iscritto", "Informazioni", "Privacy e i miei dati", "Lingua", "Aiuto"]
+ITALIAN_MENU = ["Iscriviti", "Sono già iscritto", "Scrivi all'ufficio", "Informazioni", "Privacy e i miei dati", "Lingua",
+                "Aiuto"]
 
 
 @pytest.fixture
@@ -103,7 +104,7 @@ def test_the_menu_lists_the_topics_and_a_topic_shows_its_answer_and_the_menu(cha
     answer, menu = chat.replies
     assert answer.text.startswith("What to bring\n\n") and "identity document" in answer.text
     assert "Book an interview" in [b.label for b in menu.buttons]
-    chat.say("6")  # typed numbers work: the menu's 6th entry, then the list's 6th topic
+    chat.say("7")  # typed numbers work: the menu's 7th entry, then the list's 6th topic
     assert chat.labels[0] == "What the programme is"
     chat.say("6")
     assert chat.replies[0].text.startswith("Opening hours, phone")

@@ -28,6 +28,27 @@
     return originalFetch.call(this, resource, init);
   };
 
+  /* The inbox's unread count beside its menu entry (backoffice/views/inbox_pages.py), asked again
+     every 20 seconds. */
+  var unread = document.getElementById('inbox-unread');
+  if (unread) {
+    var count = function () {
+      fetch(unread.dataset.url, {credentials: 'same-origin'})
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (answer) {
+          if (!answer) return;
+          unread.textContent = answer.unread;
+          unread.title = answer.label;
+          unread.setAttribute('aria-label', answer.label);
+          unread.hidden = !answer.unread;
+          document.dispatchEvent(new CustomEvent('inbox-counts', {detail: answer}));  /* inbox.js */
+        })
+        .catch(function () {});
+    };
+    count();
+    setInterval(count, 20000);
+  }
+
   /* A table wider than a phone scrolls sideways in its box: the keyboard reaches the box too. */
   document.querySelectorAll('.table-responsive:not([tabindex])').forEach(function (box) { box.tabIndex = 0; });
 

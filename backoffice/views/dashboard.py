@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from conversations.i18n import TIMEZONE
-from services import figures
+from services import figures, inbox_figures
 from services.figures import Figures, Semester
 from services.office_pages import board
 from services.clock import utcnow
@@ -123,7 +123,10 @@ class DashboardPage(BaseView):
 
     def _load(self, semester: Semester, today: dt.date) -> dict[str, Any]:
         with self.session_maker() as sql_session:
-            return board.board(sql_session, semester, today=today, now=self.clock(), history=HISTORY)
+            found = board.board(sql_session, semester, today=today, now=self.clock(), history=HISTORY)
+            found["inbox"] = inbox_figures.figures(sql_session, first_day=semester.first_day, end_day=semester.end_day,
+                                                   now=self.clock())  # the office inbox (#15)
+            return found
 
     def _tables(self, data: dict[str, Any]) -> dict[str, Any]:
         report: figures.Comparison = data["report"]

@@ -12,6 +12,7 @@ from store.models.linking import LinkAttempt, LinkCode
 from store.models.info import InfoText
 from store.models.channel_state import ChannelListPage
 from store.models.documents import PersonDocument
+from store.models.inbox import InboxCannedReply, InboxConversation, InboxMessage
 from store.models.office import (ROLES, OfficeAudit, OfficeLoginThrottle, OfficeOperator, OfficeSecret,
                                  OfficeSession)
 
@@ -22,4 +23,5 @@ __all__ = [
     "ProgrammeEvent", "LinkAttempt", "LinkCode", "ROLES", "OfficeAudit", "OfficeLoginThrottle",
     "OfficeOperator", "OfficeSecret", "OfficeSession", "ChannelListPage",
     "Candidate", "Company", "Vacancy", "PersonDocument", "InfoText",
+    "InboxCannedReply", "InboxConversation", "InboxMessage",
 ]

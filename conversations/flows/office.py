@@ -1,0 +1,44 @@
+"""Writing to the office (``office``): the person's message -> stored in their conversation
+with the office -> a confirmation saying when to expect an answer. See office.md.
+
+Entered from the menu, /help's /office, or words such as "operatore" typed outside a flow
+(conversations.office). A flow under way is kept beneath and asked again after; /cancel leaves.
+"""
+from __future__ import annotations
+
+from ..flow import Ctx, Flow, Invalid, Outcome, Step
+from ..i18n import N_
+from ..messages import Outbound
+
+NAME = "office"
+MAX_LENGTH = 1000
+
+
+def confirmation(ctx: Ctx, opens_at) -> Outbound:
+    """Thanks, and when an answer may come (the office's hours: services.office_hours)."""
+    _ = ctx.t.gettext
+    if opens_at is None:
+        return Outbound(_("Thank you, your message has reached the office. An operator will answer you here "
+                          "during office hours, usually within one working day."))
+    # Translators: {when}: the day and time the office opens again, "lunedì 7 dicembre 2026, 09:00"
+    return Outbound(_("Thank you, your message has reached the office. The office is closed now: an operator "
+                      "will answer you here from {when}.").format(
+        when=ctx.t.isolate(ctx.t.format_datetime(opens_at, "full"))))
+
+
+def _parse(text: str, ctx: Ctx) -> str:
+    if not any(c.isalnum() for c in text):  # only punctuation or emoji: nothing an operator can answer
+        raise Invalid(ctx.t.gettext("Please write your message in words, so that the office can answer you."))
+    return text
+
+
+def _after(ctx: Ctx, text: str) -> Outcome:
+    receipt = ctx.store.office_write(text, ctx.inbound.channel)
+    return Outcome(end=True, resume=True, messages=(confirmation(ctx, receipt.opens_at),))
+
+
+FLOW = Flow(NAME, (
+    Step("message", N_("Write your message for the office here, in one message: an operator of Insieme per il "
+                       "lavoro will read it and answer you in this chat. To go back without writing, send /cancel."),
+         parse=_parse, max_length=MAX_LENGTH, after=_after),
+), diagram="office.md")
