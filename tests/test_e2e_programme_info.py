@@ -27,7 +27,7 @@ def test_a_question_about_office_hours_gets_the_hours(api, bot, tmp_path):  # no
     answer, menu = person.say("quando apre l'ufficio?", sends=2)
     assert answer["text"].startswith("Orari e telefono\n\n") and "dalle 9:00 alle 13:00" in answer["text"]
     labels = [b["text"] for row in menu["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels[:3] == ["Iscriviti", "Sono già iscritto", "Informazioni"]
+    assert labels[:4] == ["Iscriviti", "Sono già iscritto", "Scrivi all'ufficio", "Informazioni"]
 
     person.press("Informazioni")
     [listing] = person.last
