@@ -1,56 +1,116 @@
-"""The HTTP path of the Bot API calls: several small httpx pools instead of one large one.
+"""The HTTP path of the bot's Bot API calls, the most of its CPU time (bench_latency's profile:
+70% of an update at 50 ms of latency went to python-telegram-bot's HTTPXRequest).
 
-httpcore 1.0's connection pool scans all its connections, and for each of them counts the idle
-ones again, every time a request is queued or a response closed: the work per call grows with
-the square of the connections. With the sender keeping dozens of calls in flight against a
-server 50 ms away, that scan was a third of the bot's CPU time (bench_latency's profile). The
-fix upstream lives in httpx2, which python-telegram-bot does not use; until it does, a call
-goes to the least busy of ``shards`` PTB ``HTTPXRequest`` objects of a few connections each,
-so each scan stays short and the connections in all are as many as before. The shards share
-one TLS context (loading the certificates is 25 ms each).
+- Straight on httpcore, the connection pools under httpx: httpx's client layers (URL merging,
+  cookies, auth and redirect handling, building and closing its Request and Response objects)
+  cost more than the HTTP itself, and a Bot API call needs none of them. A call with files
+  (sendDocument: multipart) still goes through PTB's own HTTPXRequest.
+- Several small pools instead of one large one: httpcore 1.0's pool scans all its connections,
+  and for each of them counts the idle ones again, every time a request is queued or a response
+  closed, so the work per call grows with the square of the connections (the fix upstream lives
+  in httpx2, which PTB does not use). A call goes to the least busy of the pools of
+  ``per_shard`` connections each; they share one TLS context (loading the certificates costs
+  25 ms each).
+- Before reusing a kept-alive connection httpcore asks whether its socket is readable, and
+  anyio rebuilds the socket's whole attribute table (a getpeername() system call included) to
+  hand it over: our network backend keeps the socket once.
+
+Errors as PTB's HTTPXRequest says them: a time-out is TimedOut, any other transport error
+NetworkError, so the outbox retries them (services.outbox_sender).
 """
 from __future__ import annotations
 
 import ssl
+from typing import Any
+from urllib.parse import urlencode
 
+import anyio
 import certifi
-
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
-from telegram._utils.defaultvalue import DEFAULT_NONE
+import httpcore
+from httpcore._backends.anyio import AnyIOBackend, AnyIOStream
+from httpcore._utils import is_socket_readable
+from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 CONNECTIONS_PER_SHARD = 4
+TIMEOUTS = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 1.0}  # PTB's HTTPXRequest defaults
+_FORM = [(b"Content-Type", b"application/x-www-form-urlencoded")]
 
 
 class ShardedRequest(BaseRequest):
-    def __init__(self, connections: int, *, per_shard: int = CONNECTIONS_PER_SHARD, **options):
+    def __init__(self, connections: int, *, per_shard: int = CONNECTIONS_PER_SHARD):
         count = max(1, -(-connections // per_shard))
-        tls = ssl.create_default_context(cafile=certifi.where())
-        self._shards = [HTTPXRequest(connection_pool_size=per_shard, httpx_kwargs={"verify": tls}, **options)
-                        for _ in range(count)]
+        self._tls = ssl.create_default_context(cafile=certifi.where())
+        self._shards: list[httpcore.AsyncConnectionPool] = []
+        self._count, self._per_shard = count, per_shard
         self._busy = [0] * count
+        self._uploads = HTTPXRequest(connection_pool_size=per_shard, httpx_kwargs={"verify": self._tls})
+        self._headers = [(b"User-Agent", self.USER_AGENT.encode())]
 
     @property
     def read_timeout(self) -> float | None:
-        return self._shards[0].read_timeout
+        return TIMEOUTS["read"]
 
     async def initialize(self) -> None:
-        for shard in self._shards:
-            await shard.initialize()
+        if not self._shards:
+            self._shards = [httpcore.AsyncConnectionPool(
+                ssl_context=self._tls, max_connections=self._per_shard, max_keepalive_connections=self._per_shard,
+                network_backend=_Backend()) for _ in range(self._count)]
+        await self._uploads.initialize()
 
     async def shutdown(self) -> None:
-        for shard in self._shards:
-            await shard.shutdown()
+        shards, self._shards = self._shards, []
+        for shard in shards:
+            await shard.aclose()
+        await self._uploads.shutdown()
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout: ODVInput[float] = DEFAULT_NONE, write_timeout: ODVInput[float] = DEFAULT_NONE,
                          connect_timeout: ODVInput[float] = DEFAULT_NONE,
                          pool_timeout: ODVInput[float] = DEFAULT_NONE) -> tuple[int, bytes]:
-        index = min(range(len(self._busy)), key=self._busy.__getitem__)
+        if request_data is not None and request_data.contains_files:
+            return await self._uploads.do_request(url, method, request_data, read_timeout=read_timeout,
+                                                  write_timeout=write_timeout, connect_timeout=connect_timeout,
+                                                  pool_timeout=pool_timeout)
+        if not self._shards:
+            raise RuntimeError("This ShardedRequest is not initialized!")
+        given = {"read": read_timeout, "write": write_timeout, "connect": connect_timeout, "pool": pool_timeout}
+        timeout = {name: TIMEOUTS[name] if isinstance(value, DefaultValue) else value for name, value in given.items()}
+        body = urlencode(request_data.json_parameters).encode() if request_data is not None else None
+        index = min(range(self._count), key=self._busy.__getitem__)
         self._busy[index] += 1
         try:
-            return await self._shards[index].do_request(
-                url, method, request_data, read_timeout=read_timeout, write_timeout=write_timeout,
-                connect_timeout=connect_timeout, pool_timeout=pool_timeout)
+            response = await self._shards[index].request(
+                method, url, headers=self._headers + _FORM if body is not None else self._headers, content=body,
+                extensions={"timeout": timeout})
+        except httpcore.TimeoutException as error:
+            raise TimedOut from error
+        except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol, httpcore.ProxyError,
+                ssl.SSLError, OSError) as error:
+            raise NetworkError(f"httpcore.{error.__class__.__name__}: {error}") from error
         finally:
             self._busy[index] -= 1
+        return response.status, response.content
+
+
+class _Stream(AnyIOStream):
+    """httpcore's anyio stream, keeping its socket instead of asking anyio for it at each reuse."""
+
+    _socket: Any = None
+
+    def get_extra_info(self, info: str) -> Any:
+        if info in ("socket", "is_readable"):
+            if self._socket is None:
+                self._socket = self._stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
+            return self._socket if info == "socket" else is_socket_readable(self._socket)
+        return super().get_extra_info(info)
+
+    async def start_tls(self, *args, **kwargs) -> "_Stream":
+        return _Stream((await super().start_tls(*args, **kwargs))._stream)
+
+
+class _Backend(AnyIOBackend):
+    async def connect_tcp(self, *args, **kwargs) -> _Stream:
+        return _Stream((await super().connect_tcp(*args, **kwargs))._stream)
