@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import office
 from .flow import Ctx, Flow, Invalid, Step
 from .i18n import N_
 from .messages import Outbound
@@ -41,7 +42,8 @@ def start(engine: "Engine", ctx: Ctx) -> list[Outbound]:
 
 def received(engine: "Engine", ctx: Ctx) -> list[Outbound]:
     """A file arrived: kept and thanked for, or refused politely; then the question under way again
-    (or the menu). Inside "Send my CV" the flow is over once a file is kept."""
+    (or the menu). Inside "Send my CV" the flow is over once a file is kept; written to the office
+    (its question, or its conversation open to answers), it is a message there too."""
     upload = ctx.inbound.upload
     _ = ctx.t.gettext
     if upload is None or upload.problem:
@@ -50,7 +52,9 @@ def received(engine: "Engine", ctx: Ctx) -> list[Outbound]:
     if not ctx.store.may_keep_documents():  # its file goes too (services.conversation)
         return [Outbound(_("I can keep documents only once you have accepted the privacy notice. "
                            "Let's do that first; then send it again."))] + engine.reprompt(ctx)
-    ctx.store.save_document(upload, ctx.inbound.channel)
+    document_id = ctx.store.save_document(upload, ctx.inbound.channel)
+    if (to_office := office.document(engine, ctx, upload.name, document_id)) is not None:
+        return to_office
     # Translators: {name}: the file's name as it was sent ("cv.pdf")
     thanks = Outbound(_("Thank you: I received {name}. The office's operators will find it with your data.").format(
         name=ctx.t.isolate(upload.name)))

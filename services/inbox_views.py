@@ -78,8 +78,9 @@ def _summaries(sql_session: Session, conversations: list[InboxConversation]) -> 
     newest = dict(sql_session.execute(select(InboxMessage.conversation_id, func.max(InboxMessage.id))
                                       .where(InboxMessage.conversation_id.in_(ids), InboxMessage.kind != "note")
                                       .group_by(InboxMessage.conversation_id)).all())
-    texts = dict(sql_session.execute(select(InboxMessage.id, InboxMessage.text)
-                                     .where(InboxMessage.id.in_(list(newest.values())))).all())
+    texts = {row.id: ("📎 " if row.document_id else "") + row.text for row in sql_session.execute(  # a file: its name
+        select(InboxMessage.id, InboxMessage.text, InboxMessage.document_id)
+        .where(InboxMessage.id.in_(list(newest.values()))))}
     made = []
     for c in conversations:
         person = people.get(c.registration_id)

@@ -251,3 +251,96 @@ def test_a_chat_that_wrote_to_the_office_then_links_to_its_registration_keeps_th
     assert (conversation.contact_id, conversation.registration_id) == (maria.contact_id, maria.id)
     reply(db, conversation.id, "Benvenuta", at=NOW)
     assert office_rows(db)[0].channel == "web"
+
+
+# -- documents in a conversation with the office, and the privacy sentence -----------------------
+
+@pytest.fixture
+def documents(service, tmp_path):
+    from services.documents import Documents
+    service.documents = Documents(tmp_path / "documents", max_bytes=1024 * 1024)
+    return service.documents
+
+
+def with_documents(db) -> list[tuple[str, str, int | None]]:
+    from sqlmodel import Session, select
+    from store.models import InboxMessage
+    with Session(db) as session:
+        return [tuple(row) for row in session.execute(select(InboxMessage.kind, InboxMessage.text,
+                                                             InboxMessage.document_id).order_by(InboxMessage.id))]
+
+
+def test_a_file_sent_at_the_office_question_is_the_message(chat, db, documents):
+    from tests import document_samples as samples
+    from tests.test_documents import send_file, stored
+    reach(chat, "municipality")
+    chat.say("/office")
+    send_file(chat, samples.PDF, "Il mio CV.pdf")
+    assert "your message has reached the office" in chat.replies[0].text  # the usual confirmation, office hours
+    assert "In which comune do you live?" in chat.replies[-1].text  # the form beneath goes on
+    [document] = stored(db)
+    assert with_documents(db) == [("person", "Il mio CV.pdf", document.id)]
+    [conversation] = conversations(db)
+    assert (conversation.status, conversation.channel) == ("new", "console")
+
+
+def test_a_file_refused_at_the_office_question_keeps_the_question(chat, db, documents):
+    from tests import document_samples as samples
+    from tests.test_documents import send_file, stored
+    reach(chat)
+    chat.say("/office")
+    send_file(chat, samples.big(2), "cv.pdf")
+    assert "too big for me: at most 1 MB" in chat.replies[0].text
+    assert "Write your message for the office" in chat.replies[-1].text and step_of(db) == "message"
+    send_file(chat, samples.ELF, "cv.pdf")
+    assert "cannot accept this kind of file" in chat.replies[0].text and step_of(db) == "message"
+    assert stored(db) == [] and conversations(db) == []
+
+
+def test_a_file_sent_to_an_open_conversation_goes_to_it(chat, db, documents):
+    from tests import document_samples as samples
+    from tests.test_documents import send_file, stored
+    reach(chat)
+    chat.say("/office")
+    chat.say("Devo portare il CV?")
+    reply(db, conversations(db)[0].id, "Sì, mandalo pure qui.", at=NOW)
+    send_file(chat, samples.PDF, "cv.pdf")
+    assert [r.text for r in chat.replies] == ["Thank you: I received cv.pdf and passed it to the office."]
+    [document] = stored(db)
+    assert with_documents(db)[-1] == ("person", "cv.pdf", document.id)
+    [conversation] = conversations(db)
+    assert conversation.status == "assigned" and conversation.last_person_at is not None
+    from sqlmodel import Session
+    from services import inbox_views
+    with Session(db) as session:
+        [summary] = inbox_views.listing(session)
+        assert summary.unread and summary.last_text == "📎 cv.pdf"
+        assert inbox_views.counts(session)["unread"] == 1
+    chat.say("/privacy")
+    chat.press("See my data")
+    assert "Documents you sent:" in chat.text and "- you: 📎 cv.pdf" in chat.text
+    chat.press("Erase my data")
+    chat.press("Yes, erase")
+    assert conversations(db) == [] and with_documents(db) == [] and stored(db) == []
+
+
+def test_a_file_outside_a_conversation_is_only_kept(chat, db, documents):
+    from tests import document_samples as samples
+    from tests.test_documents import send_file, stored
+    reach(chat)
+    chat.say("/office")
+    chat.say("question")  # nobody answered yet: the conversation is not open to answers
+    send_file(chat, samples.PDF, "cv.pdf")
+    assert "The office's operators will find it with your data." in chat.replies[0].text
+    assert len(stored(db)) == 1 and len(with_documents(db)) == 1
+
+
+def test_someone_who_never_accepted_the_privacy_notice_is_told_what_the_office_keeps(chat, db):
+    chat.say("vorrei parlare con un operatore")
+    assert "L'ufficio tiene il tuo messaggio e il contatto di questa chat solo per risponderti" in chat.text
+    assert "/privacy" in chat.text
+    chat.say("Ho bisogno di aiuto")
+    registered = Chat(chat.service, "p2")
+    reach(registered)
+    registered.say("/office")
+    assert "Write your message for the office" in registered.text and "/privacy" not in registered.text
