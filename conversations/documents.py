@@ -50,6 +50,10 @@ def received(engine: "Engine", ctx: Ctx) -> list[Outbound]:
         return [Outbound(refusal(ctx, upload.problem if upload else "unreadable", upload.limit if upload else 0))] \
             + engine.reprompt(ctx)
     if not ctx.store.may_keep_documents():  # its file goes too (services.conversation)
+        if office.written_to(ctx):  # someone in difficulty may write to the office all the same
+            return [Outbound(_("I can keep documents only once you have accepted the privacy notice, when you "
+                               "register. You can write your message to the office in words."))] \
+                + (engine.reprompt(ctx) if ctx.state.flow else [])
         return [Outbound(_("I can keep documents only once you have accepted the privacy notice. "
                            "Let's do that first; then send it again."))] + engine.reprompt(ctx)
     document_id = ctx.store.save_document(upload, ctx.inbound.channel)

@@ -114,16 +114,21 @@ def _typed(ctx: Ctx) -> str:
     return "" if text.startswith("/") else text
 
 
+def written_to(ctx: Ctx) -> bool:
+    """The person is writing to the office: at its question, or outside any flow while an
+    operator's reply is open to answers."""
+    return ctx.state.flow == flow.NAME or (ctx.state.flow is None and ctx.store.office_thread_open())
+
+
 def document(engine: Engine, ctx: Ctx, name: str, document_id: int) -> list[Outbound] | None:
-    """A file kept (conversations.documents) while the person writes to the office, or outside any
-    flow while an operator's reply is open to answers: a message of that conversation, pointing at
-    the document. In the office's question it is the message: the flow ends as with words. None
-    when the office is not being written to."""
+    """A file kept (conversations.documents) while the person writes to the office (written_to): a
+    message of that conversation, pointing at the document. At the office's question it is the
+    message: the flow ends as with words. None when the office is not being written to."""
     if ctx.state.flow == flow.NAME:
         receipt = ctx.store.office_write(name, ctx.inbound.channel, document_id)
         engine.finish(ctx)
         return [flow.confirmation(ctx, receipt.opens_at)] + engine.reprompt(ctx)
-    if ctx.state.flow is None and ctx.store.office_thread_open():
+    if written_to(ctx):
         ctx.store.office_write(name, ctx.inbound.channel, document_id)
         # Translators: {name}: the file's name as it was sent ("cv.pdf")
         return [Outbound(ctx.t.gettext("Thank you: I received {name} and passed it to the office.").format(

@@ -344,3 +344,19 @@ def test_someone_who_never_accepted_the_privacy_notice_is_told_what_the_office_k
     reach(registered)
     registered.say("/office")
     assert "Write your message for the office" in registered.text and "/privacy" not in registered.text
+
+
+def test_a_file_from_someone_who_never_accepted_the_privacy_notice_is_not_kept(chat, db, documents):
+    from tests import document_samples as samples
+    from tests.test_documents import files_in, send_file, stored
+    chat.say("operatore")
+    send_file(chat, samples.PDF, "cv.pdf")
+    assert "Puoi scrivere il tuo messaggio all'ufficio a parole" in chat.replies[0].text
+    assert "Scrivi qui il tuo messaggio per l'ufficio" in chat.replies[-1].text and step_of(db) == "message"
+    chat.say("Non ho ancora il CV, posso venire lo stesso?")
+    reply(db, conversations(db)[0].id, "Certo.", at=NOW)
+    send_file(chat, samples.PDF, "cv.pdf")  # outside any flow, the conversation open: no menu after
+    assert [r.text for r in chat.replies] == [
+        "Posso tenere i documenti solo dopo che hai accettato l'informativa privacy, quando ti iscrivi. "
+        "Puoi scrivere il tuo messaggio all'ufficio a parole."]
+    assert stored(db) == [] and files_in(documents) == [] and len(messages(db)) == 2
