@@ -48,12 +48,11 @@ def received(engine: "Engine", ctx: Ctx) -> list[Outbound]:
     _ = ctx.t.gettext
     if upload is None or upload.problem:
         return [Outbound(refusal(ctx, upload.problem if upload else "unreadable", upload.limit if upload else 0))] \
-            + engine.reprompt(ctx)
+            + _again(engine, ctx)
     if not ctx.store.may_keep_documents():  # its file goes too (services.conversation)
         if office.written_to(ctx):  # someone in difficulty may write to the office all the same
             return [Outbound(_("I can keep documents only once you have accepted the privacy notice, when you "
-                               "register. You can write your message to the office in words."))] \
-                + (engine.reprompt(ctx) if ctx.state.flow else [])
+                               "register. You can write your message to the office in words."))] + _again(engine, ctx)
         return [Outbound(_("I can keep documents only once you have accepted the privacy notice. "
                            "Let's do that first; then send it again."))] + engine.reprompt(ctx)
     document_id = ctx.store.save_document(upload, ctx.inbound.channel)
@@ -66,6 +65,14 @@ def received(engine: "Engine", ctx: Ctx) -> list[Outbound]:
         engine.finish(ctx)
         return [thanks, engine.commands.menu(engine, ctx)]
     return [thanks] + engine.reprompt(ctx)
+
+
+def _again(engine: "Engine", ctx: Ctx) -> list[Outbound]:
+    """The question under way, or the menu; nothing in a conversation with the office outside any
+    flow (its answers come without the menu: conversations.office)."""
+    if ctx.state.flow is None and ctx.store.office_thread_open():
+        return []
+    return engine.reprompt(ctx)
 
 
 def refusal(ctx: Ctx, problem: str | None, limit: int) -> str:
