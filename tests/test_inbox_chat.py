@@ -360,3 +360,26 @@ def test_a_file_from_someone_who_never_accepted_the_privacy_notice_is_not_kept(c
         "Posso tenere i documenti solo dopo che hai accettato l'informativa privacy, quando ti iscrivi. "
         "Puoi scrivere il tuo messaggio all'ufficio a parole."]
     assert stored(db) == [] and files_in(documents) == [] and len(messages(db)) == 2
+
+
+def test_a_conversation_opened_before_registering_shows_the_registration_made_since(chat, db):
+    from sqlmodel import Session
+    from services import inbox_views
+    reach(chat, "birth_date")
+    chat.say("operatore")
+    chat.say("Non ricordo la data esatta")
+    [conversation] = conversations(db)
+    assert conversation.registration_id is None
+    reach(Chat(chat.service, "other"))  # someone else registers meanwhile: not hers
+    with Session(db) as session:
+        [summary] = inbox_views.listing(session)
+        assert (summary.name, summary.registration_id) == ("", None)
+    from tests.registration_helpers import HAPPY_PATH, STEPS
+    for _name, answer in HAPPY_PATH[STEPS.index("birth_date"):]:  # she finishes registering
+        answer(chat)
+    with Session(db) as session:
+        [summary] = inbox_views.listing(session)
+        assert summary.name == "Rossi Maria" and summary.code and summary.registration_id
+    reply(db, conversation.id, "Va bene così.", at=NOW)
+    chat.say("Grazie")
+    assert conversations(db)[0].registration_id == summary.registration_id  # written with her next message
