@@ -108,6 +108,16 @@ def idle(engine: Engine, ctx: Ctx) -> list[Outbound] | None:
     return write(engine, ctx) if asks_for_a_person(text) else None
 
 
+def refused_answer(ctx: Ctx) -> list[Outbound]:
+    """Text a form's step refused (engine.answer) while an operator's reply is open to answers: most
+    likely the answer to it ("grazie, arrivo"), so it goes to the conversation and the form's
+    question is asked again after. [] otherwise (the office's own question included)."""
+    typed = _typed(ctx)
+    if not typed or ctx.state.flow == flow.NAME or not ctx.store.office_thread_open():
+        return []
+    return _to_the_conversation(ctx, typed)
+
+
 def _typed(ctx: Ctx) -> str:
     """The text the person typed, unless it is a command."""
     text = ctx.inbound.text.strip() if ctx.inbound.kind is Kind.TEXT else ""

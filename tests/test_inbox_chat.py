@@ -383,3 +383,25 @@ def test_a_conversation_opened_before_registering_shows_the_registration_made_si
     reply(db, conversation.id, "Va bene così.", at=NOW)
     chat.say("Grazie")
     assert conversations(db)[0].registration_id == summary.registration_id  # written with her next message
+
+
+def test_in_the_middle_of_a_form_what_the_question_refuses_answers_the_office(chat, db):
+    reach(chat, "birth_date")
+    chat.say("/office")
+    chat.say("Non ricordo la data esatta")
+    reply(db, conversations(db)[0].id, "Va bene anche solo l'anno, poi la correggiamo.", at=NOW)
+    chat.say("Grazie mille!")  # not a date: the answer to the operator
+    assert chat.replies[0].text == "Thank you, I passed your message to the office."
+    assert "date of birth" in chat.replies[-1].text and step_of(db) == "birth_date"
+    assert messages(db)[-1] == ("person", "Grazie mille!")
+    chat.say("05/03/1990")  # a date: the form's answer
+    assert step_of(db) == "tax_code" and messages(db)[-1] == ("person", "Grazie mille!")
+
+
+def test_without_an_open_reply_a_refused_answer_is_asked_again_as_before(chat, db):
+    reach(chat, "birth_date")
+    chat.say("/office")
+    chat.say("Non ricordo la data esatta")
+    chat.say("Grazie mille!")  # nobody answered yet
+    assert "Thank you, I passed" not in chat.text and step_of(db) == "birth_date"
+    assert len(messages(db)) == 1
