@@ -55,7 +55,9 @@ def inbox_show(sql_session: Session, args: argparse.Namespace, now: dt.datetime)
              f"Aperta {text.when(s.opened_at)}" + (f", chiusa {text.when(found.closed_at)}" if found.closed_at else "")]
     for line in found.lines:
         who = KINDS[line.kind] + (f" {line.author}" if line.author else "")
-        lines += ["", f"[{text.when(line.at)}] {who}:", line.text]
+        said = f"📎 {line.text} (documento {line.document_id}: si scarica dal back office)" if line.document_id \
+            else line.text
+        lines += ["", f"[{text.when(line.at)}] {who}:", said]
     return "\n".join(lines)
 
 

@@ -72,7 +72,8 @@ class Commands(CommandSet):
         return documents.received(engine, ctx)
 
     def question(self, engine: Engine, ctx: Ctx) -> list[Outbound]:
-        return info.answer_typed(ctx, asked=engine.prompt(ctx))
+        """What a step refused: an answer to the office's open reply, or a question about the programme."""
+        return office.refused_answer(ctx) or info.answer_typed(ctx, asked=engine.prompt(ctx))
 
     def menu(self, engine: Engine, ctx: Ctx) -> Outbound:
         _ = ctx.t.gettext

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import office
 from .flow import Ctx, Flow, Invalid, Step
 from .i18n import N_
 from .messages import Outbound
@@ -41,16 +42,22 @@ def start(engine: "Engine", ctx: Ctx) -> list[Outbound]:
 
 def received(engine: "Engine", ctx: Ctx) -> list[Outbound]:
     """A file arrived: kept and thanked for, or refused politely; then the question under way again
-    (or the menu). Inside "Send my CV" the flow is over once a file is kept."""
+    (or the menu). Inside "Send my CV" the flow is over once a file is kept; written to the office
+    (its question, or its conversation open to answers), it is a message there too."""
     upload = ctx.inbound.upload
     _ = ctx.t.gettext
     if upload is None or upload.problem:
         return [Outbound(refusal(ctx, upload.problem if upload else "unreadable", upload.limit if upload else 0))] \
-            + engine.reprompt(ctx)
+            + _again(engine, ctx)
     if not ctx.store.may_keep_documents():  # its file goes too (services.conversation)
+        if office.written_to(ctx):  # someone in difficulty may write to the office all the same
+            return [Outbound(_("I can keep documents only once you have accepted the privacy notice, when you "
+                               "register. You can write your message to the office in words."))] + _again(engine, ctx)
         return [Outbound(_("I can keep documents only once you have accepted the privacy notice. "
                            "Let's do that first; then send it again."))] + engine.reprompt(ctx)
-    ctx.store.save_document(upload, ctx.inbound.channel)
+    document_id = ctx.store.save_document(upload, ctx.inbound.channel)
+    if (to_office := office.document(engine, ctx, upload.name, document_id)) is not None:
+        return to_office
     # Translators: {name}: the file's name as it was sent ("cv.pdf")
     thanks = Outbound(_("Thank you: I received {name}. The office's operators will find it with your data.").format(
         name=ctx.t.isolate(upload.name)))
@@ -58,6 +65,14 @@ def received(engine: "Engine", ctx: Ctx) -> list[Outbound]:
         engine.finish(ctx)
         return [thanks, engine.commands.menu(engine, ctx)]
     return [thanks] + engine.reprompt(ctx)
+
+
+def _again(engine: "Engine", ctx: Ctx) -> list[Outbound]:
+    """The question under way, or the menu; nothing in a conversation with the office outside any
+    flow (its answers come without the menu: conversations.office)."""
+    if ctx.state.flow is None and ctx.store.office_thread_open():
+        return []
+    return engine.reprompt(ctx)
 
 
 def refusal(ctx: Ctx, problem: str | None, limit: int) -> str:

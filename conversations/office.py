@@ -1,6 +1,7 @@
 """Talking to the office (#15): "Write to the office" (menu, /office, or asked for in words),
-the person's answers to an operator's reply going to the same conversation, and the office's
-reply as the person reads it. The flow itself is conversations.flows.office.
+the person's answers to an operator's reply going to the same conversation (a file they send
+then too), and the office's reply as the person reads it. The flow itself is
+conversations.flows.office.
 """
 from __future__ import annotations
 
@@ -107,10 +108,42 @@ def idle(engine: Engine, ctx: Ctx) -> list[Outbound] | None:
     return write(engine, ctx) if asks_for_a_person(text) else None
 
 
+def refused_answer(ctx: Ctx) -> list[Outbound]:
+    """Text a form's step refused (engine.answer) while an operator's reply is open to answers: most
+    likely the answer to it ("grazie, arrivo"), so it goes to the conversation and the form's
+    question is asked again after. [] otherwise (the office's own question included)."""
+    typed = _typed(ctx)
+    if not typed or ctx.state.flow == flow.NAME or not ctx.store.office_thread_open():
+        return []
+    return _to_the_conversation(ctx, typed)
+
+
 def _typed(ctx: Ctx) -> str:
     """The text the person typed, unless it is a command."""
     text = ctx.inbound.text.strip() if ctx.inbound.kind is Kind.TEXT else ""
     return "" if text.startswith("/") else text
+
+
+def written_to(ctx: Ctx) -> bool:
+    """The person is writing to the office: at its question, or outside any flow while an
+    operator's reply is open to answers."""
+    return ctx.state.flow == flow.NAME or (ctx.state.flow is None and ctx.store.office_thread_open())
+
+
+def document(engine: Engine, ctx: Ctx, name: str, document_id: int) -> list[Outbound] | None:
+    """A file kept (conversations.documents) while the person writes to the office (written_to): a
+    message of that conversation, pointing at the document. At the office's question it is the
+    message: the flow ends as with words. None when the office is not being written to."""
+    if ctx.state.flow == flow.NAME:
+        receipt = ctx.store.office_write(name, ctx.inbound.channel, document_id)
+        engine.finish(ctx)
+        return [flow.confirmation(ctx, receipt.opens_at)] + engine.reprompt(ctx)
+    if written_to(ctx):
+        ctx.store.office_write(name, ctx.inbound.channel, document_id)
+        # Translators: {name}: the file's name as it was sent ("cv.pdf")
+        return [Outbound(ctx.t.gettext("Thank you: I received {name} and passed it to the office.").format(
+            name=ctx.t.isolate(name)))]
+    return None
 
 
 def _to_the_conversation(ctx: Ctx, text: str) -> list[Outbound]:
@@ -129,7 +162,7 @@ def data_lines(ctx: Ctx) -> list[str]:
         when = ctx.t.isolate(ctx.t.format_datetime(line.at))
         # Translators: one message in "see my data": "4 dicembre 2026, 10:45 - you: <their text>"
         said = _("{date} - you: {text}") if line.kind == "person" else _("{date} - the office: {text}")
-        shown.append(said.format(date=when, text=ctx.t.isolate(line.text)))
+        shown.append(said.format(date=when, text=ctx.t.isolate(("📎 " if line.document else "") + line.text)))
     return shown
 
 

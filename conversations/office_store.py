@@ -22,13 +22,14 @@ class OfficeLine:
 
     at: dt.datetime
     kind: str  # person / operator (internal notes are the office's and never shown)
-    text: str
+    text: str  # a document's name, for a file the person sent
+    document: bool = False
 
 
 class InboxStore(Protocol):
-    def office_write(self, text: str, channel: str) -> OfficeReceipt:
+    def office_write(self, text: str, channel: str, document_id: int | None = None) -> OfficeReceipt:
         """Store the person's message (written on ``channel``) in their open conversation with the
-        office, or a new one."""
+        office, or a new one; ``document_id``: a file they sent (save_document's id), ``text`` its name."""
 
     def office_thread_open(self) -> bool:
         """An operator replied less than 24 hours ago and the conversation is not closed: the

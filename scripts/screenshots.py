@@ -101,7 +101,7 @@ def free_port() -> int:
 
 def start_bot(folder: Path, port: int) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder}/insieme.db", "OFFICE_PORT": str(port),
-           "TELEGRAM_BOT_TOKEN": ""}
+           "TELEGRAM_BOT_TOKEN": "", "DOCUMENTS_DIR": str(folder / "documents")}
     python = str(ROOT / ".venv" / "bin" / "python")
     subprocess.run([python, "-m", "bot", "demo"], cwd=ROOT, env=env, check=True, capture_output=True)
     log = open(folder / "bot.log", "w+")
@@ -130,6 +130,7 @@ def tour(base: str, password: str, folder: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     from tests.browser import CHROMIUM_FLAGS, chromium_path
+    from tests.document_samples import PDF
 
     csv_file = folder / "storico.csv"
     csv_file.write_text(history_csv(dt.date.today()), encoding="utf-8")
@@ -195,8 +196,16 @@ def tour(base: str, password: str, folder: Path) -> None:
                                                   + " Il curriculum non serve stampato: lo guardiamo insieme.")
         page.get_by_role("button", name="Invia la risposta").click()
         page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(3500)  # the toast has gone
+        page.goto(base + "/chat")  # Maria answers with her CV: in the conversation and on her registration
+        page.locator("#file").set_input_files(files=[{"name": "CV Maria Rossi.pdf", "mimeType": "application/pdf",
+                                                      "buffer": PDF}])
+        expect(page.locator("#messages li.bot", has_text="CV Maria Rossi.pdf")).to_have_count(1)
+        page.goto(base + "/office/inbox/conversation?id=1")
+        expect(page.get_by_role("link", name="CV Maria Rossi.pdf")).to_be_visible()
         shoot(page, "inbox")
+        page.locator("#inbox-registration").click()
+        page.locator("#documents").scroll_into_view_if_needed()
+        shoot(page, "registration-documents")
         page.goto(base + "/office/broadcasts/new")
         page.locator("textarea").first.fill("Il laboratorio «bussola» di lunedì è spostato alle 15:00. "
                                             "Ci vediamo in via del Lavoro 1.")

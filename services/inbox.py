@@ -41,15 +41,18 @@ def person_wrote(sql_session: Session, *, contact_id: int, channel: str, text: s
     """Store the person's message; a new conversation when none is open."""
     conversation = open_conversation(sql_session, contact_id)
     language = sql_session.scalar(select(Contact.language).where(Contact.id == contact_id)) or "it"
-    if conversation is None:
+    registration = None
+    if conversation is None or conversation.registration_id is None:  # registered since it opened?
         registration = sql_session.scalar(select(Registration.id).where(
             Registration.contact_id == contact_id, Registration.erased_at.is_(None)))
+    if conversation is None:
         conversation = InboxConversation(contact_id=contact_id, registration_id=registration, channel=channel,
                                          language=language, status="new", opened_at=now)
         sql_session.add(conversation)
         sql_session.flush()
     elif conversation.status == "waiting":
         conversation.status = "assigned" if conversation.assigned_to else "new"
+    conversation.registration_id = conversation.registration_id or registration
     conversation.channel = channel  # the answer goes where they wrote last, in the language they chat in now
     conversation.language = language
     conversation.last_person_at = now

@@ -19,9 +19,9 @@ class InboxStoreMixin:
     contact_id: int
     now: dt.datetime
 
-    def office_write(self, text: str, channel: str) -> OfficeReceipt:
+    def office_write(self, text: str, channel: str, document_id: int | None = None) -> OfficeReceipt:
         conversation = inbox.person_wrote(self.sql_session, contact_id=self.contact_id, channel=channel, text=text,
-                                          now=self.now)
+                                          now=self.now, document_id=document_id)
         return OfficeReceipt(conversation.id, office_hours.next_opening(self.now))
 
     def office_thread_open(self) -> bool:
@@ -29,11 +29,11 @@ class InboxStoreMixin:
 
     def office_lines(self) -> list[OfficeLine]:
         rows = self.sql_session.execute(
-            select(_message.c.created_at, _message.c.kind, _message.c.text)
+            select(_message.c.created_at, _message.c.kind, _message.c.text, _message.c.document_id)
             .join(_conversation, _conversation.c.id == _message.c.conversation_id)
             .where(_conversation.c.contact_id == self.contact_id, _message.c.kind != "note")
             .order_by(_message.c.created_at, _message.c.id))
-        return [OfficeLine(aware(at), kind, text) for at, kind, text in rows]
+        return [OfficeLine(aware(at), kind, text, document is not None) for at, kind, text, document in rows]
 
 
 def erase(connection, contact_id: int) -> None:

@@ -72,24 +72,31 @@ def _summaries(sql_session: Session, conversations: list[InboxConversation]) -> 
     if not conversations:
         return []
     ids = [c.id for c in conversations]
-    people = {row.id: row for row in sql_session.execute(
+    # A conversation opened before the person registered has no registration: their registration now
+    found = sql_session.execute(
         select(Registration.id, Registration.first_name, Registration.last_name, Registration.code,
-               Registration.erased_at).where(Registration.id.in_({c.registration_id for c in conversations} - {None})))}
+               Registration.erased_at, Registration.contact_id).where(or_(
+                   Registration.id.in_({c.registration_id for c in conversations} - {None}),
+                   Registration.contact_id.in_({c.contact_id for c in conversations if c.registration_id is None})
+                   & Registration.erased_at.is_(None)))).all()
+    people = {row.id: row for row in found}
+    registered_since = {row.contact_id: row for row in found if row.erased_at is None}
     newest = dict(sql_session.execute(select(InboxMessage.conversation_id, func.max(InboxMessage.id))
                                       .where(InboxMessage.conversation_id.in_(ids), InboxMessage.kind != "note")
                                       .group_by(InboxMessage.conversation_id)).all())
-    texts = dict(sql_session.execute(select(InboxMessage.id, InboxMessage.text)
-                                     .where(InboxMessage.id.in_(list(newest.values())))).all())
+    texts = {row.id: ("📎 " if row.document_id else "") + row.text for row in sql_session.execute(  # a file: its name
+        select(InboxMessage.id, InboxMessage.text, InboxMessage.document_id)
+        .where(InboxMessage.id.in_(list(newest.values()))))}
     made = []
     for c in conversations:
-        person = people.get(c.registration_id)
+        person = people.get(c.registration_id) if c.registration_id else registered_since.get(c.contact_id)
         live = person is not None and person.erased_at is None
         name = f"{person.last_name or ''} {person.first_name or ''}".strip() if live else ""
         last = max([aware(t) for t in (c.opened_at, c.last_person_at, c.last_operator_at) if t])
         unread = (c.status != "closed" and c.last_person_at is not None
                   and (c.seen_at is None or aware(c.last_person_at) > aware(c.seen_at)))
         text = texts.get(newest.get(c.id), "")
-        made.append(Summary(c.id, c.status, name, person.code if live else None, c.registration_id if live else None,
+        made.append(Summary(c.id, c.status, name, person.code if live else None, person.id if live else None,
                             c.contact_id, c.language, c.channel, c.assigned_to, aware(c.opened_at), last, unread,
                             text if len(text) <= PREVIEW else text[:PREVIEW - 1] + "…"))
     return made

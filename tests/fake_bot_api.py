@@ -609,7 +609,8 @@ class FakeBotApi(FaultControls):
             def do_GET(self):  # noqa: N802
                 if self.path.startswith("/file/bot"):  # a file's download: /file/bot<token>/<file_path>
                     token, _slash, path = self.path[len("/file/bot"):].partition("/")
-                    content = api._download(token, urllib.parse.unquote(path))
+                    # python-telegram-bot sends the token's ":" as %3A, as Telegram takes it
+                    content = api._download(urllib.parse.unquote(token), urllib.parse.unquote(path))
                     if content is None:
                         return self._answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
                     self.send_response(200)

@@ -35,7 +35,8 @@ The network's faults (tests/fake_network.py), off unless asked for:
 - ``latency=0.05`` (or ``api.latency = 0.05``): every answer comes 50 ms late, without holding up
   the other requests;
 - ``refuse(fault, kind="messages"|"media"|None, to=..., times=1)``: the next call(s) of that kind
-  and/or to that number meet ``fault``: ``BAD_GATEWAY`` (502), ``THROUGHPUT`` (429, 130429),
+  and/or to that number meet ``fault`` (the GETs of a received media, ``kind="media-url"`` and
+  ``"download"``, meet only an ``Answer``, such as 502): ``BAD_GATEWAY`` (502), ``THROUGHPUT`` (429, 130429),
   ``RATE_LIMIT`` (429, 80007), ``Hold(seconds, deliver=...)`` (slower than the client waits),
   ``RESET`` (the connection reset) or ``Down(seconds)``; ``down()`` / ``up()`` by hand;
 - media types, checked as Meta does (``check_media``, on unless ``check_media=False``): an upload
@@ -204,6 +205,11 @@ class FakeGraphApi(FaultControls):
                 pass
 
             def do_GET(self):
+                # a media's URL (GET /<version>/<media id>) or its bytes (GET /download/<id>): Answer faults only
+                fault = fake._network.fault_for("download" if self.path.startswith("/download/") else "media-url",
+                                                None)
+                if isinstance(fault, Answer):
+                    return write_json(self, fault.status, fault.body)
                 status, body = fake._get(self.path, self.headers)
                 if isinstance(body, dict):
                     return write_json(self, status, body)

@@ -5,6 +5,8 @@ conversation), internal notes, close and reopen, canned replies of the person's 
 read and get 403 on every POST; everything in the audit log."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -99,3 +101,30 @@ def test_unknown_conversations_and_bad_addresses(client, db, maria):
     assert client.get("/office/inbox/messages.json?id=99").status_code == 404
     token = csrf(client, "/office/inbox")
     assert client.post("/office/inbox/act", data={"id": "1", "action": "boh", "csrf_token": token}).status_code == 400
+
+
+def test_a_file_in_the_conversation_is_a_download_link_for_operators_and_a_name_for_viewers(client, db, maria,
+                                                                                          service, tmp_path):
+    from services.documents import Documents
+    from tests import document_samples as samples
+    from tests.test_documents import send_file
+    service.documents = Documents(tmp_path / "documents")
+    logged_in(client, "otto")
+    act(client, "reply", "Yes: send it here.")
+    assert client.get("/office/inbox/counts.json").json()["unread"] == 0
+    service.clock = lambda: NOW + dt.timedelta(minutes=5)  # she answers after the operator read it
+    send_file(maria, samples.PDF, "CV Maria.pdf")
+    assert maria.replies[0].text == "Thank you: I received CV Maria.pdf and passed it to the office."
+    assert client.get("/office/inbox/counts.json").json()["unread"] == 1  # a new message, unread
+    assert "📎 CV Maria.pdf" in client.get("/office/inbox").text
+    [line] = client.get("/office/inbox/messages.json?id=1&after=2").json()["lines"]
+    assert (line["kind"], line["text"], line["document"]) == ("person", "CV Maria.pdf", True)
+    assert line["download"].endswith("/office/documents/download?id=1")
+    page = client.get("/office/inbox/conversation?id=1").text
+    assert 'href="http://testserver/office/documents/download?id=1" download>CV Maria.pdf</a>' in page
+    logged_in(client, "vera")
+    page = client.get("/office/inbox/conversation?id=1").text
+    assert "CV Maria.pdf" in page and "documents/download" not in page
+    assert "I documenti li scaricano gli operatori." in page
+    [line] = client.get("/office/inbox/messages.json?id=1&after=2").json()["lines"]
+    assert line["document"] and "download" not in line

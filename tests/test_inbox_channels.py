@@ -1,7 +1,10 @@
 """The inbox end to end on every channel (#15): "vorrei parlare con un operatore" -> a message ->
 in the inbox -> an operator's reply reaches the person (Telegram through the fake Bot API;
 WhatsApp through the fake Graph API, as it is inside the 24-hour window and as the notice template
-outside it; the web chat's page) -> the person's answer goes back to the same conversation."""
+outside it; the web chat's page) -> the person's answer goes back to the same conversation.
+As people use it, on a slow network that fails now and then: "quando apre l'ufficio?" (the hours),
+the office, the operator's reply, the person's answer and their CV (a PDF, fetched again after the
+platform refused it once), both in the conversation, the PDF with its document."""
 from __future__ import annotations
 
 import asyncio
@@ -15,6 +18,9 @@ from conversations.commands import build_engine
 from handlers.whatsapp import WhatsAppClient
 from services.conversation import ConversationService
 from services.outbox_sender import Limits
+from services import demo_info
+from services.documents import Documents
+from tests import document_samples as samples
 from tests import scenarios
 from tests.conftest import NOW
 from tests.fake_graph_api import PHONE_ID, TOKEN as WA_TOKEN, FakeGraphApi, settings_for
@@ -104,3 +110,120 @@ def test_the_web_chat_gets_the_reply_with_its_next_poll(db, fast_hashes):  # noq
         browser.say("Grazie!")
         assert browser.text == "Grazie, ho passato il tuo messaggio all'ufficio."
     assert messages(db)[-1] == ("person", "Grazie!")
+
+
+def with_programme_info(db) -> None:
+    from sqlmodel import Session
+    with Session(db) as session, session.begin():
+        demo_info.load(session, now=NOW)
+
+
+def in_the_conversation(db) -> list[tuple[str, str, bool]]:
+    """(kind, text, has a document) of every message to and from the office."""
+    from sqlmodel import Session, select
+    from store.models import InboxMessage, PersonDocument
+    with Session(db) as session:
+        documents = set(session.exec(select(PersonDocument.id)).all())
+        return [(m.kind, m.text, m.document_id in documents)
+                for m in session.exec(select(InboxMessage).order_by(InboxMessage.id)).all()]
+
+
+def hours_then_the_office() -> list:
+    return [Say("quando apre l'ufficio?"), Expect("Orari e telefono"), Expect("dalle 9:00 alle 13:00")] + \
+        ask_the_office() + [the_office_replies("Yes, send it here as a PDF."), Deliver(),
+                            Expect("Yes, send it here as a PDF."), Expect("To answer, just write here."),
+                            Say("Here it is"), Expect("Thank you, I passed your message to the office.")]
+
+
+def test_telegram_on_a_slow_network_that_fails_once_in_a_while(db, service, tmp_path):
+    from tests.fake_bot_api import BAD_GATEWAY
+    from tests.telegram_fakes import message_update
+    from tests.test_scenario_channels import USER
+    service.documents = Documents(tmp_path / "documents")
+    with_programme_info(db)
+    with asyncio.Runner() as runner, telegram_person(db, service, runner) as person:
+        person.api.latency = 0.05  # every call 50 ms away
+        scenarios.play(person, scenarios.register() + hours_then_the_office(), db)
+        sent = person.api.add_file(samples.PDF)
+        cv = message_update(user_id=USER, document={**sent, "file_name": "CV Maria Rossi.pdf"})
+        person.api.refuse(BAD_GATEWAY, method="getFile")
+        person._feed(cv)
+        assert person.text == "I could not receive this file. Please try again in a few minutes."  # no menu
+        person._feed({**cv, "update_id": cv["update_id"] + 1})  # she sends it again
+        assert person.text == "Thank you: I received CV Maria Rossi.pdf and passed it to the office."
+    assert in_the_conversation(db) == [
+        ("person", "Can I bring my CV to the interview?", False), ("operator", "Yes, send it here as a PDF.", False),
+        ("person", "Here it is", False), ("person", "CV Maria Rossi.pdf", True)]
+    assert conversations(db)[0].channel == "telegram"
+
+
+def test_whatsapp_on_a_slow_network_that_fails_once_in_a_while(db, service, tmp_path, monkeypatch):
+    from handlers import whatsapp_outbox
+    from tests.fake_graph_api import BAD_GATEWAY, THROUGHPUT, document
+    from tests.test_scenario_channels import WA_ID
+    monkeypatch.setattr(whatsapp_outbox, "RATE_LIMIT_WAIT", 0.5)
+    service.documents = Documents(tmp_path / "documents")
+    with_programme_info(db)
+    with asyncio.Runner() as runner, whatsapp_person(db, service, runner) as person:
+        person.graph.latency = 0.05
+        scenarios.play(person, scenarios.register(), db)
+        person.graph.refuse(THROUGHPUT, kind="messages", to=WA_ID)  # the hours' answer meets a 429 first
+        scenarios.play(person, hours_then_the_office(), db)
+        media = person.graph.add_media(samples.PDF, "application/pdf")
+        person.graph.refuse(BAD_GATEWAY, kind="media-url")  # Meta's lookup of the file fails once
+        person.sent = person.chat.send(document(media, "CV Maria Rossi.pdf"))
+        assert "I could not receive this file. Please try again in a few minutes." in person.text
+        person.sent = person.chat.send(document(media, "CV Maria Rossi.pdf"))
+        assert person.text == "Thank you: I received CV Maria Rossi.pdf and passed it to the office."
+    assert [(kind, has) for kind, _text, has in in_the_conversation(db)] == [
+        ("person", False), ("operator", False), ("person", False), ("person", True)]
+    assert conversations(db)[0].channel == "whatsapp"
+
+
+def test_the_web_chat_a_newcomer_then_someone_who_accepted_the_notice(db, fast_hashes, tmp_path):  # noqa: F811
+    """A newcomer's CV is not kept (no privacy notice accepted): they are told to write in words,
+    the conversation goes on; once the notice is accepted, the paperclip's PDF lands in it."""
+    from bot.app import create_app
+    from backoffice.settings import OfficeSettings
+    from services.outbox import OutboxService
+    from tests.test_webchat import Browser
+    from tests.test_webchat_upload import upload as post_file
+
+    def upload(browser, name: str, content: bytes):
+        answer = post_file(browser, name, content, client_id=f"f{browser.sent}")
+        browser.sent += 1
+        browser.replies = answer.json()["messages"] if answer.status_code == 200 else []
+        return answer
+    service = ConversationService(db, build_engine(), clock=lambda: NOW, documents=Documents(tmp_path / "documents"))
+    with_programme_info(db)
+    app = create_app(db, clock=lambda: NOW, settings=OfficeSettings(secret_key="k" * 40), announce=lambda _m: None,
+                     service=service, outbox=OutboxService(db, clock=lambda: NOW))
+    with TestClient(app) as client:
+        browser = Browser(client)
+        browser.say("quando apre l'ufficio?")
+        assert "dalle 9:00 alle 13:00" in browser.text
+        browser.say("vorrei parlare con un operatore")
+        assert "L'ufficio tiene il tuo messaggio e il contatto di questa chat solo per risponderti" in browser.text
+        browser.say("Posso mandarvi il CV?")
+        reply(db, conversations(db)[0].id, "Sì, per favore.", at=NOW)
+        assert "Sì, per favore." in client.get("/chat/messages").json()["messages"][0]["text"]
+        browser.say("Eccolo")
+        assert browser.text == "Grazie, ho passato il tuo messaggio all'ufficio."
+        assert upload(browser, "cv.pdf", samples.PDF).status_code == 200
+        assert "Puoi scrivere il tuo messaggio all'ufficio a parole." in browser.text
+        assert "Iscriviti" not in browser.text  # the conversation goes on: no menu
+
+        client.cookies.clear()  # another person, on another phone
+        other = Browser(client)
+        other.say("ciao")
+        other.press("Italiano")
+        other.press("Sì, sono d'accordo")
+        other.say("/annulla")  # not now: the notice is accepted all the same
+        other.say("operatore")
+        assert "L'ufficio tiene il tuo messaggio" not in other.text
+        assert upload(other, "Il mio CV.pdf", samples.PDF).status_code == 200  # the file is the message
+        assert "il tuo messaggio è arrivato all'ufficio" in other.text
+    assert in_the_conversation(db)[-1] == ("person", "Il mio CV.pdf", True)
+    assert [(kind, has) for kind, _text, has in in_the_conversation(db)[:3]] == [
+        ("person", False), ("operator", False), ("person", False)]
+    assert len(conversations(db)) == 2

@@ -251,3 +251,157 @@ def test_a_chat_that_wrote_to_the_office_then_links_to_its_registration_keeps_th
     assert (conversation.contact_id, conversation.registration_id) == (maria.contact_id, maria.id)
     reply(db, conversation.id, "Benvenuta", at=NOW)
     assert office_rows(db)[0].channel == "web"
+
+
+# -- documents in a conversation with the office, and the privacy sentence -----------------------
+
+@pytest.fixture
+def documents(service, tmp_path):
+    from services.documents import Documents
+    service.documents = Documents(tmp_path / "documents", max_bytes=1024 * 1024)
+    return service.documents
+
+
+def with_documents(db) -> list[tuple[str, str, int | None]]:
+    from sqlmodel import Session, select
+    from store.models import InboxMessage
+    with Session(db) as session:
+        return [tuple(row) for row in session.execute(select(InboxMessage.kind, InboxMessage.text,
+                                                             InboxMessage.document_id).order_by(InboxMessage.id))]
+
+
+def test_a_file_sent_at_the_office_question_is_the_message(chat, db, documents):
+    from tests import document_samples as samples
+    from tests.test_documents import send_file, stored
+    reach(chat, "municipality")
+    chat.say("/office")
+    send_file(chat, samples.PDF, "Il mio CV.pdf")
+    assert "your message has reached the office" in chat.replies[0].text  # the usual confirmation, office hours
+    assert "In which comune do you live?" in chat.replies[-1].text  # the form beneath goes on
+    [document] = stored(db)
+    assert with_documents(db) == [("person", "Il mio CV.pdf", document.id)]
+    [conversation] = conversations(db)
+    assert (conversation.status, conversation.channel) == ("new", "console")
+
+
+def test_a_file_refused_at_the_office_question_keeps_the_question(chat, db, documents):
+    from tests import document_samples as samples
+    from tests.test_documents import send_file, stored
+    reach(chat)
+    chat.say("/office")
+    send_file(chat, samples.big(2), "cv.pdf")
+    assert "too big for me: at most 1 MB" in chat.replies[0].text
+    assert "Write your message for the office" in chat.replies[-1].text and step_of(db) == "message"
+    send_file(chat, samples.ELF, "cv.pdf")
+    assert "cannot accept this kind of file" in chat.replies[0].text and step_of(db) == "message"
+    assert stored(db) == [] and conversations(db) == []
+
+
+def test_a_file_sent_to_an_open_conversation_goes_to_it(chat, db, documents):
+    from tests import document_samples as samples
+    from tests.test_documents import send_file, stored
+    reach(chat)
+    chat.say("/office")
+    chat.say("Devo portare il CV?")
+    reply(db, conversations(db)[0].id, "Sì, mandalo pure qui.", at=NOW)
+    send_file(chat, samples.PDF, "cv.pdf")
+    assert [r.text for r in chat.replies] == ["Thank you: I received cv.pdf and passed it to the office."]
+    [document] = stored(db)
+    assert with_documents(db)[-1] == ("person", "cv.pdf", document.id)
+    [conversation] = conversations(db)
+    assert conversation.status == "assigned" and conversation.last_person_at is not None
+    from sqlmodel import Session
+    from services import inbox_views
+    with Session(db) as session:
+        [summary] = inbox_views.listing(session)
+        assert summary.unread and summary.last_text == "📎 cv.pdf"
+        assert inbox_views.counts(session)["unread"] == 1
+    chat.say("/privacy")
+    chat.press("See my data")
+    assert "Documents you sent:" in chat.text and "- you: 📎 cv.pdf" in chat.text
+    chat.press("Erase my data")
+    chat.press("Yes, erase")
+    assert conversations(db) == [] and with_documents(db) == [] and stored(db) == []
+
+
+def test_a_file_outside_a_conversation_is_only_kept(chat, db, documents):
+    from tests import document_samples as samples
+    from tests.test_documents import send_file, stored
+    reach(chat)
+    chat.say("/office")
+    chat.say("question")  # nobody answered yet: the conversation is not open to answers
+    send_file(chat, samples.PDF, "cv.pdf")
+    assert "The office's operators will find it with your data." in chat.replies[0].text
+    assert len(stored(db)) == 1 and len(with_documents(db)) == 1
+
+
+def test_someone_who_never_accepted_the_privacy_notice_is_told_what_the_office_keeps(chat, db):
+    chat.say("vorrei parlare con un operatore")
+    assert "L'ufficio tiene il tuo messaggio e il contatto di questa chat solo per risponderti" in chat.text
+    assert "/privacy" in chat.text
+    chat.say("Ho bisogno di aiuto")
+    registered = Chat(chat.service, "p2")
+    reach(registered)
+    registered.say("/office")
+    assert "Write your message for the office" in registered.text and "/privacy" not in registered.text
+
+
+def test_a_file_from_someone_who_never_accepted_the_privacy_notice_is_not_kept(chat, db, documents):
+    from tests import document_samples as samples
+    from tests.test_documents import files_in, send_file, stored
+    chat.say("operatore")
+    send_file(chat, samples.PDF, "cv.pdf")
+    assert "Puoi scrivere il tuo messaggio all'ufficio a parole" in chat.replies[0].text
+    assert "Scrivi qui il tuo messaggio per l'ufficio" in chat.replies[-1].text and step_of(db) == "message"
+    chat.say("Non ho ancora il CV, posso venire lo stesso?")
+    reply(db, conversations(db)[0].id, "Certo.", at=NOW)
+    send_file(chat, samples.PDF, "cv.pdf")  # outside any flow, the conversation open: no menu after
+    assert [r.text for r in chat.replies] == [
+        "Posso tenere i documenti solo dopo che hai accettato l'informativa privacy, quando ti iscrivi. "
+        "Puoi scrivere il tuo messaggio all'ufficio a parole."]
+    assert stored(db) == [] and files_in(documents) == [] and len(messages(db)) == 2
+
+
+def test_a_conversation_opened_before_registering_shows_the_registration_made_since(chat, db):
+    from sqlmodel import Session
+    from services import inbox_views
+    reach(chat, "birth_date")
+    chat.say("operatore")
+    chat.say("Non ricordo la data esatta")
+    [conversation] = conversations(db)
+    assert conversation.registration_id is None
+    reach(Chat(chat.service, "other"))  # someone else registers meanwhile: not hers
+    with Session(db) as session:
+        [summary] = inbox_views.listing(session)
+        assert (summary.name, summary.registration_id) == ("", None)
+    from tests.registration_helpers import HAPPY_PATH, STEPS
+    for _name, answer in HAPPY_PATH[STEPS.index("birth_date"):]:  # she finishes registering
+        answer(chat)
+    with Session(db) as session:
+        [summary] = inbox_views.listing(session)
+        assert summary.name == "Rossi Maria" and summary.code and summary.registration_id
+    reply(db, conversation.id, "Va bene così.", at=NOW)
+    chat.say("Grazie")
+    assert conversations(db)[0].registration_id == summary.registration_id  # written with her next message
+
+
+def test_in_the_middle_of_a_form_what_the_question_refuses_answers_the_office(chat, db):
+    reach(chat, "birth_date")
+    chat.say("/office")
+    chat.say("Non ricordo la data esatta")
+    reply(db, conversations(db)[0].id, "Va bene anche solo l'anno, poi la correggiamo.", at=NOW)
+    chat.say("Grazie mille!")  # not a date: the answer to the operator
+    assert chat.replies[0].text == "Thank you, I passed your message to the office."
+    assert "date of birth" in chat.replies[-1].text and step_of(db) == "birth_date"
+    assert messages(db)[-1] == ("person", "Grazie mille!")
+    chat.say("05/03/1990")  # a date: the form's answer
+    assert step_of(db) == "tax_code" and messages(db)[-1] == ("person", "Grazie mille!")
+
+
+def test_without_an_open_reply_a_refused_answer_is_asked_again_as_before(chat, db):
+    reach(chat, "birth_date")
+    chat.say("/office")
+    chat.say("Non ricordo la data esatta")
+    chat.say("Grazie mille!")  # nobody answered yet
+    assert "Thank you, I passed" not in chat.text and step_of(db) == "birth_date"
+    assert len(messages(db)) == 1

@@ -72,3 +72,17 @@ def test_the_command_line_lists_it():
     out = subprocess.run([sys.executable, "-m", "bot", "inbox", "--help"], cwd=ROOT, capture_output=True,
                          text=True, timeout=60)
     assert out.returncode == 0 and "reply" in out.stdout and "close" in out.stdout
+
+
+def test_show_names_a_file_sent_in_the_conversation(run, db, service, tmp_path):
+    from services.documents import Documents
+    from tests import document_samples as samples
+    from tests.test_documents import send_file
+    service.documents = Documents(tmp_path / "documents")
+    chat = Chat(service, "p1", "telegram")
+    reach(chat)
+    chat.say("/office")
+    send_file(chat, samples.PDF, "cv.pdf")  # the file is the message
+    assert "📎 cv.pdf" in run("inbox", "list")[1]
+    status, out, _err = run("inbox", "show", "1")
+    assert status == 0 and "📎 cv.pdf (documento 1: si scarica dal back office)" in out

@@ -1,7 +1,8 @@
 /* The inbox's pages (backoffice/views/inbox_pages.py; no inline script: the CSP forbids it).
    A conversation asks for the messages that came after the last one shown, every few seconds,
-   and adds them; a canned reply's button puts its text in the reply box. The navigation's
-   unread badge is office.js's. */
+   and adds them (a file the person sent as its download link, as the page itself shows it); a
+   canned reply's button puts its text in the reply box. The navigation's unread badge is
+   office.js's. */
 (function () {
   'use strict';
   var EVERY = 4000;  /* ms between two questions to the server */
@@ -28,7 +29,25 @@
       var time = document.createElement('time'); time.textContent = line.at;
       head.appendChild(time);
       var text = document.createElement('div');
-      text.className = 'inbox-text'; text.textContent = line.text;
+      text.className = 'inbox-text';
+      if (line.document) {  /* a file the person sent: its link, or its name for viewers */
+        text.className += ' inbox-document';
+        var clip = document.createElement('i');
+        clip.className = 'fa-solid fa-paperclip me-1'; clip.setAttribute('aria-hidden', 'true');
+        text.appendChild(clip);
+        if (line.download) {
+          var link = document.createElement('a');
+          link.href = line.download; link.setAttribute('download', ''); link.textContent = line.text;
+          text.appendChild(link);
+        } else {
+          text.appendChild(document.createTextNode(line.text + ' '));
+          var note = document.createElement('span');
+          note.className = 'text-muted small'; note.textContent = '(' + thread.dataset.viewerNote + ')';
+          text.appendChild(note);
+        }
+      } else {
+        text.textContent = line.text;
+      }
       item.appendChild(head); item.appendChild(text);
       thread.appendChild(item);
       thread.dataset.after = line.id;

@@ -1,6 +1,7 @@
 """/office/inbox: the people's messages to the office (services.inbox, services.inbox_views). The
 list by status with the unread ones marked; a conversation's page with the person's name, code,
-language, channel and registration, its history, the reply box with the canned replies of the
+language, channel and registration, its history (a file the person sent with its download link,
+for those who may download it), the reply box with the canned replies of the
 person's language, internal notes, "prendo io", close and reopen. The page asks a small JSON
 endpoint every few seconds for new messages (backoffice/static/inbox.js), and the navigation's
 badge asks for the unread count. Every role reads; operators act (viewers get 403 on every POST);
@@ -30,6 +31,7 @@ STATUS_LABELS = {"new": L_("New"), "assigned": L_("In progress"), "waiting": L_(
 KIND_LABELS = {"person": L_("The person"), "operator": L_("Reply"), "note": L_("Internal note")}
 ACTIONS = ("take", "reply", "note", "close", "reopen")
 CHANNELS = {"telegram": "Telegram", "whatsapp": "WhatsApp", "web": L_("Web chat"), "console": L_("Terminal")}
+DOCUMENTS = "documents"  # backoffice.views.document_pages: operators and admins download, viewers see the name
 
 
 def _number(raw: object) -> int | None:
@@ -37,9 +39,14 @@ def _number(raw: object) -> int | None:
     return int(text) if text.isdigit() and len(text) < 12 else None
 
 
-def line_json(line: inbox_views.Line) -> dict[str, Any]:
-    return {"id": line.id, "kind": line.kind, "label": str(KIND_LABELS[line.kind]), "author": line.author or "",
-            "at": format_datetime(line.at), "text": line.text}
+def line_json(line: inbox_views.Line, download: str | None = None) -> dict[str, Any]:
+    """One message for the page's poll; a file the person sent has ``document``, and ``download``
+    (its link) for those who may download it (as on the registration's page)."""
+    shown = {"id": line.id, "kind": line.kind, "label": str(KIND_LABELS[line.kind]), "author": line.author or "",
+             "at": format_datetime(line.at), "text": line.text, "document": line.document_id is not None}
+    if line.document_id is not None and download:
+        shown["download"] = f"{download}?id={line.document_id}"
+    return shown
 
 
 class InboxPage(BaseView):
@@ -68,7 +75,7 @@ class InboxPage(BaseView):
         data = await anyio.to_thread.run_sync(self._conversation, conversation_id)
         context = {"title": _("Conversation %(id)s") % {"id": conversation_id}, "labels": STATUS_LABELS,
                    "kinds": KIND_LABELS, "channels": CHANNELS, "can_edit": roles.can(request, self.page_identity, "edit"),
-                   "max_reply": inbox.MAX_REPLY, **data}
+                   "can_download": roles.can(request, DOCUMENTS, "list"), "max_reply": inbox.MAX_REPLY, **data}
         return await self.templates.TemplateResponse(request, "office/inbox_conversation.html", context)
 
     @expose("/inbox/messages.json", methods=["GET"], identity="inbox-messages")
@@ -80,7 +87,8 @@ class InboxPage(BaseView):
             raise HTTPException(status_code=404)
         data = await anyio.to_thread.run_sync(self._conversation, conversation_id, after)
         found = data["detail"]
-        return JSONResponse({"lines": [line_json(line) for line in found.lines],
+        download = str(request.url_for("admin:view-documents")) if roles.can(request, DOCUMENTS, "list") else None
+        return JSONResponse({"lines": [line_json(line, download) for line in found.lines],
                              "status": found.conversation.status,
                              "status_label": str(STATUS_LABELS[found.conversation.status])},
                             headers={"Cache-Control": "no-store"})

@@ -3,6 +3,10 @@ with the office -> a confirmation saying when to expect an answer. See office.md
 
 Entered from the menu, /help's /office, or words such as "operatore" typed outside a flow
 (conversations.office). A flow under way is kept beneath and asked again after; /cancel leaves.
+A file sent at the question is the message (conversations.documents, conversations.office).
+
+Someone who never accepted the privacy notice may write too (a person in difficulty must reach
+the office); the question then says in one sentence what the office keeps, and /privacy.
 """
 from __future__ import annotations
 
@@ -26,6 +30,18 @@ def confirmation(ctx: Ctx, opens_at) -> Outbound:
         when=ctx.t.isolate(ctx.t.format_datetime(opens_at, "full"))))
 
 
+PROMPT = N_("Write your message for the office here, in one message: an operator of Insieme per il lavoro will "
+            "read it and answer you in this chat. To go back without writing, send /cancel.")
+
+
+def _prompt(ctx: Ctx) -> str:
+    _ = ctx.t.gettext
+    if ctx.store.may_keep_documents():  # the privacy notice accepted: it said all this already
+        return _(PROMPT)
+    return _(PROMPT) + "\n\n" + _("The office keeps your message and this chat's contact only to answer you; "
+                                   "/privacy shows and erases them.")
+
+
 def _parse(text: str, ctx: Ctx) -> str:
     if not any(c.isalnum() for c in text):  # only punctuation or emoji: nothing an operator can answer
         raise Invalid(ctx.t.gettext("Please write your message in words, so that the office can answer you."))
@@ -38,7 +54,5 @@ def _after(ctx: Ctx, text: str) -> Outcome:
 
 
 FLOW = Flow(NAME, (
-    Step("message", N_("Write your message for the office here, in one message: an operator of Insieme per il "
-                       "lavoro will read it and answer you in this chat. To go back without writing, send /cancel."),
-         parse=_parse, max_length=MAX_LENGTH, after=_after),
+    Step("message", _prompt, parse=_parse, max_length=MAX_LENGTH, after=_after),
 ), diagram="office.md")
