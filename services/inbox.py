@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from conversations import office as chat
@@ -63,10 +63,16 @@ def person_wrote(sql_session: Session, *, contact_id: int, channel: str, text: s
 
 
 def answers_go_to_office(sql_session: Session, contact_id: int, now: dt.datetime) -> bool:
-    """An operator replied less than ANSWERS_FOR ago to a conversation still open."""
-    conversation = open_conversation(sql_session, contact_id)
-    return bool(conversation and conversation.last_operator_at
-                and aware(conversation.last_operator_at) > now - ANSWERS_FOR)
+    """An operator replied less than ANSWERS_FOR ago to a conversation still open. Asked of every
+    message outside a flow (and every answer a question refuses): one column, no ORM object."""
+    replied = sql_session.execute(_LAST_REPLY, {"contact_id": contact_id}).scalar()
+    return bool(replied and aware(replied) > now - ANSWERS_FOR)
+
+
+_conversation = InboxConversation.__table__
+_LAST_REPLY = (select(_conversation.c.last_operator_at)
+               .where(_conversation.c.contact_id == bindparam("contact_id"), _conversation.c.status != "closed")
+               .order_by(_conversation.c.id.desc()).limit(1))
 
 
 def get(sql_session: Session, conversation_id: int) -> InboxConversation:
