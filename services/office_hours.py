@@ -10,9 +10,12 @@ from conversations.i18n import TIMEZONE
 
 from services import public_holidays
 
-# Monday to Friday (weekday 0-4), morning and afternoon. The one place the hours are written.
+# Monday to Friday (weekday 0-4) 9:00-13:00, Tuesday and Thursday also 14:30-17:00: the hours the
+# programme information tells people (services/info_texts, "Orari e telefono"). The one place the
+# chat's confirmation and the dashboard read them; change the information's text with them.
+_MORNING, _AFTERNOON = (dt.time(9, 0), dt.time(13, 0)), (dt.time(14, 30), dt.time(17, 0))
 OFFICE_HOURS: dict[int, tuple[tuple[dt.time, dt.time], ...]] = {
-    day: ((dt.time(9, 0), dt.time(13, 0)), (dt.time(14, 0), dt.time(17, 0))) for day in range(5)}
+    day: (_MORNING, _AFTERNOON) if day in (1, 3) else (_MORNING,) for day in range(5)}
 LOOK_AHEAD = 30  # days searched for the next opening (Christmas and a long bridge fit easily)
 
 

@@ -20,7 +20,8 @@ def rome(day: str, time: str) -> dt.datetime:
 
 def test_next_opening():
     assert office_hours.next_opening(rome("2026-11-25", "11:00")) is None  # Wednesday morning: open
-    assert office_hours.next_opening(rome("2026-11-25", "13:30")) == rome("2026-11-25", "14:00")  # lunch
+    assert office_hours.next_opening(rome("2026-11-24", "13:30")) == rome("2026-11-24", "14:30")  # Tuesday lunch
+    assert office_hours.next_opening(rome("2026-11-25", "13:30")) == rome("2026-11-26", "09:00")  # Wednesday: mornings only
     assert office_hours.next_opening(rome("2026-11-27", "17:00")) == rome("2026-11-30", "09:00")  # Friday evening
     assert office_hours.next_opening(rome("2026-12-24", "18:00")) == rome("2026-12-28", "09:00")  # Christmas, S. Stefano
     assert office_hours.next_opening(rome("2026-10-03", "10:00")) == rome("2026-10-05", "09:00")
@@ -30,9 +31,9 @@ def test_next_opening():
 
 def test_open_seconds_count_office_hours_only():
     assert office_hours.open_seconds(rome("2026-11-25", "10:00"), rome("2026-11-25", "11:30")) == 5400
-    assert office_hours.open_seconds(rome("2026-11-25", "12:00"), rome("2026-11-25", "15:00")) == 7200  # lunch out
-    # Friday 16:00 to Monday 10:00: one hour on Friday, one on Monday
-    assert office_hours.open_seconds(rome("2026-11-27", "16:00"), rome("2026-11-30", "10:00")) == 7200
+    assert office_hours.open_seconds(rome("2026-11-24", "12:00"), rome("2026-11-24", "15:00")) == 5400  # lunch out
+    # Thursday 16:00 to Monday 10:00: one hour on Thursday, the Friday morning, one on Monday
+    assert office_hours.open_seconds(rome("2026-11-26", "16:00"), rome("2026-11-30", "10:00")) == 7200 + 14400
     assert office_hours.open_seconds(rome("2026-11-28", "10:00"), rome("2026-11-28", "12:00")) == 0
 
 
@@ -54,7 +55,7 @@ def conversation(session, opened: dt.datetime, answered: dt.datetime | None = No
 def test_figures_and_the_dashboard(db, client):
     with Session(db) as session, session.begin():
         conversation(session, rome("2026-11-20", "10:00"), rome("2026-11-20", "11:00"), "closed")  # 1 h
-        conversation(session, rome("2026-11-20", "16:00"), rome("2026-11-23", "10:00"), "waiting")  # Fri->Mon: 2 h
+        conversation(session, rome("2026-11-19", "16:00"), rome("2026-11-20", "10:00"), "waiting")  # Thu->Fri: 2 h
         conversation(session, rome("2026-11-24", "09:00"), rome("2026-11-24", "13:00"), "closed")  # 4 h
         conversation(session, rome("2026-11-25", "09:30"))  # open, not answered, less than a day
         conversation(session, rome("2026-06-30", "09:30"), status="closed")  # the semester before
