@@ -144,19 +144,11 @@ def tour(base: str, password: str, folder: Path) -> None:
         page.goto(base + "/chat")
         page.get_by_role("button", name="Italiano").click()
         page.get_by_role("button", name="Sì, sono d'accordo").click()
-        for answer in ("Maria", "Rossi", "5 marzo 1990"):
-            answered = page.locator("#messages li.bot").count()
-            page.get_by_role("textbox").fill(answer)
-            page.locator("#send").click()
-            expect(page.locator("#messages li.bot")).not_to_have_count(answered)  # the bot answered
+        answer_chat(page, ["Maria", "Rossi", "5 marzo 1990"])
         shoot(page, "web-chat")
         urdu_chat(browser, base)
-        for answer in ("vorrei parlare con un operatore",  # a question for the office (#15)
-                       "Buongiorno, al colloquio devo portare il curriculum stampato? Non ho la stampante."):
-            answered = page.locator("#messages li.bot").count()
-            page.get_by_role("textbox").fill(answer)
-            page.locator("#send").click()
-            expect(page.locator("#messages li.bot")).not_to_have_count(answered)
+        answer_chat(page, ["vorrei parlare con un operatore",  # a question for the office (#15)
+                           "Buongiorno, al colloquio devo portare il curriculum stampato? Non ho la stampante."])
 
         page.goto(base + "/office/")
         page.get_by_label("Nome utente").fill("admin")
@@ -224,18 +216,9 @@ def propose_to_maria(page, base: str) -> None:
 
     _ = translator("it").gettext
     page.goto(base + "/chat")
-    for step in [_("I don't have one"), "Imola", "347 765 4321", _("Skip"), _("Looking for work"),
-                 _("High school diploma"), _("Good"), _("Cleaning"), _("Done"), _("Licence and car"), _("Shifts"),
-                 _("Done"), _("Yes, register me")]:
-        answered = page.locator("#messages li.bot").count()
-        button = page.get_by_role("button", name=step, exact=True)
-        if button.count():
-            button.last.click()
-        else:
-            page.get_by_role("textbox").fill(step)
-            page.locator("#send").click()
-        expect(page.locator("#messages li.bot")).not_to_have_count(answered)
-        page.wait_for_timeout(400)  # a person's pace: under the chat's flood limit
+    answer_chat(page, [_("I don't have one"), "Imola", "347 765 4321", _("Skip"), _("Looking for work"),
+                       _("High school diploma"), _("Good"), _("Cleaning"), _("Done"), _("Licence and car"),
+                       _("Shifts"), _("Done"), _("Yes, register me")])
     page.goto(base + "/office/vacancy-match?vacancy=1")
     page.locator("#match-table tr").filter(has_text="Maria").locator("input[name=code]").check()
     page.get_by_label("Nomina l'azienda nel messaggio").check()  # the back office's words
@@ -249,10 +232,26 @@ def propose_to_maria(page, base: str) -> None:
     shoot(page, "vacancy", full=True)
 
 
+def answer_chat(page, steps: list[str]) -> None:
+    """The web chat's questions answered in turn: a button's label is pressed, anything else
+    typed; each waits for the bot's answer, at a person's pace (under the chat's flood limit)."""
+    from playwright.sync_api import expect
+
+    for step in steps:
+        answered = page.locator("#messages li.bot").count()
+        button = page.get_by_role("button", name=step, exact=True)
+        if button.count():
+            button.last.click()
+        else:
+            page.get_by_role("textbox").fill(step)
+            page.locator("#send").click()
+        expect(page.locator("#messages li.bot")).not_to_have_count(answered)
+        page.wait_for_timeout(400)
+
+
 def urdu_chat(browser, base: str) -> None:
     """The web chat right to left: a registration in Urdu up to its summary, typed with Urdu's
     digits. Urdu's own letters (ہ, ے) need a font that has them: Debian's fonts-noto-core."""
-    from playwright.sync_api import expect
 
     from conversations.i18n import translator
 
@@ -266,16 +265,7 @@ def urdu_chat(browser, base: str) -> None:
              "347 123 4567".translate(digits)] + [_(label) for label in (
                  "Skip", "Looking for work", "High school diploma", "Good", "Cleaning", "Done", "Licence, no car",
                  "Part time", "Done")]
-    for step in steps:  # a button's label, or a typed answer
-        answered = page.locator("#messages li.bot").count()
-        button = page.get_by_role("button", name=step, exact=True)
-        if button.count():
-            button.last.click()
-        else:
-            page.get_by_role("textbox").fill(step)
-            page.locator("#send").click()
-        expect(page.locator("#messages li.bot")).not_to_have_count(answered)
-        page.wait_for_timeout(400)  # a person's pace: under the chat's flood limit
+    answer_chat(page, steps)
     shoot(page, "web-chat-rtl")
     context.close()
 
