@@ -129,7 +129,7 @@ def test_a_file_telegram_cannot_give_is_said_so_and_the_question_asked_again(tel
     from tests.fake_bot_api import BAD_GATEWAY
 
     sent = telegram.api.add_file(samples.PDF)
-    telegram.api.refuse(BAD_GATEWAY, method="getFile")
+    telegram.api.refuse(BAD_GATEWAY, method="getFile", times=3)  # every try: once, then twice again
     telegram._feed(message_update(user_id=USER, document={**sent, "file_name": "cv.pdf"}))
     assert "I could not receive this file" in telegram.text and "Menu: choose what you need." in telegram.text
-    assert stored(db) == []
+    assert stored(db) == [] and [c.method for c in telegram.api.calls].count("getFile") == 3
