@@ -19,7 +19,7 @@ import pytest
 from tests.booking_flow_helpers import add_slot, add_workshop
 from tests.fake_bot_api import FakeBotApi
 from tests.fake_network import Hold
-from tests.test_e2e_telegram import TOKEN, WAIT, BotProcess, Person, USER
+from tests.test_e2e_telegram import TOKEN, WAIT, BotProcess, Person, USER, replies_recorded
 from store import migrate
 from store.engine import make_engine
 
@@ -52,6 +52,7 @@ def first_button(api: FakeBotApi, person: Person) -> str:
 def killed_while_replying(api: FakeBotApi, bot: BotProcess, person: Person, label: str, sends: int) -> list[dict]:
     """Press ``label``; kill the bot once its step is saved and its reply is on the wire (held,
     never delivered); start it again: what the person then receives."""
+    replies_recorded(bot.db_path)  # what went before is written down as sent: it never comes again
     delivered = api.delivered[person.user_id]
     api.refuse(Hold(60, deliver=False), method="sendMessage", chat_id=person.user_id)
     mark = api.mark()
