@@ -1,5 +1,7 @@
-"""drop channel_seen_message: no longer written since WhatsApp's repeated deliveries are
-recognised by the step's update key (services.conversation, processed_update)
+"""drop channel_seen_message, no longer written
+
+WhatsApp's repeated deliveries are recognised by the step's update key (services.conversation,
+processed_update).
 
 Revision ID: 0017
 Revises: 0016
