@@ -11,26 +11,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from bot import cli
 from conversations.i18n import TIMEZONE
 from store.models import (ChannelIdentity, Contact, InterviewBooking, InterviewSlot, OutboxMessage, Registration,
                        WorkshopRegistration, WorkshopSession, aware)
+from tests.cli_helpers import run  # noqa: F401  (fixture)
 from tests.conftest import NOW, ROOT
 
 UTC = dt.timezone.utc
-
-
-@pytest.fixture
-def run(db_url, monkeypatch, capsys):
-    """Run an operator command at NOW (wed 25 nov 2026, 11:00 in Rome); (exit status, stdout, stderr)."""
-    monkeypatch.setenv("DATABASE_URL", db_url)
-
-    def run(*argv: str, now: dt.datetime = NOW):
-        status = cli.main(list(argv), now=now)
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-
-    return run
 
 
 def slots(db) -> list[InterviewSlot]:

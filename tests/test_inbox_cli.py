@@ -8,22 +8,10 @@ import sys
 
 import pytest
 
-from bot import cli
-from tests.conftest import NOW, ROOT, Chat
+from tests.cli_helpers import run  # noqa: F401  (fixture)
+from tests.conftest import ROOT, Chat
 from tests.inbox_helpers import conversations, messages, office_rows
 from tests.registration_helpers import reach
-
-
-@pytest.fixture
-def run(db_url, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", db_url)
-
-    def run(*argv: str):
-        status = cli.main(list(argv), now=NOW)
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-
-    return run
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ created with the chat's Italian words, listings, matching and candidates; a wron
 Italian "errore: ..." line with exit status 2 and nothing written."""
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 import sys
 
@@ -11,21 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from bot import cli
 from store.models import Candidate, Company, Contact, Registration, Vacancy
+from tests.cli_helpers import run  # noqa: F401  (fixture)
 from tests.conftest import NOW, ROOT
-
-
-@pytest.fixture
-def run(db_url, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", db_url)
-
-    def run(*argv: str):
-        status = cli.main(list(argv), now=NOW)
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-
-    return run
 
 
 def count(db, table) -> int:
