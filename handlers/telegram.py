@@ -60,7 +60,7 @@ def build_application(*, token: str, api_url: str, service: ConversationService,
                .concurrent_updates(1024).post_init(_on_start).post_shutdown(_on_stop))
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
-    else:  # the calls the bot makes (get_updates keeps PTB's own request of one connection)
+    elif not _proxied():  # the calls the bot makes (get_updates keeps PTB's own request of one connection)
         builder = builder.request(ShardedRequest(BOT_API_CONNECTIONS))
     application = builder.build()
     application.bot_data.update(
@@ -70,6 +70,12 @@ def build_application(*, token: str, api_url: str, service: ConversationService,
     application.add_handler(TypeHandler(Update, on_update))
     application.add_error_handler(on_error)
     return application
+
+
+def _proxied() -> bool:
+    """A proxy set in the environment: PTB's own requests go through it (httpx reads these
+    variables), ours straight on httpcore would not."""
+    return any(os.environ.get(name) for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"))
 
 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -362,3 +362,19 @@ async def test_an_error_in_the_engine_gets_an_apology_and_the_question_again(tg,
     replies = sent(calls)
     assert len(replies) == 2 and labels(replies[-1]) == ["Yes, I agree", "No"]
     assert all("DEADBEEF" not in r["text"] and "Traceback" not in r["text"] for r in replies)
+
+
+@pytest.mark.parametrize("proxy", [None, "http://proxy.comune.example:3128"])
+def test_the_bot_api_calls_go_through_a_proxy_set_in_the_environment(service, monkeypatch, proxy):
+    """Our own HTTP path (handlers.telegram_http) knows no proxy: with HTTPS_PROXY set (an office
+    network), the calls go through python-telegram-bot's HTTPXRequest, which honours it."""
+    from telegram.request import HTTPXRequest
+
+    from handlers.telegram_http import ShardedRequest
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    if proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+    application = build_application(token=TOKEN, api_url="http://127.0.0.1:9", service=service)
+    request = application.bot.request
+    assert isinstance(request, HTTPXRequest if proxy else ShardedRequest)
