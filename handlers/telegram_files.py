@@ -17,6 +17,8 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from conversations.messages import Inbound, Kind
 from services.documents import Documents
 
+from handlers.telegram_outbox import retry_after_seconds
+
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
 LONGEST_WAIT = 5.0  # seconds: a longer 429 is not waited for (the person is asked to send it again)
@@ -46,7 +48,7 @@ async def fetch(bot: Bot, message: Message, inbound: Inbound, documents: Documen
                 ).run_in_executor(threads, documents.take, content, name)
                 break
             except (RetryAfter, NetworkError) as error:  # BadRequest is a NetworkError too: not worth another try
-                wait = _seconds(error.retry_after) if isinstance(error, RetryAfter) else 0.5 * attempt
+                wait = retry_after_seconds(error) if isinstance(error, RetryAfter) else 0.5 * attempt
                 if isinstance(error, BadRequest) or attempt == ATTEMPTS or wait > LONGEST_WAIT:
                     log.warning("could not fetch a file from Telegram: %s", error)
                     break
@@ -65,6 +67,3 @@ async def _download(bot: Bot, file_id: str, name: str | None, documents: Documen
     refused = documents.declared(name, telegram_file.file_size)
     return refused if refused is not None else bytes(await telegram_file.download_as_bytearray())
 
-
-def _seconds(value) -> float:
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)

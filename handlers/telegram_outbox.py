@@ -77,8 +77,7 @@ class TelegramTransport:
             sent = await call_api(self.bot, "sendMessage", chat_id=chat_id, text=call.text,
                                   reply_markup=call.markup)
         except RetryAfter as error:
-            wait = error.retry_after
-            raise Flood(wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)) from None
+            raise Flood(retry_after_seconds(error)) from None
         except Forbidden as error:
             raise Unreachable(error.message) from None
         except BadRequest as error:
@@ -115,6 +114,12 @@ async def call_api(bot, method: str, **params) -> dict | bool:
     """A Bot API call whose answer stays raw JSON: we never read the Message objects Telegram
     sends back, and building them cost a third of the CPU time of an update (bench_updates)."""
     return await bot.do_api_request(method, api_kwargs={k: v for k, v in params.items() if v is not None})
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """A 429's wait in seconds (PTB gives an int, or a timedelta when asked to)."""
+    wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
 
 
 def split_text(text: str) -> list[str]:

@@ -14,13 +14,14 @@ update_id (services.conversation), so nothing is handled twice.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import signal
 
 from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
+
+from handlers.telegram_outbox import retry_after_seconds
 
 log = logging.getLogger(__name__)
 LONG_POLL = 25      # seconds one getUpdates may wait for news (Telegram allows up to 50)
@@ -67,7 +68,7 @@ async def _loop(application: Application, allowed_updates: list[str], stop: asyn
         except TimedOut:
             continue  # a long poll that outlived the read timeout: just ask again
         except RetryAfter as error:
-            await _sleep(stop, _seconds(error.retry_after))
+            await _sleep(stop, retry_after_seconds(error))
             continue
         except InvalidToken:
             raise  # retrying cannot help
@@ -149,10 +150,6 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), timeout=seconds)
     except asyncio.TimeoutError:
         pass
-
-
-def _seconds(value: int | float | dt.timedelta) -> float:
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 def _stop_on_signals() -> asyncio.Event:
