@@ -11,9 +11,8 @@
   in httpx2, which PTB does not use). A call goes to the least busy of the pools of
   ``per_shard`` connections each; they share one TLS context (loading the certificates costs
   25 ms each).
-- Before reusing a kept-alive connection httpcore asks whether its socket is readable, and
-  anyio rebuilds the socket's whole attribute table (a getpeername() system call included) to
-  hand it over: our network backend keeps the socket once.
+- Under httpcore, asyncio's own streams instead of anyio's (handlers.asyncio_streams): anyio's
+  cancel scopes and checkpoints around every read and write cost more than the reads and writes.
 
 Errors as PTB's HTTPXRequest says them: a time-out is TimedOut, any other transport error
 NetworkError, so the outbox retries them (services.outbox_sender).
@@ -21,18 +20,16 @@ NetworkError, so the outbox retries them (services.outbox_sender).
 from __future__ import annotations
 
 import ssl
-from typing import Any
 from urllib.parse import urlencode
 
-import anyio
 import certifi
 import httpcore
-from httpcore._backends.anyio import AnyIOBackend, AnyIOStream
-from httpcore._utils import is_socket_readable
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+from handlers.asyncio_streams import AsyncioBackend
 
 CONNECTIONS_PER_SHARD = 4
 TIMEOUTS = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 1.0}  # PTB's HTTPXRequest defaults
@@ -40,9 +37,9 @@ _FORM = [(b"Content-Type", b"application/x-www-form-urlencoded")]
 
 
 class ShardedRequest(BaseRequest):
-    def __init__(self, connections: int, *, per_shard: int = CONNECTIONS_PER_SHARD):
+    def __init__(self, connections: int, *, per_shard: int = CONNECTIONS_PER_SHARD, tls: ssl.SSLContext | None = None):
         count = max(1, -(-connections // per_shard))
-        self._tls = ssl.create_default_context(cafile=certifi.where())
+        self._tls = tls or ssl.create_default_context(cafile=certifi.where())
         self._shards: list[httpcore.AsyncConnectionPool] = []
         self._count, self._per_shard = count, per_shard
         self._busy = [0] * count
@@ -57,7 +54,7 @@ class ShardedRequest(BaseRequest):
         if not self._shards:
             self._shards = [httpcore.AsyncConnectionPool(
                 ssl_context=self._tls, max_connections=self._per_shard, max_keepalive_connections=self._per_shard,
-                network_backend=_Backend()) for _ in range(self._count)]
+                network_backend=AsyncioBackend()) for _ in range(self._count)]
         await self._uploads.initialize()
 
     async def shutdown(self) -> None:
@@ -93,24 +90,3 @@ class ShardedRequest(BaseRequest):
         finally:
             self._busy[index] -= 1
         return response.status, response.content
-
-
-class _Stream(AnyIOStream):
-    """httpcore's anyio stream, keeping its socket instead of asking anyio for it at each reuse."""
-
-    _socket: Any = None
-
-    def get_extra_info(self, info: str) -> Any:
-        if info in ("socket", "is_readable"):
-            if self._socket is None:
-                self._socket = self._stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
-            return self._socket if info == "socket" else is_socket_readable(self._socket)
-        return super().get_extra_info(info)
-
-    async def start_tls(self, *args, **kwargs) -> "_Stream":
-        return _Stream((await super().start_tls(*args, **kwargs))._stream)
-
-
-class _Backend(AnyIOBackend):
-    async def connect_tcp(self, *args, **kwargs) -> _Stream:
-        return _Stream((await super().connect_tcp(*args, **kwargs))._stream)
