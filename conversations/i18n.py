@@ -43,8 +43,14 @@ class Translator:
 
     def __init__(self, language: str | None):
         known = languages.get(language)  # the default for a language the bot does not speak
-        self.language, self.locale, self.direction = known.code, known.locale, known.direction
+        self.language, self.locale = known.code, known.locale
         self._catalog = _load(self.language)
+
+    @property
+    def direction(self) -> str:
+        """"ltr" or "rtl", asked when needed: it loads the language's CLDR data (a megabyte each),
+        which the command menu's nine catalogs at start-up do not need."""
+        return languages.get(self.language).direction
 
     def gettext(self, message: str) -> str:
         return self._catalog.gettext(message)

@@ -105,13 +105,13 @@ def queue(sql_session: Session, broadcast_id: int, *, now: dt.datetime) -> int:
     found = audiences.plan(sql_session, audience, now)
     contents = {language: to_content(Outbound(text_for(texts, language))) for language in
                 {r.language for r in found.recipients}}
-    rows = [{"contact_id": r.contact_id, "channel": r.channel, "kind": "broadcast", "broadcast_id": broadcast_id,
+    statement = _insert(sql_session).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    for start in range(0, len(found.recipients), CHUNK):  # a chunk's rows at a time: 10,000 at once weigh 10 MB
+        sql_session.execute(statement, [
+            {"contact_id": r.contact_id, "channel": r.channel, "kind": "broadcast", "broadcast_id": broadcast_id,
              "content": contents[r.language], "due_at": now, "status": "pending", "attempts": 0,
              "idempotency_key": f"broadcast:{broadcast_id}:{r.contact_id}", "created_at": now}
-            for r in found.recipients]
-    statement = _insert(sql_session).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    for start in range(0, len(rows), CHUNK):
-        sql_session.execute(statement, rows[start:start + CHUNK])
+            for r in found.recipients[start:start + CHUNK]])
     sql_session.execute(update(_broadcast).where(_broadcast.c.id == broadcast_id).values(skipped=found.excluded))
     return sql_session.execute(select(func.count()).where(_outbox.c.broadcast_id == broadcast_id)).scalar_one()
 
