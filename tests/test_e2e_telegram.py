@@ -88,7 +88,7 @@ class Person:
         self.api.push(update)
         try:
             if edits:
-                self.api.wait_for("editMessageText", edits, since=mark, timeout=WAIT)
+                self.api.wait_for("editMessageText", edits, since=mark, timeout=WAIT, done=True)
             if sends:
                 self.last = self.api.wait_sent(sends, since=mark, timeout=WAIT)
         except AssertionError as error:
