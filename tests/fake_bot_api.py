@@ -108,6 +108,8 @@ class Call:
     answered_at: float | None = None  # when the answer was written (None: not yet, or never)
     status: int | None = None         # HTTP status answered (None: reset, or not answered yet)
     fault: Fault | None = None        # the fault given by refuse() that this call met
+    done: bool = False                # the fake is through with it (answered, refused or reset):
+                                      # its effect, if any, shows in messages()
 
     @property
     def seconds(self) -> float | None:
@@ -257,13 +259,17 @@ class FakeBotApi(FaultControls):
         return [call.params for call in self.calls_to("sendMessage", since)]
 
     def wait_for(self, method: str, count: int = 1, *, since: int = 0, timeout: float = 10.0,
-                 where=None) -> list[Call]:
+                 where=None, done: bool = False) -> list[Call]:
         """Block until at least ``count`` calls to ``method`` (matching ``where(call)``) came
-        after ``since``; returns them all. Raises AssertionError on timeout."""
+        after ``since``; returns them all. Raises AssertionError on timeout.
+
+        A call counts once it arrives (a held one too), before the fake has acted on it: with
+        ``done``, only once the fake is through with it, so that ``messages()`` shows its effect."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                found = [c for c in self.calls[since:] if c.method == method and (where is None or where(c))]
+                found = [c for c in self.calls[since:]
+                         if c.method == method and (where is None or where(c)) and (c.done or not done)]
                 if len(found) >= count:
                     return found
                 left = deadline - time.monotonic()
@@ -274,8 +280,10 @@ class FakeBotApi(FaultControls):
                 self._cond.wait(left)
 
     def wait_sent(self, count: int = 1, *, since: int = 0, timeout: float = 10.0) -> list[dict[str, Any]]:
-        """The parameters of the bot's next ``count`` (or more) sendMessage calls."""
-        return [call.params for call in self.wait_for("sendMessage", count, since=since, timeout=timeout)]
+        """The parameters of the bot's next ``count`` (or more) sendMessage calls, once the fake has
+        answered them: the messages are in ``messages()`` (a person can press their buttons)."""
+        return [call.params for call in self.wait_for("sendMessage", count, since=since, timeout=timeout,
+                                                       done=True)]
 
     def wait_quiet(self, seconds: float = 0.3, *, timeout: float = 10.0) -> None:
         """Wait until no call other than getUpdates arrived for ``seconds`` (the bot is idle)."""
@@ -592,6 +600,7 @@ class FakeBotApi(FaultControls):
 
     def _answered(self, call: Call) -> None:
         with self._cond:
+            call.done = True
             self._cond.notify_all()
         for listener in list(self._listeners):
             listener(call)
