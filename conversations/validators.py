@@ -13,8 +13,7 @@ from functools import lru_cache
 
 from .engine import normalize
 from .flow import Ctx, Invalid
-from . import languages
-from .i18n import month_names
+from . import cldr_dates, languages
 from .typed import plain
 
 # Words of letters joined by one space, apostrophe, hyphen or dot ("D'Angelo", "Jean-Luc", "J.").
@@ -105,54 +104,16 @@ def _worded_date(text: str, ctx: Ctx) -> tuple[int, int, int] | None:
         return None
     months = {word: _month_number(word, ctx) for word in words}
     named = {month for month in months.values() if month is not None}  # "mar": March, or Tuesday
-    if len(named) != 1 or any(m is None and w not in _date_words() for w, m in months.items()):
+    if len(named) != 1 or any(m is None and w not in cldr_dates.date_words() for w, m in months.items()):
         return None
     return int(days[0]), named.pop(), int(years[0])
 
 
 def _month_number(word: str, ctx: Ctx) -> int | None:
     for language in (ctx.state.language, *languages.CODES):
-        if (number := _months(language).get(word)) is not None:
+        if (number := cldr_dates.months(language).get(word)) is not None:
             return number
     return None
-
-
-@lru_cache(maxsize=None)
-def _months(language: str) -> dict[str, int]:
-    """A language's month names, normalised as typed text is, to their numbers: those of its
-    registry locale first, then those of every region where it is spoken (Babel's data), as
-    people write the months at home: Arabic from Morocco "غشت", from the Levant "آب" or "كانون
-    الثاني", where the registry's plain "ar" writes "أغسطس" and "يناير"."""
-    from babel import Locale
-    from babel.localedata import locale_identifiers
-
-    own = Locale.parse(languages.get(language).locale)
-    regions = sorted(i for i in locale_identifiers() if i.split("_")[0] == own.language)
-    found: dict[str, int] = {}
-    for locale in (str(own), *regions):
-        for number, names in month_names(locale).items():
-            for name in names:
-                found.setdefault(normalize(name).rstrip("."), number)
-    return found
-
-
-@lru_cache(maxsize=1)
-def _date_words() -> frozenset[str]:
-    """The words the registry's languages write around a date's numbers and month: Spanish "de",
-    Ukrainian "р." (рік), the quoted literals of CLDR's date patterns; and the days of the week
-    ("domenica 14 febbraio 1988", as the bot itself writes dates)."""
-    from babel import Locale
-    from babel.dates import get_day_names
-
-    found = set()
-    for language in languages.ALL:
-        for width in ("long", "medium", "full"):
-            pattern = Locale.parse(language.locale).date_formats[width].pattern
-            for literal in re.findall(r"'([^']+)'", pattern):
-                found.update(literal.split())
-        for width in ("wide", "abbreviated"):
-            found.update(get_day_names(width, "format", language.locale).values())
-    return frozenset(plain for word in found if (plain := normalize(word).strip(".")))
 
 
 def tax_code(text: str, ctx: Ctx) -> str:
