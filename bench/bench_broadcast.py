@@ -162,7 +162,7 @@ def measure(args, url: str, workdir: Path) -> dict:
                 if bot.poll() is not None:
                     raise SystemExit(f"the bot stopped:\n{log_path.read_text()[-3000:]}")
                 time.sleep(0.2)
-                if (now_done := sum(n for chat, n in list(api.delivered.items()) if chat in recipients)) > done:
+                if (now_done := sum(n for chat, n in api.delivered_now().items() if chat in recipients)) > done:
                     done, deadline = now_done, time.monotonic() + STALL
                 if cpu_start is None and done:
                     cpu_start = memory.cpu_seconds()
@@ -181,7 +181,7 @@ def measure(args, url: str, workdir: Path) -> dict:
             except subprocess.TimeoutExpired:
                 bot.kill()
         sends = [c for c in api.calls_to("sendMessage") if c.status == 200 and c.chat_id in recipients]
-        delivered, floods = dict(api.delivered), list(api.floods)
+        delivered, floods = api.delivered_now(), list(api.floods)
     with Session(db) as session:
         statuses = dict(session.execute(select(OutboxMessage.status, func.count())
                                         .where(OutboxMessage.broadcast_id == broadcast_id)

@@ -374,6 +374,11 @@ class FakeBotApi(FaultControls):
                 self.delivered[int(params["chat_id"])] += 1
         return 200, {"ok": True, "result": result}
 
+    def delivered_now(self) -> dict[int, int]:
+        """A copy of ``delivered``, taken while no call is counted (safe from another thread)."""
+        with self._cond:
+            return dict(self.delivered)
+
     def _admit(self, method: str, params: dict[str, Any]) -> None:
         """Telegram's answers for a blocked chat, over a rate, or a fault drawn at random."""
         try:
