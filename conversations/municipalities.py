@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 from .engine import normalize
 
@@ -22,6 +22,8 @@ COMUNI = (
     "Sant'Agata Bolognese", "Sasso Marconi", "Valsamoggia", "Vergato", "Zola Predosa",
 )
 _NORMALIZED = {normalize(name): name for name in COMUNI}
+# Italy's other comuni, for "that is outside our area": built by scripts/update_comuni.py
+OTHER_COMUNI = Path(__file__).resolve().parent / "other_comuni.json"
 ACCEPT = 86      # a match this good, and clearly ahead of the next one, is taken
 SUGGEST = 70     # matches this good are offered as choices
 
@@ -65,7 +67,15 @@ def _outside_area(wanted: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _italian_comuni() -> dict[str, str]:
-    """Active Italian comuni outside Bologna's area, from python-codicefiscale's data."""
+    """Active Italian comuni outside Bologna's area (normalised name -> name), from the table."""
+    names = json.loads(OTHER_COMUNI.read_text(encoding="utf-8"))
+    return {normalize(name): name for name in names}
+
+
+def other_comuni_from_source() -> list[str]:
+    """The table's names from python-codicefiscale's data: every comune ever, with its history,
+    25 MB while read; ``scripts/update_comuni.py`` keeps the active ones outside Bologna's area."""
+    from importlib import resources
+
     data = resources.files("codicefiscale").joinpath("data/municipalities.json").read_text("utf-8")
-    return {normalize(m["name"]): m["name"] for m in json.loads(data)
-            if m.get("active") and m.get("province") != "BO"}
+    return sorted({m["name"] for m in json.loads(data) if m.get("active") and m.get("province") != "BO"})

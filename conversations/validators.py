@@ -1,7 +1,7 @@
 """Parsers for typed answers. Each returns a JSON-friendly value or raises Invalid
 with a short, translated message that says what is expected and gives an example.
 
-phonenumbers, python-codicefiscale and email-validator are imported where first used:
+phonenumbers, python-stdnum and email-validator are imported where first used:
 together they cost ~150 ms of the bot's start-up (bench/bench_startup.py).
 """
 from __future__ import annotations
@@ -144,14 +144,18 @@ def tax_code_matches(code: str, born_iso: str) -> bool:
 def _tax_code_birthday(code: str) -> tuple[int, int, int] | None:
     """(year % 100, month, day) of birth a valid codice fiscale holds; None if it is not valid.
 
-    python-codicefiscale's decode takes 2-5 ms (it lists all 128 omocodes and parses the
-    birthplace's dates each time), and the summary checks the code typed a few steps before:
-    decode each code once."""
-    from codicefiscale import codicefiscale
+    python-stdnum checks the letters' places, the check letter and the date (and reads a code
+    whose digits became letters, "omocodia"). python-codicefiscale, used before, also looked the
+    birthplace up in its list of every comune ever: 35 MB kept for the process's life, for a
+    typo the check letter catches anyway."""
+    from stdnum.exceptions import ValidationError
+    from stdnum.it import codicefiscale
 
+    if len(code) != 16:  # 11 digits are a company's code, not a person's
+        return None
     try:
-        born = codicefiscale.decode(code)["birthdate"]
-    except ValueError:
+        born = codicefiscale.get_birth_date(codicefiscale.validate(code))
+    except ValidationError:
         return None
     return born.year % 100, born.month, born.day
 
