@@ -4,7 +4,7 @@ Reading dates in words looks at every region where a language is spoken (Arabic 
 writes "غشت", from the Levant "آب" or "كانون الثاني", where plain "ar" writes "أغسطس"): 246
 of Babel's locales. Loading them when a person first typed a date took about a second and kept
 26 MB in Babel's cache for the rest of the process, so the names are kept in
-``cldr_dates.json`` instead, built from Babel by ``scripts/update_cldr_dates.py``;
+``cldr_dates.json`` instead, built from Babel by ``scripts/update_tables.py``;
 tests/test_cldr_dates.py checks the table against Babel's data (after a Babel upgrade, run the
 script again).
 """

@@ -22,7 +22,7 @@ COMUNI = (
     "Sant'Agata Bolognese", "Sasso Marconi", "Valsamoggia", "Vergato", "Zola Predosa",
 )
 _NORMALIZED = {normalize(name): name for name in COMUNI}
-# Italy's other comuni, for "that is outside our area": built by scripts/update_comuni.py
+# Italy's other comuni, for "that is outside our area": built by scripts/update_tables.py
 OTHER_COMUNI = Path(__file__).resolve().parent / "other_comuni.json"
 ACCEPT = 86      # a match this good, and clearly ahead of the next one, is taken
 SUGGEST = 70     # matches this good are offered as choices
@@ -74,7 +74,7 @@ def _italian_comuni() -> dict[str, str]:
 
 def other_comuni_from_source() -> list[str]:
     """The table's names from python-codicefiscale's data: every comune ever, with its history,
-    25 MB while read; ``scripts/update_comuni.py`` keeps the active ones outside Bologna's area."""
+    25 MB while read; ``scripts/update_tables.py`` keeps the active ones outside Bologna's area."""
     from importlib import resources
 
     data = resources.files("codicefiscale").joinpath("data/municipalities.json").read_text("utf-8")
