@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -46,7 +46,7 @@ class Translator:
         self.language, self.locale = known.code, known.locale
         self._catalog = _load(self.language)
 
-    @property
+    @cached_property
     def direction(self) -> str:
         """"ltr" or "rtl", asked when needed: it loads the language's CLDR data (a megabyte each),
         which the command menu's nine catalogs at start-up do not need."""

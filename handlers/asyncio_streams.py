@@ -53,9 +53,10 @@ class AsyncioStream(AsyncNetworkStream):
                 await self._writer.drain()
 
     async def aclose(self) -> None:
+        # Not waiting for the close: over TLS a server that never answers the close_notify would
+        # hold the caller (a request discarding an expired connection, the bot's stop) for asyncio's
+        # 30 s shutdown time-out; the transport finishes closing by itself.
         self._writer.close()
-        with contextlib.suppress(OSError, asyncio.CancelledError, ssl.SSLError):
-            await self._writer.wait_closed()
 
     async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
                         timeout: float | None = None) -> AsyncNetworkStream:
