@@ -5,8 +5,8 @@ writes "غشت", from the Levant "آب" or "كانون الثاني", where plai
 of Babel's locales. Loading them when a person first typed a date took about a second and kept
 26 MB in Babel's cache for the rest of the process, so the names are kept in
 ``cldr_dates.json`` instead, built from Babel by ``scripts/update_tables.py``;
-tests/test_cldr_dates.py checks the table against Babel's data (after a Babel upgrade, run the
-script again).
+tests/test_generated_tables.py checks the table against Babel's data (after a Babel upgrade, run
+the script again).
 """
 from __future__ import annotations
 
@@ -28,21 +28,17 @@ def months(language: str) -> dict[str, int]:
     return _table()["months"].get(language, {})
 
 
+@lru_cache(maxsize=1)
 def date_words() -> frozenset[str]:
     """The words the registry's languages write around a date's numbers and month: Spanish "de",
     Ukrainian "р." (рік), the quoted literals of CLDR's date patterns; and the days of the week
     ("domenica 14 febbraio 1988", as the bot itself writes dates)."""
-    return _words()
+    return frozenset(_table()["date_words"])
 
 
 @lru_cache(maxsize=1)
 def _table() -> dict:
     return json.loads(TABLE.read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=1)
-def _words() -> frozenset[str]:
-    return frozenset(_table()["date_words"])
 
 
 def build() -> dict:
