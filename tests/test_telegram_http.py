@@ -143,3 +143,27 @@ async def test_a_refused_connection_is_a_network_error():
         assert not isinstance(refused.value, TimedOut)
     finally:
         await request.shutdown()
+
+
+async def test_a_quiet_connection_is_asked_the_system_whether_the_server_closed_it(monkeypatch):
+    """A close the event loop has not read yet: a connection quiet for a while is checked with
+    the system (a poll); one that has just carried a response is not (the loop reads its socket
+    at every turn: a close shows in at_eof() by the next one)."""
+    import socket
+
+    from handlers import asyncio_streams
+
+    ours, servers = socket.socketpair()
+    reader, writer = await asyncio.open_connection(sock=ours)
+    stream = asyncio_streams.AsyncioStream(reader, writer)
+    try:
+        monkeypatch.setattr(asyncio_streams, "RECENTLY", 0.0)  # every connection counts as quiet
+        assert stream.get_extra_info("is_readable") is False  # open, nothing came: the system says so
+        servers.close()  # the server goes; the loop has not had a turn since
+        assert stream.get_extra_info("is_readable") is True  # quiet: the system says closed
+        monkeypatch.setattr(asyncio_streams, "RECENTLY", 60.0)  # every connection counts as busy
+        assert stream.get_extra_info("is_readable") is False  # not asked
+        await asyncio.sleep(0.05)  # a turn of the loop: it reads the close
+        assert stream.get_extra_info("is_readable") is True
+    finally:
+        await stream.aclose()
