@@ -86,6 +86,12 @@ class TelegramTransport:
             raise Rejected(error.message) from None
         return str(sent["message_id"])
 
+    def beside(self, call: Any) -> bool:
+        """The mark on a pressed message (its choice, its buttons taken away) changes nothing
+        below it: the next question goes out beside it rather than after it. An edit that may
+        turn into a new message (``replaces``) keeps its place."""
+        return isinstance(call, _Edit) and not call.replaces
+
     async def _edit(self, chat_id: int, call: _Edit) -> str | None:
         try:
             if call.text is None:

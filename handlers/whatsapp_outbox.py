@@ -157,6 +157,9 @@ class WhatsAppTransport:
             params = [parameter(pending.message.text, NOTICE_PARAM_MAX)]
         return template_message(name, language_for(pending.language, approved), params), None
 
+    def beside(self, call: Any) -> bool:
+        return False  # nothing here edits an earlier message: every call keeps its place
+
     async def send(self, external_id: str, call: Any) -> str | None:
         if call.row.replaced:
             return None  # the template went instead of the whole message

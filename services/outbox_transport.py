@@ -45,6 +45,10 @@ class Transport(Protocol):
     async def send(self, external_id: str, call: Any) -> str | None:
         """Make one call; the platform's message id, when it gives one."""
 
+    def beside(self, call: Any) -> bool:
+        """True for a call that only marks an earlier message (the pressed one's choice), given
+        up if refused: the chat's next message need not wait for it to be answered."""
+
 
 @dataclass(frozen=True)
 class Limits:

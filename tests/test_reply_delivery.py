@@ -27,7 +27,7 @@ from services.conversation import ConversationService
 from services.outbox_sender import Limits
 from tests.fake_bot_api import BAD_GATEWAY, FakeBotApi, flood
 from tests.fake_network import Hold
-from tests.telegram_fakes import message_update
+from tests.telegram_fakes import message_update, press_update
 
 TOKEN = "123456:reply-delivery-test"
 WAIT = 15.0
@@ -122,3 +122,24 @@ def written(db) -> list[tuple[str, str]]:
         found = connection.execute(text("SELECT idempotency_key, content FROM outbox WHERE kind = 'reply' ORDER BY id"))
         return [(key.rsplit(":", 1)[0], (content if isinstance(content, dict) else json.loads(content))["text"])
                 for key, content in found]
+
+
+async def test_the_mark_on_a_pressed_button_does_not_hold_up_the_next_question(api, running):
+    """The pressed message's mark (its choice, its buttons taken away) goes out beside the next
+    question, not before it: a slow edit does not keep the person waiting."""
+    api.push(message_update("ciao", user_id=5001))
+    await first_reply(api, 5001)
+    [question] = api.messages(5001)
+    api.refuse(Hold(3, deliver=True), method="editMessageText", chat_id=5001)
+    api.push(press_update(question, "English", user_id=5001))
+    deadline = time.monotonic() + WAIT
+    while len(delivered_texts(api, 5001)) < 2:
+        assert time.monotonic() < deadline, api.chat_calls(5001)
+        await asyncio.sleep(0.02)
+    [mark] = api.chat_calls(5001, {"editMessageText"})
+    assert mark.answered_at is None  # the next question came while the mark was still on its way
+    while not mark.done:
+        assert time.monotonic() < deadline, "the mark never arrived"
+        await asyncio.sleep(0.05)
+    assert "English" in api.message(5001, question["message_id"])["text"]  # and the mark arrived, once
+    assert len(api.chat_calls(5001, {"editMessageText"})) == 1
