@@ -26,7 +26,7 @@ and its sender sends them. Measured, from the fake server's side and the databas
     .venv/bin/python -m bench.bench_broadcast --chatting 100  # issue 12: 100 people chat meanwhile
     .venv/bin/python -m bench.bench_broadcast --recipients 600 --rate 60 --chatting 10   # a quick look
 
-One bot process needs 5-6 ms of CPU per message: at 300/s it is the CPU that sets the time.
+One bot process needs 3-4 ms of CPU per message: at 300/s it is the CPU that sets the time.
 
 Options: --recipients N (default 10,000), --rate R messages/s, enforced by the fake and given to
 the bot as OUTBOX_TELEGRAM_PER_SECOND (default 30), --database sqlite|postgresql (PostgreSQL as
