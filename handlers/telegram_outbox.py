@@ -92,6 +92,9 @@ class TelegramTransport:
         turn into a new message (``replaces``) keeps its place."""
         return isinstance(call, _Edit) and not call.replaces
 
+    def new_message(self, call: Any) -> bool:
+        return not isinstance(call, _Edit)
+
     async def _edit(self, chat_id: int, call: _Edit) -> str | None:
         try:
             if call.text is None:

@@ -160,6 +160,9 @@ class WhatsAppTransport:
     def beside(self, call: Any) -> bool:
         return False  # nothing here edits an earlier message: every call keeps its place
 
+    def new_message(self, call: Any) -> bool:
+        return True
+
     async def send(self, external_id: str, call: Any) -> str | None:
         if call.row.replaced:
             return None  # the template went instead of the whole message

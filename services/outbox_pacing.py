@@ -29,6 +29,7 @@ class _Job:
     message_id: str | None = None
     in_flight: bool = False
     urgent: bool = False            # a reply a person waits for: before the rest, no per-chat gap
+    started: bool = False           # its chat's line has let it go (see Pacing._beside)
     done: asyncio.Future | None = None  # set once the job ends, for whoever waits on it (deliver)
 
 
@@ -81,7 +82,7 @@ class Pacing:
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
         if job.index == len(job.calls) - 1 and self.transport.beside(job.calls[job.index]):
-            self._step_aside(job)
+            self._beside(job)
 
     def _push(self, job: _Job, start: float) -> None:
         """Wait for ``start`` (and, but for a reply, for the chat's gap) before the job's next call."""
@@ -96,14 +97,23 @@ class Pacing:
         line = self._lines.setdefault(job.pending.external_id, deque())
         line.append(job)
         if len(line) == 1:
-            self._push(job, 0.0)
+            self._start(job)
 
-    def _step_aside(self, job: _Job) -> None:
-        """The job's last call marks an earlier message: its chat's next job may go now (a press's
-        answer is the next question 50 ms sooner). Its end then finds it out of the line."""
+    def _start(self, job: _Job) -> None:
+        job.started = True
+        self._push(job, 0.0)
+
+    def _beside(self, job: _Job) -> None:
+        """The job, first in its chat's line, marks an earlier message (the pressed one): the
+        next job, if it is a new message, goes beside it (a press's answer comes a round trip
+        sooner); anything after waits for both, so that nothing edits that message before the mark."""
         line = self._lines.get(job.pending.external_id)
-        if line and line[0] is job:
-            self._pass_turn(job.pending.external_id, line)
+        if not line or line[0] is not job or len(line) < 2:
+            return
+        following = line[1]
+        if (self._live(following) and not following.started
+                and self.transport.new_message(following.calls[following.index])):
+            self._start(following)
 
     def _drop(self, job: _Job) -> None:
         """The job is over (or withdrawn): its chat's next job may go."""
@@ -122,14 +132,15 @@ class Pacing:
                 del self._lines[job.pending.external_id]
 
     def _pass_turn(self, chat: str, line: deque[_Job]) -> None:
-        """The first job of ``chat``'s line is done with it: the next live one may go."""
+        """The first job of ``chat``'s line is done with it: the next live one may go (unless it
+        went already, beside it)."""
         line.popleft()
         while line and not self._live(line[0]):
             line.popleft()
-        if line:
-            self._push(line[0], 0.0)
-        else:
+        if not line:
             del self._lines[chat]
+        elif not line[0].started:
+            self._start(line[0])
 
     def _pause(self, seconds: float) -> None:
         until = self.time.timer() + seconds

@@ -47,7 +47,10 @@ class Transport(Protocol):
 
     def beside(self, call: Any) -> bool:
         """True for a call that only marks an earlier message (the pressed one's choice), given
-        up if refused: the chat's next message need not wait for it to be answered."""
+        up if refused: the chat's next message, if new, need not wait for it to be answered."""
+
+    def new_message(self, call: Any) -> bool:
+        """True for a call that adds a message to the chat (not one that changes an earlier one)."""
 
 
 @dataclass(frozen=True)

@@ -76,13 +76,14 @@ def _tune_sqlite(db_engine: Engine) -> None:
         driver = connection.connection.driver_connection
         if not writer.acquire(timeout=BUSY_SECONDS):
             raise OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked (by this process)"))
-        holder.append(driver)
         try:
+            holder.append(driver)
             # Straight on the driver: exec_driver_sql's machinery costs more than the BEGIN
             # itself, and every message opens a transaction (bench/bench_updates.py).
             driver.execute("BEGIN IMMEDIATE")
         except BaseException as error:
-            release(driver)
+            holder.clear()  # ours, whether or not the append happened
+            writer.release()
             if isinstance(error, sqlite3.OperationalError):  # another process holds it: as SQLAlchemy says it
                 raise OperationalError("BEGIN IMMEDIATE", None, error) from error
             raise
@@ -93,24 +94,37 @@ def _tune_sqlite(db_engine: Engine) -> None:
                 driver = connection.connection.driver_connection
             except Exception:  # noqa: BLE001 - invalidated: the pool's events below give it back
                 return
-            if not (holder and holder[0] is driver):
-                return  # its BEGIN failed: nothing held
-            try:  # ended here, so that the lock passes on after it; the driver's own is then a no-op
-                if driver.in_transaction:
-                    driver.execute(statement)
-            except Exception:  # noqa: BLE001 - e.g. a failed COMMIT: the driver's own, next, meets
-                pass  # it again, and SQLAlchemy reports it
-            finally:
-                release(driver)
+            finish(driver, statement, always=False)
         return end
+
+    def finish(driver, statement: str, *, always: bool) -> None:
+        """End the holder's transaction here, so that the lock passes on after it (the driver's
+        own COMMIT or ROLLBACK, next, is then a no-op). Unless ``always``, the lock stays while
+        the transaction could not end (a refused COMMIT: the rollback that follows gives it back)."""
+        if not (holder and holder[0] is driver):
+            return  # not the holder (its BEGIN failed, or it ended already)
+        try:
+            if driver.in_transaction:
+                driver.execute(statement)
+        except Exception:  # noqa: BLE001 - the driver's own, next, meets it again: SQLAlchemy reports it
+            pass
+        if always or not _still_open(driver):
+            release(driver)
 
     event.listen(db_engine, "commit", _ending("COMMIT"))
     event.listen(db_engine, "rollback", _ending("ROLLBACK"))
 
     # A connection back in the pool (or dropped) with its transaction never ended through
-    # SQLAlchemy's Connection (garbage collected, invalidated) gives the lock back too.
+    # SQLAlchemy's Connection (garbage collected, a failed commit, invalidated) gives it back too.
     for name in ("reset", "invalidate", "close"):
-        event.listen(db_engine.pool, name, lambda driver, *_: release(driver))
+        event.listen(db_engine.pool, name, lambda driver, *_: finish(driver, "ROLLBACK", always=True))
+
+
+def _still_open(driver) -> bool:
+    try:
+        return driver.in_transaction
+    except Exception:  # noqa: BLE001 - a closed connection holds nothing
+        return False
 
 
 _CHECKPOINTED_ELSEWHERE: "weakref.WeakSet[Engine]" = weakref.WeakSet()

@@ -5,6 +5,7 @@ delay up to max attempts, 429 waits exactly retry_after; and the console showing
 for a person before its next prompt."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 
@@ -13,7 +14,7 @@ from sqlmodel import Session
 from telegram import Update
 
 from conversations.messages import Outbound
-from services import outbox, repository
+from services import outbox, reply_rows, repository
 from store import outbox_pace
 from services.outbox import RETRY_DELAY, OutboxService
 from handlers import console
@@ -21,6 +22,7 @@ from handlers.telegram import build_application
 from tests.booking_flow_helpers import add_workshop, days_ahead, registrations
 from tests.conftest import NOW, Chat
 from tests.fake_bot_api import CHAT_NOT_FOUND, FakeBotApi
+from tests.fake_network import Hold
 from tests.outbox_helpers import (ICS, TOKEN, Clock, PaceTime, identity, make_bot, make_sender, queue, row,
                                   rows, statuses)
 from tests.registration_helpers import reach
@@ -332,3 +334,32 @@ def test_the_console_runs_the_planners_before_each_prompt_and_shows_what_they_qu
     assert [shown.count(f"Reminder {n}") for n in (1, 2, 3)] == [1, 1, 1]
     assert shown.index("Reminder 1") < shown.index("> ") < shown.index("Reminder 2")
     assert statuses(db) == {"sent": 3}
+
+
+# -- a pressed message's mark, beside the next message ----------------------------------------------
+def _replies(db, sender, external_id: str, key: str, *replies: Outbound) -> list:
+    """A step's replies written as rows held by ``sender`` (services.reply_rows), for its deliver."""
+    with db.begin() as connection:
+        contact_id, _language, _state = repository.load_contact(connection, "telegram", external_id)
+        return reply_rows.store(connection, contact_id=contact_id, channel="telegram", external_id=external_id,
+                                replies=list(replies), update_key=key, hold=reply_rows.Hold(sender.worker, 30.0),
+                                now=NOW)
+
+
+async def test_the_next_message_goes_beside_a_mark_and_a_later_edit_of_that_message_waits_for_it(db, api, bot, sender):
+    """A mark on an earlier message (its choice, its buttons taken away) lets the chat's next new
+    message go beside it; a later edit of that same message (another step's) waits for it."""
+    pressed = await bot.send_message(600_100, "Quale giorno?")
+    target = str(pressed.message_id)
+    api.refuse(Hold(1.0, deliver=True), method="editMessageText", chat_id=600_100)
+    first = asyncio.ensure_future(sender.deliver(_replies(
+        db, sender, "600100", "press:1", Outbound("Quale giorno?\n\n➡️ Lunedì", target=target), Outbound("A che ora?"))))
+    question = (await asyncio.to_thread(api.wait_for, "sendMessage", 2, done=True))[-1]
+    await sender.deliver(_replies(db, sender, "600100", "press:2",
+                                  Outbound("Quale giorno? Martedì", target=target, edit=True)))
+    await first
+    mark, edit = api.calls_to("editMessageText")
+    assert question.params["text"] == "A che ora?"
+    assert question.at < mark.answered_at  # the next message went while the mark was on its way
+    assert edit.at >= mark.answered_at  # the later edit of the same message waited for it
+    assert api.message(600_100, pressed.message_id)["text"] == "Quale giorno? Martedì"

@@ -143,3 +143,4 @@ async def test_the_mark_on_a_pressed_button_does_not_hold_up_the_next_question(a
         await asyncio.sleep(0.05)
     assert "English" in api.message(5001, question["message_id"])["text"]  # and the mark arrived, once
     assert len(api.chat_calls(5001, {"editMessageText"})) == 1
+

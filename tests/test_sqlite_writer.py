@@ -8,7 +8,7 @@ import sqlite3
 import threading
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from store import engine as store_engine
@@ -31,6 +31,10 @@ def _notes(engine) -> list[str]:
 
 
 def test_a_transaction_waits_for_the_one_writing_and_goes_on_when_it_commits(db):
+    said: list[tuple[str, str]] = []  # (thread, statement) as SQLite ran them
+    event.listen(db, "connect", lambda driver, _record: driver.set_trace_callback(
+        lambda statement: said.append((threading.current_thread().name, statement))))
+    db.dispose()  # new connections, traced
     first = db.connect()
     first.begin()
     first.execute(text("INSERT INTO note VALUES ('first')"))
@@ -42,7 +46,7 @@ def test_a_transaction_waits_for_the_one_writing_and_goes_on_when_it_commits(db)
             seen.extend(row[0] for row in connection.execute(text("SELECT body FROM note")))
             connection.execute(text("INSERT INTO note VALUES ('second')"))
 
-    worker = threading.Thread(target=second)
+    worker = threading.Thread(target=second, name="second")
     worker.start()
     assert not began.wait(0.3)  # held up while the first one writes
     first.commit()
@@ -50,6 +54,23 @@ def test_a_transaction_waits_for_the_one_writing_and_goes_on_when_it_commits(db)
     worker.join(5)
     assert began.is_set() and seen == ["first"]  # it began after the commit and sees it
     assert _notes(db) == ["first", "second"]
+    ordered = [statement for thread, statement in said if statement in ("COMMIT", "BEGIN IMMEDIATE")
+               and (thread == "second" or statement == "COMMIT")]
+    # the second asked SQLite for the lock only once it was free: no waiting in SQLite's busy handler
+    assert ordered[:2] == ["COMMIT", "BEGIN IMMEDIATE"], said
+
+
+def test_a_refused_commit_holds_nothing_back(db):
+    with db.begin() as connection:
+        connection.execute(text("CREATE TABLE parent (id INTEGER PRIMARY KEY)"))
+        connection.execute(text("CREATE TABLE child (parent_id INTEGER REFERENCES parent (id) "
+                                "DEFERRABLE INITIALLY DEFERRED)"))
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        with db.begin() as connection:
+            connection.execute(text("INSERT INTO child VALUES (42)"))  # refused only at COMMIT
+    with db.begin() as connection:  # at once (BUSY_SECONDS is 2 here)
+        connection.execute(text("INSERT INTO note VALUES ('after')"))
+    assert _notes(db) == ["after"]
 
 
 @pytest.mark.parametrize("ending", ["rollback", "close", "invalidate", "forgotten"])
