@@ -4,7 +4,9 @@ the channel everywhere (services/outbox_sender.py explains the rules). A part of
 
 Each chat has a line of its jobs in the order they came (``_lines``): only its first job is
 waiting to be called (in ``_urgent``, a reply, or ``_ready``, the rest), so that one person's
-messages never overtake each other, whatever their kind."""
+messages never overtake each other, whatever their kind. One exception: while the first job marks
+an earlier message (the pressed one's choice: ``Transport.beside``), the next, if a new message,
+goes beside it; the rest wait for both."""
 from __future__ import annotations
 
 import asyncio
